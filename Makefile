@@ -1,0 +1,119 @@
+# ocoptrace: traceability codes, labels and certificates for OCOP products.
+#
+#   make            build ./ocoptrace
+#   make test       install what is missing, build, run every test
+#   make asan       the same tests under AddressSanitizer and UBSan
+#   make fuzz       libFuzzer on the Digital Link parser (FUZZ_SECONDS)
+#   make bench      QR codes per second against zint (installs zint)
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+BUILD   ?= build/release
+
+# Debian packages: to build, to test, to fuzz, to benchmark.
+DEPS_BUILD = gcc make pkg-config libc6-dev libqrencode-dev libpng-dev zlib1g-dev
+DEPS_TEST  = zbar-tools librsvg2-bin clang-format
+DEPS_FUZZ  = clang libclang-rt-14-dev
+DEPS_BENCH = zint
+DEPS       = $(DEPS_BUILD) $(DEPS_TEST)
+
+PKGS     = libqrencode libpng zlib
+WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
+OPT     ?= -O2 -g
+SAN     ?=
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) $(SAN) -pthread -Ilabels \
+             $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
+LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lqrencode -lpng -lz) \
+             -pthread $(LDLIBS)
+
+LABELS_SRC  = $(wildcard labels/*.c)
+SERVICE_SRC = $(wildcard service/*.c)
+UNIT_SRC    = $(wildcard tests/unit/*.c)
+LABELS_OBJ  = $(LABELS_SRC:%.c=$(BUILD)/%.o)
+SERVICE_OBJ = $(SERVICE_SRC:%.c=$(BUILD)/%.o)
+UNIT_OBJ    = $(UNIT_SRC:%.c=$(BUILD)/%.o)
+LIBLABELS   = $(BUILD)/libocoplabels.a
+PROGRAM     = $(BUILD)/ocoptrace
+UNIT        = $(BUILD)/unit-tests
+
+SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps deps-fuzz deps-bench test asan fuzz bench install clean style format
+
+all: ocoptrace
+
+ocoptrace: $(PROGRAM)
+	cp $(PROGRAM) $@
+
+$(BUILD)/%.o: %.c $(wildcard labels/*.h service/*.h tests/unit/*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(LIBLABELS): $(LABELS_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(PROGRAM): $(SERVICE_OBJ) $(LIBLABELS)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS) -o $@ $(SERVICE_OBJ) $(LIBLABELS) $(LDLIBS_ALL)
+
+$(UNIT): $(UNIT_OBJ) $(LIBLABELS)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIBLABELS) $(LDLIBS_ALL)
+
+# Installs only the packages that are missing, so a second run costs nothing.
+define install_packages
+	@missing=""; for p in $(1); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef
+
+deps:
+	$(call install_packages,$(DEPS))
+
+deps-fuzz:
+	$(call install_packages,$(DEPS_FUZZ))
+
+deps-bench:
+	$(call install_packages,$(DEPS_BENCH))
+
+test: deps
+	$(MAKE) --no-print-directory $(PROGRAM) $(UNIT)
+	OCOPTRACE=$(PROGRAM) UNIT=$(UNIT) bash tests/run.sh
+
+asan: deps
+	$(MAKE) --no-print-directory test BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
+
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD = build/fuzz
+fuzz: deps deps-fuzz
+	@mkdir -p $(FUZZ_BUILD) tests/fuzz/corpus-run
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -Ilabels -fsanitize=fuzzer,address,undefined \
+	  -o $(FUZZ_BUILD)/fuzz-link-parse tests/fuzz/fuzz_link_parse.c labels/gs1.c labels/result.c
+	$(FUZZ_BUILD)/fuzz-link-parse -max_total_time=$(FUZZ_SECONDS) -max_len=600 \
+	  -dict=tests/fuzz/link.dict tests/fuzz/corpus-run tests/fuzz/corpus
+
+bench: deps deps-bench
+	$(MAKE) --no-print-directory $(PROGRAM)
+	OCOPTRACE=$(PROGRAM) bash tests/bench/qr_batch.sh
+
+style:
+	@bash tests/style.sh
+
+format:
+	clang-format -i labels/*.[ch] service/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
+	install -m 0755 ocoptrace $(DESTDIR)$(PREFIX)/bin/ocoptrace
+	install -m 0644 $(LIBLABELS) $(DESTDIR)$(PREFIX)/lib/libocoplabels.a
+	install -m 0644 labels/ocoplabels.h $(DESTDIR)$(PREFIX)/include/ocoplabels.h
+
+clean:
+	rm -rf build ocoptrace tests/fuzz/corpus-run

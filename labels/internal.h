@@ -1,0 +1,32 @@
+/*
+ * Private helpers shared by the files of labels/: a bounded string builder
+ * and the quoting of user input inside error messages. Not installed.
+ */
+#ifndef OCL_INTERNAL_H
+#define OCL_INTERNAL_H
+
+#include "ocoplabels.h"
+
+#include <stdarg.h>
+
+/* Appends into a fixed buffer; once full it stays full and says so, so that
+ * callers check once at the end instead of after every append. */
+typedef struct {
+    char *data;
+    size_t size;
+    size_t len;
+    int overflow;
+} ocl_strbuf;
+
+void ocl_strbuf_init(ocl_strbuf *sb, char *data, size_t size);
+void ocl_strbuf_add(ocl_strbuf *sb, const char *text, size_t len);
+void ocl_strbuf_puts(ocl_strbuf *sb, const char *text);
+void ocl_strbuf_printf(ocl_strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Copies user input for an error message: printable ASCII kept, anything
+ * else as \xHH, cut with "..." past a few dozen characters. */
+const char *ocl_quote(const char *text, size_t len, char *out, size_t out_size);
+
+#define OCL_QUOTE_MAX 64
+
+#endif

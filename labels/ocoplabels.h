@@ -1,0 +1,207 @@
+/*
+ * ocoplabels: the public interface of the ocoptrace rendering library.
+ *
+ * Data in, printable artifacts out: GTINs and GS1 Digital Link URIs, QR code
+ * matrices, PNG and SVG images. The library keeps no global state, touches no
+ * database and no network; every function returns an ocl_result, and input
+ * that breaks a rule is described, field by field, in an ocl_problems list.
+ */
+#ifndef OCOPLABELS_H
+#define OCOPLABELS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define OCL_VERSION "0.1.0"
+
+typedef enum {
+    OCL_OK = 0,
+    OCL_EINVAL,   /* input breaks a rule; see the ocl_problems list */
+    OCL_ENOMEM,   /* out of memory */
+    OCL_ERANGE,   /* result does not fit the buffer or the symbol */
+    OCL_EIO,      /* reading or writing failed; errno is kept */
+    OCL_ELIBRARY, /* an underlying library (libqrencode, libpng) failed */
+} ocl_result;
+
+const char *ocl_strerror(ocl_result result);
+
+/* ---------- problems: what was wrong with the input, one line each ---------- */
+
+#define OCL_PROBLEMS_MAX 32
+#define OCL_FIELD_MAX    48
+#define OCL_RULE_MAX     192
+
+typedef struct {
+    char field[OCL_FIELD_MAX]; /* e.g. "gtin", "product.ingredients" */
+    char rule[OCL_RULE_MAX];   /* e.g. "check digit is 5, expected 7" */
+} ocl_problem;
+
+typedef struct {
+    size_t count;   /* entries in item[] */
+    size_t dropped; /* problems beyond OCL_PROBLEMS_MAX, counted only */
+    ocl_problem item[OCL_PROBLEMS_MAX];
+} ocl_problems;
+
+void ocl_problems_init(ocl_problems *problems);
+/* Appends a problem; the rule is a printf format. Returns OCL_EINVAL so that
+ * callers can write `return ocl_problem_add(...)`. */
+ocl_result ocl_problem_add(ocl_problems *problems, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Writes "PREFIX: field: rule\n" for each problem. */
+void ocl_problems_print(const ocl_problems *problems, const char *prefix, FILE *out);
+
+/* ---------- GS1: GTINs, character set 82, dates, Digital Link ---------- */
+
+#define OCL_GTIN14_LEN   14
+#define OCL_AI_VALUE_MAX 20 /* AI 10 (lot), 21 (serial), 22 (CPV): 1 to 20 characters */
+
+/* Check digit for the digits of a GTIN without its check digit (7, 11, 12 or
+ * 13 digits); weights 3,1,3,... from the right. */
+ocl_result ocl_gtin_check_digit(const char *digits, size_t len, int *check);
+
+/* Validates a GTIN-8, -12, -13 or -14 and writes it as 14 digits with leading
+ * zeros. Problems are reported against `field`. */
+ocl_result ocl_gtin_normalise(const char *gtin, const char *field, char out[OCL_GTIN14_LEN + 1],
+                              ocl_problems *problems);
+
+/* Non-zero when c belongs to GS1 AI encodable character set 82. */
+int ocl_cset82_contains(int c);
+
+/* Validates a lot, serial or CPV value: 1 to 20 characters of set 82. */
+ocl_result ocl_ai_value_check(const char *value, const char *field, ocl_problems *problems);
+
+typedef struct {
+    int year;  /* four digits */
+    int month; /* 1 to 12 */
+    int day;   /* 1 to 31; 0 in a GS1 YYMMDD means the last day of the month */
+} ocl_date;
+
+/* Days in a month of the Gregorian calendar. */
+int ocl_days_in_month(int year, int month);
+
+/* Parses YYYY-MM-DD (a real calendar day, years 2000 to 2099 when
+ * gs1_range is non-zero, as AI 17 holds two-digit years). */
+ocl_result ocl_date_parse_iso(const char *text, const char *field, int gs1_range, ocl_date *date,
+                              ocl_problems *problems);
+
+/* Parses GS1 YYMMDD as a day of 2000 to 2099; DD may be 00 (GS1: the last
+ * day of the month). */
+ocl_result ocl_date_parse_yymmdd(const char *text, const char *field, ocl_date *date,
+                                 ocl_problems *problems);
+
+/* Writes YYMMDD (7 bytes with the terminator). */
+void ocl_date_format_yymmdd(const ocl_date *date, char out[7]);
+
+/* The date-valued data attributes a Digital Link may carry in its query. */
+enum {
+    OCL_DATE_PRODUCTION = 0, /* AI 11 */
+    OCL_DATE_PACKAGING,      /* AI 13 */
+    OCL_DATE_BEST_BEFORE,    /* AI 15 */
+    OCL_DATE_SELL_BY,        /* AI 16 */
+    OCL_DATE_EXPIRY,         /* AI 17 */
+    OCL_DATE_COUNT
+};
+
+/* The identifiers a GS1 Digital Link carries. Empty strings mean absent. */
+typedef struct {
+    char gtin[OCL_GTIN14_LEN + 1];     /* AI 01, always 14 digits */
+    char cpv[OCL_AI_VALUE_MAX + 1];    /* AI 22, consumer product variant */
+    char lot[OCL_AI_VALUE_MAX + 1];    /* AI 10 */
+    char serial[OCL_AI_VALUE_MAX + 1]; /* AI 21 */
+    char date[OCL_DATE_COUNT][7];      /* YYMMDD of AI 11, 13, 15, 16, 17 */
+} ocl_link;
+
+#define OCL_DEFAULT_BASE_URL "https://truyxuatsanphambinhthuan.vn"
+#define OCL_BASE_URL_MAX     256
+#define OCL_URI_MAX          512
+
+/* Checks a base URL: http or https, a host, an optional path prefix, no
+ * query or fragment. Writes it without a trailing slash. */
+ocl_result ocl_base_url_check(const char *base_url, char out[OCL_BASE_URL_MAX],
+                              ocl_problems *problems);
+
+/* Builds base_url/01/{gtin}[/22/{cpv}][/10/{lot}][/21/{serial}][?11=..&17=..]
+ * with lot, serial and CPV percent-encoded. A NULL base_url means the default.
+ * The link's fields are validated first. */
+ocl_result ocl_link_build(const char *base_url, const ocl_link *link, char *out, size_t out_size,
+                          ocl_problems *problems);
+
+/* Parses a Digital Link URI. Reports every problem found: wrong order,
+ * repeated or unknown identifiers, bad check digits, impossible dates,
+ * characters outside set 82, bad percent-encoding. base_out (may be NULL)
+ * receives what precedes /01/. */
+ocl_result ocl_link_parse(const char *uri, ocl_link *link, char *base_out, size_t base_size,
+                          ocl_problems *problems);
+
+/* Writes the element string "(01)...(22)...(10)...(21)...(11)...(17)...". */
+ocl_result ocl_link_element_string(const ocl_link *link, char *out, size_t out_size);
+
+/* Percent-encodes a set 82 value for a URI path segment: every character but
+ * letters, digits, '-', '.' and '_' becomes %XX. */
+ocl_result ocl_percent_encode(const char *value, char *out, size_t out_size);
+
+/* ---------- UTF-8 ---------- */
+
+/* Returns the offset of the first byte that is not well-formed UTF-8, or
+ * (size_t)-1 when the whole text is valid. */
+size_t ocl_utf8_invalid_at(const unsigned char *text, size_t len);
+
+/* ---------- QR codes ---------- */
+
+typedef enum { OCL_EC_L = 0, OCL_EC_M, OCL_EC_Q, OCL_EC_H } ocl_ec_level;
+
+#define OCL_QR_QUIET_ZONE 4
+
+/* A QR symbol as a square of modules, the quiet zone included. */
+typedef struct {
+    int version;              /* 1 to 40 */
+    int size;                 /* modules per side, quiet zone included */
+    int quiet;                /* quiet zone width in modules */
+    unsigned char *modules;   /* size * size bytes, row-major, 1 = dark */
+} ocl_qr;
+
+/* Parses "L", "M", "Q" or "H" (either case). */
+ocl_result ocl_ec_parse(const char *text, ocl_ec_level *level);
+
+/* Encodes `len` bytes exactly as given (case kept, any bytes but NUL) at
+ * the smallest version that fits. OCL_ERANGE when no version holds them. */
+ocl_result ocl_qr_encode(const unsigned char *data, size_t len, ocl_ec_level level, ocl_qr *qr);
+
+void ocl_qr_free(ocl_qr *qr);
+
+/* ---------- images ---------- */
+
+typedef struct {
+    int module_px; /* pixels per module, 1 to 100 */
+    int dpi;       /* recorded in the PNG pHYs chunk and the SVG size */
+} ocl_image_options;
+
+/* A growable byte buffer for images written to memory. */
+typedef struct {
+    unsigned char *data;
+    size_t len;
+    size_t cap;
+} ocl_buffer;
+
+void ocl_buffer_free(ocl_buffer *buffer);
+ocl_result ocl_buffer_append(ocl_buffer *buffer, const void *data, size_t len);
+
+/* 1-bit greyscale PNG, pixel size recorded in pHYs. */
+ocl_result ocl_png_write(const ocl_qr *qr, const ocl_image_options *options, FILE *out);
+ocl_result ocl_png_write_buffer(const ocl_qr *qr, const ocl_image_options *options,
+                                ocl_buffer *out);
+
+/* SVG with a white background and the dark modules as one path, horizontal
+ * runs merged, shape-rendering="crispEdges". */
+ocl_result ocl_svg_write_buffer(const ocl_qr *qr, const ocl_image_options *options,
+                                ocl_buffer *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
