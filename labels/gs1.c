@@ -37,7 +37,8 @@ ocl_result ocl_gtin_normalise(const char *gtin, const char *field, char out[OCL_
         return ocl_problem_add(problems, field, "required");
     for (size_t i = 0; i < len; i++) {
         if (gtin[i] < '0' || gtin[i] > '9')
-            return ocl_problem_add(problems, field, "must be digits only, found '%s' at position %zu",
+            return ocl_problem_add(problems, field,
+                                   "must be digits only, found '%s' at position %zu",
                                    ocl_quote(gtin + i, 1, quoted, sizeof(quoted)), i + 1);
     }
     if (len != 8 && len != 12 && len != 13 && len != 14)
@@ -107,9 +108,9 @@ int ocl_days_in_month(int year, int month)
     return days[month - 1];
 }
 
-static const char *const month_names[12] = {"January", "February", "March",     "April",
-                                            "May",     "June",     "July",      "August",
-                                            "September", "October", "November", "December"};
+static const char *const month_names[12] = {"January",   "February", "March",    "April",
+                                            "May",       "June",     "July",     "August",
+                                            "September", "October",  "November", "December"};
 
 static int all_digits(const char *text, size_t len)
 {
@@ -157,9 +158,8 @@ ocl_result ocl_date_parse_iso(const char *text, const char *field, int gs1_range
     if (date_check(&d, field, quoted, 0, problems) != OCL_OK)
         return OCL_EINVAL;
     if (gs1_range && (d.year < 2000 || d.year > 2099))
-        return ocl_problem_add(problems, field,
-                               "year must be 2000 to 2099, found %d (GS1 dates are YYMMDD)",
-                               d.year);
+        return ocl_problem_add(
+            problems, field, "year must be 2000 to 2099, found %d (GS1 dates are YYMMDD)", d.year);
     *date = d;
     return OCL_OK;
 }
@@ -396,10 +396,10 @@ static void parse_value(const char *raw, size_t len, const char *field, char *de
     size_t bad = percent_decode(raw, len, decoded);
     if (bad) {
         char quoted[OCL_QUOTE_MAX];
-        ocl_problem_add(problems, field, "'%s' at position %zu is not a valid percent-encoding",
-                        ocl_quote(raw + bad - 1, len - bad + 1 < 3 ? len - bad + 1 : 3, quoted,
-                                  sizeof(quoted)),
-                        bad);
+        ocl_problem_add(
+            problems, field, "'%s' at position %zu is not a valid percent-encoding",
+            ocl_quote(raw + bad - 1, len - bad + 1 < 3 ? len - bad + 1 : 3, quoted, sizeof(quoted)),
+            bad);
         return;
     }
     size_t n = strlen(decoded);
@@ -471,8 +471,8 @@ static void parse_qualifiers(const span *seg, int count, ocl_link *link, ocl_pro
                             qualifiers[q].ai, qualifiers[last].ai);
         else
             last = q;
-        parse_value(seg[i + 1].start, seg[i + 1].len, qualifiers[q].field,
-                    qualifier_value(link, q), OCL_AI_VALUE_MAX + 1, problems);
+        parse_value(seg[i + 1].start, seg[i + 1].len, qualifiers[q].field, qualifier_value(link, q),
+                    OCL_AI_VALUE_MAX + 1, problems);
     }
 }
 
@@ -484,10 +484,11 @@ static ocl_result parse_path(const char *path, size_t len, ocl_link *link, size_
     if (count < 0)
         return ocl_problem_add(problems, "path", "has more than %d segments", MAX_SEGMENTS);
     /* The Digital Link part is the tail: "01", the GTIN, then pairs. A path
-     * prefix before it is allowed, so take the first "01" that leaves an
-     * even number of segments. */
+     * prefix before it is allowed. Qualifier values sit at an odd distance
+     * from the end and AI codes are never "01", so the last "01" at an even
+     * distance from the end is the key, whatever the prefix or values hold. */
     int start = -1, odd_start = -1;
-    for (int i = 0; i < count && start < 0; i++) {
+    for (int i = count - 1; i >= 0 && start < 0; i--) {
         if (!span_is(seg[i], "01"))
             continue;
         if ((count - i) % 2 == 0)
@@ -497,8 +498,9 @@ static ocl_result parse_path(const char *path, size_t len, ocl_link *link, size_
     }
     if (start < 0) {
         if (odd_start >= 0)
-            return ocl_problem_add(problems, "path", "every AI needs a value: '/AI/value' pairs "
-                                                     "are incomplete after AI 01");
+            return ocl_problem_add(problems, "path",
+                                   "every AI needs a value: '/AI/value' pairs "
+                                   "are incomplete after AI 01");
         return ocl_problem_add(problems, "path", "has no GTIN: expected '/01/{gtin}'");
     }
     *prefix_len = (size_t)(seg[start].start - path) - 1;
@@ -541,8 +543,9 @@ static void parse_query(const char *query, size_t len, ocl_link *link, ocl_probl
         int d = date_attribute_index(key);
         if (d < 0) {
             int in_path = span_is(key, "01") || qualifier_index(key) >= 0;
-            ocl_problem_add(problems, "query", in_path ? "AI %s belongs in the path, not the query"
-                                                       : "AI %s is not supported here",
+            ocl_problem_add(problems, "query",
+                            in_path ? "AI %s belongs in the path, not the query"
+                                    : "AI %s is not supported here",
                             ocl_quote(key.start, key.len, quoted, sizeof(quoted)));
             continue;
         }

@@ -158,10 +158,10 @@ typedef enum { OCL_EC_L = 0, OCL_EC_M, OCL_EC_Q, OCL_EC_H } ocl_ec_level;
 
 /* A QR symbol as a square of modules, the quiet zone included. */
 typedef struct {
-    int version;              /* 1 to 40 */
-    int size;                 /* modules per side, quiet zone included */
-    int quiet;                /* quiet zone width in modules */
-    unsigned char *modules;   /* size * size bytes, row-major, 1 = dark */
+    int version;            /* 1 to 40 */
+    int size;               /* modules per side, quiet zone included */
+    int quiet;              /* quiet zone width in modules */
+    unsigned char *modules; /* size * size bytes, row-major, 1 = dark */
 } ocl_qr;
 
 /* Parses "L", "M", "Q" or "H" (either case). */

@@ -110,8 +110,7 @@ ocl_result ocl_png_write(const ocl_qr *qr, const ocl_image_options *options, FIL
     return write_png(qr, options, out, NULL);
 }
 
-ocl_result ocl_png_write_buffer(const ocl_qr *qr, const ocl_image_options *options,
-                                ocl_buffer *out)
+ocl_result ocl_png_write_buffer(const ocl_qr *qr, const ocl_image_options *options, ocl_buffer *out)
 {
     if (!out)
         return OCL_EINVAL;

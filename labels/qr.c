@@ -87,8 +87,8 @@ ocl_result ocl_qr_encode(const unsigned char *data, size_t len, ocl_ec_level lev
     /* QRcode_encodeString wants a terminated string; callers rarely hand
      * one that is terminated exactly at len, so copy. */
     errno = 0;
-    QRcode *code = has_non_ascii(data, len) ? encode_utf8(data, len, level)
-                                             : encode_ascii(data, len, level);
+    QRcode *code =
+        has_non_ascii(data, len) ? encode_utf8(data, len, level) : encode_ascii(data, len, level);
     int err = errno;
     if (!code)
         return err == ERANGE ? OCL_ERANGE : err == ENOMEM ? OCL_ENOMEM : OCL_ELIBRARY;

@@ -23,8 +23,7 @@ static ocl_result append_text(ocl_buffer *out, const char *fmt, ...)
     return ocl_buffer_append(out, chunk, (size_t)n);
 }
 
-ocl_result ocl_svg_write_buffer(const ocl_qr *qr, const ocl_image_options *options,
-                                ocl_buffer *out)
+ocl_result ocl_svg_write_buffer(const ocl_qr *qr, const ocl_image_options *options, ocl_buffer *out)
 {
     if (!qr || !qr->modules || !options || !out || options->module_px < 1 || options->dpi < 1)
         return OCL_EINVAL;
@@ -37,8 +36,9 @@ ocl_result ocl_svg_write_buffer(const ocl_qr *qr, const ocl_image_options *optio
                                 "shape-rendering=\"crispEdges\">\n",
                                 mm, mm, n, n);
     if (rc == OCL_OK)
-        rc = append_text(out, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n<path "
-                              "fill=\"#000000\" d=\"",
+        rc = append_text(out,
+                         "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n<path "
+                         "fill=\"#000000\" d=\"",
                          n, n);
     for (int y = 0; y < n && rc == OCL_OK; y++) {
         const unsigned char *row = qr->modules + (size_t)y * (size_t)n;

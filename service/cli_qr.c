@@ -15,9 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define BATCH_FILE_MAX (256u << 20) /* bytes of input read for --batch */
-#define BATCH_LINES_MAX 999999      /* the six digits of DIR/NNNNNN.png */
-#define THREADS_MAX 64
+#define BATCH_FILE_MAX  (256u << 20) /* bytes of input read for --batch */
+#define BATCH_LINES_MAX 999999       /* the six digits of DIR/NNNNNN.png */
+#define THREADS_MAX     64
 /* The print guidance of DOMAIN: at 300 dpi a module should be 0.4 mm. */
 #define MODULE_MM_MIN 0.4
 
@@ -126,8 +126,7 @@ typedef struct {
 
 static void batch_file_name(const batch_job *job, size_t index, char *out, size_t size)
 {
-    snprintf(out, size, "%s/%06zu.%s", job->dir, index + 1,
-             format_extension(job->options->format));
+    snprintf(out, size, "%s/%06zu.%s", job->dir, index + 1, format_extension(job->options->format));
 }
 
 static int write_file(const char *path, const ocl_buffer *buffer)
@@ -342,8 +341,8 @@ static int qr_batch(const char *file, const char *dir, const render_options *opt
         status = EXIT_FAILED;
     }
     if (status == EXIT_OK) {
-        batch_job job = {.options = options, .dir = dir, .items = items, .count = count,
-                         .problems = &problems};
+        batch_job job = {
+            .options = options, .dir = dir, .items = items, .count = count, .problems = &problems};
         job.written = calloc(count, 1);
         pthread_mutex_init(&job.lock, NULL);
         if (!job.written) {
@@ -459,11 +458,11 @@ int cmd_qr(int argc, char **argv)
 {
     qr_args args = {0};
     const cli_option options[] = {
-        {"gtin", 0, &args.gtin, NULL},         {"lot", 0, &args.lot, NULL},
-        {"serial", 0, &args.serial, NULL},     {"expiry", 0, &args.expiry, NULL},
-        {"base-url", 0, &args.base_url, NULL}, {"text", 0, &args.text, NULL},
-        {"batch", 0, &args.batch, NULL},       {"out-dir", 0, &args.out_dir, NULL},
-        {"format", 0, &args.format, NULL},     {"ec", 0, &args.ec, NULL},
+        {"gtin", 0, &args.gtin, NULL},           {"lot", 0, &args.lot, NULL},
+        {"serial", 0, &args.serial, NULL},       {"expiry", 0, &args.expiry, NULL},
+        {"base-url", 0, &args.base_url, NULL},   {"text", 0, &args.text, NULL},
+        {"batch", 0, &args.batch, NULL},         {"out-dir", 0, &args.out_dir, NULL},
+        {"format", 0, &args.format, NULL},       {"ec", 0, &args.ec, NULL},
         {"module-px", 0, &args.module_px, NULL}, {"dpi", 0, &args.dpi, NULL},
         {"output", 'o', &args.output, NULL},
     };

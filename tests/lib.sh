@@ -1,0 +1,55 @@
+# Shared by the shell tests: counters, a scratch folder, and decoding QR
+# codes from images with an independent reader (zbarimg; rsvg-convert first
+# for SVG). Source it; call finish at the end.
+set -u
+OCOPTRACE=${OCOPTRACE:-./ocoptrace}
+case $OCOPTRACE in /*) ;; *) OCOPTRACE=$PWD/$OCOPTRACE ;; esac
+passed=0
+failed=0
+suite=${suite:-test}
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/ocoptrace-test.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
+
+pass() { passed=$((passed + 1)); }
+fail() {
+    failed=$((failed + 1))
+    printf 'FAIL %s: %s\n' "$suite" "$*" >&2
+}
+
+# decode FILE: prints the bytes the code holds, exactly (no newline added).
+decode() {
+    local file=$1 png=$1
+    case $file in
+    *.svg)
+        png=$scratch/decode-$$.png
+        # At print resolution, so that modules land on whole pixels.
+        rsvg-convert -b white -d 300 -p 300 "$file" -o "$png" 2>/dev/null || return 1
+        ;;
+    esac
+    zbarimg --raw -q -Sbinary "$png" 2>/dev/null
+}
+
+# expect_decode NAME FILE EXPECTED: the code in FILE holds EXPECTED, byte for byte.
+expect_decode() {
+    local name=$1 file=$2 want=$3
+    printf '%s' "$want" >"$scratch/want"
+    if [ ! -s "$file" ]; then
+        fail "$name: no image written"
+    elif ! decode "$file" >"$scratch/got"; then
+        fail "$name: zbarimg could not read $file"
+    elif cmp -s "$scratch/want" "$scratch/got"; then
+        pass
+    else
+        fail "$name: decoded '$(cat "$scratch/got")', want '$want'"
+    fi
+}
+
+# expect_equal NAME GOT WANT
+expect_equal() {
+    if [ "$2" = "$3" ]; then pass; else fail "$1: got '$2', want '$3'"; fi
+}
+
+finish() {
+    printf '%s: %d passed, %d failed\n' "$suite" "$passed" "$failed"
+    [ "$failed" -eq 0 ]
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs every test suite and ends with the total: "N passed, N failed".
+# OCOPTRACE names the program under test, UNIT the unit test binary.
+set -u
+cd "$(dirname "$0")/.."
+export OCOPTRACE=${OCOPTRACE:-./ocoptrace}
+UNIT=${UNIT:-build/release/unit-tests}
+total_passed=0
+total_failed=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+run_suite() {
+    "$@" 2>&1 | tee "$log"
+    local line
+    line=$(grep -E '^[a-z0-9-]+: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+    if [ -z "$line" ]; then
+        echo "FAIL $*: ended without a count"
+        total_failed=$((total_failed + 1))
+        return
+    fi
+    local p f
+    p=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')
+    f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed$/\1/')
+    total_passed=$((total_passed + p))
+    total_failed=$((total_failed + f))
+}
+
+run_suite "$UNIT"
+for suite in tests/cli/*.sh; do
+    run_suite bash "$suite"
+done
+run_suite bash tests/style.sh
+echo "$total_passed passed, $total_failed failed"
+[ "$total_failed" -eq 0 ]

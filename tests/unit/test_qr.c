@@ -1,0 +1,216 @@
+/*
+ * QR, PNG and SVG tests. The images are read back independently (libpng's
+ * reader for PNG, the path re-traced for SVG) and must show exactly the
+ * modules of the symbol; decoding by a scanner is the CLI tests' job.
+ */
+#include "check.h"
+#include "ocoplabels.h"
+
+#include <png.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char sample[] =
+    "https://truyxuatsanphambinhthuan.vn/01/08931234567897/10/L2025A/21/AB%2F12?17=270301";
+
+static int module(const ocl_qr *qr, int x, int y)
+{
+    return qr->modules[(size_t)y * (size_t)qr->size + (size_t)x];
+}
+
+/* A finder pattern: 7x7 dark ring, light ring, 3x3 dark centre. */
+static int finder_at(const ocl_qr *qr, int x0, int y0)
+{
+    for (int y = 0; y < 7; y++) {
+        for (int x = 0; x < 7; x++) {
+            int ring = x == 0 || y == 0 || x == 6 || y == 6;
+            int centre = x >= 2 && x <= 4 && y >= 2 && y <= 4;
+            if (module(qr, x0 + x, y0 + y) != (ring || centre))
+                return 0;
+        }
+    }
+    return 1;
+}
+
+static void test_symbol(void)
+{
+    static const struct {
+        ocl_ec_level level;
+        const char *name;
+    } levels[] = {{OCL_EC_L, "L"}, {OCL_EC_M, "M"}, {OCL_EC_Q, "Q"}, {OCL_EC_H, "H"}};
+    int previous = 0;
+    for (size_t i = 0; i < ARRAY_SIZE(levels); i++) {
+        ocl_qr qr;
+        ocl_result rc =
+            ocl_qr_encode((const unsigned char *)sample, strlen(sample), levels[i].level, &qr);
+        CHECK(rc == OCL_OK, "encode at level %s", levels[i].name);
+        if (rc != OCL_OK)
+            continue;
+        int q = qr.quiet;
+        CHECK(q == 4, "quiet zone of 4 modules");
+        CHECK(qr.size == 17 + 4 * qr.version + 2 * q, "side of version %d is %d", qr.version,
+              qr.size);
+        CHECK(qr.version >= previous, "level %s needs at least the version of the level below",
+              levels[i].name);
+        previous = qr.version;
+        int light = 1;
+        for (int y = 0; y < qr.size; y++)
+            for (int x = 0; x < qr.size; x++)
+                if (x < q || y < q || x >= qr.size - q || y >= qr.size - q)
+                    light &= !module(&qr, x, y);
+        CHECK(light, "quiet zone is light at level %s", levels[i].name);
+        int far = qr.size - q - 7;
+        CHECK(finder_at(&qr, q, q) && finder_at(&qr, far, q) && finder_at(&qr, q, far),
+              "three finder patterns at level %s", levels[i].name);
+        CHECK(!finder_at(&qr, far, far), "no finder pattern bottom right");
+        ocl_qr_free(&qr);
+    }
+    ocl_ec_level level;
+    static const struct {
+        const char *text;
+        int ok;
+        ocl_ec_level want;
+    } names[] = {{"L", 1, OCL_EC_L}, {"m", 1, OCL_EC_M}, {"Q", 1, OCL_EC_Q}, {"h", 1, OCL_EC_H},
+                 {"X", 0, 0},        {"", 0, 0},         {"MM", 0, 0},       {" ", 0, 0}};
+    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+        ocl_result rc = ocl_ec_parse(names[i].text, &level);
+        CHECK((rc == OCL_OK) == names[i].ok && (!names[i].ok || level == names[i].want),
+              "error correction name '%s'", names[i].text);
+    }
+}
+
+static void test_limits(void)
+{
+    ocl_qr qr;
+    size_t len = 2400;
+    unsigned char *data = malloc(len);
+    memset(data, 'a', len);
+    CHECK(ocl_qr_encode(data, 1274, OCL_EC_H, &qr) == OCL_ERANGE, "1274 bytes do not fit level H");
+    CHECK(ocl_qr_encode(data, 1273, OCL_EC_H, &qr) == OCL_OK && qr.version == 40,
+          "1273 bytes fill version 40 at level H");
+    ocl_qr_free(&qr);
+    free(data);
+    CHECK(ocl_qr_encode((const unsigned char *)"a\0b", 3, OCL_EC_M, &qr) == OCL_EINVAL,
+          "NUL bytes refused");
+    CHECK(ocl_qr_encode((const unsigned char *)"", 0, OCL_EC_M, &qr) == OCL_EINVAL,
+          "empty data refused");
+    const char *utf8 = "Nước mắm Phan Thiết";
+    CHECK(ocl_qr_encode((const unsigned char *)utf8, strlen(utf8), OCL_EC_M, &qr) == OCL_OK,
+          "UTF-8 text encodes");
+    ocl_qr_free(&qr);
+}
+
+/* Reads a big-endian 32-bit number. */
+static unsigned long be32(const unsigned char *p)
+{
+    return (unsigned long)p[0] << 24 | (unsigned long)p[1] << 16 | (unsigned long)p[2] << 8 | p[3];
+}
+
+static void test_png(void)
+{
+    ocl_qr qr;
+    ocl_qr_encode((const unsigned char *)sample, strlen(sample), OCL_EC_M, &qr);
+    static const ocl_image_options cases[] = {{1, 72}, {3, 300}, {5, 300}, {8, 600}};
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        ocl_buffer png = {0};
+        CHECK(ocl_png_write_buffer(&qr, &cases[i], &png) == OCL_OK, "png at %d px",
+              cases[i].module_px);
+        /* IHDR: 1-bit greyscale of the right size. */
+        unsigned long side = (unsigned long)(qr.size * cases[i].module_px);
+        CHECK(png.len > 33 && memcmp(png.data + 12, "IHDR", 4) == 0 &&
+                  be32(png.data + 16) == side && be32(png.data + 20) == side && png.data[24] == 1 &&
+                  png.data[25] == 0,
+              "IHDR is %lux%lu, 1-bit greyscale", side, side);
+        /* pHYs: pixels per metre from the dpi. */
+        unsigned char *phys = memmem(png.data, png.len, "pHYs", 4);
+        unsigned long ppm = (unsigned long)(cases[i].dpi / 0.0254 + 0.5);
+        CHECK(phys && be32(phys + 4) == ppm && be32(phys + 8) == ppm && phys[12] == 1,
+              "pHYs holds %lu pixels per metre for %d dpi", ppm, cases[i].dpi);
+
+        png_image image;
+        memset(&image, 0, sizeof(image));
+        image.version = PNG_IMAGE_VERSION;
+        int ok = png_image_begin_read_from_memory(&image, png.data, png.len);
+        image.format = PNG_FORMAT_GRAY;
+        unsigned char *pixels = malloc(PNG_IMAGE_SIZE(image));
+        ok = ok && pixels && png_image_finish_read(&image, NULL, pixels, 0, NULL);
+        CHECK(ok, "libpng reads the image back");
+        int same = ok;
+        for (int y = 0; same && y < (int)image.height; y++)
+            for (int x = 0; same && x < (int)image.width; x++)
+                same = (pixels[(size_t)y * image.width + (size_t)x] == 0) ==
+                       module(&qr, x / cases[i].module_px, y / cases[i].module_px);
+        CHECK(same, "every pixel shows its module at %d px per module", cases[i].module_px);
+        free(pixels);
+        ocl_buffer_free(&png);
+    }
+    ocl_buffer png = {0};
+    ocl_image_options bad = {0, 300};
+    CHECK(ocl_png_write_buffer(&qr, &bad, &png) == OCL_EINVAL, "0 px per module refused");
+    ocl_buffer_free(&png);
+    ocl_qr_free(&qr);
+}
+
+/* Re-traces the SVG path into a module matrix. */
+static int svg_trace(const char *svg, int size, unsigned char *grid)
+{
+    const char *d = strstr(svg, " d=\"");
+    if (!d)
+        return 0;
+    d += 4;
+    while (*d == 'M') {
+        int x, y, w, back, n = 0;
+        if (sscanf(d, "M%d %dh%dv1h-%dz%n", &x, &y, &w, &back, &n) != 4 || n == 0 || w != back)
+            return 0;
+        if (x < 0 || y < 0 || w < 1 || x + w > size || y >= size)
+            return 0;
+        for (int k = 0; k < w; k++) {
+            if (grid[(size_t)y * (size_t)size + (size_t)(x + k)])
+                return 0; /* runs must not overlap */
+            grid[(size_t)y * (size_t)size + (size_t)(x + k)] = 1;
+        }
+        d += n;
+    }
+    return *d == '"';
+}
+
+static void test_svg(void)
+{
+    ocl_qr qr;
+    ocl_qr_encode((const unsigned char *)sample, strlen(sample), OCL_EC_Q, &qr);
+    ocl_buffer svg = {0};
+    ocl_image_options options = {5, 300};
+    CHECK(ocl_svg_write_buffer(&qr, &options, &svg) == OCL_OK, "svg written");
+    ocl_buffer_append(&svg, "", 1);
+    const char *text = (const char *)svg.data;
+    CHECK(strstr(text, "shape-rendering=\"crispEdges\"") != NULL, "svg renders crisp edges");
+    const char *first = strstr(text, "<path");
+    CHECK(first && !strstr(first + 1, "<path"), "svg has exactly one path");
+    char size[64];
+    snprintf(size, sizeof(size), "width=\"%.3fmm\"", qr.size * 5 * 25.4 / 300);
+    CHECK(strstr(text, size) != NULL, "svg size in millimetres: %s", size);
+    unsigned char *grid = calloc((size_t)qr.size * (size_t)qr.size, 1);
+    CHECK(svg_trace(text, qr.size, grid), "svg path is well formed");
+    CHECK(memcmp(grid, qr.modules, (size_t)qr.size * (size_t)qr.size) == 0,
+          "svg path covers exactly the dark modules");
+    /* Runs are merged: as many rectangles as horizontal runs of modules. */
+    int rects = 0, runs = 0;
+    for (const char *p = strstr(text, " d=\""); p && (p = strchr(p, 'M')) != NULL; p++)
+        rects++;
+    for (int y = 0; y < qr.size; y++)
+        for (int x = 0; x < qr.size; x++)
+            runs += module(&qr, x, y) && (x == 0 || !module(&qr, x - 1, y));
+    CHECK(rects == runs, "one rectangle per horizontal run: %d rectangles, %d runs", rects, runs);
+    free(grid);
+    ocl_buffer_free(&svg);
+    ocl_qr_free(&qr);
+}
+
+void test_qr(void)
+{
+    test_symbol();
+    test_limits();
+    test_png();
+    test_svg();
+}
