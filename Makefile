@@ -16,7 +16,7 @@ BUILD   ?= build/release
 DEPS_BUILD = gcc make pkg-config libc6-dev libqrencode-dev libpng-dev zlib1g-dev
 DEPS_TEST  = zbar-tools librsvg2-bin clang-format
 DEPS_FUZZ  = clang libclang-rt-14-dev
-DEPS_BENCH = zint
+DEPS_BENCH = zint bc file
 DEPS       = $(DEPS_BUILD) $(DEPS_TEST)
 
 PKGS     = libqrencode libpng zlib
@@ -95,7 +95,7 @@ FUZZ_BUILD = build/fuzz
 fuzz: deps deps-fuzz
 	@mkdir -p $(FUZZ_BUILD) tests/fuzz/corpus-run
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -Ilabels -fsanitize=fuzzer,address,undefined \
-	  -o $(FUZZ_BUILD)/fuzz-link-parse tests/fuzz/fuzz_link_parse.c labels/gs1.c labels/result.c
+	  -o $(FUZZ_BUILD)/fuzz-link-parse tests/fuzz/fuzz_link_parse.c labels/gs1.c labels/result.c labels/text.c
 	$(FUZZ_BUILD)/fuzz-link-parse -max_total_time=$(FUZZ_SECONDS) -max_len=600 \
 	  -dict=tests/fuzz/link.dict tests/fuzz/corpus-run tests/fuzz/corpus
 

@@ -29,4 +29,11 @@ const char *ocl_quote(const char *text, size_t len, char *out, size_t out_size);
 
 #define OCL_QUOTE_MAX 64
 
+/* Given a symbol from libqrencode masked with mask 0 (bit 0x80 marks
+ * function modules, bit 0x01 dark ones), picks the mask of lowest penalty
+ * and writes the final symbol, one byte per module (1 = dark), to out.
+ * Returns the mask, or -1. */
+int ocl_qr_select_mask(const unsigned char *symbol, int width, ocl_ec_level level,
+                       unsigned char *out);
+
 #endif

@@ -3,6 +3,13 @@
  * the quiet zone already in place so that every renderer draws the same
  * thing. Data is always encoded case-sensitively: libqrencode upper-cases
  * it otherwise, which would break every lower-case URI.
+ *
+ * libqrencode spends most of a code's time choosing the mask. Where its
+ * library exports QRcode_encodeMask and Split_splitStringToQRinput (every
+ * 3.x and 4.x build; they are declared only in its internal header), the
+ * symbol is made with mask 0 and qrmask.c chooses the mask; otherwise the
+ * public QRcode_encodeString and QRcode_encodeInput do all of it. Both give
+ * the same symbol.
  */
 #include "internal.h"
 
@@ -11,6 +18,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+extern QRcode *QRcode_encodeMask(QRinput *input, int mask) __attribute__((weak));
+extern int Split_splitStringToQRinput(const char *string, QRinput *input, QRencodeMode hint,
+                                      int casesensitive) __attribute__((weak));
 
 ocl_result ocl_ec_parse(const char *text, ocl_ec_level *level)
 {
@@ -46,31 +57,55 @@ static int has_non_ascii(const unsigned char *data, size_t len)
     return 0;
 }
 
-/* ASCII: libqrencode picks numeric, alphanumeric and byte segments. It
- * wants a terminated string, so copy. */
-static QRcode *encode_ascii(const unsigned char *data, size_t len, ocl_ec_level level)
-{
-    char *text = malloc(len + 1);
-    if (!text)
-        return NULL;
-    memcpy(text, data, len);
-    text[len] = '\0';
-    QRcode *code = QRcode_encodeString(text, 0, qrencode_level(level), QR_MODE_8, 1);
-    int err = errno;
-    free(text);
-    errno = err;
-    return code;
-}
-
-/* Anything else is UTF-8 (callers check): bytes as they are, announced by
- * ECI 26 so that readers do not guess Latin-1 or Shift JIS. */
-static QRcode *encode_utf8(const unsigned char *data, size_t len, ocl_ec_level level)
+/* The input of a symbol. ASCII: libqrencode splits it into numeric,
+ * alphanumeric and byte segments. Anything else is UTF-8 (callers check):
+ * bytes as they are, announced by ECI 26 so that readers do not guess
+ * Latin-1 or Shift JIS. */
+static QRinput *make_input(const unsigned char *data, size_t len, ocl_ec_level level)
 {
     QRinput *input = QRinput_new2(0, qrencode_level(level));
     if (!input)
         return NULL;
+    int rc = -1;
+    if (has_non_ascii(data, len)) {
+        if (len <= INT32_MAX && QRinput_appendECIheader(input, 26) == 0)
+            rc = QRinput_append(input, QR_MODE_8, (int)len, data);
+    } else {
+        char *text = malloc(len + 1);
+        if (text) {
+            memcpy(text, data, len);
+            text[len] = '\0';
+            rc = Split_splitStringToQRinput(text, input, QR_MODE_8, 1);
+            free(text);
+        }
+    }
+    if (rc != 0) {
+        int err = errno;
+        QRinput_free(input);
+        errno = err;
+        return NULL;
+    }
+    return input;
+}
+
+/* The public path, for a libqrencode without the internal entry points. */
+static QRcode *encode_public(const unsigned char *data, size_t len, ocl_ec_level level)
+{
+    if (!has_non_ascii(data, len)) {
+        char *text = malloc(len + 1);
+        if (!text)
+            return NULL;
+        memcpy(text, data, len);
+        text[len] = '\0';
+        QRcode *code = QRcode_encodeString(text, 0, qrencode_level(level), QR_MODE_8, 1);
+        int err = errno;
+        free(text);
+        errno = err;
+        return code;
+    }
+    QRinput *input = QRinput_new2(0, qrencode_level(level));
     QRcode *code = NULL;
-    if (len <= INT32_MAX && QRinput_appendECIheader(input, 26) == 0 &&
+    if (input && len <= INT32_MAX && QRinput_appendECIheader(input, 26) == 0 &&
         QRinput_append(input, QR_MODE_8, (int)len, data) == 0)
         code = QRcode_encodeInput(input);
     int err = errno;
@@ -79,38 +114,57 @@ static QRcode *encode_utf8(const unsigned char *data, size_t len, ocl_ec_level l
     return code;
 }
 
+static ocl_result place(const unsigned char *symbol, int width, int version, ocl_qr *qr)
+{
+    int quiet = OCL_QR_QUIET_ZONE;
+    int size = width + 2 * quiet;
+    qr->modules = calloc((size_t)size * (size_t)size, 1);
+    if (!qr->modules)
+        return OCL_ENOMEM;
+    for (int y = 0; y < width; y++) {
+        const unsigned char *src = symbol + (size_t)y * (size_t)width;
+        unsigned char *dst = qr->modules + (size_t)(y + quiet) * (size_t)size + (size_t)quiet;
+        for (int x = 0; x < width; x++)
+            dst[x] = src[x] & 1;
+    }
+    qr->version = version;
+    qr->size = size;
+    qr->quiet = quiet;
+    return OCL_OK;
+}
+
+static ocl_result error_result(int err)
+{
+    return err == ERANGE ? OCL_ERANGE : err == ENOMEM ? OCL_ENOMEM : OCL_ELIBRARY;
+}
+
 ocl_result ocl_qr_encode(const unsigned char *data, size_t len, ocl_ec_level level, ocl_qr *qr)
 {
     memset(qr, 0, sizeof(*qr));
     if (!data || len == 0 || memchr(data, '\0', len))
         return OCL_EINVAL;
-    /* QRcode_encodeString wants a terminated string; callers rarely hand
-     * one that is terminated exactly at len, so copy. */
     errno = 0;
-    QRcode *code =
-        has_non_ascii(data, len) ? encode_utf8(data, len, level) : encode_ascii(data, len, level);
-    int err = errno;
-    if (!code)
-        return err == ERANGE ? OCL_ERANGE : err == ENOMEM ? OCL_ENOMEM : OCL_ELIBRARY;
-
-    int quiet = OCL_QR_QUIET_ZONE;
-    int size = code->width + 2 * quiet;
-    qr->modules = calloc((size_t)size * (size_t)size, 1);
-    if (!qr->modules) {
+    if (!QRcode_encodeMask || !Split_splitStringToQRinput) {
+        QRcode *code = encode_public(data, len, level);
+        if (!code)
+            return error_result(errno);
+        ocl_result rc = place(code->data, code->width, code->version, qr);
         QRcode_free(code);
-        return OCL_ENOMEM;
+        return rc;
     }
-    for (int y = 0; y < code->width; y++) {
-        const unsigned char *src = code->data + (size_t)y * (size_t)code->width;
-        unsigned char *dst = qr->modules + (size_t)(y + quiet) * (size_t)size + (size_t)quiet;
-        for (int x = 0; x < code->width; x++)
-            dst[x] = src[x] & 1;
-    }
-    qr->version = code->version;
-    qr->size = size;
-    qr->quiet = quiet;
+    QRinput *input = make_input(data, len, level);
+    QRcode *code = input ? QRcode_encodeMask(input, 0) : NULL;
+    int err = errno;
+    QRinput_free(input);
+    if (!code)
+        return error_result(err);
+    ocl_result rc = OCL_ENOMEM;
+    unsigned char *symbol = malloc((size_t)code->width * (size_t)code->width);
+    if (symbol && ocl_qr_select_mask(code->data, code->width, level, symbol) >= 0)
+        rc = place(symbol, code->width, code->version, qr);
+    free(symbol);
     QRcode_free(code);
-    return OCL_OK;
+    return rc;
 }
 
 void ocl_qr_free(ocl_qr *qr)

@@ -7,6 +7,7 @@
 #include "ocoplabels.h"
 
 #include <png.h>
+#include <qrencode.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,8 +208,66 @@ static void test_svg(void)
     ocl_qr_free(&qr);
 }
 
+/* The symbol libqrencode makes by its public API, mask chosen by it. */
+static QRcode *reference_symbol(const char *text, ocl_ec_level level)
+{
+    static const QRecLevel levels[] = {QR_ECLEVEL_L, QR_ECLEVEL_M, QR_ECLEVEL_Q, QR_ECLEVEL_H};
+    int ascii = 1;
+    for (const char *p = text; *p; p++)
+        ascii &= (unsigned char)*p < 0x80;
+    if (ascii)
+        return QRcode_encodeString(text, 0, levels[level], QR_MODE_8, 1);
+    QRinput *input = QRinput_new2(0, levels[level]);
+    QRinput_appendECIheader(input, 26);
+    QRinput_append(input, QR_MODE_8, (int)strlen(text), (const unsigned char *)text);
+    QRcode *code = QRcode_encodeInput(input);
+    QRinput_free(input);
+    return code;
+}
+
+/* The bit-parallel mask choice must give libqrencode's own symbol, module
+ * for module, across versions 1 to 40 (one to three words per line). */
+static void test_same_as_libqrencode(void)
+{
+    static const char alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                   "/%?=&.-_:";
+    unsigned seed = 12345;
+    char text[1300];
+    int compared = 0, same = 0;
+    for (int round = 0; round < 400; round++) {
+        ocl_ec_level level = (ocl_ec_level)(round % 4);
+        size_t len = 1 + (size_t)(round * 37 % (round % 10 == 9 ? 1200 : 160));
+        for (size_t i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            text[i] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+        }
+        text[len] = '\0';
+        if (round % 7 == 3 && len > 4)
+            memcpy(text, "G\xe1\xba\xa1o", 5); /* "Gạo", UTF-8 */
+        QRcode *ref = reference_symbol(text, level);
+        ocl_qr qr;
+        if (!ref || ocl_qr_encode((const unsigned char *)text, len, level, &qr) != OCL_OK) {
+            CHECK(ref == NULL, "round %d: encoded by one and not the other", round);
+            QRcode_free(ref);
+            continue;
+        }
+        compared++;
+        int equal = qr.version == ref->version && qr.size == ref->width + 8;
+        for (int y = 0; equal && y < ref->width; y++)
+            for (int x = 0; equal && x < ref->width; x++)
+                equal = module(&qr, x + 4, y + 4) == (ref->data[y * ref->width + x] & 1);
+        same += equal;
+        CHECK(equal, "round %d (version %d, level %d, %zu bytes): same symbol as libqrencode",
+              round, ref->version, (int)level, len);
+        QRcode_free(ref);
+        ocl_qr_free(&qr);
+    }
+    CHECK(compared > 350, "compared %d symbols", compared);
+}
+
 void test_qr(void)
 {
+    test_same_as_libqrencode();
     test_symbol();
     test_limits();
     test_png();
