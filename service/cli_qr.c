@@ -121,8 +121,7 @@ typedef struct {
     atomic_int stop;
     pthread_mutex_t lock;
     ocl_problems *problems;
-    int io_errno;
-    char io_path[PATH_MAX];
+    char failure[PATH_MAX + 128]; /* the first failure that is not the input's fault */
 } batch_job;
 
 static void batch_file_name(const batch_job *job, size_t index, char *out, size_t size)
@@ -151,16 +150,20 @@ static int write_file(const char *path, const ocl_buffer *buffer)
     return close(fd);
 }
 
-static void batch_fail(batch_job *job, size_t index, ocl_result rc, const char *path)
+static void batch_fail(batch_job *job, size_t index, ocl_result rc, const char *path, int err)
 {
     pthread_mutex_lock(&job->lock);
-    if (rc == OCL_ERANGE || rc == OCL_EINVAL) {
+    if (rc == OCL_ERANGE) {
         char field[32];
         snprintf(field, sizeof(field), "line %zu", job->items[index].line);
         too_long(field, job->options, job->problems);
-    } else if (!job->io_errno) {
-        job->io_errno = rc == OCL_ENOMEM ? ENOMEM : errno ? errno : EIO;
-        snprintf(job->io_path, sizeof(job->io_path), "%s", path);
+    } else if (!job->failure[0]) {
+        if (rc == OCL_EIO)
+            snprintf(job->failure, sizeof(job->failure), "cannot write '%s': %s", path,
+                     strerror(err));
+        else
+            snprintf(job->failure, sizeof(job->failure), "cannot render line %zu: %s",
+                     job->items[index].line, ocl_strerror(rc));
         atomic_store(&job->stop, 1);
     }
     pthread_mutex_unlock(&job->lock);
@@ -178,12 +181,13 @@ static void *batch_worker(void *arg)
         batch_item *item = &job->items[index];
         batch_file_name(job, index, path, sizeof(path));
         ocl_result rc = render(item->text, item->len, job->options, &buffer);
+        int err = 0;
         if (rc == OCL_OK && write_file(path, &buffer) != 0)
-            rc = OCL_EIO;
+            rc = OCL_EIO, err = errno;
         if (rc == OCL_OK || rc == OCL_EIO)
             job->written[index] = 1;
         if (rc != OCL_OK)
-            batch_fail(job, index, rc, path);
+            batch_fail(job, index, rc, path, err);
     }
     ocl_buffer_free(&buffer);
     return NULL;
@@ -315,7 +319,7 @@ static int batch_run(batch_job *job)
         batch_worker(job);
     for (int i = 0; i < started; i++)
         pthread_join(threads[i], NULL);
-    return job->io_errno || job->problems->count ? -1 : 0;
+    return job->failure[0] || job->problems->count ? -1 : 0;
 }
 
 static int qr_batch(const char *file, const char *dir, const render_options *options)
@@ -361,8 +365,8 @@ static int qr_batch(const char *file, const char *dir, const render_options *opt
                 batch_file_name(&job, i, path, sizeof(path));
                 unlink(path);
             }
-            if (job.io_errno) {
-                cli_error("cannot write '%s': %s", job.io_path, strerror(job.io_errno));
+            if (job.failure[0]) {
+                cli_error("%s", job.failure);
                 status = EXIT_FAILED;
             } else {
                 status = cli_report(&problems);
@@ -424,10 +428,10 @@ static void check_source(const qr_args *args, ocl_problems *problems)
         if (!args->out_dir)
             ocl_problem_add(problems, "out-dir", "required with --batch");
         if (args->output)
-            ocl_problem_add(problems, "o", "not used with --batch (give --out-dir)");
+            ocl_problem_add(problems, "output", "not used with --batch (give --out-dir)");
     } else if (sources == 1) {
         if (!args->output)
-            ocl_problem_add(problems, "o", "required: an output file, or '-' for standard output");
+            ocl_problem_add(problems, "output", "required: -o FILE, or -o - for standard output");
         if (args->out_dir)
             ocl_problem_add(problems, "out-dir", "only goes with --batch");
     }

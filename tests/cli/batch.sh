@@ -80,4 +80,10 @@ grep -q "^ocoptrace: cannot read '$scratch/none.txt': No such file or directory$
 "$OCOPTRACE" qr --batch "$scratch/batch.txt" 2>"$scratch/err"
 expect_equal "batch without out-dir" "$(cat "$scratch/err")" "ocoptrace: out-dir: required with --batch"
 
+touch "$scratch/a-file"
+"$OCOPTRACE" qr --batch "$scratch/batch.txt" --out-dir "$scratch/a-file" 2>"$scratch/err"
+expect_equal "out-dir is a file: exit" "$?" 1
+expect_equal "out-dir is a file: message" "$(cat "$scratch/err")" \
+    "ocoptrace: cannot create '$scratch/a-file': Not a directory"
+
 finish

@@ -111,7 +111,7 @@ refuse "no source" "ocoptrace: qr: give exactly one of --gtin, --text or --batch
 refuse "two sources" "ocoptrace: qr: give exactly one of --gtin, --text or --batch" \
     qr --gtin $gtin --text x -o "$o"
 refuse "lot without gtin" "ocoptrace: lot: only goes with --gtin" qr --text x --lot L -o "$o"
-refuse "no output" "ocoptrace: o: required: an output file, or '-' for standard output" \
+refuse "no output" "ocoptrace: output: required: -o FILE, or -o - for standard output" \
     qr --gtin $gtin
 refuse "invalid utf-8 text" "ocoptrace: text: not valid UTF-8 at byte 3" qr --text $'ab\xff' -o "$o"
 refuse "text too long" "ocoptrace: text: too long for a QR code at error correction level H" \

@@ -9,35 +9,37 @@
 
 static int passed, failed;
 
-void check_report(int ok, const char *file, int line, const char *fmt, ...)
+/* Counts one test; a failure prints where, why, and any detail. */
+static void record(int ok, const char *file, int line, const char *detail, const char *fmt,
+                   va_list ap)
 {
     if (ok) {
         passed++;
         return;
     }
     failed++;
-    va_list ap;
-    va_start(ap, fmt);
     fprintf(stderr, "FAIL %s:%d: ", file, line);
     vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    fprintf(stderr, "\n%s", detail);
+}
+
+void check_report(int ok, const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    record(ok, file, line, "", fmt, ap);
     va_end(ap);
 }
 
 void check_string(const char *got, const char *want, const char *file, int line, const char *fmt,
                   ...)
 {
-    int ok = got && want && strcmp(got, want) == 0;
-    if (ok) {
-        passed++;
-        return;
-    }
-    failed++;
+    char detail[4096];
+    snprintf(detail, sizeof(detail), "  got:  %s\n  want: %s\n", got ? got : "(null)",
+             want ? want : "(null)");
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "FAIL %s:%d: ", file, line);
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n  got:  %s\n  want: %s\n", got ? got : "(null)", want ? want : "(null)");
+    record(got && want && strcmp(got, want) == 0, file, line, detail, fmt, ap);
     va_end(ap);
 }
 
