@@ -13,7 +13,8 @@ CC      ?= cc
 BUILD   ?= build/release
 
 # Debian packages: to build, to test, to fuzz, to benchmark.
-DEPS_BUILD = gcc make pkg-config libc6-dev libqrencode-dev libpng-dev zlib1g-dev
+DEPS_BUILD = gcc make pkg-config libc6-dev libqrencode-dev libpng-dev zlib1g-dev libhpdf-dev \
+             libjansson-dev
 DEPS_TEST  = zbar-tools librsvg2-bin clang-format
 DEPS_FUZZ  = clang libclang-rt-14-dev
 DEPS_BENCH = zint bc file
@@ -23,9 +24,11 @@ PKGS     = libqrencode libpng zlib
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
 OPT     ?= -O2 -g
 SAN     ?=
+DATADIR ?= $(PREFIX)/share/ocoptrace
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) $(SAN) -pthread -Ilabels \
+             -DOCOPTRACE_DATADIR='"$(DATADIR)"' \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
-LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lqrencode -lpng -lz) \
+LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lqrencode -lpng -lz) -lhpdf -ljansson -lm \
              -pthread $(LDLIBS)
 
 LABELS_SRC  = $(wildcard labels/*.c)
@@ -114,6 +117,9 @@ install: all
 	install -m 0755 ocoptrace $(DESTDIR)$(PREFIX)/bin/ocoptrace
 	install -m 0644 $(LIBLABELS) $(DESTDIR)$(PREFIX)/lib/libocoplabels.a
 	install -m 0644 labels/ocoplabels.h $(DESTDIR)$(PREFIX)/include/ocoplabels.h
+	install -d $(DESTDIR)$(DATADIR)/fonts $(DESTDIR)$(DATADIR)/templates/sheets
+	install -m 0644 fonts/*.ttf fonts/*.txt $(DESTDIR)$(DATADIR)/fonts/
+	install -m 0644 templates/sheets/*.sheet $(DESTDIR)$(DATADIR)/templates/sheets/
 
 clean:
 	rm -rf build ocoptrace tests/fuzz/corpus-run

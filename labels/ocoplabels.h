@@ -200,6 +200,123 @@ ocl_result ocl_png_write_buffer(const ocl_qr *qr, const ocl_image_options *optio
 ocl_result ocl_svg_write_buffer(const ocl_qr *qr, const ocl_image_options *options,
                                 ocl_buffer *out);
 
+/* ---------- sheets: where labels sit on paper (templates/sheets/) ---------- */
+
+#define OCL_SHEET_NAME_MAX 64
+
+typedef struct {
+    char name[OCL_SHEET_NAME_MAX];
+    char paper[16];                   /* "A4", "roll" */
+    char description[128];            /* the file's first comment */
+    double page_width, page_height;   /* mm */
+    double label_width, label_height; /* mm */
+    double left, top;                 /* mm from the page's top-left corner to the first label */
+    double pitch_x, pitch_y;          /* mm from one label to the next */
+    int columns, rows;
+} ocl_sheet;
+
+/* Reads a sheet file of "key = value" lines; every key is required, and
+ * labels must lie within the page without overlapping. */
+ocl_result ocl_sheet_load(const char *path, ocl_sheet *sheet, ocl_problems *problems);
+
+/* ---------- the label job: producer, product, lot ---------- */
+
+typedef enum {
+    OCL_KIND_COOPERATIVE,
+    OCL_KIND_SME,
+    OCL_KIND_HOUSEHOLD,
+    OCL_KIND_OTHER,
+    OCL_KIND_COUNT
+} ocl_producer_kind;
+
+typedef enum {
+    OCL_GROUP_FOOD,
+    OCL_GROUP_DRINK,
+    OCL_GROUP_HERBAL,
+    OCL_GROUP_HANDICRAFT,
+    OCL_GROUP_ORNAMENTAL,
+    OCL_GROUP_TOURISM,
+    OCL_GROUP_COUNT
+} ocl_group;
+
+/* Names as the job file spells them ("cooperative", "food"); -1 if unknown. */
+int ocl_producer_kind_parse(const char *name);
+int ocl_group_parse(const char *name);
+const char *ocl_group_name(ocl_group group);
+
+/* The text fields a label may carry. NULL or "" means not given. */
+typedef enum {
+    OCL_FIELD_PRODUCT_NAME,
+    OCL_FIELD_PRODUCER_NAME,
+    OCL_FIELD_PRODUCER_ADDRESS,
+    OCL_FIELD_PRODUCER_PHONE,
+    OCL_FIELD_ORIGIN,
+    OCL_FIELD_NET_QUANTITY,
+    OCL_FIELD_INGREDIENTS,
+    OCL_FIELD_USAGE,
+    OCL_FIELD_STORAGE,
+    OCL_FIELD_WARNINGS,
+    OCL_FIELD_STANDARD,
+    OCL_FIELD_COUNT
+} ocl_field;
+
+typedef struct {
+    const char *text[OCL_FIELD_COUNT]; /* UTF-8, NFC */
+    ocl_producer_kind kind;
+    ocl_group group;
+    const char *gtin; /* optional */
+    int ocop_stars;   /* 0: not recognised */
+    ocl_date ocop_valid_until;
+    const char *lot; /* AI 10: 1 to 20 characters of set 82 */
+    int has_produced, has_expires;
+    ocl_date produced, expires;
+    long units;
+} ocl_label_job;
+
+/* The job file's name of a field ("product.ingredients"). */
+const char *ocl_field_path(ocl_field field);
+
+/* ---------- the law: what a label must carry (Decree 43/2017, 111/2021) ---------- */
+
+/* Reports every mandatory content missing for the job's product group,
+ * each with its legal basis. */
+ocl_result ocl_law_check(const ocl_label_job *job, ocl_problems *problems);
+
+/* Non-zero when the field is mandatory for the group. */
+int ocl_law_requires(ocl_group group, ocl_field field);
+int ocl_law_requires_dates(ocl_group group);
+
+/* ---------- serials ---------- */
+
+/* Nine random characters (45 bits from the system's CSPRNG) of an alphabet
+ * without look-alikes, then a check character (Luhn mod 32). */
+#define OCL_SERIAL_LEN 10
+
+ocl_result ocl_serial_generate(char out[OCL_SERIAL_LEN + 1]);
+int ocl_serial_valid(const char *serial);
+
+/* ---------- label sheets as PDF ---------- */
+
+typedef struct {
+    const char *font_path; /* a TrueType font with Vietnamese coverage */
+    const char *base_url;  /* NULL: OCL_DEFAULT_BASE_URL */
+    int draft;             /* diagonal "BẢN NHÁP" watermark */
+    int ocop_mark;         /* draw the OCOP mark (caller checked validity) */
+    int threads;           /* QR encoding threads; 0 or 1: the calling one */
+} ocl_label_options;
+
+/* The URI a unit's code holds: Digital Link with GTIN, lot, serial and
+ * expiry; without a GTIN, BASE/lot/{lot}/{serial}. */
+ocl_result ocl_label_uri(const ocl_label_job *job, const char *base_url, const char *serial,
+                         char *out, size_t out_size);
+
+/* Lays the job out on the sheet and draws one label per serial into a PDF
+ * held in `pdf`. Problems: text that cannot fit at 5 pt even in the short
+ * form of Art. 10(3). */
+ocl_result ocl_labels_pdf(const ocl_label_job *job, const ocl_sheet *sheet,
+                          const ocl_label_options *options, const char *const *serials,
+                          size_t count, ocl_buffer *pdf, ocl_problems *problems);
+
 #ifdef __cplusplus
 }
 #endif

@@ -49,5 +49,6 @@ int cli_parse_options(int argc, char **argv, const cli_option *options, size_t c
 /* Subcommands: argv[0] is the subcommand's name. */
 int cmd_qr(int argc, char **argv);
 int cmd_gs1(int argc, char **argv);
+int cmd_labels(int argc, char **argv);
 
 #endif

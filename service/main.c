@@ -15,6 +15,7 @@ static const char usage[] =
     "Commands:\n"
     "  qr       write a GS1 Digital Link QR code (PNG or SVG), or a batch of codes\n"
     "  gs1      check a Digital Link URI; complete a GTIN's check digit\n"
+    "  labels   print a lot's labels as a PDF sheet, one serialized code per unit\n"
     "\n"
     "'ocoptrace COMMAND --help' describes a command.\n"
     "Exit status: 0 done, 1 failed (I/O), 2 input refused (one line per problem).\n";
@@ -25,6 +26,7 @@ static const struct {
 } commands[] = {
     {"qr", cmd_qr},
     {"gs1", cmd_gs1},
+    {"labels", cmd_labels},
 };
 
 int main(int argc, char **argv)

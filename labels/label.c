@@ -1,0 +1,528 @@
+/*
+ * Label sheets as PDF: one label per unit, each with its own serial in a
+ * GS1 Digital Link QR code and the contents Decree 43/2017 asks for.
+ *
+ * Everything but the serial and the code is the same on every label of a
+ * job, so the text is laid out once (wrapped and shrunk to fit) and then
+ * replayed at each label's origin. The codes of a page are encoded on
+ * worker threads and packed side by side into one 1-bit image; each label
+ * shows its own part of that image through a clip. One image object per
+ * page instead of one per label keeps a label near 300 bytes.
+ */
+#include "pdf.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MARGIN_MM       1.5  /* the label's safe margin */
+#define GAP_MM          0.8  /* between the code's quiet zone and the text */
+#define QR_SHARE        0.45 /* of the label's width, at most */
+#define QR_MAX_MM       60.0
+#define MIN_SIZE_PT     5.0 /* the smallest legible text */
+#define BASE_SIZE_PT    7.0 /* body text on a 70 x 37 mm label */
+#define NAME_RATIO      1.5 /* the name is the largest text (Art. 11) */
+#define LEADING         1.18
+#define MAX_LINES       96
+#define LINE_MAX        512
+#define SHORT_FORM_NOTE "Thông tin chi tiết: quét mã QR"
+
+/* ---------- text fitting ---------- */
+
+typedef struct {
+    char text[LINE_MAX];
+    double size; /* pt */
+    double x, y; /* pt, from the label's bottom-left corner; y is the baseline */
+    int bold;    /* the name: filled and stroked */
+} text_line;
+
+typedef struct {
+    ocl_pdf *pdf;
+    double width; /* pt available to a line */
+    text_line line[MAX_LINES];
+    int count;
+    double used; /* pt of height used, from the top */
+    int overflow;
+} text_box;
+
+/* Appends one line of `size`; marks overflow when the box is full. */
+static void box_line(text_box *box, const char *text, size_t len, double size, int bold)
+{
+    if (box->count == MAX_LINES || len >= LINE_MAX) {
+        box->overflow = 1;
+        return;
+    }
+    text_line *l = &box->line[box->count++];
+    memcpy(l->text, text, len);
+    l->text[len] = '\0';
+    l->size = size;
+    l->bold = bold;
+    box->used += size * LEADING;
+    l->y = -box->used + size * (LEADING - 1.0); /* baseline, relative to the top */
+}
+
+static size_t utf8_char_len(const char *s)
+{
+    unsigned char c = (unsigned char)*s;
+    return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+}
+
+/* Greedy word wrap of a paragraph into the box's width at `size`; a word
+ * wider than the box is broken between characters. */
+static void box_paragraph(text_box *box, const char *text, double size, int bold)
+{
+    double limit = box->width * 1000.0 / size;
+    const char *start = text; /* start of the current line */
+    const char *end = text;   /* end of what fits so far */
+    while (*end && !box->overflow) {
+        const char *word = end;
+        while (*word == ' ')
+            word++;
+        const char *next = word;
+        while (*next && *next != ' ')
+            next++;
+        if (ocl_pdf_text_units(box->pdf, start, (size_t)(next - start)) <= limit) {
+            end = next;
+            continue;
+        }
+        if (end > start) { /* the word goes to the next line */
+            box_line(box, start, (size_t)(end - start), size, bold);
+            start = end = word;
+            continue;
+        }
+        /* One word wider than the line: take as many characters as fit. */
+        const char *cut = start + utf8_char_len(start);
+        while (*cut && cut < next) {
+            const char *more = cut + utf8_char_len(cut);
+            if (ocl_pdf_text_units(box->pdf, start, (size_t)(more - start)) > limit)
+                break;
+            cut = more;
+        }
+        box_line(box, start, (size_t)(cut - start), size, bold);
+        start = end = cut;
+    }
+    while (*start == ' ')
+        start++;
+    if (*start)
+        box_line(box, start, strlen(start), size, bold);
+}
+
+/* ---------- the layout of one job on one sheet ---------- */
+
+typedef struct {
+    double width, height;       /* label, pt */
+    double qr_x, qr_y, qr_side; /* the code with its quiet zone, pt */
+    double text_x, text_top;
+    text_box box;
+    int serial_line;          /* index of the line that ends with the serial */
+    double mark_y, mark_size; /* OCOP mark baseline and size; size 0: none */
+    int short_form;
+} layout;
+
+static void format_date(const ocl_date *d, char out[11])
+{
+    snprintf(out, 11, "%02u/%02u/%04u", (unsigned)d->day % 100u, (unsigned)d->month % 100u,
+             (unsigned)d->year % 10000u);
+}
+
+static int given(const char *s)
+{
+    return s && *s;
+}
+
+/* The paragraphs of a label, in order. In the short form (Art. 10(3)) only
+ * what must stay on the goods: name, responsible party, origin, dates, lot
+ * and serial, and where the rest is. */
+static int paragraphs(const ocl_label_job *job, int short_form, char out[][LINE_MAX], int max)
+{
+    const char *const *t = job->text;
+    int n = 0;
+#define ADD(...) (n < max ? snprintf(out[n++], LINE_MAX, __VA_ARGS__) : 0)
+    if (given(t[OCL_FIELD_PRODUCER_PHONE]) && !short_form)
+        ADD("Nhà sản xuất: %s, %s. ĐT: %s", t[OCL_FIELD_PRODUCER_NAME],
+            t[OCL_FIELD_PRODUCER_ADDRESS], t[OCL_FIELD_PRODUCER_PHONE]);
+    else
+        ADD("Nhà sản xuất: %s, %s", t[OCL_FIELD_PRODUCER_NAME], t[OCL_FIELD_PRODUCER_ADDRESS]);
+    ADD("Xuất xứ: %s", given(t[OCL_FIELD_ORIGIN]) ? t[OCL_FIELD_ORIGIN] : "Việt Nam");
+    if (!short_form) {
+        static const struct {
+            ocl_field field;
+            const char *caption, *handicraft_caption;
+        } body[] = {
+            {OCL_FIELD_NET_QUANTITY, "Định lượng", "Quy cách"},
+            {OCL_FIELD_INGREDIENTS, "Thành phần", "Chất liệu"},
+            {OCL_FIELD_USAGE, "Cách dùng", "Cách dùng"},
+            {OCL_FIELD_STORAGE, "Bảo quản", "Bảo quản"},
+            {OCL_FIELD_WARNINGS, "Cảnh báo", "Cảnh báo"},
+            {OCL_FIELD_STANDARD, "Tiêu chuẩn", "Tiêu chuẩn"},
+        };
+        for (size_t i = 0; i < sizeof(body) / sizeof(body[0]); i++)
+            if (given(t[body[i].field]))
+                ADD("%s: %s",
+                    job->group == OCL_GROUP_HANDICRAFT ? body[i].handicraft_caption
+                                                       : body[i].caption,
+                    t[body[i].field]);
+    }
+    char nsx[11], hsd[11];
+    format_date(&job->produced, nsx);
+    format_date(&job->expires, hsd);
+    if (job->has_produced && job->has_expires)
+        ADD("NSX: %s  HSD: %s", nsx, hsd);
+    else if (job->has_produced)
+        ADD("NSX: %s", nsx);
+    else if (job->has_expires)
+        ADD("HSD: %s", hsd);
+    if (short_form)
+        ADD("%s", SHORT_FORM_NOTE);
+#undef ADD
+    return n;
+}
+
+/* Serials are 10 characters of one alphabet: laid out with the widest. */
+static const char serial_placeholder[] = "WWWWWWWWWW";
+
+/* Lays the text out at body size `size`; fails when it does not fit. */
+static int try_layout(layout *lay, const ocl_label_job *job, int mark, double size, int short_form)
+{
+    text_box *box = &lay->box;
+    box->count = 0;
+    box->used = 0;
+    box->overflow = 0;
+    lay->short_form = short_form;
+    box_paragraph(box, job->text[OCL_FIELD_PRODUCT_NAME], size * NAME_RATIO, 1);
+    lay->mark_size = 0;
+    if (mark) {
+        lay->mark_size = size * 1.2;
+        box->used += lay->mark_size * LEADING;
+        lay->mark_y = -box->used + lay->mark_size * (LEADING - 1.0);
+    }
+    char para[16][LINE_MAX];
+    int n = paragraphs(job, short_form, para, 16);
+    for (int i = 0; i < n; i++)
+        box_paragraph(box, para[i], size, 0);
+    char lot[LINE_MAX];
+    snprintf(lot, sizeof(lot), "Lô: %s  Seri: %s", job->lot, serial_placeholder);
+    box_paragraph(box, lot, size, 0);
+    lay->serial_line = box->count - 1;
+    double limit = lay->text_top - MARGIN_MM * OCL_PT_PER_MM;
+    return !box->overflow && box->used <= limit && box->count > 0 &&
+           strstr(box->line[lay->serial_line].text, serial_placeholder) != NULL;
+}
+
+static ocl_result plan(layout *lay, ocl_pdf *pdf, const ocl_label_job *job, const ocl_sheet *sheet,
+                       int mark, ocl_problems *problems)
+{
+    double margin = MARGIN_MM * OCL_PT_PER_MM;
+    lay->width = sheet->label_width * OCL_PT_PER_MM;
+    lay->height = sheet->label_height * OCL_PT_PER_MM;
+    double inner_w = lay->width - 2 * margin, inner_h = lay->height - 2 * margin;
+    double side = inner_h < inner_w * QR_SHARE ? inner_h : inner_w * QR_SHARE;
+    if (side > QR_MAX_MM * OCL_PT_PER_MM)
+        side = QR_MAX_MM * OCL_PT_PER_MM;
+    lay->qr_side = side;
+    lay->qr_x = margin;
+    lay->qr_y = lay->height - margin - side;
+    lay->text_x = margin + side + GAP_MM * OCL_PT_PER_MM;
+    lay->text_top = lay->height - margin;
+    lay->box.pdf = pdf;
+    lay->box.width = lay->width - margin - lay->text_x;
+    /* Bigger labels get bigger text, up to 3 times the base. */
+    double scale = sheet->label_height / 37.0 < sheet->label_width / 70.0
+                       ? sheet->label_height / 37.0
+                       : sheet->label_width / 70.0;
+    scale = scale < 1 ? 1 : scale > 3 ? 3 : scale;
+    for (int short_form = 0; short_form < 2; short_form++)
+        for (double size = BASE_SIZE_PT * scale; size >= MIN_SIZE_PT - 1e-9; size -= 0.25)
+            if (try_layout(lay, job, mark, size, short_form))
+                return OCL_OK;
+    return ocl_problem_add(problems, "sheet",
+                           "'%s' labels (%.1f x %.1f mm) cannot hold the mandatory contents at "
+                           "%.0f pt, even in the short form (Decree 43/2017, Art. 10(3))",
+                           sheet->name, sheet->label_width, sheet->label_height, MIN_SIZE_PT);
+}
+
+/* ---------- QR codes of a page, on worker threads ---------- */
+
+typedef struct {
+    const char *const *uris;
+    ocl_qr *codes;
+    size_t count;
+    size_t next;
+    pthread_mutex_t lock;
+    ocl_result result;
+} qr_work;
+
+static void *qr_worker(void *arg)
+{
+    qr_work *work = arg;
+    for (;;) {
+        pthread_mutex_lock(&work->lock);
+        size_t i = work->next++;
+        pthread_mutex_unlock(&work->lock);
+        if (i >= work->count)
+            break;
+        const char *uri = work->uris[i];
+        ocl_result rc =
+            ocl_qr_encode((const unsigned char *)uri, strlen(uri), OCL_EC_M, &work->codes[i]);
+        if (rc != OCL_OK) {
+            pthread_mutex_lock(&work->lock);
+            work->result = rc;
+            pthread_mutex_unlock(&work->lock);
+        }
+    }
+    return NULL;
+}
+
+static ocl_result encode_all(const char *const *uris, ocl_qr *codes, size_t count, int threads)
+{
+    qr_work work = {.uris = uris, .codes = codes, .count = count, .result = OCL_OK};
+    pthread_mutex_init(&work.lock, NULL);
+    pthread_t tid[16];
+    int started = 0;
+    if (threads > 16)
+        threads = 16;
+    for (int t = 1; t < threads && started < threads - 1; t++)
+        if (pthread_create(&tid[started], NULL, qr_worker, &work) == 0)
+            started++;
+    qr_worker(&work);
+    for (int t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+    pthread_mutex_destroy(&work.lock);
+    return work.result;
+}
+
+/* Packs the codes (without quiet zones) side by side, one white column
+ * between them, into a 1-bit image; offsets[i] is code i's first column. */
+static unsigned char *pack_strip(const ocl_qr *codes, size_t count, int *width, int *height,
+                                 int *offsets)
+{
+    int w = 0, h = 0;
+    for (size_t i = 0; i < count; i++) {
+        int n = codes[i].size - 2 * codes[i].quiet;
+        offsets[i] = w;
+        w += n + 1;
+        h = n > h ? n : h;
+    }
+    size_t row_bytes = ((size_t)w + 7) / 8;
+    unsigned char *image = malloc(row_bytes * (size_t)h);
+    if (!image)
+        return NULL;
+    memset(image, 0xFF, row_bytes * (size_t)h);
+    for (size_t i = 0; i < count; i++) {
+        int q = codes[i].quiet, n = codes[i].size - 2 * q;
+        for (int y = 0; y < n; y++) {
+            const unsigned char *row = codes[i].modules + (size_t)(y + q) * (size_t)codes[i].size;
+            unsigned char *dst = image + (size_t)y * row_bytes;
+            for (int x = 0; x < n; x++)
+                if (row[x + q]) {
+                    int bit = offsets[i] + x;
+                    dst[bit >> 3] &= (unsigned char)~(0x80u >> (bit & 7));
+                }
+        }
+    }
+    *width = w;
+    *height = h;
+    return image;
+}
+
+/* ---------- drawing ---------- */
+
+static void draw_text(HPDF_Page page, const ocl_pdf *pdf, const layout *lay, double ox, double oy,
+                      const char *serial)
+{
+    /* The name's weight: its outline stroked at a few hundredths of its size. */
+    HPDF_Page_SetLineWidth(page, (HPDF_REAL)(lay->box.line[0].size * 0.03));
+    HPDF_Page_BeginText(page);
+    double current = 0;
+    int stroking = 0;
+    for (int i = 0; i < lay->box.count; i++) {
+        const text_line *l = &lay->box.line[i];
+        if (l->size != current) {
+            HPDF_Page_SetFontAndSize(page, pdf->font, (HPDF_REAL)l->size);
+            current = l->size;
+        }
+        if (l->bold != stroking) {
+            HPDF_Page_SetTextRenderingMode(page, l->bold ? HPDF_FILL_THEN_STROKE : HPDF_FILL);
+            stroking = l->bold;
+        }
+        HPDF_Page_SetTextMatrix(page, 1, 0, 0, 1, (HPDF_REAL)(ox + lay->text_x),
+                                (HPDF_REAL)(oy + lay->text_top + l->y));
+        if (i == lay->serial_line) {
+            char text[LINE_MAX];
+            const char *at = strstr(l->text, serial_placeholder);
+            snprintf(text, sizeof(text), "%.*s%s", (int)(at - l->text), l->text, serial);
+            HPDF_Page_ShowText(page, text);
+        } else {
+            HPDF_Page_ShowText(page, l->text);
+        }
+    }
+    if (stroking)
+        HPDF_Page_SetTextRenderingMode(page, HPDF_FILL);
+    HPDF_Page_EndText(page);
+}
+
+static void draw_mark(HPDF_Page page, const ocl_pdf *pdf, const layout *lay, double ox, double oy,
+                      int stars)
+{
+    double size = lay->mark_size;
+    double x = ox + lay->text_x, y = oy + lay->text_top + lay->mark_y;
+    HPDF_Page_BeginText(page);
+    HPDF_Page_SetFontAndSize(page, pdf->font, (HPDF_REAL)size);
+    HPDF_Page_SetTextMatrix(page, 1, 0, 0, 1, (HPDF_REAL)x, (HPDF_REAL)y);
+    HPDF_Page_ShowText(page, "OCOP");
+    HPDF_Page_EndText(page);
+    double after = x + ocl_pdf_text_units(pdf, "OCOP ", 5) * size / 1000.0;
+    double r = size * 0.42;
+    for (int i = 0; i < stars; i++)
+        ocl_pdf_star(page, after + r + i * 2.2 * r, y + size * 0.35, r);
+}
+
+static void draw_watermark(HPDF_Page page, const ocl_pdf *pdf, double w, double h)
+{
+    double size = (w < h ? w : h) / 5;
+    HPDF_Page_GSave(page);
+    HPDF_Page_SetGrayFill(page, 0.85f);
+    HPDF_Page_BeginText(page);
+    HPDF_Page_SetFontAndSize(page, pdf->font, (HPDF_REAL)size);
+    double text_w = ocl_pdf_text_units(pdf, "BẢN NHÁP", strlen("BẢN NHÁP")) * size / 1000.0;
+    const double c = 0.7071, s = 0.7071;
+    HPDF_Page_SetTextMatrix(page, (HPDF_REAL)c, (HPDF_REAL)s, (HPDF_REAL)-s, (HPDF_REAL)c,
+                            (HPDF_REAL)(w / 2 - c * text_w / 2 + s * size / 3),
+                            (HPDF_REAL)(h / 2 - s * text_w / 2 - c * size / 3));
+    HPDF_Page_ShowText(page, "BẢN NHÁP");
+    HPDF_Page_EndText(page);
+    HPDF_Page_GRestore(page);
+}
+
+/* Label i's code: its part of the page's strip, clipped to the dark area. */
+static void draw_code(HPDF_Page page, HPDF_Image strip, int strip_w, int strip_h, const layout *lay,
+                      const ocl_qr *code, int offset, double ox, double oy)
+{
+    int n = code->size - 2 * code->quiet;
+    double unit = lay->qr_side / code->size;
+    double x = ox + lay->qr_x + code->quiet * unit;
+    double top = oy + lay->qr_y + lay->qr_side - code->quiet * unit;
+    HPDF_Page_GSave(page);
+    HPDF_Page_Rectangle(page, (HPDF_REAL)x, (HPDF_REAL)(top - n * unit), (HPDF_REAL)(n * unit),
+                        (HPDF_REAL)(n * unit));
+    HPDF_Page_Clip(page);
+    HPDF_Page_EndPath(page);
+    HPDF_Page_DrawImage(page, strip, (HPDF_REAL)(x - offset * unit),
+                        (HPDF_REAL)(top - strip_h * unit), (HPDF_REAL)(strip_w * unit),
+                        (HPDF_REAL)(strip_h * unit));
+    HPDF_Page_GRestore(page);
+}
+
+typedef struct {
+    const ocl_label_job *job;
+    const ocl_sheet *sheet;
+    const ocl_label_options *options;
+    ocl_pdf *pdf;
+    layout *lay;
+} sheet_job;
+
+/* One page: its labels' codes encoded, packed and drawn, then the text. */
+static ocl_result draw_page(const sheet_job *sj, const char *const *serials,
+                            const char *const *uris, size_t count)
+{
+    const ocl_sheet *sheet = sj->sheet;
+    ocl_qr *codes = calloc(count, sizeof(*codes));
+    int *offsets = calloc(count, sizeof(*offsets));
+    ocl_result rc = codes && offsets ? OCL_OK : OCL_ENOMEM;
+    if (rc == OCL_OK)
+        rc = encode_all(uris, codes, count, sj->options->threads);
+    int strip_w = 0, strip_h = 0;
+    unsigned char *bits =
+        rc == OCL_OK ? pack_strip(codes, count, &strip_w, &strip_h, offsets) : NULL;
+    if (rc == OCL_OK && !bits)
+        rc = OCL_ENOMEM;
+    if (rc == OCL_OK) {
+        HPDF_Page page = HPDF_AddPage(sj->pdf->doc);
+        double pw = sheet->page_width * OCL_PT_PER_MM, ph = sheet->page_height * OCL_PT_PER_MM;
+        HPDF_Page_SetWidth(page, (HPDF_REAL)pw);
+        HPDF_Page_SetHeight(page, (HPDF_REAL)ph);
+        if (sj->options->draft)
+            draw_watermark(page, sj->pdf, pw, ph);
+        HPDF_Image strip = HPDF_LoadRawImageFromMem(sj->pdf->doc, bits, (HPDF_UINT)strip_w,
+                                                    (HPDF_UINT)strip_h, HPDF_CS_DEVICE_GRAY, 1);
+        for (size_t i = 0; i < count && strip; i++) {
+            int column = (int)(i % (size_t)sheet->columns), row = (int)(i / (size_t)sheet->columns);
+            double ox = (sheet->left + column * sheet->pitch_x) * OCL_PT_PER_MM;
+            double oy =
+                ph - (sheet->top + row * sheet->pitch_y + sheet->label_height) * OCL_PT_PER_MM;
+            draw_code(page, strip, strip_w, strip_h, sj->lay, &codes[i], offsets[i], ox, oy);
+            draw_text(page, sj->pdf, sj->lay, ox, oy, serials[i]);
+            if (sj->lay->mark_size > 0)
+                draw_mark(page, sj->pdf, sj->lay, ox, oy, sj->job->ocop_stars);
+        }
+        rc = ocl_pdf_status(sj->pdf);
+    }
+    for (size_t i = 0; codes && i < count; i++)
+        ocl_qr_free(&codes[i]);
+    free(bits);
+    free(codes);
+    free(offsets);
+    return rc;
+}
+
+ocl_result ocl_label_uri(const ocl_label_job *job, const char *base_url, const char *serial,
+                         char *out, size_t out_size)
+{
+    ocl_problems problems;
+    ocl_problems_init(&problems);
+    char base[OCL_BASE_URL_MAX];
+    if (ocl_base_url_check(base_url ? base_url : OCL_DEFAULT_BASE_URL, base, &problems) != OCL_OK)
+        return OCL_EINVAL;
+    if (!job->gtin || !*job->gtin) {
+        char lot[3 * OCL_AI_VALUE_MAX + 1], ser[3 * OCL_AI_VALUE_MAX + 1];
+        if (ocl_percent_encode(job->lot, lot, sizeof(lot)) != OCL_OK ||
+            ocl_percent_encode(serial, ser, sizeof(ser)) != OCL_OK)
+            return OCL_EINVAL;
+        int n = snprintf(out, out_size, "%s/lot/%s/%s", base, lot, ser);
+        return n < 0 || (size_t)n >= out_size ? OCL_ERANGE : OCL_OK;
+    }
+    ocl_link link = {0};
+    snprintf(link.gtin, sizeof(link.gtin), "%s", job->gtin);
+    snprintf(link.lot, sizeof(link.lot), "%s", job->lot);
+    snprintf(link.serial, sizeof(link.serial), "%s", serial);
+    if (job->has_expires)
+        ocl_date_format_yymmdd(&job->expires, link.date[OCL_DATE_EXPIRY]);
+    return ocl_link_build(base, &link, out, out_size, &problems);
+}
+
+ocl_result ocl_labels_pdf(const ocl_label_job *job, const ocl_sheet *sheet,
+                          const ocl_label_options *options, const char *const *serials,
+                          size_t count, ocl_buffer *out, ocl_problems *problems)
+{
+    ocl_pdf pdf;
+    ocl_result rc = ocl_pdf_open(&pdf, options->font_path);
+    if (rc != OCL_OK)
+        return rc;
+    layout *lay = calloc(1, sizeof(*lay));
+    size_t per_page = (size_t)sheet->columns * (size_t)sheet->rows;
+    char(*uris)[OCL_URI_MAX + 1] = calloc(per_page, OCL_URI_MAX + 1);
+    const char **uri_list = calloc(per_page, sizeof(*uri_list));
+    if (!lay || !uris || !uri_list)
+        rc = OCL_ENOMEM;
+    if (rc == OCL_OK)
+        rc = plan(lay, &pdf, job, sheet, options->ocop_mark, problems);
+    sheet_job sj = {job, sheet, options, &pdf, lay};
+    for (size_t first = 0; rc == OCL_OK && first < count; first += per_page) {
+        size_t n = count - first < per_page ? count - first : per_page;
+        for (size_t i = 0; i < n && rc == OCL_OK; i++) {
+            rc =
+                ocl_label_uri(job, options->base_url, serials[first + i], uris[i], OCL_URI_MAX + 1);
+            uri_list[i] = uris[i];
+        }
+        if (rc == OCL_OK)
+            rc = draw_page(&sj, serials + first, uri_list, n);
+    }
+    if (rc == OCL_OK)
+        rc = ocl_pdf_save(&pdf, out);
+    ocl_pdf_close(&pdf);
+    free(uri_list);
+    free(uris);
+    free(lay);
+    return rc;
+}
