@@ -36,4 +36,9 @@ const char *ocl_quote(const char *text, size_t len, char *out, size_t out_size);
 int ocl_qr_select_mask(const unsigned char *symbol, int width, ocl_ec_level level,
                        unsigned char *out);
 
+/* A 1-bit PNG of packed rows ((width + 7) / 8 bytes each, bit set =
+ * white), into memory. */
+ocl_result ocl_png_bitmap_buffer(const unsigned char *bits, int width, int height, int dpi,
+                                 ocl_buffer *out);
+
 #endif

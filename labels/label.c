@@ -242,54 +242,62 @@ static ocl_result plan(layout *lay, ocl_pdf *pdf, const ocl_label_job *job, cons
                            sheet->name, sheet->label_width, sheet->label_height, MIN_SIZE_PT);
 }
 
-/* ---------- QR codes of a page, on worker threads ---------- */
+/* ---------- QR codes, encoded ahead on worker threads ---------- */
 
+/* The codes of a range of labels, encoded by `threads` threads. */
 typedef struct {
-    const char *const *uris;
+    const ocl_label_job *job;
+    const char *base_url;
+    const char *const *serials; /* the range's first serial */
     ocl_qr *codes;
     size_t count;
+    int threads;
     size_t next;
     pthread_mutex_t lock;
     ocl_result result;
-} qr_work;
+} encode_task;
 
-static void *qr_worker(void *arg)
+static void *encode_worker(void *arg)
 {
-    qr_work *work = arg;
+    encode_task *task = arg;
+    char uri[OCL_URI_MAX + 1];
     for (;;) {
-        pthread_mutex_lock(&work->lock);
-        size_t i = work->next++;
-        pthread_mutex_unlock(&work->lock);
-        if (i >= work->count)
+        pthread_mutex_lock(&task->lock);
+        size_t i = task->result == OCL_OK ? task->next++ : task->count;
+        pthread_mutex_unlock(&task->lock);
+        if (i >= task->count)
             break;
-        const char *uri = work->uris[i];
         ocl_result rc =
-            ocl_qr_encode((const unsigned char *)uri, strlen(uri), OCL_EC_M, &work->codes[i]);
+            ocl_label_uri(task->job, task->base_url, task->serials[i], uri, sizeof(uri));
+        if (rc == OCL_OK)
+            rc = ocl_qr_encode((const unsigned char *)uri, strlen(uri), OCL_EC_M, &task->codes[i]);
         if (rc != OCL_OK) {
-            pthread_mutex_lock(&work->lock);
-            work->result = rc;
-            pthread_mutex_unlock(&work->lock);
+            pthread_mutex_lock(&task->lock);
+            task->result = rc;
+            pthread_mutex_unlock(&task->lock);
         }
     }
     return NULL;
 }
 
-static ocl_result encode_all(const char *const *uris, ocl_qr *codes, size_t count, int threads)
+#define THREADS_MAX 16
+
+static void *encode_range(void *arg)
 {
-    qr_work work = {.uris = uris, .codes = codes, .count = count, .result = OCL_OK};
-    pthread_mutex_init(&work.lock, NULL);
-    pthread_t tid[16];
-    int started = 0;
-    if (threads > 16)
-        threads = 16;
-    for (int t = 1; t < threads && started < threads - 1; t++)
-        if (pthread_create(&tid[started], NULL, qr_worker, &work) == 0)
-            started++;
-    qr_worker(&work);
+    encode_task *task = arg;
+    pthread_t tid[THREADS_MAX];
+    int started = 0, extra = task->threads - 1;
+    task->next = 0;
+    task->result = OCL_OK;
+    pthread_mutex_init(&task->lock, NULL);
+    for (; started < extra && started < THREADS_MAX; started++)
+        if (pthread_create(&tid[started], NULL, encode_worker, task) != 0)
+            break;
+    encode_worker(task);
     for (int t = 0; t < started; t++)
         pthread_join(tid[t], NULL);
-    pthread_mutex_destroy(&work.lock);
-    return work.result;
+    pthread_mutex_destroy(&task->lock);
+    return NULL;
 }
 
 /* Packs the codes (without quiet zones) side by side, one white column
@@ -346,8 +354,13 @@ static void draw_text(HPDF_Page page, const ocl_pdf *pdf, const layout *lay, dou
             HPDF_Page_SetTextRenderingMode(page, l->bold ? HPDF_FILL_THEN_STROKE : HPDF_FILL);
             stroking = l->bold;
         }
-        HPDF_Page_SetTextMatrix(page, 1, 0, 0, 1, (HPDF_REAL)(ox + lay->text_x),
-                                (HPDF_REAL)(oy + lay->text_top + l->y));
+        /* Lines after the first move relative to the one before: the same
+         * operators on every label, which the page's compression folds. */
+        if (i == 0)
+            HPDF_Page_SetTextMatrix(page, 1, 0, 0, 1, (HPDF_REAL)(ox + lay->text_x),
+                                    (HPDF_REAL)(oy + lay->text_top + l->y));
+        else
+            HPDF_Page_MoveTextPos(page, 0, (HPDF_REAL)(l->y - lay->box.line[i - 1].y));
         if (i == lay->serial_line) {
             char text[LINE_MAX];
             const char *at = strstr(l->text, serial_placeholder);
@@ -422,16 +435,13 @@ typedef struct {
     layout *lay;
 } sheet_job;
 
-/* One page: its labels' codes encoded, packed and drawn, then the text. */
-static ocl_result draw_page(const sheet_job *sj, const char *const *serials,
-                            const char *const *uris, size_t count)
+/* One page: its labels' codes packed into one image, then each label. */
+static ocl_result draw_page(const sheet_job *sj, const char *const *serials, const ocl_qr *codes,
+                            size_t count)
 {
     const ocl_sheet *sheet = sj->sheet;
-    ocl_qr *codes = calloc(count, sizeof(*codes));
     int *offsets = calloc(count, sizeof(*offsets));
-    ocl_result rc = codes && offsets ? OCL_OK : OCL_ENOMEM;
-    if (rc == OCL_OK)
-        rc = encode_all(uris, codes, count, sj->options->threads);
+    ocl_result rc = offsets ? OCL_OK : OCL_ENOMEM;
     int strip_w = 0, strip_h = 0;
     unsigned char *bits =
         rc == OCL_OK ? pack_strip(codes, count, &strip_w, &strip_h, offsets) : NULL;
@@ -444,24 +454,31 @@ static ocl_result draw_page(const sheet_job *sj, const char *const *serials,
         HPDF_Page_SetHeight(page, (HPDF_REAL)ph);
         if (sj->options->draft)
             draw_watermark(page, sj->pdf, pw, ph);
-        HPDF_Image strip = HPDF_LoadRawImageFromMem(sj->pdf->doc, bits, (HPDF_UINT)strip_w,
-                                                    (HPDF_UINT)strip_h, HPDF_CS_DEVICE_GRAY, 1);
+        /* Through PNG: libharu stores a raw 1-bit image with CCITT G4, which
+         * doubles random-looking QR data; from PNG it keeps 1 bit and Flate. */
+        ocl_buffer png = {0};
+        HPDF_Image strip = NULL;
+        if (ocl_png_bitmap_buffer(bits, strip_w, strip_h, 72, &png) == OCL_OK)
+            strip = HPDF_LoadPngImageFromMem(sj->pdf->doc, png.data, (HPDF_UINT)png.len);
+        ocl_buffer_free(&png);
         for (size_t i = 0; i < count && strip; i++) {
             int column = (int)(i % (size_t)sheet->columns), row = (int)(i / (size_t)sheet->columns);
             double ox = (sheet->left + column * sheet->pitch_x) * OCL_PT_PER_MM;
             double oy =
                 ph - (sheet->top + row * sheet->pitch_y + sheet->label_height) * OCL_PT_PER_MM;
-            draw_code(page, strip, strip_w, strip_h, sj->lay, &codes[i], offsets[i], ox, oy);
-            draw_text(page, sj->pdf, sj->lay, ox, oy, serials[i]);
+            /* Everything inside the label in its own coordinates: the same
+             * bytes on every label but the serial and the code's offset. */
+            HPDF_Page_GSave(page);
+            HPDF_Page_Concat(page, 1, 0, 0, 1, (HPDF_REAL)ox, (HPDF_REAL)oy);
+            draw_code(page, strip, strip_w, strip_h, sj->lay, &codes[i], offsets[i], 0, 0);
+            draw_text(page, sj->pdf, sj->lay, 0, 0, serials[i]);
             if (sj->lay->mark_size > 0)
-                draw_mark(page, sj->pdf, sj->lay, ox, oy, sj->job->ocop_stars);
+                draw_mark(page, sj->pdf, sj->lay, 0, 0, sj->job->ocop_stars);
+            HPDF_Page_GRestore(page);
         }
-        rc = ocl_pdf_status(sj->pdf);
+        rc = strip ? ocl_pdf_status(sj->pdf) : OCL_ELIBRARY;
     }
-    for (size_t i = 0; codes && i < count; i++)
-        ocl_qr_free(&codes[i]);
     free(bits);
-    free(codes);
     free(offsets);
     return rc;
 }
@@ -491,6 +508,70 @@ ocl_result ocl_label_uri(const ocl_label_job *job, const char *base_url, const c
     return ocl_link_build(base, &link, out, out_size, &problems);
 }
 
+/* Pages encoded ahead while the pages before them are drawn. */
+#define CHUNK_PAGES 4
+
+static void free_codes(ocl_qr *codes, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        ocl_qr_free(&codes[i]);
+}
+
+/* Draws the labels chunk by chunk: while the calling thread draws one
+ * chunk into the PDF (libharu is single-threaded), the other cores encode
+ * the next chunk's codes. */
+static ocl_result draw_all(const sheet_job *sj, const char *const *serials, size_t count)
+{
+    const ocl_label_options *options = sj->options;
+    size_t per_page = (size_t)sj->sheet->columns * (size_t)sj->sheet->rows;
+    size_t chunk = per_page * CHUNK_PAGES;
+    int threads = options->threads < 1 ? 1 : options->threads;
+    ocl_qr *buffers[2] = {calloc(chunk, sizeof(ocl_qr)), calloc(chunk, sizeof(ocl_qr))};
+    encode_task tasks[2];
+    ocl_result rc = buffers[0] && buffers[1] ? OCL_OK : OCL_ENOMEM;
+    for (int b = 0; b < 2; b++)
+        tasks[b] =
+            (encode_task){.job = sj->job, .base_url = options->base_url, .codes = buffers[b]};
+    if (rc == OCL_OK) {
+        tasks[0].serials = serials;
+        tasks[0].count = count < chunk ? count : chunk;
+        tasks[0].threads = threads;
+        encode_range(&tasks[0]);
+        rc = tasks[0].result;
+    }
+    for (size_t start = 0, cur = 0; rc == OCL_OK && start < count; start += chunk, cur ^= 1) {
+        encode_task *now = &tasks[cur], *ahead = &tasks[cur ^ 1];
+        size_t next = start + chunk;
+        pthread_t helper;
+        int background = 0;
+        ahead->count = 0;
+        if (next < count) {
+            ahead->serials = serials + next;
+            ahead->count = count - next < chunk ? count - next : chunk;
+            ahead->threads = threads > 1 ? threads - 1 : 1;
+            background = threads > 1 && pthread_create(&helper, NULL, encode_range, ahead) == 0;
+        }
+        for (size_t p = 0; p < now->count && rc == OCL_OK; p += per_page) {
+            size_t n = now->count - p < per_page ? now->count - p : per_page;
+            rc = draw_page(sj, serials + start + p, now->codes + p, n);
+        }
+        if (background)
+            pthread_join(helper, NULL);
+        else if (ahead->count)
+            encode_range(ahead);
+        free_codes(now->codes, now->count);
+        now->count = 0;
+        if (rc == OCL_OK && ahead->count)
+            rc = ahead->result;
+    }
+    for (int b = 0; b < 2; b++) {
+        if (buffers[b])
+            free_codes(buffers[b], tasks[b].count);
+        free(buffers[b]);
+    }
+    return rc;
+}
+
 ocl_result ocl_labels_pdf(const ocl_label_job *job, const ocl_sheet *sheet,
                           const ocl_label_options *options, const char *const *serials,
                           size_t count, ocl_buffer *out, ocl_problems *problems)
@@ -500,29 +581,13 @@ ocl_result ocl_labels_pdf(const ocl_label_job *job, const ocl_sheet *sheet,
     if (rc != OCL_OK)
         return rc;
     layout *lay = calloc(1, sizeof(*lay));
-    size_t per_page = (size_t)sheet->columns * (size_t)sheet->rows;
-    char(*uris)[OCL_URI_MAX + 1] = calloc(per_page, OCL_URI_MAX + 1);
-    const char **uri_list = calloc(per_page, sizeof(*uri_list));
-    if (!lay || !uris || !uri_list)
-        rc = OCL_ENOMEM;
-    if (rc == OCL_OK)
-        rc = plan(lay, &pdf, job, sheet, options->ocop_mark, problems);
+    rc = lay ? plan(lay, &pdf, job, sheet, options->ocop_mark, problems) : OCL_ENOMEM;
     sheet_job sj = {job, sheet, options, &pdf, lay};
-    for (size_t first = 0; rc == OCL_OK && first < count; first += per_page) {
-        size_t n = count - first < per_page ? count - first : per_page;
-        for (size_t i = 0; i < n && rc == OCL_OK; i++) {
-            rc =
-                ocl_label_uri(job, options->base_url, serials[first + i], uris[i], OCL_URI_MAX + 1);
-            uri_list[i] = uris[i];
-        }
-        if (rc == OCL_OK)
-            rc = draw_page(&sj, serials + first, uri_list, n);
-    }
+    if (rc == OCL_OK)
+        rc = draw_all(&sj, serials, count);
     if (rc == OCL_OK)
         rc = ocl_pdf_save(&pdf, out);
     ocl_pdf_close(&pdf);
-    free(uri_list);
-    free(uris);
     free(lay);
     return rc;
 }

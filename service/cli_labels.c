@@ -16,7 +16,7 @@
 
 /* Labels per PDF: libharu holds a whole document in memory until it is
  * saved, so longer runs are written as numbered parts. */
-#define PART_LABELS 50000
+#define PART_LABELS 25000
 #define FONT_FILE   "NotoSans-Regular.ttf"
 
 static const char labels_usage[] =
@@ -33,7 +33,7 @@ static const char labels_usage[] =
     "  --draft           watermark \"BẢN NHÁP\"; compliance gaps are warnings\n"
     "  --no-ocop-mark    leave the OCOP star mark off\n"
     "  -o FILE           the PDF ('-' for standard output); runs of more than\n"
-    "                    50000 labels are written as FILE-1.pdf, FILE-2.pdf, ...\n"
+    "                    25000 labels are written as FILE-1.pdf, FILE-2.pdf, ...\n"
     "  --serials FILE    write 'serial,uri' for every label (CSV)\n";
 
 /* ---------- data files ---------- */
@@ -247,8 +247,11 @@ static int render(const labels_args *args, const job_file *jf, const ocl_sheet *
         return EXIT_FAILED;
     }
     long count = jf->job.units;
-    long per_part = PART_LABELS - PART_LABELS % (sheet->columns * sheet->rows);
-    int parts = (int)((count + per_part - 1) / per_part);
+    /* Parts of equal size, whole pages each. */
+    long per_page = sheet->columns * sheet->rows;
+    int parts = (int)((count + PART_LABELS - 1) / PART_LABELS);
+    long per_part = (count + parts - 1) / parts;
+    per_part = (per_part + per_page - 1) / per_page * per_page;
     if (parts > 1 && strcmp(args->output, "-") == 0) {
         cli_error("output: %ld labels are written in %d parts; give a file name", count, parts);
         return EXIT_INVALID;
