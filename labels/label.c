@@ -20,6 +20,7 @@
 #define GAP_MM          0.8  /* between the code's quiet zone and the text */
 #define QR_SHARE        0.45 /* of the label's width, at most */
 #define QR_MAX_MM       60.0
+#define MODULE_MIN_MM   0.4 /* at 300 dpi, for phones at arm's length */
 #define MIN_SIZE_PT     5.0 /* the smallest legible text */
 #define BASE_SIZE_PT    7.0 /* body text on a 70 x 37 mm label */
 #define NAME_RATIO      1.5 /* the name is the largest text (Art. 11) */
@@ -27,6 +28,8 @@
 #define MAX_LINES       96
 #define LINE_MAX        512
 #define SHORT_FORM_NOTE "Thông tin chi tiết: quét mã QR"
+/* A space that does not break a line: "HSD: 01/03/2027" stays whole. */
+#define GLUE "\x1f"
 
 /* ---------- text fitting ---------- */
 
@@ -39,27 +42,46 @@ typedef struct {
 
 typedef struct {
     ocl_pdf *pdf;
-    double width; /* pt available to a line */
+    double x, width;           /* beside the code: where lines start, how long they may be */
+    double wide_x, wide_width; /* below the code: the label's whole width */
+    double wide_below;         /* pt from the top where the code's block ends */
     text_line line[MAX_LINES];
     int count;
-    double used; /* pt of height used, from the top */
+    double used;   /* pt from the top to the last baseline */
+    double bottom; /* pt from the top to the lowest descender */
+    double ascent; /* the font's, per pt of size */
+    double descent;
     int overflow;
 } text_box;
+
+/* Whether the next line of `size` starts below the code, where the text
+ * may take the label's whole width. */
+static int next_line_wide(const text_box *box, double size)
+{
+    double top = box->count == 0 ? 0 : box->used + size * LEADING - size * box->ascent;
+    return top >= box->wide_below;
+}
 
 /* Appends one line of `size`; marks overflow when the box is full. */
 static void box_line(text_box *box, const char *text, size_t len, double size, int bold)
 {
+    int wide = next_line_wide(box, size);
     if (box->count == MAX_LINES || len >= LINE_MAX) {
         box->overflow = 1;
         return;
     }
     text_line *l = &box->line[box->count++];
-    memcpy(l->text, text, len);
+    for (size_t i = 0; i < len; i++)
+        l->text[i] = text[i] == GLUE[0] ? ' ' : text[i];
     l->text[len] = '\0';
     l->size = size;
     l->bold = bold;
-    box->used += size * LEADING;
-    l->y = -box->used + size * (LEADING - 1.0); /* baseline, relative to the top */
+    l->x = wide ? box->wide_x : box->x;
+    /* The first line hangs from the top by its ascent, which holds Vietnamese
+     * stacked marks; the next ones follow at LEADING times their size. */
+    box->used += box->count == 1 ? size * box->ascent : size * LEADING;
+    l->y = -box->used;
+    box->bottom = box->used + size * box->descent;
 }
 
 static size_t utf8_char_len(const char *s)
@@ -72,10 +94,10 @@ static size_t utf8_char_len(const char *s)
  * wider than the box is broken between characters. */
 static void box_paragraph(text_box *box, const char *text, double size, int bold)
 {
-    double limit = box->width * 1000.0 / size;
     const char *start = text; /* start of the current line */
     const char *end = text;   /* end of what fits so far */
     while (*end && !box->overflow) {
+        double limit = (next_line_wide(box, size) ? box->wide_width : box->width) * 1000.0 / size;
         const char *word = end;
         while (*word == ' ')
             word++;
@@ -118,6 +140,7 @@ typedef struct {
     int serial_line;          /* index of the line that ends with the serial */
     double mark_y, mark_size; /* OCOP mark baseline and size; size 0: none */
     int short_form;
+    int name_lines;
 } layout;
 
 static void format_date(const ocl_date *d, char out[11])
@@ -139,7 +162,9 @@ static int paragraphs(const ocl_label_job *job, int short_form, char out[][LINE_
     const char *const *t = job->text;
     int n = 0;
 #define ADD(...) (n < max ? snprintf(out[n++], LINE_MAX, __VA_ARGS__) : 0)
-    if (given(t[OCL_FIELD_PRODUCER_PHONE]) && !short_form)
+    if (short_form)
+        ADD("%s, %s", t[OCL_FIELD_PRODUCER_NAME], t[OCL_FIELD_PRODUCER_ADDRESS]);
+    else if (given(t[OCL_FIELD_PRODUCER_PHONE]))
         ADD("Nhà sản xuất: %s, %s. ĐT: %s", t[OCL_FIELD_PRODUCER_NAME],
             t[OCL_FIELD_PRODUCER_ADDRESS], t[OCL_FIELD_PRODUCER_PHONE]);
     else
@@ -168,11 +193,11 @@ static int paragraphs(const ocl_label_job *job, int short_form, char out[][LINE_
     format_date(&job->produced, nsx);
     format_date(&job->expires, hsd);
     if (job->has_produced && job->has_expires)
-        ADD("NSX: %s  HSD: %s", nsx, hsd);
+        ADD("NSX:" GLUE "%s  HSD:" GLUE "%s", nsx, hsd);
     else if (job->has_produced)
-        ADD("NSX: %s", nsx);
+        ADD("NSX:" GLUE "%s", nsx);
     else if (job->has_expires)
-        ADD("HSD: %s", hsd);
+        ADD("HSD:" GLUE "%s", hsd);
     if (short_form)
         ADD("%s", SHORT_FORM_NOTE);
 #undef ADD
@@ -183,19 +208,23 @@ static int paragraphs(const ocl_label_job *job, int short_form, char out[][LINE_
 static const char serial_placeholder[] = "WWWWWWWWWW";
 
 /* Lays the text out at body size `size`; fails when it does not fit. */
-static int try_layout(layout *lay, const ocl_label_job *job, int mark, double size, int short_form)
+static int try_layout(layout *lay, const ocl_label_job *job, int mark, double size,
+                      double name_ratio, int short_form)
 {
     text_box *box = &lay->box;
     box->count = 0;
     box->used = 0;
+    box->bottom = 0;
     box->overflow = 0;
     lay->short_form = short_form;
-    box_paragraph(box, job->text[OCL_FIELD_PRODUCT_NAME], size * NAME_RATIO, 1);
+    box_paragraph(box, job->text[OCL_FIELD_PRODUCT_NAME], size * name_ratio, 1);
+    lay->name_lines = box->count;
     lay->mark_size = 0;
     if (mark) {
         lay->mark_size = size * 1.2;
         box->used += lay->mark_size * LEADING;
-        lay->mark_y = -box->used + lay->mark_size * (LEADING - 1.0);
+        lay->mark_y = -box->used;
+        box->bottom = box->used + lay->mark_size * box->descent;
     }
     char para[16][LINE_MAX];
     int n = paragraphs(job, short_form, para, 16);
@@ -206,36 +235,85 @@ static int try_layout(layout *lay, const ocl_label_job *job, int mark, double si
     box_paragraph(box, lot, size, 0);
     lay->serial_line = box->count - 1;
     double limit = lay->text_top - MARGIN_MM * OCL_PT_PER_MM;
-    return !box->overflow && box->used <= limit && box->count > 0 &&
+    return !box->overflow && box->bottom <= limit && box->count > 0 &&
            strstr(box->line[lay->serial_line].text, serial_placeholder) != NULL;
 }
 
-static ocl_result plan(layout *lay, ocl_pdf *pdf, const ocl_label_job *job, const ocl_sheet *sheet,
-                       int mark, ocl_problems *problems)
+/* Places the code (side in pt) and the text column beside it. */
+static void place_code(layout *lay, double side)
 {
     double margin = MARGIN_MM * OCL_PT_PER_MM;
-    lay->width = sheet->label_width * OCL_PT_PER_MM;
-    lay->height = sheet->label_height * OCL_PT_PER_MM;
-    double inner_w = lay->width - 2 * margin, inner_h = lay->height - 2 * margin;
-    double side = inner_h < inner_w * QR_SHARE ? inner_h : inner_w * QR_SHARE;
-    if (side > QR_MAX_MM * OCL_PT_PER_MM)
-        side = QR_MAX_MM * OCL_PT_PER_MM;
     lay->qr_side = side;
     lay->qr_x = margin;
     lay->qr_y = lay->height - margin - side;
     lay->text_x = margin + side + GAP_MM * OCL_PT_PER_MM;
     lay->text_top = lay->height - margin;
-    lay->box.pdf = pdf;
+    lay->box.x = lay->text_x;
     lay->box.width = lay->width - margin - lay->text_x;
+    lay->box.wide_x = margin;
+    lay->box.wide_width = lay->width - 2 * margin;
+    lay->box.wide_below = side + GAP_MM * OCL_PT_PER_MM;
+}
+
+/* Modules per side, quiet zone included, of this job's codes: a sample
+ * serial of the same length gives the same version. */
+static int code_modules(const ocl_label_job *job, const char *base_url)
+{
+    char uri[OCL_URI_MAX + 1];
+    ocl_qr qr;
+    if (ocl_label_uri(job, base_url, serial_placeholder, uri, sizeof(uri)) != OCL_OK ||
+        ocl_qr_encode((const unsigned char *)uri, strlen(uri), OCL_EC_M, &qr) != OCL_OK)
+        return 0;
+    int size = qr.size;
+    ocl_qr_free(&qr);
+    return size;
+}
+
+/* Finds the first layout that fits, in the order a reader is best served:
+ * everything before the short form, a full-size code before a smaller one
+ * (never below MODULE_MIN_MM), larger text before smaller, a name half as
+ * large again as the rest before a name only a little larger. */
+static ocl_result plan(layout *lay, ocl_pdf *pdf, const ocl_label_job *job, const ocl_sheet *sheet,
+                       const ocl_label_options *options, ocl_problems *problems)
+{
+    static const double name_ratios[] = {NAME_RATIO, 1.3, 1.15};
+    double margin = MARGIN_MM * OCL_PT_PER_MM;
+    lay->width = sheet->label_width * OCL_PT_PER_MM;
+    lay->height = sheet->label_height * OCL_PT_PER_MM;
+    lay->box.pdf = pdf;
+    lay->box.ascent = HPDF_Font_GetAscent(pdf->font) / 1000.0;
+    lay->box.descent = -HPDF_Font_GetDescent(pdf->font) / 1000.0;
+    double inner_w = lay->width - 2 * margin, inner_h = lay->height - 2 * margin;
+    double largest = inner_h < inner_w * QR_SHARE ? inner_h : inner_w * QR_SHARE;
+    if (largest > QR_MAX_MM * OCL_PT_PER_MM)
+        largest = QR_MAX_MM * OCL_PT_PER_MM;
+    int modules = code_modules(job, options->base_url);
+    double smallest = modules * MODULE_MIN_MM * OCL_PT_PER_MM;
+    if (modules == 0 || smallest > largest)
+        return ocl_problem_add(problems, "sheet",
+                               "'%s' labels (%.1f x %.1f mm) are too small for a code of %d "
+                               "modules at %.1f mm",
+                               sheet->name, sheet->label_width, sheet->label_height, modules,
+                               MODULE_MIN_MM);
     /* Bigger labels get bigger text, up to 3 times the base. */
     double scale = sheet->label_height / 37.0 < sheet->label_width / 70.0
                        ? sheet->label_height / 37.0
                        : sheet->label_width / 70.0;
     scale = scale < 1 ? 1 : scale > 3 ? 3 : scale;
-    for (int short_form = 0; short_form < 2; short_form++)
-        for (double size = BASE_SIZE_PT * scale; size >= MIN_SIZE_PT - 1e-9; size -= 0.25)
-            if (try_layout(lay, job, mark, size, short_form))
-                return OCL_OK;
+    /* The OCOP mark is wanted but not required: it gives way before the
+     * mandatory contents do. */
+    for (int attempt = 0; attempt < 4; attempt++) {
+        int short_form = attempt >= 2, mark = options->ocop_mark && attempt % 2 == 0;
+        if (attempt % 2 && !options->ocop_mark)
+            continue;
+        for (int shrink = 0; shrink < 2; shrink++) {
+            place_code(lay, shrink ? smallest : largest);
+            for (double size = BASE_SIZE_PT * scale; size >= MIN_SIZE_PT - 1e-9; size -= 0.25)
+                for (size_t r = 0; r < sizeof(name_ratios) / sizeof(name_ratios[0]); r++)
+                    if (try_layout(lay, job, mark, size, name_ratios[r], short_form))
+                        return OCL_OK;
+        }
+    }
     return ocl_problem_add(problems, "sheet",
                            "'%s' labels (%.1f x %.1f mm) cannot hold the mandatory contents at "
                            "%.0f pt, even in the short form (Decree 43/2017, Art. 10(3))",
@@ -357,10 +435,11 @@ static void draw_text(HPDF_Page page, const ocl_pdf *pdf, const layout *lay, dou
         /* Lines after the first move relative to the one before: the same
          * operators on every label, which the page's compression folds. */
         if (i == 0)
-            HPDF_Page_SetTextMatrix(page, 1, 0, 0, 1, (HPDF_REAL)(ox + lay->text_x),
+            HPDF_Page_SetTextMatrix(page, 1, 0, 0, 1, (HPDF_REAL)(ox + l->x),
                                     (HPDF_REAL)(oy + lay->text_top + l->y));
         else
-            HPDF_Page_MoveTextPos(page, 0, (HPDF_REAL)(l->y - lay->box.line[i - 1].y));
+            HPDF_Page_MoveTextPos(page, (HPDF_REAL)(l->x - lay->box.line[i - 1].x),
+                                  (HPDF_REAL)(l->y - lay->box.line[i - 1].y));
         if (i == lay->serial_line) {
             char text[LINE_MAX];
             const char *at = strstr(l->text, serial_placeholder);
@@ -572,6 +651,46 @@ static ocl_result draw_all(const sheet_job *sj, const char *const *serials, size
     return rc;
 }
 
+static ocl_box box_mm(double x, double y, double w, double h)
+{
+    return (ocl_box){x / OCL_PT_PER_MM, y / OCL_PT_PER_MM, w / OCL_PT_PER_MM, h / OCL_PT_PER_MM};
+}
+
+ocl_result ocl_labels_geometry(const ocl_label_job *job, const ocl_sheet *sheet,
+                               const ocl_label_options *options, ocl_label_geometry *g,
+                               ocl_problems *problems)
+{
+    memset(g, 0, sizeof(*g));
+    ocl_pdf pdf;
+    ocl_result rc = ocl_pdf_open(&pdf, options->font_path);
+    if (rc != OCL_OK)
+        return rc;
+    layout *lay = calloc(1, sizeof(*lay));
+    rc = lay ? plan(lay, &pdf, job, sheet, options, problems) : OCL_ENOMEM;
+    if (rc == OCL_OK) {
+        double margin = MARGIN_MM * OCL_PT_PER_MM;
+        g->label = box_mm(0, 0, lay->width, lay->height);
+        g->qr = box_mm(lay->qr_x, lay->qr_y, lay->qr_side, lay->qr_side);
+        g->text = box_mm(lay->text_x, margin, lay->box.width, lay->text_top - margin);
+        g->short_form = lay->short_form;
+        g->mark = lay->mark_size > 0;
+        g->name_lines = lay->name_lines;
+        for (int i = 0; i < lay->box.count && i < OCL_GEOMETRY_LINES; i++) {
+            const text_line *l = &lay->box.line[i];
+            double ascent = HPDF_Font_GetAscent(pdf.font) * l->size / 1000.0;
+            double descent = -HPDF_Font_GetDescent(pdf.font) * l->size / 1000.0;
+            double width = ocl_pdf_text_units(&pdf, l->text, strlen(l->text)) * l->size / 1000.0;
+            double baseline = lay->text_top + l->y;
+            g->line[i] = box_mm(l->x, baseline - descent, width, ascent + descent);
+            g->line_size[i] = l->size;
+            g->lines++;
+        }
+    }
+    ocl_pdf_close(&pdf);
+    free(lay);
+    return rc;
+}
+
 ocl_result ocl_labels_pdf(const ocl_label_job *job, const ocl_sheet *sheet,
                           const ocl_label_options *options, const char *const *serials,
                           size_t count, ocl_buffer *out, ocl_problems *problems)
@@ -581,7 +700,7 @@ ocl_result ocl_labels_pdf(const ocl_label_job *job, const ocl_sheet *sheet,
     if (rc != OCL_OK)
         return rc;
     layout *lay = calloc(1, sizeof(*lay));
-    rc = lay ? plan(lay, &pdf, job, sheet, options->ocop_mark, problems) : OCL_ENOMEM;
+    rc = lay ? plan(lay, &pdf, job, sheet, options, problems) : OCL_ENOMEM;
     sheet_job sj = {job, sheet, options, &pdf, lay};
     if (rc == OCL_OK)
         rc = draw_all(&sj, serials, count);

@@ -310,6 +310,30 @@ typedef struct {
 ocl_result ocl_label_uri(const ocl_label_job *job, const char *base_url, const char *serial,
                          char *out, size_t out_size);
 
+/* Where things sit on one label, in mm from its bottom-left corner. */
+typedef struct {
+    double x, y, width, height;
+} ocl_box;
+
+#define OCL_GEOMETRY_LINES 96
+
+typedef struct {
+    ocl_box label;
+    ocl_box qr;                           /* the code with its quiet zone */
+    ocl_box text;                         /* the column the text may use */
+    ocl_box line[OCL_GEOMETRY_LINES];     /* each line of text: ink width, ascent to descent */
+    double line_size[OCL_GEOMETRY_LINES]; /* pt */
+    int lines;
+    int name_lines; /* the first lines: the product name */
+    int short_form; /* only what Art. 10(3) keeps on small goods */
+    int mark;       /* the OCOP mark is drawn */
+} ocl_label_geometry;
+
+/* The layout ocl_labels_pdf would use, for checking it. */
+ocl_result ocl_labels_geometry(const ocl_label_job *job, const ocl_sheet *sheet,
+                               const ocl_label_options *options, ocl_label_geometry *geometry,
+                               ocl_problems *problems);
+
 /* Lays the job out on the sheet and draws one label per serial into a PDF
  * held in `pdf`. Problems: text that cannot fit at 5 pt even in the short
  * form of Art. 10(3). */

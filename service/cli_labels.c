@@ -165,6 +165,28 @@ static int ocop_mark(const job_file *jf, int no_mark, ocl_problems *problems,
     return 1;
 }
 
+/* Lays one label out before anything is drawn: a job that cannot fit is
+ * refused, and what had to give way to fit is said. */
+static void check_fit(const job_file *jf, const ocl_sheet *sheet, int mark, ocl_problems *problems,
+                      ocl_problems *warnings)
+{
+    char font[PATH_MAX];
+    if (join_path(font, sizeof(font), data_dir(), "fonts/" FONT_FILE) != 0)
+        return;
+    ocl_label_options options = {.font_path = font, .ocop_mark = mark};
+    ocl_label_geometry g;
+    if (ocl_labels_geometry(&jf->job, sheet, &options, &g, problems) != OCL_OK)
+        return;
+    if (g.short_form)
+        ocl_problem_add(warnings, "sheet",
+                        "'%s' labels are too small for every content: printing the short form "
+                        "(name, producer, origin, dates, lot, serial; the rest behind the QR "
+                        "code) (Decree 43/2017, Art. 10(3))",
+                        sheet->name);
+    if (mark && !g.mark)
+        ocl_problem_add(warnings, "sheet", "no room for the OCOP mark on '%s' labels", sheet->name);
+}
+
 /* ---------- serials ---------- */
 
 /* `count` distinct serials; a repeat (1 in 2^45 per pair) is drawn again. */
@@ -345,6 +367,8 @@ int cmd_labels(int argc, char **argv)
         ocl_law_check(&jf.job, args.draft ? &warnings : &problems);
         mark = ocop_mark(&jf, args.no_mark, &problems, args.draft ? &warnings : &problems);
     }
+    if (!problems.count)
+        check_fit(&jf, &sheet, mark, &problems, &warnings);
     ocl_problems_print(&warnings, PROGRAM ": warning", stderr);
     if (problems.count) {
         job_free(&jf);

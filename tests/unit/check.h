@@ -22,5 +22,6 @@ void check_string(const char *got, const char *want, const char *file, int line,
 void test_gs1(void);
 void test_qr(void);
 void test_text(void);
+void test_labels(void);
 
 #endif

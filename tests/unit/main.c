@@ -48,6 +48,7 @@ int main(void)
     test_gs1();
     test_qr();
     test_text();
+    test_labels();
     printf("unit: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
