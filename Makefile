@@ -15,7 +15,8 @@ BUILD   ?= build/release
 # Debian packages: to build, to test, to fuzz, to benchmark.
 DEPS_BUILD = gcc make pkg-config libc6-dev libqrencode-dev libpng-dev zlib1g-dev libhpdf-dev \
              libjansson-dev
-DEPS_TEST  = zbar-tools librsvg2-bin clang-format
+DEPS_TEST  = zbar-tools librsvg2-bin clang-format poppler-utils qpdf tesseract-ocr \
+             tesseract-ocr-vie python3
 DEPS_FUZZ  = clang libclang-rt-14-dev
 DEPS_BENCH = zint bc file
 DEPS       = $(DEPS_BUILD) $(DEPS_TEST)
