@@ -96,12 +96,19 @@ asan: deps
 
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD = build/fuzz
+FUZZ_FLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -Ilabels -Iservice -fsanitize=fuzzer,address,undefined
+# Each harness runs FUZZ_SECONDS, from its seed corpus, keeping what it finds
+# under build/fuzz (not committed).
 fuzz: deps deps-fuzz
-	@mkdir -p $(FUZZ_BUILD) tests/fuzz/corpus-run
-	clang -std=c11 -D_GNU_SOURCE -g -O1 -Ilabels -fsanitize=fuzzer,address,undefined \
-	  -o $(FUZZ_BUILD)/fuzz-link-parse tests/fuzz/fuzz_link_parse.c labels/gs1.c labels/result.c labels/text.c
+	@mkdir -p $(FUZZ_BUILD)/link $(FUZZ_BUILD)/job
+	clang $(FUZZ_FLAGS) -o $(FUZZ_BUILD)/fuzz-link-parse tests/fuzz/fuzz_link_parse.c \
+	  labels/gs1.c labels/result.c labels/text.c
+	clang $(FUZZ_FLAGS) -o $(FUZZ_BUILD)/fuzz-job tests/fuzz/fuzz_job.c service/job.c \
+	  labels/gs1.c labels/result.c labels/text.c labels/law.c -ljansson
 	$(FUZZ_BUILD)/fuzz-link-parse -max_total_time=$(FUZZ_SECONDS) -max_len=600 \
-	  -dict=tests/fuzz/link.dict tests/fuzz/corpus-run tests/fuzz/corpus
+	  -dict=tests/fuzz/link.dict $(FUZZ_BUILD)/link tests/fuzz/corpus
+	$(FUZZ_BUILD)/fuzz-job -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	  -dict=tests/fuzz/job.dict $(FUZZ_BUILD)/job tests/fuzz/corpus-job
 
 bench: deps deps-bench
 	$(MAKE) --no-print-directory $(PROGRAM)
@@ -111,7 +118,7 @@ style:
 	@bash tests/style.sh
 
 format:
-	clang-format -i labels/*.[ch] service/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c
+	clang-format -i labels/*.[ch] service/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c tests/bench/*.c
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
@@ -123,4 +130,4 @@ install: all
 	install -m 0644 templates/sheets/*.sheet $(DESTDIR)$(DATADIR)/templates/sheets/
 
 clean:
-	rm -rf build ocoptrace tests/fuzz/corpus-run
+	rm -rf build ocoptrace
