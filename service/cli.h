@@ -46,6 +46,10 @@ typedef struct {
  * or -1 after printing what was wrong. "--help"/"-h" sets *help. */
 int cli_parse_options(int argc, char **argv, const cli_option *options, size_t count, int *help);
 
+/* The cores this process may run on (taskset and cgroups included). */
+#define CLI_CORES_MAX 64
+int cli_cores(void);
+
 /* Subcommands: argv[0] is the subcommand's name. */
 int cmd_qr(int argc, char **argv);
 int cmd_gs1(int argc, char **argv);

@@ -46,25 +46,30 @@ static int join_path(char *out, size_t size, const char *a, const char *b)
 }
 
 /* Where templates/ and fonts/ are: $OCOPTRACE_DATA, else beside the
- * program (a build tree), else the installed share directory. */
+ * program or a folder or two above it (a build tree), else share/ocoptrace
+ * above the program's bin/ (an installed tree, whatever its PREFIX). */
 static const char *data_dir(void)
 {
-    static char dir[PATH_MAX];
+    static char found[PATH_MAX];
     const char *env = getenv("OCOPTRACE_DATA");
     if (env && *env)
         return env;
-    ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 32);
-    if (n > 0) {
+    char dir[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+    for (int up = 0; n > 0 && up < 3; up++) {
         dir[n] = '\0';
-        for (int up = 0; up < 3; up++) {
-            char *slash = strrchr(dir, '/');
-            if (!slash)
-                break;
-            *slash = '\0';
+        char *slash = strrchr(dir, '/');
+        if (!slash)
+            break;
+        *slash = '\0';
+        n = slash - dir;
+        static const char *const places[] = {"", "/share/ocoptrace"};
+        for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++) {
             char probe[PATH_MAX];
-            if (join_path(probe, sizeof(probe), dir, "templates/sheets") == 0 &&
+            if (snprintf(found, sizeof(found), "%s%s", dir, places[i]) < (int)sizeof(found) &&
+                join_path(probe, sizeof(probe), found, "templates/sheets") == 0 &&
                 access(probe, R_OK) == 0)
-                return dir;
+                return found;
         }
     }
     return OCOPTRACE_DATADIR;
@@ -285,8 +290,7 @@ static int render(const labels_args *args, const job_file *jf, const ocl_sheet *
     }
     for (long i = 0; i < count; i++)
         list[i] = serials[i];
-    ocl_label_options options = {font, args->base_url, args->draft, mark,
-                                 (int)sysconf(_SC_NPROCESSORS_ONLN)};
+    ocl_label_options options = {font, args->base_url, args->draft, mark, cli_cores()};
     int status = EXIT_OK;
     for (int part = 0; part < parts && status == EXIT_OK; part++) {
         long first = part * per_part;

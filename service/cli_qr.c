@@ -18,7 +18,7 @@
 
 #define BATCH_FILE_MAX  (256u << 20) /* bytes of input read for --batch */
 #define BATCH_LINES_MAX 999999       /* the six digits of DIR/NNNNNN.png */
-#define THREADS_MAX     64
+#define THREADS_MAX     CLI_CORES_MAX
 /* The print guidance of DOMAIN: at 300 dpi a module should be 0.4 mm. */
 #define MODULE_MM_MIN 0.4
 
@@ -296,19 +296,10 @@ static int make_dirs(const char *dir)
     return 0;
 }
 
-/* The cores this process may run on (taskset and cgroups included). */
-static int cpu_count(void)
-{
-    cpu_set_t set;
-    long n = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set)
-                                                          : sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > THREADS_MAX ? THREADS_MAX : (int)n;
-}
-
 static int batch_run(batch_job *job)
 {
     pthread_t threads[THREADS_MAX];
-    int wanted = cpu_count();
+    int wanted = cli_cores();
     if ((size_t)wanted > job->count)
         wanted = (int)job->count;
     int started = 0;

@@ -1,9 +1,10 @@
 /*
- * Output files: written whole or not at all, and shared messages.
+ * Output files: written whole or not at all; shared messages; cores.
  */
 #include "cli.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -90,4 +91,12 @@ int cli_write_output(const char *path, const void *data, size_t len)
         return -1;
     }
     return 0;
+}
+
+int cli_cores(void)
+{
+    cpu_set_t set;
+    long n = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set)
+                                                          : sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > CLI_CORES_MAX ? CLI_CORES_MAX : (int)n;
 }
