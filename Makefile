@@ -4,7 +4,7 @@
 #   make test       install what is missing, build, run every test
 #   make asan       the same tests under AddressSanitizer and UBSan
 #   make fuzz       libFuzzer on the Digital Link parser (FUZZ_SECONDS)
-#   make bench      QR codes per second against zint (installs zint)
+#   make bench      QR codes against zint, label sheets against glabels and reportlab
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX  ?= /usr/local
@@ -18,7 +18,7 @@ DEPS_BUILD = gcc make pkg-config libc6-dev libqrencode-dev libpng-dev zlib1g-dev
 DEPS_TEST  = zbar-tools librsvg2-bin clang-format poppler-utils qpdf tesseract-ocr \
              tesseract-ocr-vie python3
 DEPS_FUZZ  = clang libclang-rt-14-dev
-DEPS_BENCH = zint bc file
+DEPS_BENCH = zint bc file glabels python3-reportlab python3-segno fonts-noto-core time
 DEPS       = $(DEPS_BUILD) $(DEPS_TEST)
 
 PKGS     = libqrencode libpng zlib
@@ -113,6 +113,7 @@ fuzz: deps deps-fuzz
 bench: deps deps-bench
 	$(MAKE) --no-print-directory $(PROGRAM)
 	OCOPTRACE=$(PROGRAM) bash tests/bench/qr_batch.sh
+	OCOPTRACE=$(PROGRAM) bash tests/bench/label_sheets.sh
 
 style:
 	@bash tests/style.sh
