@@ -656,17 +656,34 @@ static ocl_box box_mm(double x, double y, double w, double h)
     return (ocl_box){x / OCL_PT_PER_MM, y / OCL_PT_PER_MM, w / OCL_PT_PER_MM, h / OCL_PT_PER_MM};
 }
 
+/* Opens a document and plans the job's layout with its font. On failure
+ * nothing is left open. */
+static ocl_result open_planned(ocl_pdf *pdf, layout **lay, const ocl_label_job *job,
+                               const ocl_sheet *sheet, const ocl_label_options *options,
+                               ocl_problems *problems)
+{
+    *lay = NULL;
+    ocl_result rc = ocl_pdf_open(pdf, options->font_path);
+    if (rc != OCL_OK)
+        return rc;
+    *lay = calloc(1, sizeof(**lay));
+    rc = *lay ? plan(*lay, pdf, job, sheet, options, problems) : OCL_ENOMEM;
+    if (rc != OCL_OK) {
+        ocl_pdf_close(pdf);
+        free(*lay);
+        *lay = NULL;
+    }
+    return rc;
+}
+
 ocl_result ocl_labels_geometry(const ocl_label_job *job, const ocl_sheet *sheet,
                                const ocl_label_options *options, ocl_label_geometry *g,
                                ocl_problems *problems)
 {
     memset(g, 0, sizeof(*g));
     ocl_pdf pdf;
-    ocl_result rc = ocl_pdf_open(&pdf, options->font_path);
-    if (rc != OCL_OK)
-        return rc;
-    layout *lay = calloc(1, sizeof(*lay));
-    rc = lay ? plan(lay, &pdf, job, sheet, options, problems) : OCL_ENOMEM;
+    layout *lay;
+    ocl_result rc = open_planned(&pdf, &lay, job, sheet, options, problems);
     if (rc == OCL_OK) {
         double margin = MARGIN_MM * OCL_PT_PER_MM;
         g->label = box_mm(0, 0, lay->width, lay->height);
@@ -685,9 +702,9 @@ ocl_result ocl_labels_geometry(const ocl_label_job *job, const ocl_sheet *sheet,
             g->line_size[i] = l->size;
             g->lines++;
         }
+        ocl_pdf_close(&pdf);
+        free(lay);
     }
-    ocl_pdf_close(&pdf);
-    free(lay);
     return rc;
 }
 
@@ -696,14 +713,12 @@ ocl_result ocl_labels_pdf(const ocl_label_job *job, const ocl_sheet *sheet,
                           size_t count, ocl_buffer *out, ocl_problems *problems)
 {
     ocl_pdf pdf;
-    ocl_result rc = ocl_pdf_open(&pdf, options->font_path);
+    layout *lay;
+    ocl_result rc = open_planned(&pdf, &lay, job, sheet, options, problems);
     if (rc != OCL_OK)
         return rc;
-    layout *lay = calloc(1, sizeof(*lay));
-    rc = lay ? plan(lay, &pdf, job, sheet, options, problems) : OCL_ENOMEM;
     sheet_job sj = {job, sheet, options, &pdf, lay};
-    if (rc == OCL_OK)
-        rc = draw_all(&sj, serials, count);
+    rc = draw_all(&sj, serials, count);
     if (rc == OCL_OK)
         rc = ocl_pdf_save(&pdf, out);
     ocl_pdf_close(&pdf);

@@ -341,6 +341,45 @@ ocl_result ocl_labels_pdf(const ocl_label_job *job, const ocl_sheet *sheet,
                           const ocl_label_options *options, const char *const *serials,
                           size_t count, ocl_buffer *pdf, ocl_problems *problems);
 
+/* ---------- OCOP recognition (Decision 148/QĐ-TTg, 1489/QĐ-TTg) ---------- */
+
+typedef enum {
+    OCL_LEVEL_DISTRICT,
+    OCL_LEVEL_PROVINCE,
+    OCL_LEVEL_NATIONAL,
+    OCL_LEVEL_COUNT
+} ocl_level;
+
+typedef enum {
+    OCL_STATUS_VALID,
+    OCL_STATUS_EXPIRING, /* 30 days or fewer left */
+    OCL_STATUS_EXPIRED,
+    OCL_STATUS_REVOKED
+} ocl_status;
+
+#define OCL_OCOP_VALID_MONTHS  36
+#define OCL_OCOP_EXPIRING_DAYS 30
+
+/* Stars of a total score: 90-100 five, 70-89 four, 50-69 three, 30-49 two,
+ * under 30 one. */
+int ocl_ocop_stars(int total);
+/* Parts A 0-40, B 0-25, C 0-35. */
+ocl_result ocl_ocop_scores_check(const int scores[3], ocl_problems *problems);
+int ocl_ocop_level_parse(const char *name);
+const char *ocl_ocop_level_name(ocl_level level);
+/* Whether `level` may recognise `stars` on the decision date; 3 to 5 only. */
+ocl_result ocl_ocop_authority_check(ocl_level level, int stars, const ocl_date *decided,
+                                    ocl_problems *problems);
+/* The date `months` later; a day the target month lacks becomes its last. */
+ocl_date ocl_date_add_months(const ocl_date *date, int months);
+/* The last day of validity: 36 months from the decision. */
+ocl_date ocl_ocop_valid_until(const ocl_date *decided);
+ocl_status ocl_ocop_status(const ocl_date *valid_until, int revoked, const ocl_date *day);
+const char *ocl_status_name(ocl_status status);
+/* YYYYMMDD as a number, for comparing dates; days since a fixed epoch. */
+long ocl_date_key(const ocl_date *date);
+long ocl_date_days(const ocl_date *date);
+
 #ifdef __cplusplus
 }
 #endif

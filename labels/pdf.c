@@ -49,9 +49,8 @@ ocl_result ocl_pdf_save(ocl_pdf *pdf, ocl_buffer *out)
     if (pdf->error || HPDF_SaveToStream(pdf->doc) != HPDF_OK)
         return OCL_ELIBRARY;
     HPDF_UINT32 size = HPDF_GetStreamSize(pdf->doc);
-    ocl_result rc = ocl_buffer_append(out, NULL, 0);
     out->len = 0;
-    if (rc == OCL_OK && size > out->cap) {
+    if (size > out->cap) {
         unsigned char *grown = realloc(out->data, size);
         if (!grown)
             return OCL_ENOMEM;
