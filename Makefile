@@ -103,8 +103,8 @@ fuzz: deps deps-fuzz
 	@mkdir -p $(FUZZ_BUILD)/link $(FUZZ_BUILD)/job
 	clang $(FUZZ_FLAGS) -o $(FUZZ_BUILD)/fuzz-link-parse tests/fuzz/fuzz_link_parse.c \
 	  labels/gs1.c labels/result.c labels/text.c
-	clang $(FUZZ_FLAGS) -o $(FUZZ_BUILD)/fuzz-job tests/fuzz/fuzz_job.c service/job.c \
-	  labels/gs1.c labels/result.c labels/text.c labels/law.c -ljansson
+	clang $(FUZZ_FLAGS) -o $(FUZZ_BUILD)/fuzz-job tests/fuzz/fuzz_job.c service/job.c service/jsonread.c \
+	  labels/gs1.c labels/result.c labels/text.c labels/law.c labels/ocop.c -ljansson
 	$(FUZZ_BUILD)/fuzz-link-parse -max_total_time=$(FUZZ_SECONDS) -max_len=600 \
 	  -dict=tests/fuzz/link.dict $(FUZZ_BUILD)/link tests/fuzz/corpus
 	$(FUZZ_BUILD)/fuzz-job -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \

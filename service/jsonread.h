@@ -1,0 +1,38 @@
+/*
+ * Strict reading of JSON documents (jobs, certificates): every key known,
+ * every type right, text one line of NFC UTF-8, every problem reported with
+ * its dotted path.
+ */
+#ifndef OCOPTRACE_JSONREAD_H
+#define OCOPTRACE_JSONREAD_H
+
+#include "ocoplabels.h"
+
+#include <jansson.h>
+
+typedef enum { JR_TEXT, JR_INT, JR_OBJECT } jr_type;
+
+typedef struct jr_rule {
+    const char *key; /* NULL ends a list */
+    jr_type type;
+    int required;
+    const struct jr_rule *fields; /* JR_OBJECT: its keys */
+    int multiline;                /* JR_TEXT: line breaks allowed */
+} jr_rule;
+
+/* Receives each value that passed its rule, by path ("product.name");
+ * objects too, before their fields. */
+typedef void (*jr_store)(void *ctx, const char *path, const json_t *value, ocl_problems *problems);
+
+#define JR_TEXT_MAX 600 /* bytes of one text value */
+
+/* Reads a file; NULL after adding a problem under `field`. */
+json_t *jr_load(const char *path, const char *field, ocl_problems *problems);
+/* Checks `object` against `rules`, calling `store` for what passes. */
+void jr_read(const json_t *object, const char *prefix, const jr_rule *rules, jr_store store,
+             void *ctx, ocl_problems *problems);
+/* Parses a YYYY-MM-DD string value into *date; 0 or -1. */
+int jr_date(const json_t *value, const char *path, int gs1_range, ocl_date *date,
+            ocl_problems *problems);
+
+#endif
