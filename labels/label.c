@@ -84,50 +84,20 @@ static void box_line(text_box *box, const char *text, size_t len, double size, i
     box->bottom = box->used + size * box->descent;
 }
 
-static size_t utf8_char_len(const char *s)
-{
-    unsigned char c = (unsigned char)*s;
-    return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-}
-
-/* Greedy word wrap of a paragraph into the box's width at `size`; a word
- * wider than the box is broken between characters. */
+/* Greedy word wrap of a paragraph at `size`, each line as wide as the box
+ * allows where it falls (beside or below the code). */
 static void box_paragraph(text_box *box, const char *text, double size, int bold)
 {
-    const char *start = text; /* start of the current line */
-    const char *end = text;   /* end of what fits so far */
-    while (*end && !box->overflow) {
-        double limit = (next_line_wide(box, size) ? box->wide_width : box->width) * 1000.0 / size;
-        const char *word = end;
-        while (*word == ' ')
-            word++;
-        const char *next = word;
-        while (*next && *next != ' ')
-            next++;
-        if (ocl_pdf_text_units(box->pdf, start, (size_t)(next - start)) <= limit) {
-            end = next;
-            continue;
-        }
-        if (end > start) { /* the word goes to the next line */
-            box_line(box, start, (size_t)(end - start), size, bold);
-            start = end = word;
-            continue;
-        }
-        /* One word wider than the line: take as many characters as fit. */
-        const char *cut = start + utf8_char_len(start);
-        while (*cut && cut < next) {
-            const char *more = cut + utf8_char_len(cut);
-            if (ocl_pdf_text_units(box->pdf, start, (size_t)(more - start)) > limit)
-                break;
-            cut = more;
-        }
-        box_line(box, start, (size_t)(cut - start), size, bold);
-        start = end = cut;
-    }
+    const char *start = text;
     while (*start == ' ')
         start++;
-    if (*start)
-        box_line(box, start, strlen(start), size, bold);
+    while (*start && !box->overflow) {
+        double width = next_line_wide(box, size) ? box->wide_width : box->width;
+        const char *next;
+        const char *end = ocl_pdf_line_end(box->pdf, start, width * 1000.0 / size, &next);
+        box_line(box, start, (size_t)(end - start), size, bold);
+        start = next;
+    }
 }
 
 /* ---------- the layout of one job on one sheet ---------- */

@@ -84,6 +84,53 @@ double ocl_pdf_text_units(const ocl_pdf *pdf, const char *text, size_t len)
     return tw.width;
 }
 
+static size_t utf8_char_len(const char *s)
+{
+    unsigned char c = (unsigned char)*s;
+    return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+}
+
+const char *ocl_pdf_line_end(const ocl_pdf *pdf, const char *start, double limit, const char **next)
+{
+    if (*start == '\n') { /* an empty line */
+        *next = start + 1;
+        return start;
+    }
+    const char *end = start; /* end of what fits so far */
+    for (;;) {
+        const char *word = end;
+        while (*word == ' ')
+            word++;
+        const char *after = word;
+        while (*after && *after != ' ' && *after != '\n')
+            after++;
+        if (word == after || ocl_pdf_text_units(pdf, start, (size_t)(after - start)) > limit)
+            break;
+        end = after;
+        if (*end == '\n')
+            break;
+    }
+    if (end == start) {
+        /* One word wider than the line: as many characters as fit, one at least. */
+        end = start + utf8_char_len(start);
+        while (*end && *end != ' ' && *end != '\n') {
+            const char *more = end + utf8_char_len(end);
+            if (ocl_pdf_text_units(pdf, start, (size_t)(more - start)) > limit)
+                break;
+            end = more;
+        }
+    }
+    const char *n = end;
+    while (*n == ' ')
+        n++;
+    if (*n == '\n')
+        n++;
+    while (*n == ' ')
+        n++;
+    *next = n;
+    return end;
+}
+
 void ocl_pdf_star(HPDF_Page page, double cx, double cy, double r)
 {
     const double inner = r * 0.382;

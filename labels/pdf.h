@@ -27,6 +27,12 @@ void ocl_pdf_close(ocl_pdf *pdf);
 /* Width of UTF-8 text in the document's font, in thousandths of the size. */
 double ocl_pdf_text_units(const ocl_pdf *pdf, const char *text, size_t len);
 
+/* Line breaking: the end of the line that starts at `start` and is at most
+ * `limit` wide (thousandths of the size), breaking at spaces, at '\n', or
+ * inside a word too long for any line. *next is where the next line starts. */
+const char *ocl_pdf_line_end(const ocl_pdf *pdf, const char *start, double limit,
+                             const char **next);
+
 /* A filled five-pointed star of outer radius r centred on (cx, cy). */
 void ocl_pdf_star(HPDF_Page page, double cx, double cy, double r);
 
