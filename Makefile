@@ -14,6 +14,7 @@ BUILD   ?= build/release
 
 # Debian packages: to build, to test, to fuzz, to benchmark.
 DEPS_BUILD = gcc make pkg-config libc6-dev libqrencode-dev libpng-dev zlib1g-dev libhpdf-dev \
+             libsodium-dev \
              libjansson-dev
 DEPS_TEST  = zbar-tools librsvg2-bin clang-format poppler-utils qpdf tesseract-ocr \
              tesseract-ocr-vie python3
@@ -29,7 +30,7 @@ DATADIR ?= $(PREFIX)/share/ocoptrace
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) $(SAN) -pthread -Ilabels \
              -DOCOPTRACE_DATADIR='"$(DATADIR)"' \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
-LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lqrencode -lpng -lz) -lhpdf -ljansson -lm \
+LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lqrencode -lpng -lz) -lhpdf -ljansson -lsodium -lm \
              -pthread $(LDLIBS)
 
 LABELS_SRC  = $(wildcard labels/*.c)

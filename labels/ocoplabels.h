@@ -376,6 +376,27 @@ ocl_date ocl_date_add_months(const ocl_date *date, int months);
 ocl_date ocl_ocop_valid_until(const ocl_date *decided);
 ocl_status ocl_ocop_status(const ocl_date *valid_until, int revoked, const ocl_date *day);
 const char *ocl_status_name(ocl_status status);
+/* A recognition certificate, as printed. */
+typedef struct {
+    const char *number;          /* the certificate's own number */
+    const char *decision_number; /* "1032/QĐ-UBND" */
+    const char *issuer;          /* "Ủy ban nhân dân tỉnh Bình Thuận" */
+    const char *signer_title;    /* may hold '\n' */
+    const char *signer_name;
+    ocl_level level;
+    ocl_date decided, valid_until;
+    int scores[3], total, stars;
+    const char *product_name;
+    ocl_group group;
+    const char *gtin; /* optional */
+    const char *producer_name, *producer_address;
+    const char *qr_text; /* what the code holds */
+} ocl_certificate;
+
+/* The certificate as one A4 landscape PDF page. */
+ocl_result ocl_certificate_pdf(const ocl_certificate *certificate, const char *font_path,
+                               ocl_buffer *pdf);
+
 /* YYYYMMDD as a number, for comparing dates; days since a fixed epoch. */
 long ocl_date_key(const ocl_date *date);
 long ocl_date_days(const ocl_date *date);

@@ -50,9 +50,17 @@ int cli_parse_options(int argc, char **argv, const cli_option *options, size_t c
 #define CLI_CORES_MAX 64
 int cli_cores(void);
 
+/* Data files (fonts/, templates/): where they are, and a path below. */
+const char *cli_data_dir(void);
+int cli_join_path(char *out, size_t size, const char *a, const char *b);
+/* 0, or -1 when the path does not fit. */
+int cli_data_file(const char *relative, char *out, size_t size);
+
 /* Subcommands: argv[0] is the subcommand's name. */
 int cmd_qr(int argc, char **argv);
 int cmd_gs1(int argc, char **argv);
 int cmd_labels(int argc, char **argv);
+int cmd_keys(int argc, char **argv);
+int cmd_certificate(int argc, char **argv);
 
 #endif

@@ -38,47 +38,10 @@ static const char labels_usage[] =
 
 /* ---------- data files ---------- */
 
-/* Joins two parts of a path; 0, or -1 when it does not fit. */
-static int join_path(char *out, size_t size, const char *a, const char *b)
-{
-    int n = snprintf(out, size, "%s/%s", a, b);
-    return n < 0 || (size_t)n >= size ? -1 : 0;
-}
-
-/* Where templates/ and fonts/ are: $OCOPTRACE_DATA, else beside the
- * program or a folder or two above it (a build tree), else share/ocoptrace
- * above the program's bin/ (an installed tree, whatever its PREFIX). */
-static const char *data_dir(void)
-{
-    static char found[PATH_MAX];
-    const char *env = getenv("OCOPTRACE_DATA");
-    if (env && *env)
-        return env;
-    char dir[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
-    for (int up = 0; n > 0 && up < 3; up++) {
-        dir[n] = '\0';
-        char *slash = strrchr(dir, '/');
-        if (!slash)
-            break;
-        *slash = '\0';
-        n = slash - dir;
-        static const char *const places[] = {"", "/share/ocoptrace"};
-        for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++) {
-            char probe[PATH_MAX];
-            if (snprintf(found, sizeof(found), "%s%s", dir, places[i]) < (int)sizeof(found) &&
-                join_path(probe, sizeof(probe), found, "templates/sheets") == 0 &&
-                access(probe, R_OK) == 0)
-                return found;
-        }
-    }
-    return OCOPTRACE_DATADIR;
-}
-
 static int list_sheets(void)
 {
     char dir[PATH_MAX];
-    if (join_path(dir, sizeof(dir), data_dir(), "templates/sheets") != 0)
+    if (cli_join_path(dir, sizeof(dir), cli_data_dir(), "templates/sheets") != 0)
         return EXIT_FAILED;
     struct dirent **entries;
     int n = scandir(dir, &entries, NULL, alphasort);
@@ -94,7 +57,7 @@ static int list_sheets(void)
             ocl_sheet sheet;
             ocl_problems problems;
             ocl_problems_init(&problems);
-            if (join_path(path, sizeof(path), dir, entries[i]->d_name) == 0 &&
+            if (cli_join_path(path, sizeof(path), dir, entries[i]->d_name) == 0 &&
                 ocl_sheet_load(path, &sheet, &problems) == OCL_OK) {
                 char size[32];
                 snprintf(size, sizeof(size), "%g x %g", sheet.label_width, sheet.label_height);
@@ -120,7 +83,7 @@ static void find_sheet(const char *name, ocl_sheet *sheet, ocl_problems *problem
     }
     char path[PATH_MAX], file[OCL_SHEET_NAME_MAX + 32];
     snprintf(file, sizeof(file), "templates/sheets/%.*s.sheet", OCL_SHEET_NAME_MAX, name);
-    if (join_path(path, sizeof(path), data_dir(), file) != 0 || access(path, R_OK) != 0) {
+    if (cli_join_path(path, sizeof(path), cli_data_dir(), file) != 0 || access(path, R_OK) != 0) {
         ocl_problem_add(problems, "sheet",
                         "unknown sheet '%s'; see 'ocoptrace labels --list-sheets'", name);
         return;
@@ -176,7 +139,7 @@ static void check_fit(const job_file *jf, const ocl_sheet *sheet, int mark, ocl_
                       ocl_problems *warnings)
 {
     char font[PATH_MAX];
-    if (join_path(font, sizeof(font), data_dir(), "fonts/" FONT_FILE) != 0)
+    if (cli_join_path(font, sizeof(font), cli_data_dir(), "fonts/" FONT_FILE) != 0)
         return;
     ocl_label_options options = {.font_path = font, .ocop_mark = mark};
     ocl_label_geometry g;
@@ -269,7 +232,7 @@ static int render(const labels_args *args, const job_file *jf, const ocl_sheet *
                   char (*serials)[OCL_SERIAL_LEN + 1])
 {
     char font[PATH_MAX];
-    if (join_path(font, sizeof(font), data_dir(), "fonts/" FONT_FILE) != 0) {
+    if (cli_join_path(font, sizeof(font), cli_data_dir(), "fonts/" FONT_FILE) != 0) {
         cli_error("data directory path too long");
         return EXIT_FAILED;
     }

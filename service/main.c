@@ -16,6 +16,8 @@ static const char usage[] =
     "  qr       write a GS1 Digital Link QR code (PNG or SVG), or a batch of codes\n"
     "  gs1      check a Digital Link URI; complete a GTIN's check digit\n"
     "  labels   print a lot's labels as a PDF sheet, one serialized code per unit\n"
+    "  certificate  issue an OCOP star certificate (PDF, signed code); verify a code\n"
+    "  keys     generate an issuer's signing key\n"
     "\n"
     "'ocoptrace COMMAND --help' describes a command.\n"
     "Exit status: 0 done, 1 failed (I/O), 2 input refused (one line per problem).\n";
@@ -24,9 +26,8 @@ static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
 } commands[] = {
-    {"qr", cmd_qr},
-    {"gs1", cmd_gs1},
-    {"labels", cmd_labels},
+    {"qr", cmd_qr},     {"gs1", cmd_gs1}, {"labels", cmd_labels}, {"certificate", cmd_certificate},
+    {"keys", cmd_keys},
 };
 
 int main(int argc, char **argv)
