@@ -165,7 +165,7 @@ ocl_result ocl_certificate_pdf(const ocl_certificate *c, const char *font_path, 
              decided, c->issuer);
     body.top -= draw_block(page, &pdf, &body, line, 11, 8, 2, 0) + 4;
     body.top -= draw_block(page, &pdf, &body, "CHỨNG NHẬN SẢN PHẨM", 12, 9, 1, 0);
-    body.top -= draw_block(page, &pdf, &body, c->product_name, 22, 12, 2, 1);
+    body.top -= draw_block(page, &pdf, &body, c->product_name, 22, 10, 3, 1);
     snprintf(line, sizeof(line), "Nhóm sản phẩm: %s%s%s",
              (unsigned)c->group < OCL_GROUP_COUNT ? group_titles[c->group] : "",
              c->gtin && *c->gtin ? "  ·  GTIN: " : "", c->gtin ? c->gtin : "");

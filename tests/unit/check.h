@@ -23,5 +23,6 @@ void test_gs1(void);
 void test_qr(void);
 void test_text(void);
 void test_labels(void);
+void test_ocop(void);
 
 #endif

@@ -49,6 +49,7 @@ int main(void)
     test_qr();
     test_text();
     test_labels();
+    test_ocop();
     printf("unit: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
