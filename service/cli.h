@@ -42,9 +42,14 @@ typedef struct {
     int *flag;
 } cli_option;
 
-/* Parses options with getopt_long. Returns the index of the first operand,
- * or -1 after printing what was wrong. "--help"/"-h" sets *help. */
-int cli_parse_options(int argc, char **argv, const cli_option *options, size_t count, int *help);
+/* Parses options with getopt_long. Returns the index of the first operand;
+ * CLI_HELP after printing `usage` for --help or -h; or -1 after printing
+ * what was wrong. */
+#define CLI_HELP (-2)
+int cli_parse_options(int argc, char **argv, const cli_option *options, size_t count,
+                      const char *usage);
+/* The exit status for a negative cli_parse_options result. */
+#define CLI_PARSE_EXIT(first) ((first) == CLI_HELP ? EXIT_OK : EXIT_INVALID)
 
 /* The cores this process may run on (taskset and cgroups included). */
 #define CLI_CORES_MAX 64

@@ -38,15 +38,10 @@ int cmd_keys(int argc, char **argv)
 {
     const char *out = NULL;
     const cli_option options[] = {{"out", 0, &out, NULL}};
-    int help = 0;
     int generate = argc > 1 && strcmp(argv[1], "generate") == 0;
-    int first = cli_parse_options(argc - generate, argv + generate, options, 1, &help);
+    int first = cli_parse_options(argc - generate, argv + generate, options, 1, keys_usage);
     if (first < 0)
-        return EXIT_INVALID;
-    if (help) {
-        fputs(keys_usage, stdout);
-        return EXIT_OK;
-    }
+        return CLI_PARSE_EXIT(first);
     ocl_problems problems;
     ocl_problems_init(&problems);
     if (!generate || argc - generate != first)
@@ -284,15 +279,10 @@ int cmd_certificate(int argc, char **argv)
         {"json", 0, &json, NULL},       {"key", 0, &key, NULL}, {"base-url", 0, &base_url, NULL},
         {"output", 'o', &output, NULL}, {"pub", 0, &pub, NULL},
     };
-    int help = 0;
     int first = cli_parse_options(argc - verify, argv + verify, options,
-                                  sizeof(options) / sizeof(options[0]), &help);
+                                  sizeof(options) / sizeof(options[0]), certificate_usage);
     if (first < 0)
-        return EXIT_INVALID;
-    if (help) {
-        fputs(certificate_usage, stdout);
-        return EXIT_OK;
-    }
+        return CLI_PARSE_EXIT(first);
     if (verify)
         return certificate_verify(pub, argc - verify, argv + verify, first);
     if (first < argc) {

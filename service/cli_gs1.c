@@ -54,14 +54,9 @@ static int gs1_check_digit(const char *digits)
 
 int cmd_gs1(int argc, char **argv)
 {
-    int help = 0;
-    int first = cli_parse_options(argc, argv, NULL, 0, &help);
+    int first = cli_parse_options(argc, argv, NULL, 0, gs1_usage);
     if (first < 0)
-        return EXIT_INVALID;
-    if (help) {
-        fputs(gs1_usage, stdout);
-        return EXIT_OK;
-    }
+        return CLI_PARSE_EXIT(first);
     if (argc - first == 2 && strcmp(argv[first], "check") == 0)
         return gs1_check(argv[first + 1]);
     if (argc - first == 2 && strcmp(argv[first], "check-digit") == 0)

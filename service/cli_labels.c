@@ -309,14 +309,10 @@ int cmd_labels(int argc, char **argv)
         {"no-ocop-mark", 0, NULL, &args.no_mark},
         {"list-sheets", 0, NULL, &args.list},
     };
-    int help = 0;
-    int first = cli_parse_options(argc, argv, options, sizeof(options) / sizeof(options[0]), &help);
+    int first =
+        cli_parse_options(argc, argv, options, sizeof(options) / sizeof(options[0]), labels_usage);
     if (first < 0)
-        return EXIT_INVALID;
-    if (help) {
-        fputs(labels_usage, stdout);
-        return EXIT_OK;
-    }
+        return CLI_PARSE_EXIT(first);
     if (args.list)
         return list_sheets();
     ocl_problems problems, warnings;

@@ -465,14 +465,10 @@ int cmd_qr(int argc, char **argv)
         {"module-px", 0, &args.module_px, NULL}, {"dpi", 0, &args.dpi, NULL},
         {"output", 'o', &args.output, NULL},
     };
-    int help = 0;
-    int first = cli_parse_options(argc, argv, options, sizeof(options) / sizeof(options[0]), &help);
+    int first =
+        cli_parse_options(argc, argv, options, sizeof(options) / sizeof(options[0]), qr_usage);
     if (first < 0)
-        return EXIT_INVALID;
-    if (help) {
-        fputs(qr_usage, stdout);
-        return EXIT_OK;
-    }
+        return CLI_PARSE_EXIT(first);
     ocl_problems problems;
     ocl_problems_init(&problems);
     if (first < argc)

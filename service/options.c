@@ -10,8 +10,10 @@
 
 #define OPTIONS_MAX 48
 
-int cli_parse_options(int argc, char **argv, const cli_option *options, size_t count, int *help)
+int cli_parse_options(int argc, char **argv, const cli_option *options, size_t count,
+                      const char *usage)
 {
+    int help_wanted = 0, *help = &help_wanted;
     struct option longopts[OPTIONS_MAX + 2];
     char shortopts[2 * OPTIONS_MAX + 4] = "+:h";
     size_t n = count < OPTIONS_MAX ? count : OPTIONS_MAX;
@@ -61,6 +63,10 @@ int cli_parse_options(int argc, char **argv, const cli_option *options, size_t c
             *option->value = optarg;
         else if (option->flag)
             *option->flag = 1;
+    }
+    if (help_wanted) {
+        fputs(usage, stdout);
+        return CLI_HELP;
     }
     return optind;
 }

@@ -49,6 +49,26 @@ expect_equal() {
     if [ "$2" = "$3" ]; then pass; else fail "$1: got '$2', want '$3'"; fi
 }
 
+# json_with SOURCE OUT CHANGE...: SOURCE with each CHANGE applied, written
+# to OUT. A change is path=JSON, path=DELETE, or +key=JSON (a new key).
+json_with() {
+    /usr/bin/python3 - "$@" <<'EOF'
+import json, sys
+doc = json.load(open(sys.argv[1], encoding="utf-8"))
+for change in sys.argv[3:]:
+    path, value = change.split("=", 1)
+    keys = path.lstrip("+").split(".")
+    node = doc
+    for k in keys[:-1]:
+        node = node[k]
+    if value == "DELETE":
+        del node[keys[-1]]
+    else:
+        node[keys[-1]] = json.loads(value)
+json.dump(doc, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
+EOF
+}
+
 finish() {
     printf '%s: %d passed, %d failed\n' "$suite" "$passed" "$failed"
     [ "$failed" -eq 0 ]

@@ -20,25 +20,11 @@ cat >"$scratch/cert.json" <<'EOF'
 }
 EOF
 
-# cert_with OUT CHANGE...: the certificate file with path=JSON or path=DELETE.
+# cert_with OUT CHANGE...: the certificate with each change applied (see json_with).
 cert_with() {
     local out=$1
     shift
-    "$PY" - "$scratch/cert.json" "$out" "$@" <<'EOF'
-import json, sys
-doc = json.load(open(sys.argv[1], encoding="utf-8"))
-for change in sys.argv[3:]:
-    path, value = change.split("=", 1)
-    keys = path.split(".")
-    node = doc
-    for k in keys[:-1]:
-        node = node[k]
-    if value == "DELETE":
-        del node[keys[-1]]
-    else:
-        node[keys[-1]] = json.loads(value)
-json.dump(doc, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
-EOF
+    json_with "$scratch/cert.json" "$out" "$@"
 }
 
 # ---------- keys ----------

@@ -22,26 +22,11 @@ cat >"$scratch/job.json" <<'EOF'
 }
 EOF
 
-# job_with OUT CHANGE...: the job with each CHANGE applied: path=JSON,
-# path=DELETE, or +key=JSON at the top level.
+# job_with OUT CHANGE...: the job with each change applied (see json_with).
 job_with() {
     local out=$1
     shift
-    "$PY" - "$scratch/job.json" "$out" "$@" <<'EOF'
-import json, sys
-job = json.load(open(sys.argv[1], encoding="utf-8"))
-for change in sys.argv[3:]:
-    path, value = change.split("=", 1)
-    keys = path.lstrip("+").split(".")
-    node = job
-    for k in keys[:-1]:
-        node = node[k]
-    if value == "DELETE":
-        del node[keys[-1]]
-    else:
-        node[keys[-1]] = json.loads(value)
-json.dump(job, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
-EOF
+    json_with "$scratch/job.json" "$out" "$@"
 }
 
 # sheet_value SHEET KEY: a number from the sheet's file.
