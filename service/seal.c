@@ -151,7 +151,7 @@ int seal_certificate_url(const ocl_certificate *c, const char *base, const unsig
     if (encode64(message, (size_t)n + crypto_sign_BYTES, seal, sizeof(seal)) != 0 ||
         ocl_percent_encode(c->number, number, sizeof(number)) != OCL_OK)
         return -1;
-    n = snprintf(out, size, "%s/certificate/%s?seal=%s", base, number, seal);
+    n = snprintf(out, size, "%s" SEAL_PATH "%s?seal=%s", base, number, seal);
     return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
@@ -202,12 +202,15 @@ int seal_verify(const char *text, const unsigned char pk[32], seal_fields *field
         return 2;
     }
     /* The number in the URL's path is not signed: it must be the seal's. */
-    const char *path = strstr(text, "/certificate/");
-    if (path && seal != text) {
+    if (seal != text) {
+        const char *query = strchr(text, '?'), *path = NULL;
+        if (!query)
+            return 1;
+        for (const char *at = text; (at = strstr(at, SEAL_PATH)) && at < query; at++)
+            path = at + strlen(SEAL_PATH);
         char number[3 * 64 + 1];
-        path += strlen("/certificate/");
-        if (ocl_percent_encode(fields->field[1], number, sizeof(number)) != OCL_OK ||
-            strncmp(path, number, strlen(number)) != 0 || path[strlen(number)] != '?')
+        if (!path || ocl_percent_encode(fields->field[1], number, sizeof(number)) != OCL_OK ||
+            (size_t)(query - path) != strlen(number) || strncmp(path, number, strlen(number)) != 0)
             return 1;
     }
     return 0;

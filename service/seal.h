@@ -31,7 +31,9 @@ int seal_secret_load(const char *path, const char *field, unsigned char sk[64],
 /* A public key given as printed ("ed25519:...") or as a file holding it. */
 int seal_public_parse(const char *arg, unsigned char pk[32], ocl_problems *problems);
 
-/* The URL a certificate's code holds: BASE/certificate/{number}?seal=... */
+/* The URL a certificate's code holds: BASE/c/{number}?seal=..., the
+ * certificate's status page on the resolver. */
+#define SEAL_PATH "/c/"
 int seal_certificate_url(const ocl_certificate *c, const char *base, const unsigned char sk[64],
                          char *out, size_t size);
 

@@ -59,7 +59,7 @@ done
 
 pdftoppm -r 300 -gray -png -singlefile "$scratch/cert.pdf" "$scratch/cert" 2>/dev/null
 code=$(zbarimg -q --raw "$scratch/cert.png" 2>/dev/null)
-[[ $code == https://truyxuatsanphambinhthuan.vn/certificate/OCOP-BTh-2025-0042\?seal=* ]] && pass ||
+[[ $code == https://truyxuatsanphambinhthuan.vn/c/OCOP-BTh-2025-0042\?seal=* ]] && pass ||
     fail "the code opens the status page: '$code'"
 "$OCOPTRACE" certificate verify --pub "$pub" "$code" >"$scratch/out" 2>"$scratch/err"
 expect_equal "verify: exit" "$?" 0
@@ -98,7 +98,7 @@ total=$(wc -l <"$scratch/altered")
 refused=0
 while read -r altered; do
     "$OCOPTRACE" certificate verify --pub "$pub" \
-        "https://truyxuatsanphambinhthuan.vn/certificate/OCOP-BTh-2025-0042?seal=$altered" \
+        "https://truyxuatsanphambinhthuan.vn/c/OCOP-BTh-2025-0042?seal=$altered" \
         >/dev/null 2>"$scratch/err"
     [ $? -eq 1 ] && grep -q "^ocoptrace: signature does not match$" "$scratch/err" && refused=$((refused + 1))
 done <"$scratch/altered"
@@ -109,7 +109,7 @@ expect_equal "another issuer's key: exit" "$?" 1
 "$OCOPTRACE" certificate verify --pub "$pub" "${code/OCOP-BTh-2025-0042/OCOP-BTh-2025-0043}" \
     >/dev/null 2>"$scratch/err"
 expect_equal "another number in the URL: exit" "$?" 1
-"$OCOPTRACE" certificate verify --pub "$pub" "https://example.vn/certificate/x?seal=%%%" \
+"$OCOPTRACE" certificate verify --pub "$pub" "https://example.vn/c/x?seal=%%%" \
     >/dev/null 2>"$scratch/err"
 expect_equal "not base64: exit" "$?" 2
 expect_equal "not base64: message" "$(cat "$scratch/err")" \
