@@ -67,5 +67,7 @@ int cmd_gs1(int argc, char **argv);
 int cmd_labels(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
 int cmd_certificate(int argc, char **argv);
+int cmd_db(int argc, char **argv);
+int cmd_user(int argc, char **argv);
 
 #endif

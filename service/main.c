@@ -18,6 +18,8 @@ static const char usage[] =
     "  labels   print a lot's labels as a PDF sheet, one serialized code per unit\n"
     "  certificate  issue an OCOP star certificate (PDF, signed code); verify a code\n"
     "  keys     generate an issuer's signing key\n"
+    "  db       migrate the database's schema; back it up\n"
+    "  user     add a user with an API token\n"
     "\n"
     "'ocoptrace COMMAND --help' describes a command.\n"
     "Exit status: 0 done, 1 failed (I/O), 2 input refused (one line per problem).\n";
@@ -27,7 +29,7 @@ static const struct {
     int (*run)(int argc, char **argv);
 } commands[] = {
     {"qr", cmd_qr},     {"gs1", cmd_gs1}, {"labels", cmd_labels}, {"certificate", cmd_certificate},
-    {"keys", cmd_keys},
+    {"keys", cmd_keys}, {"db", cmd_db},   {"user", cmd_user},
 };
 
 int main(int argc, char **argv)

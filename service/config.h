@@ -1,0 +1,23 @@
+/*
+ * The daemon's configuration: an INI file (libinih), then flags over it.
+ */
+#ifndef OCOPTRACE_CONFIG_H
+#define OCOPTRACE_CONFIG_H
+
+#include "ocoplabels.h"
+
+#include <limits.h>
+
+#define CONFIG_DEFAULT_LISTEN "127.0.0.1:8080"
+#define CONFIG_DEFAULT_DB     "var/ocoptrace.db"
+
+typedef struct {
+    char listen[64];
+    char db[PATH_MAX];
+    char base_url[OCL_BASE_URL_MAX];
+} config;
+
+/* The defaults, then `path` if given. Problems name the file and line. */
+int config_load(const char *path, config *c, ocl_problems *problems);
+
+#endif

@@ -1,0 +1,343 @@
+/*
+ * SQLite storage. The schema grows by numbered migrations, each applied
+ * once in its own transaction and recorded in schema_migrations, so that a
+ * database of any age opens into the current shape. Every statement that
+ * takes a value is prepared; text is never pasted into SQL.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct store {
+    sqlite3 *db;
+    int version;
+    int applied;
+};
+
+/* Migration N brings the schema from version N-1 to N. Never edit one
+ * that has shipped: add the next. */
+static const char *const migrations[] = {
+    /* 1: the registry, recognition, users, scans, audit and outbox */
+    "CREATE TABLE producers ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  address TEXT NOT NULL DEFAULT '',"
+    "  kind TEXT NOT NULL CHECK (kind IN ('cooperative','sme','household','other')),"
+    "  phone TEXT NOT NULL DEFAULT '',"
+    "  locality TEXT NOT NULL DEFAULT '',"
+    "  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')));"
+    "CREATE TABLE products ("
+    "  id INTEGER PRIMARY KEY,"
+    "  producer_id INTEGER NOT NULL REFERENCES producers(id),"
+    "  name TEXT NOT NULL,"
+    "  grp TEXT NOT NULL CHECK (grp IN ('food','drink','herbal','handicraft','ornamental',"
+    "                                    'tourism')),"
+    "  gtin TEXT UNIQUE,"
+    "  details TEXT NOT NULL DEFAULT '{}',"
+    "  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')));"
+    "CREATE TABLE lots ("
+    "  id INTEGER PRIMARY KEY,"
+    "  product_id INTEGER NOT NULL REFERENCES products(id),"
+    "  code TEXT NOT NULL,"
+    "  produced TEXT, expires TEXT,"
+    "  UNIQUE (product_id, code));"
+    "CREATE TABLE serials ("
+    "  lot_id INTEGER NOT NULL REFERENCES lots(id),"
+    "  serial TEXT NOT NULL,"
+    "  first_scan_at TEXT,"
+    "  PRIMARY KEY (lot_id, serial)) WITHOUT ROWID;"
+    "CREATE TABLE evaluations ("
+    "  id INTEGER PRIMARY KEY,"
+    "  product_id INTEGER NOT NULL REFERENCES products(id),"
+    "  score_a INTEGER NOT NULL, score_b INTEGER NOT NULL, score_c INTEGER NOT NULL,"
+    "  stars INTEGER NOT NULL,"
+    "  officer_id INTEGER REFERENCES users(id),"
+    "  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')));"
+    "CREATE TABLE certificates ("
+    "  id INTEGER PRIMARY KEY,"
+    "  number TEXT NOT NULL UNIQUE,"
+    "  evaluation_id INTEGER NOT NULL REFERENCES evaluations(id),"
+    "  decision_number TEXT NOT NULL, decision_date TEXT NOT NULL,"
+    "  level TEXT NOT NULL CHECK (level IN ('district','province','national')),"
+    "  valid_until TEXT NOT NULL,"
+    "  producer_snapshot TEXT NOT NULL,"
+    "  revoked_at TEXT, revoke_reason TEXT);"
+    "CREATE TABLE users ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  role TEXT NOT NULL CHECK (role IN ('admin','officer','producer')),"
+    "  producer_id INTEGER REFERENCES producers(id),"
+    "  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
+    "  CHECK ((role = 'producer') = (producer_id IS NOT NULL)));"
+    "CREATE TABLE tokens ("
+    "  hash TEXT PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))) WITHOUT ROWID;"
+    "CREATE TABLE scans ("
+    "  id INTEGER PRIMARY KEY,"
+    "  gtin TEXT, lot TEXT, serial TEXT,"
+    "  network TEXT NOT NULL DEFAULT '',"
+    "  at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')));"
+    "CREATE INDEX scans_serial ON scans (gtin, lot, serial);"
+    "CREATE TABLE audit_log ("
+    "  id INTEGER PRIMARY KEY,"
+    "  user_id INTEGER REFERENCES users(id),"
+    "  action TEXT NOT NULL, subject TEXT NOT NULL,"
+    "  at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')));"
+    "CREATE TABLE outbox ("
+    "  id INTEGER PRIMARY KEY,"
+    "  kind TEXT NOT NULL, idempotency_key TEXT NOT NULL UNIQUE,"
+    "  body TEXT NOT NULL,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt_at TEXT,"
+    "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','sent','dead')),"
+    "  last_error TEXT);",
+};
+#define MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+static const char *const role_names[ROLE_COUNT] = {"admin", "officer", "producer"};
+
+int store_role_parse(const char *name)
+{
+    for (int i = 0; name && i < ROLE_COUNT; i++)
+        if (strcmp(role_names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+const char *store_role_name(store_role role)
+{
+    return (unsigned)role < ROLE_COUNT ? role_names[role] : "unknown";
+}
+
+int store_latest_version(void)
+{
+    return MIGRATIONS;
+}
+
+int store_version(const store *s)
+{
+    return s->version;
+}
+
+int store_applied(const store *s)
+{
+    return s->applied;
+}
+
+static void set_error(char error[STORE_ERROR_MAX], const char *what, sqlite3 *db)
+{
+    snprintf(error, STORE_ERROR_MAX, "%s: %s", what, db ? sqlite3_errmsg(db) : "out of memory");
+}
+
+/* Runs a statement without values (DDL, transactions, pragmas). */
+static int exec(store *s, const char *sql, char error[STORE_ERROR_MAX])
+{
+    char *message = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &message) == SQLITE_OK)
+        return 0;
+    snprintf(error, STORE_ERROR_MAX, "%s", message ? message : "unknown error");
+    sqlite3_free(message);
+    return -1;
+}
+
+static int step_done(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : rc;
+}
+
+static int read_version(store *s)
+{
+    sqlite3_stmt *st = NULL;
+    int version = -1;
+    if (sqlite3_prepare_v2(s->db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", -1,
+                           &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return version;
+}
+
+/* Applies each migration the database lacks, each in its own transaction
+ * with its record, so that a crash leaves a whole version or none. */
+static int migrate(store *s, char error[STORE_ERROR_MAX])
+{
+    if (exec(s,
+             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+             "applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')))",
+             error) != 0)
+        return -1;
+    s->version = read_version(s);
+    if (s->version < 0)
+        return set_error(error, "cannot read the schema version", s->db), -1;
+    if (s->version > MIGRATIONS) {
+        snprintf(error, STORE_ERROR_MAX,
+                 "the database is at schema version %d; this ocoptrace knows %d", s->version,
+                 MIGRATIONS);
+        return -1;
+    }
+    for (int v = s->version + 1; v <= MIGRATIONS; v++) {
+        if (exec(s, "BEGIN IMMEDIATE", error) != 0)
+            return -1;
+        sqlite3_stmt *st = NULL;
+        int failed = exec(s, migrations[v - 1], error) != 0;
+        if (!failed &&
+            sqlite3_prepare_v2(s->db, "INSERT INTO schema_migrations (version) VALUES (?1)", -1,
+                               &st, NULL) == SQLITE_OK) {
+            sqlite3_bind_int(st, 1, v);
+            failed = step_done(st) != 0;
+            if (failed)
+                set_error(error, "cannot record the migration", s->db);
+        }
+        if (failed) {
+            char ignored[STORE_ERROR_MAX];
+            exec(s, "ROLLBACK", ignored);
+            return -1;
+        }
+        if (exec(s, "COMMIT", error) != 0)
+            return -1;
+        s->version = v;
+        s->applied++;
+    }
+    return 0;
+}
+
+/* Creates the folders above a database file that does not exist yet. */
+static void make_parent(const char *path)
+{
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s", path);
+    for (char *p = dir + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        mkdir(dir, 0755);
+        *p = '/';
+    }
+}
+
+store *store_open(const char *path, char error[STORE_ERROR_MAX])
+{
+    store *s = calloc(1, sizeof(*s));
+    if (!s || sodium_init() < 0) {
+        snprintf(error, STORE_ERROR_MAX, "out of memory");
+        free(s);
+        return NULL;
+    }
+    make_parent(path);
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        set_error(error, "cannot open the database", s->db);
+        store_close(s);
+        return NULL;
+    }
+    sqlite3_busy_timeout(s->db, 5000);
+    if (exec(s, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL",
+             error) != 0 ||
+        migrate(s, error) != 0) {
+        store_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+void store_close(store *s)
+{
+    if (!s)
+        return;
+    sqlite3_close(s->db);
+    free(s);
+}
+
+int store_backup(store *s, const char *path, char error[STORE_ERROR_MAX])
+{
+    sqlite3 *dest = NULL;
+    if (sqlite3_open_v2(path, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        set_error(error, "cannot create the backup", dest);
+        sqlite3_close(dest);
+        return -1;
+    }
+    sqlite3_backup *b = sqlite3_backup_init(dest, "main", s->db, "main");
+    int rc = b ? sqlite3_backup_step(b, -1) : SQLITE_ERROR;
+    if (b)
+        sqlite3_backup_finish(b);
+    if (rc != SQLITE_DONE)
+        set_error(error, "cannot copy the database", dest);
+    sqlite3_close(dest);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_producer_exists(store *s, long id)
+{
+    sqlite3_stmt *st = NULL;
+    int found = -1;
+    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM producers WHERE id = ?1", -1, &st, NULL) ==
+        SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, id);
+        int rc = sqlite3_step(st);
+        found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
+/* A token is 32 random bytes shown once as "oct_" + base64url; the store
+ * keeps only its BLAKE2b hash, so a copy of the database opens nothing. */
+static void token_hash(const char *token, char hex[2 * crypto_generichash_BYTES + 1])
+{
+    unsigned char hash[crypto_generichash_BYTES];
+    crypto_generichash(hash, sizeof(hash), (const unsigned char *)token, strlen(token), NULL, 0);
+    sodium_bin2hex(hex, 2 * crypto_generichash_BYTES + 1, hash, sizeof(hash));
+}
+
+int store_user_add(store *s, const char *name, store_role role, long producer_id,
+                   char token[STORE_TOKEN_MAX], char error[STORE_ERROR_MAX])
+{
+    unsigned char random[32];
+    randombytes_buf(random, sizeof(random));
+    memcpy(token, "oct_", 4);
+    sodium_bin2base64(token + 4, STORE_TOKEN_MAX - 4, random, sizeof(random),
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    char hash[2 * crypto_generichash_BYTES + 1];
+    token_hash(token, hash);
+    if (exec(s, "BEGIN IMMEDIATE", error) != 0)
+        return -1;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(
+        s->db, "INSERT INTO users (name, role, producer_id) VALUES (?1, ?2, ?3)", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, role_names[role], -1, SQLITE_STATIC);
+        if (role == ROLE_PRODUCER)
+            sqlite3_bind_int64(st, 3, producer_id);
+        else
+            sqlite3_bind_null(st, 3);
+        rc = step_done(st);
+    }
+    long long user = sqlite3_last_insert_rowid(s->db);
+    if (rc == SQLITE_OK &&
+        sqlite3_prepare_v2(s->db, "INSERT INTO tokens (hash, user_id) VALUES (?1, ?2)", -1, &st,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, user);
+        rc = step_done(st);
+    }
+    if (rc != SQLITE_OK) {
+        int taken = sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE;
+        set_error(error, "cannot add the user", s->db);
+        char ignored[STORE_ERROR_MAX];
+        exec(s, "ROLLBACK", ignored);
+        sodium_memzero(token, STORE_TOKEN_MAX);
+        return taken ? -2 : -1;
+    }
+    return exec(s, "COMMIT", error);
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# `ocoptrace db` and `ocoptrace user` against a real SQLite file: the
+# schema created and migrated once, WAL and foreign keys on, tokens stored
+# only as hashes, backups that open, refusals that change nothing.
+suite=cli-db
+. "$(dirname "$0")/../lib.sh"
+
+cd "$scratch"
+out=$("$OCOPTRACE" db migrate)
+expect_equal "first migrate" "$out" "schema version 1 (1 migration applied)"
+[ -f var/ocoptrace.db ] && pass || fail "the default database is var/ocoptrace.db"
+out=$("$OCOPTRACE" db migrate)
+expect_equal "second migrate applies nothing" "$out" "schema version 1 (0 migrations applied)"
+expect_equal "WAL mode" "$(sqlite3 var/ocoptrace.db 'PRAGMA journal_mode')" "wal"
+tables=$(sqlite3 var/ocoptrace.db "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)")
+expect_equal "tables" "$tables" \
+    "audit_log certificates evaluations lots outbox producers products scans schema_migrations serials tokens users"
+
+# --db and --config choose the database; flags win over the file.
+printf '[database]\npath = %s/from-config.db\n[server]\nlisten = 127.0.0.1:9090\n' "$scratch" >conf.ini
+"$OCOPTRACE" db migrate --config conf.ini >/dev/null
+[ -f from-config.db ] && pass || fail "--config names the database"
+"$OCOPTRACE" db migrate --config conf.ini --db "$scratch/from-flag.db" >/dev/null
+[ -f from-flag.db ] && pass || fail "--db wins over the config file"
+printf '[database]\npaht = x.db\n' >typo.ini
+"$OCOPTRACE" db migrate --config typo.ini 2>err
+expect_equal "config typo: exit" "$?" 2
+expect_equal "config typo: message" "$(cat err)" "ocoptrace: config [database] paht: unknown key"
+
+# Users and tokens.
+token=$("$OCOPTRACE" user add --role admin alice | tail -n 1)
+[[ $token =~ ^oct_[A-Za-z0-9_-]{43}$ ]] && pass || fail "a token is printed last: '$token'"
+grep -c -F "${token#oct_}" var/ocoptrace.db* >/dev/null 2>&1 && fail "the token is stored in clear" || pass
+expect_equal "one token row, a 64-hex hash" \
+    "$(sqlite3 var/ocoptrace.db "SELECT count(*), length(hash) FROM tokens")" "1|64"
+second=$("$OCOPTRACE" user add --role officer bảo | tail -n 1)
+[ "$second" != "$token" ] && pass || fail "tokens differ"
+
+# refuse NAME WANT ARGS...: exit 2, the message, the users table unchanged.
+refuse() {
+    local name=$1 want=$2
+    shift 2
+    local before
+    before=$(sqlite3 var/ocoptrace.db "SELECT group_concat(name || ':' || role) FROM users")
+    "$OCOPTRACE" user add "$@" >/dev/null 2>err
+    expect_equal "$name: exit" "$?" 2
+    expect_equal "$name: message" "$(cat err)" "$want"
+    expect_equal "$name: users unchanged" \
+        "$(sqlite3 var/ocoptrace.db "SELECT group_concat(name || ':' || role) FROM users")" "$before"
+}
+refuse "name taken" "ocoptrace: name: 'alice' is taken" --role officer alice
+refuse "bad role" "ocoptrace: role: must be admin, officer or producer" --role root carol
+refuse "producer without its ID" "ocoptrace: producer: required for a producer user: its producer ID" \
+    --role producer dave
+refuse "unknown producer" "ocoptrace: producer: no producer with ID 7" --role producer --producer 7 dave
+refuse "producer ID for an officer" "ocoptrace: producer: only for producer users" \
+    --role officer --producer 7 erin
+
+sqlite3 var/ocoptrace.db "INSERT INTO producers (name, kind) VALUES ('HTX Hàm Tiến', 'cooperative')"
+"$OCOPTRACE" user add --role producer --producer 1 hamtien >/dev/null
+expect_equal "producer user" "$(sqlite3 var/ocoptrace.db "SELECT producer_id FROM users WHERE name = 'hamtien'")" 1
+sqlite3 var/ocoptrace.db "PRAGMA foreign_keys = ON; INSERT INTO products (producer_id, name, grp) VALUES (99, 'x', 'food')" 2>/dev/null &&
+    fail "foreign keys are enforced" || pass
+
+# Backups open and hold the same rows.
+"$OCOPTRACE" db backup "$scratch/backup.db"
+expect_equal "backup: exit" "$?" 0
+expect_equal "backup holds the users" "$(sqlite3 backup.db 'SELECT count(*) FROM users')" 3
+expect_equal "backup is sound" "$(sqlite3 backup.db 'PRAGMA integrity_check')" ok
+"$OCOPTRACE" db backup /nonexistent/dir/b.db 2>err
+expect_equal "backup to nowhere: exit" "$?" 1
+
+# A database from a newer ocoptrace is not touched.
+sqlite3 var/ocoptrace.db "INSERT INTO schema_migrations (version) VALUES (99)"
+"$OCOPTRACE" db migrate 2>err
+expect_equal "newer schema: exit" "$?" 1
+grep -q "schema version 99; this ocoptrace knows 1" err && pass || fail "newer schema: $(cat err)"
+
+finish
