@@ -14,9 +14,9 @@ BUILD   ?= build/release
 
 # Debian packages: to build, to test, to fuzz, to benchmark.
 DEPS_BUILD = gcc make pkg-config libc6-dev libqrencode-dev libpng-dev zlib1g-dev libhpdf-dev \
-             libsodium-dev libsqlite3-dev libinih-dev \
+             libsodium-dev libsqlite3-dev libinih-dev libmicrohttpd-dev \
              libjansson-dev
-DEPS_TEST  = zbar-tools librsvg2-bin clang-format poppler-utils qpdf tesseract-ocr sqlite3 \
+DEPS_TEST  = zbar-tools librsvg2-bin clang-format poppler-utils qpdf tesseract-ocr sqlite3 curl \
              tesseract-ocr-vie python3
 DEPS_FUZZ  = clang libclang-rt-14-dev
 DEPS_BENCH = zint bc file glabels python3-reportlab python3-segno fonts-noto-core time
@@ -30,7 +30,7 @@ DATADIR ?= $(PREFIX)/share/ocoptrace
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) $(SAN) -pthread -Ilabels \
              -DOCOPTRACE_DATADIR='"$(DATADIR)"' \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
-LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lqrencode -lpng -lz) -lhpdf -ljansson -lsodium -lsqlite3 -linih -lm \
+LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lqrencode -lpng -lz) -lhpdf -ljansson -lsodium -lsqlite3 -linih -lmicrohttpd -lm \
              -pthread $(LDLIBS)
 
 LABELS_SRC  = $(wildcard labels/*.c)

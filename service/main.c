@@ -20,6 +20,7 @@ static const char usage[] =
     "  keys     generate an issuer's signing key\n"
     "  db       migrate the database's schema; back it up\n"
     "  user     add a user with an API token\n"
+    "  serve    run the HTTP service\n"
     "\n"
     "'ocoptrace COMMAND --help' describes a command.\n"
     "Exit status: 0 done, 1 failed (I/O), 2 input refused (one line per problem).\n";
@@ -29,7 +30,7 @@ static const struct {
     int (*run)(int argc, char **argv);
 } commands[] = {
     {"qr", cmd_qr},     {"gs1", cmd_gs1}, {"labels", cmd_labels}, {"certificate", cmd_certificate},
-    {"keys", cmd_keys}, {"db", cmd_db},   {"user", cmd_user},
+    {"keys", cmd_keys}, {"db", cmd_db},   {"user", cmd_user},     {"serve", cmd_serve},
 };
 
 int main(int argc, char **argv)

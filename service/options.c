@@ -15,7 +15,7 @@ int cli_parse_options(int argc, char **argv, const cli_option *options, size_t c
 {
     int help_wanted = 0, *help = &help_wanted;
     struct option longopts[OPTIONS_MAX + 2];
-    char shortopts[2 * OPTIONS_MAX + 4] = "+:h";
+    char shortopts[2 * OPTIONS_MAX + 4] = ":h";
     size_t n = count < OPTIONS_MAX ? count : OPTIONS_MAX;
     for (size_t i = 0; i < n; i++) {
         longopts[i].name = options[i].name;

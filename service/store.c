@@ -341,3 +341,116 @@ int store_user_add(store *s, const char *name, store_role role, long producer_id
     }
     return exec(s, "COMMIT", error);
 }
+
+int store_token_user(store *s, const char *token, store_user *user)
+{
+    char hash[2 * crypto_generichash_BYTES + 1];
+    token_hash(token, hash);
+    sqlite3_stmt *st = NULL;
+    int found = -1;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT u.id, u.role, COALESCE(u.producer_id, 0) FROM tokens t "
+                           "JOIN users u ON u.id = t.user_id WHERE t.hash = ?1",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+        if (found == 1) {
+            user->id = (long)sqlite3_column_int64(st, 0);
+            user->role = (store_role)store_role_parse((const char *)sqlite3_column_text(st, 1));
+            user->producer_id = (long)sqlite3_column_int64(st, 2);
+        }
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
+static void bind_optional(sqlite3_stmt *st, int index, const char *text)
+{
+    if (text)
+        sqlite3_bind_text(st, index, text, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, index);
+}
+
+long store_producer_create(store *s, const store_producer *p, char error[STORE_ERROR_MAX])
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO producers (name, address, kind, phone, locality) "
+                           "VALUES (?1, COALESCE(?2, ''), ?3, COALESCE(?4, ''), COALESCE(?5, ''))",
+                           -1, &st, NULL) != SQLITE_OK)
+        return set_error(error, "cannot add the producer", s->db), -1;
+    bind_optional(st, 1, p->name);
+    bind_optional(st, 2, p->address);
+    bind_optional(st, 3, p->kind);
+    bind_optional(st, 4, p->phone);
+    bind_optional(st, 5, p->locality);
+    if (step_done(st) != 0)
+        return set_error(error, "cannot add the producer", s->db), -1;
+    return (long)sqlite3_last_insert_rowid(s->db);
+}
+
+int store_producer_update(store *s, long id, const store_producer *p, char error[STORE_ERROR_MAX])
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "UPDATE producers SET name = COALESCE(?2, name), "
+                           "address = COALESCE(?3, address), kind = COALESCE(?4, kind), "
+                           "phone = COALESCE(?5, phone), locality = COALESCE(?6, locality) "
+                           "WHERE id = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return set_error(error, "cannot change the producer", s->db), -1;
+    sqlite3_bind_int64(st, 1, id);
+    bind_optional(st, 2, p->name);
+    bind_optional(st, 3, p->address);
+    bind_optional(st, 4, p->kind);
+    bind_optional(st, 5, p->phone);
+    bind_optional(st, 6, p->locality);
+    if (step_done(st) != 0)
+        return set_error(error, "cannot change the producer", s->db), -1;
+    return sqlite3_changes(s->db) > 0 ? 1 : 0;
+}
+
+static json_t *producer_row(sqlite3_stmt *st)
+{
+    return json_pack(
+        "{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+        "name", (const char *)sqlite3_column_text(st, 1), "address",
+        (const char *)sqlite3_column_text(st, 2), "kind", (const char *)sqlite3_column_text(st, 3),
+        "phone", (const char *)sqlite3_column_text(st, 4), "locality",
+        (const char *)sqlite3_column_text(st, 5), "created_at",
+        (const char *)sqlite3_column_text(st, 6));
+}
+
+#define PRODUCER_COLUMNS "id, name, address, kind, phone, locality, created_at"
+
+json_t *store_producer_get(store *s, long id)
+{
+    sqlite3_stmt *st = NULL;
+    json_t *result = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT " PRODUCER_COLUMNS " FROM producers WHERE id = ?1", -1,
+                           &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, id);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            result = producer_row(st);
+    }
+    sqlite3_finalize(st);
+    return result;
+}
+
+json_t *store_producer_list(store *s, long only_id)
+{
+    sqlite3_stmt *st = NULL;
+    json_t *list = json_array();
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT " PRODUCER_COLUMNS " FROM producers "
+                           "WHERE ?1 = 0 OR id = ?1 ORDER BY id",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, only_id);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            json_array_append_new(list, producer_row(st));
+    }
+    sqlite3_finalize(st);
+    return list;
+}

@@ -41,4 +41,25 @@ int store_producer_exists(store *s, long id);
 int store_user_add(store *s, const char *name, store_role role, long producer_id,
                    char token[STORE_TOKEN_MAX], char error[STORE_ERROR_MAX]);
 
+/* The user an API token belongs to. 1 found, 0 not, -1 on error. */
+typedef struct {
+    long id;
+    store_role role;
+    long producer_id; /* producers only */
+} store_user;
+int store_token_user(store *s, const char *token, store_user *user);
+
+/* Producers, as JSON objects (jansson) with their id. */
+#include <jansson.h>
+typedef struct {
+    const char *name, *address, *kind, *phone, *locality; /* NULL: unchanged on update */
+} store_producer;
+/* Creates; returns the new id, or -1 with error. */
+long store_producer_create(store *s, const store_producer *p, char error[STORE_ERROR_MAX]);
+/* Updates the given fields; 1 done, 0 no such producer, -1 error. */
+int store_producer_update(store *s, long id, const store_producer *p, char error[STORE_ERROR_MAX]);
+/* One producer (NULL if none) or the list (all, or only `only_id` if > 0). */
+json_t *store_producer_get(store *s, long id);
+json_t *store_producer_list(store *s, long only_id);
+
 #endif

@@ -1,0 +1,325 @@
+/*
+ * libmicrohttpd behind a route table. A thread pool serves connections;
+ * the store is used under one lock, as SQLite takes one writer at a time.
+ * Bodies over 1 MiB get 413 before they are read whole; connections idle
+ * for 30 seconds are closed.
+ */
+#include "http.h"
+#include "cli.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define STATUS_CLASSES 6
+
+struct http_server {
+    struct MHD_Daemon *daemon;
+    store *store;
+    const config *config;
+    pthread_mutex_t lock;
+    atomic_ulong requests[STATUS_CLASSES]; /* by status class, 1xx..5xx */
+};
+
+/* One request's state across libmicrohttpd's calls. */
+typedef struct {
+    char *body;
+    size_t len;
+    int too_large;
+    struct timespec start;
+    int status;
+    char method[16];
+    char path[256];
+} request_state;
+
+/* Roles, as bits. */
+#define R_ADMIN    (1u << ROLE_ADMIN)
+#define R_OFFICER  (1u << ROLE_OFFICER)
+#define R_PRODUCER (1u << ROLE_PRODUCER)
+#define R_ANY      (R_ADMIN | R_OFFICER | R_PRODUCER)
+
+typedef void (*handler)(http_request *req, http_reply *reply, long id);
+
+static const struct {
+    const char *method;
+    const char *pattern; /* a trailing "{id}" takes a positive number */
+    unsigned roles;
+    handler run;
+} routes[] = {
+    {"POST", "/api/v1/producers", R_ADMIN | R_OFFICER, api_producers_create},
+    {"GET", "/api/v1/producers", R_ANY, api_producers_list},
+    {"GET", "/api/v1/producers/{id}", R_ANY, api_producers_get},
+    {"PATCH", "/api/v1/producers/{id}", R_ANY, api_producers_update},
+};
+
+void http_error(http_reply *reply, int status, const char *code, const char *field, const char *fmt,
+                ...)
+{
+    char message[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof(message), fmt, ap);
+    va_end(ap);
+    json_decref(reply->json);
+    reply->status = status;
+    reply->json = json_pack("{s:{s:s, s:s, s:s}}", "error", "code", code, "field",
+                            field ? field : "", "message", message);
+}
+
+json_t *http_json_body(const http_request *req, http_reply *reply)
+{
+    json_error_t error;
+    json_t *body =
+        req->body_len ? json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &error) : NULL;
+    if (!body) {
+        http_error(reply, 400, "malformed_json", "", "the body is not JSON: %s",
+                   req->body_len ? error.text : "empty");
+        return NULL;
+    }
+    if (!json_is_object(body)) {
+        json_decref(body);
+        http_error(reply, 400, "malformed_json", "", "the body must be a JSON object");
+        return NULL;
+    }
+    return body;
+}
+
+/* Matches a path against a pattern; *id gets the number a "{id}" took. */
+static int path_matches(const char *pattern, const char *path, long *id)
+{
+    const char *brace = strstr(pattern, "{id}");
+    size_t fixed = brace ? (size_t)(brace - pattern) : strlen(pattern);
+    if (strncmp(pattern, path, fixed) != 0)
+        return 0;
+    if (!brace)
+        return path[fixed] == '\0';
+    char *end = NULL;
+    const char *digits = path + fixed;
+    if (*digits < '1' || *digits > '9')
+        return 0;
+    long n = strtol(digits, &end, 10);
+    if (*end != '\0' || n <= 0)
+        return 0;
+    *id = n;
+    return 1;
+}
+
+static void authenticate(http_request *req, struct MHD_Connection *conn)
+{
+    const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+    if (!auth || strncmp(auth, "Bearer ", 7) != 0)
+        return;
+    req->authenticated = store_token_user(req->store, auth + 7, &req->user) == 1;
+}
+
+static void route(http_request *req, http_reply *reply)
+{
+    if (strcmp(req->path, "/healthz") == 0 && strcmp(req->method, "GET") == 0) {
+        reply->status = 200;
+        reply->json = json_pack("{s:s, s:i}", "status", "ok", "schema", store_version(req->store));
+        return;
+    }
+    int path_known = 0;
+    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+        long id = 0;
+        if (!path_matches(routes[i].pattern, req->path, &id))
+            continue;
+        path_known = 1;
+        if (strcmp(routes[i].method, req->method) != 0)
+            continue;
+        if (!req->authenticated) {
+            http_error(reply, 401, "unauthenticated", "Authorization",
+                       "a valid 'Authorization: Bearer TOKEN' header is required");
+            return;
+        }
+        if (!(routes[i].roles & (1u << req->user.role))) {
+            http_error(reply, 403, "forbidden", "", "the %s role may not %s %s",
+                       store_role_name(req->user.role), req->method, routes[i].pattern);
+            return;
+        }
+        routes[i].run(req, reply, id);
+        return;
+    }
+    if (path_known)
+        http_error(reply, 405, "method_not_allowed", "", "%s is not allowed on %s", req->method,
+                   req->path);
+    else
+        http_error(reply, 404, "not_found", "", "no such resource: %s", req->path);
+}
+
+static void metrics(http_server *server, http_reply *reply)
+{
+    char *text = malloc(1024);
+    size_t len = 0;
+    len += (size_t)snprintf(text + len, 1024 - len,
+                            "# HELP ocoptrace_requests_total HTTP requests by status class.\n"
+                            "# TYPE ocoptrace_requests_total counter\n");
+    for (int c = 1; c < STATUS_CLASSES; c++)
+        len += (size_t)snprintf(text + len, 1024 - len,
+                                "ocoptrace_requests_total{status=\"%dxx\"} %lu\n", c,
+                                atomic_load(&server->requests[c]));
+    reply->status = 200;
+    reply->text = text;
+    reply->content_type = "text/plain; version=0.0.4";
+}
+
+static enum MHD_Result send_reply(struct MHD_Connection *conn, http_reply *reply)
+{
+    char *body = reply->text;
+    const char *type = reply->content_type;
+    if (!body) {
+        body = reply->json ? json_dumps(reply->json, JSON_COMPACT) : strdup("{}");
+        type = "application/json";
+    }
+    size_t len = body ? strlen(body) : 0;
+    struct MHD_Response *response =
+        MHD_create_response_from_buffer(len, body ? body : (char *)"", MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(response, "Content-Type", type);
+    MHD_add_response_header(response, "Cache-Control", "no-store");
+    enum MHD_Result rc = MHD_queue_response(conn, (unsigned)reply->status, response);
+    MHD_destroy_response(response);
+    json_decref(reply->json);
+    return rc;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    http_server *server = cls;
+    request_state *state = *con_cls;
+    if (!state) {
+        state = calloc(1, sizeof(*state));
+        if (!state)
+            return MHD_NO;
+        clock_gettime(CLOCK_MONOTONIC, &state->start);
+        snprintf(state->method, sizeof(state->method), "%s", method);
+        snprintf(state->path, sizeof(state->path), "%s", url);
+        *con_cls = state;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        /* Bounded: past 1 MiB the rest is read and dropped, then 413. */
+        if (!state->too_large && state->len + *upload_size <= HTTP_BODY_MAX) {
+            char *grown = realloc(state->body, state->len + *upload_size + 1);
+            if (!grown)
+                return MHD_NO;
+            state->body = grown;
+            memcpy(state->body + state->len, upload_data, *upload_size);
+            state->len += *upload_size;
+            state->body[state->len] = '\0';
+        } else {
+            state->too_large = 1;
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    http_reply reply = {0};
+    if (state->too_large) {
+        http_error(&reply, 413, "too_large", "", "the body is over %u bytes", HTTP_BODY_MAX);
+    } else if (strcmp(url, "/metrics") == 0 && strcmp(method, "GET") == 0) {
+        metrics(server, &reply);
+    } else {
+        http_request req = {.server = server,
+                            .store = server->store,
+                            .config = server->config,
+                            .method = method,
+                            .path = url,
+                            .body = state->body,
+                            .body_len = state->len};
+        pthread_mutex_lock(&server->lock);
+        authenticate(&req, conn);
+        route(&req, &reply);
+        pthread_mutex_unlock(&server->lock);
+    }
+    state->status = reply.status;
+    return send_reply(conn, &reply);
+}
+
+/* One line per request: method, path, status, microseconds. No headers,
+ * no bodies, so no token reaches a log. */
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode code)
+{
+    (void)code;
+    http_server *server = cls;
+    request_state *state = *con_cls;
+    if (!state)
+        return;
+    (void)conn;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long us = (now.tv_sec - state->start.tv_sec) * 1000000L +
+              (now.tv_nsec - state->start.tv_nsec) / 1000L;
+    int status = state->status;
+    if (status >= 100 && status < 600)
+        atomic_fetch_add(&server->requests[status / 100], 1);
+    fprintf(stderr, "%s %s %d %ldus\n", state->method, state->path, status, us);
+    free(state->body);
+    free(state);
+    *con_cls = NULL;
+}
+
+static int parse_listen(const char *listen, struct sockaddr_in *addr)
+{
+    char host[64];
+    const char *colon = strrchr(listen, ':');
+    if (!colon || (size_t)(colon - listen) >= sizeof(host))
+        return -1;
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    char *end = NULL;
+    long port = strtol(colon + 1, &end, 10);
+    memset(addr, 0, sizeof(*addr));
+    addr->sin_family = AF_INET;
+    addr->sin_port = htons((uint16_t)port);
+    if (*end || port < 0 || port > 65535 || inet_pton(AF_INET, host, &addr->sin_addr) != 1)
+        return -1;
+    return 0;
+}
+
+http_server *http_start(store *s, const config *c, char *error, size_t error_size)
+{
+    struct sockaddr_in addr;
+    if (parse_listen(c->listen, &addr) != 0) {
+        snprintf(error, error_size, "listen: '%s' is not an IPv4 ADDRESS:PORT", c->listen);
+        return NULL;
+    }
+    http_server *server = calloc(1, sizeof(*server));
+    if (!server) {
+        snprintf(error, error_size, "out of memory");
+        return NULL;
+    }
+    server->store = s;
+    server->config = c;
+    pthread_mutex_init(&server->lock, NULL);
+    server->daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
+        NULL, on_request, server, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cli_cores(), MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, server, MHD_OPTION_END);
+    if (!server->daemon) {
+        snprintf(error, error_size, "cannot listen on %s", c->listen);
+        pthread_mutex_destroy(&server->lock);
+        free(server);
+        return NULL;
+    }
+    return server;
+}
+
+void http_stop(http_server *server)
+{
+    if (!server)
+        return;
+    MHD_quiesce_daemon(server->daemon);
+    MHD_stop_daemon(server->daemon);
+    pthread_mutex_destroy(&server->lock);
+    free(server);
+}

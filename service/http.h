@@ -1,0 +1,56 @@
+/*
+ * The HTTP server (libmicrohttpd): requests bounded in size and time,
+ * routes from a table, bearer-token roles under /api/v1, JSON errors of one
+ * shape, one log line per request, and counters for /metrics.
+ */
+#ifndef OCOPTRACE_HTTP_H
+#define OCOPTRACE_HTTP_H
+
+#include "config.h"
+#include "store.h"
+
+#include <jansson.h>
+#include <pthread.h>
+
+#define HTTP_BODY_MAX (1u << 20) /* 1 MiB */
+
+typedef struct http_server http_server;
+
+typedef struct {
+    http_server *server;
+    store *store;
+    const config *config;
+    const char *method;
+    const char *path;
+    const char *body;
+    size_t body_len;
+    int authenticated;
+    store_user user;
+    const char *accept;
+} http_request;
+
+typedef struct {
+    int status;
+    json_t *json; /* a JSON body, or */
+    char *text;   /* a text body (malloc'd) */
+    const char *content_type;
+} http_reply;
+
+/* Fills an error reply: {"error": {"code", "field", "message"}}. */
+void http_error(http_reply *reply, int status, const char *code, const char *field, const char *fmt,
+                ...) __attribute__((format(printf, 5, 6)));
+/* The body parsed as a JSON object, or NULL with a 400 error filled. */
+json_t *http_json_body(const http_request *req, http_reply *reply);
+
+/* Starts listening on config->listen; NULL with the reason in `error`. */
+http_server *http_start(store *s, const config *c, char *error, size_t error_size);
+/* Stops accepting, lets requests in flight finish, and frees. */
+void http_stop(http_server *server);
+
+/* The API's resources (api_*.c). */
+void api_producers_create(http_request *req, http_reply *reply, long id);
+void api_producers_list(http_request *req, http_reply *reply, long id);
+void api_producers_get(http_request *req, http_reply *reply, long id);
+void api_producers_update(http_request *req, http_reply *reply, long id);
+
+#endif
