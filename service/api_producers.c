@@ -12,13 +12,6 @@ static const jr_rule producer_rules[] = {
     {"kind", JR_TEXT, 1, NULL, 0},     {"phone", JR_TEXT, 0, NULL, 0},
     {"locality", JR_TEXT, 0, NULL, 0}, {NULL, 0, 0, NULL, 0},
 };
-/* A PATCH may give any of them, none required. */
-static const jr_rule patch_rules[] = {
-    {"name", JR_TEXT, 0, NULL, 0},     {"address", JR_TEXT, 0, NULL, 0},
-    {"kind", JR_TEXT, 0, NULL, 0},     {"phone", JR_TEXT, 0, NULL, 0},
-    {"locality", JR_TEXT, 0, NULL, 0}, {NULL, 0, 0, NULL, 0},
-};
-
 static void store_field(void *ctx, const char *path, const json_t *v, ocl_problems *problems)
 {
     store_producer *p = ctx;
@@ -40,25 +33,11 @@ static void store_field(void *ctx, const char *path, const json_t *v, ocl_proble
     }
 }
 
-/* Reads the body against `rules`; 0, or -1 with a 400/422 reply. */
-static int read_producer(const http_request *req, http_reply *reply, const jr_rule *rules,
-                         json_t **body, store_producer *p)
+static int read_producer(const http_request *req, http_reply *reply, int patch, json_t **body,
+                         store_producer *p)
 {
     memset(p, 0, sizeof(*p));
-    *body = http_json_body(req, reply);
-    if (!*body)
-        return -1;
-    ocl_problems problems;
-    ocl_problems_init(&problems);
-    jr_read(*body, "", rules, store_field, p, &problems);
-    if (problems.count) {
-        int unknown = strcmp(problems.item[0].rule, "unknown key") == 0 ||
-                      strncmp(problems.item[0].rule, "must be a", 9) == 0;
-        http_error(reply, unknown ? 400 : 422, unknown ? "bad_field" : "invalid",
-                   problems.item[0].field, "%s", problems.item[0].rule);
-        return -1;
-    }
-    return 0;
+    return http_read_change(req, reply, producer_rules, store_field, p, body, patch);
 }
 
 /* A producer user sees only its own record. */
@@ -73,7 +52,7 @@ void api_producers_create(http_request *req, http_reply *reply, long id)
     json_t *body;
     store_producer p;
     char error[STORE_ERROR_MAX];
-    if (read_producer(req, reply, producer_rules, &body, &p) == 0) {
+    if (read_producer(req, reply, 0, &body, &p) == 0) {
         long created = store_producer_create(req->store, &p, error);
         if (created < 0) {
             http_error(reply, 500, "store", "", "%s", error);
@@ -119,7 +98,7 @@ void api_producers_update(http_request *req, http_reply *reply, long id)
     json_t *body;
     store_producer p;
     char error[STORE_ERROR_MAX];
-    if (read_producer(req, reply, patch_rules, &body, &p) == 0) {
+    if (read_producer(req, reply, 1, &body, &p) == 0) {
         int rc = store_producer_update(req->store, id, &p, error);
         if (rc < 0) {
             http_error(reply, 500, "store", "", "%s", error);

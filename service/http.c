@@ -55,6 +55,13 @@ static const struct {
     {"GET", "/api/v1/producers", R_ANY, api_producers_list},
     {"GET", "/api/v1/producers/{id}", R_ANY, api_producers_get},
     {"PATCH", "/api/v1/producers/{id}", R_ANY, api_producers_update},
+    {"POST", "/api/v1/products", R_ANY, api_products_create},
+    {"GET", "/api/v1/products", R_ANY, api_products_list},
+    {"GET", "/api/v1/products/{id}", R_ANY, api_products_get},
+    {"PATCH", "/api/v1/products/{id}", R_ANY, api_products_update},
+    {"POST", "/api/v1/products/{id}/lots", R_ANY, api_lots_create},
+    {"GET", "/api/v1/lots/{id}", R_ANY, api_lots_get},
+    {"POST", "/api/v1/lots/{id}/serials", R_ANY, api_serials_create},
 };
 
 void http_error(http_reply *reply, int status, const char *code, const char *field, const char *fmt,
@@ -89,7 +96,34 @@ json_t *http_json_body(const http_request *req, http_reply *reply)
     return body;
 }
 
-/* Matches a path against a pattern; *id gets the number a "{id}" took. */
+int http_read_body(const http_request *req, http_reply *reply, const jr_rule *rules, jr_store keep,
+                   void *ctx, json_t **body)
+{
+    return http_read_change(req, reply, rules, keep, ctx, body, 0);
+}
+
+int http_read_change(const http_request *req, http_reply *reply, const jr_rule *rules,
+                     jr_store keep, void *ctx, json_t **body, int partial)
+{
+    *body = http_json_body(req, reply);
+    if (!*body)
+        return -1;
+    ocl_problems problems;
+    ocl_problems_init(&problems);
+    if (partial)
+        jr_read_partial(*body, rules, keep, ctx, &problems);
+    else
+        jr_read(*body, "", rules, keep, ctx, &problems);
+    if (!problems.count)
+        return 0;
+    int shape = strcmp(problems.item[0].rule, "unknown key") == 0 ||
+                strncmp(problems.item[0].rule, "must be a", 9) == 0;
+    http_error(reply, shape ? 400 : 422, shape ? "bad_field" : "invalid", problems.item[0].field,
+               "%s", problems.item[0].rule);
+    return -1;
+}
+
+/* Matches a path against a pattern; *id gets the number "{id}" took. */
 static int path_matches(const char *pattern, const char *path, long *id)
 {
     const char *brace = strstr(pattern, "{id}");
@@ -103,7 +137,7 @@ static int path_matches(const char *pattern, const char *path, long *id)
     if (*digits < '1' || *digits > '9')
         return 0;
     long n = strtol(digits, &end, 10);
-    if (*end != '\0' || n <= 0)
+    if (n <= 0 || strcmp(end, brace + 4) != 0)
         return 0;
     *id = n;
     return 1;

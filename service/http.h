@@ -52,5 +52,21 @@ void api_producers_create(http_request *req, http_reply *reply, long id);
 void api_producers_list(http_request *req, http_reply *reply, long id);
 void api_producers_get(http_request *req, http_reply *reply, long id);
 void api_producers_update(http_request *req, http_reply *reply, long id);
+void api_products_create(http_request *req, http_reply *reply, long id);
+void api_products_list(http_request *req, http_reply *reply, long id);
+void api_products_get(http_request *req, http_reply *reply, long id);
+void api_products_update(http_request *req, http_reply *reply, long id);
+void api_lots_create(http_request *req, http_reply *reply, long id);
+void api_lots_get(http_request *req, http_reply *reply, long id);
+void api_serials_create(http_request *req, http_reply *reply, long id);
+
+/* Reads a body against rules into `ctx` through `store`; 0, or -1 with a
+ * 400 (shape) or 422 (a rule) reply naming the first field. */
+#include "jsonread.h"
+int http_read_body(const http_request *req, http_reply *reply, const jr_rule *rules, jr_store keep,
+                   void *ctx, json_t **body);
+/* The same, with `partial` set for a PATCH: no field required. */
+int http_read_change(const http_request *req, http_reply *reply, const jr_rule *rules,
+                     jr_store keep, void *ctx, json_t **body, int partial);
 
 #endif

@@ -85,8 +85,23 @@ static void read_value(const json_t *v, const char *path, const jr_rule *rule, j
         jr_read(v, path, rule->fields, store, ctx, problems);
 }
 
+static void read_object(const json_t *object, const char *prefix, const jr_rule *rules,
+                        jr_store store, void *ctx, int partial, ocl_problems *problems);
+
 void jr_read(const json_t *object, const char *prefix, const jr_rule *rules, jr_store store,
              void *ctx, ocl_problems *problems)
+{
+    read_object(object, prefix, rules, store, ctx, 0, problems);
+}
+
+void jr_read_partial(const json_t *object, const jr_rule *rules, jr_store store, void *ctx,
+                     ocl_problems *problems)
+{
+    read_object(object, "", rules, store, ctx, 1, problems);
+}
+
+static void read_object(const json_t *object, const char *prefix, const jr_rule *rules,
+                        jr_store store, void *ctx, int partial, ocl_problems *problems)
 {
     char path[OCL_FIELD_MAX];
     const char *key;
@@ -104,7 +119,7 @@ void jr_read(const json_t *object, const char *prefix, const jr_rule *rules, jr_
     }
     for (const jr_rule *rule = rules; rule->key; rule++) {
         snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", rule->key);
-        if (rule->required && !json_object_get(object, rule->key))
+        if (rule->required && !partial && !json_object_get(object, rule->key))
             ocl_problem_add(problems, path, "required");
     }
 }

@@ -31,6 +31,9 @@ json_t *jr_load(const char *path, const char *field, ocl_problems *problems);
 /* Checks `object` against `rules`, calling `store` for what passes. */
 void jr_read(const json_t *object, const char *prefix, const jr_rule *rules, jr_store store,
              void *ctx, ocl_problems *problems);
+/* The same for a change (PATCH): nothing is required at the top level. */
+void jr_read_partial(const json_t *object, const jr_rule *rules, jr_store store, void *ctx,
+                     ocl_problems *problems);
 /* Parses a YYYY-MM-DD string value into *date; 0 or -1. */
 int jr_date(const json_t *value, const char *path, int gs1_range, ocl_date *date,
             ocl_problems *problems);

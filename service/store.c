@@ -454,3 +454,211 @@ json_t *store_producer_list(store *s, long only_id)
     sqlite3_finalize(st);
     return list;
 }
+
+/* ---------- products, lots, serials ---------- */
+
+static const char *column_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? (const char *)t : NULL;
+}
+
+long store_product_create(store *s, const store_product *p, char error[STORE_ERROR_MAX])
+{
+    sqlite3_stmt *st = NULL;
+    char *details = json_dumps(p->details ? p->details : json_object(), JSON_COMPACT);
+    long id = -1;
+    if (details &&
+        sqlite3_prepare_v2(s->db,
+                           "INSERT INTO products (producer_id, name, grp, gtin, details) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5)",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, p->producer_id);
+        bind_optional(st, 2, p->name);
+        bind_optional(st, 3, p->group);
+        bind_optional(st, 4, p->gtin);
+        sqlite3_bind_text(st, 5, details, -1, SQLITE_TRANSIENT);
+        int rc = step_done(st);
+        if (rc == 0)
+            id = (long)sqlite3_last_insert_rowid(s->db);
+        else
+            id = sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE ? -2 : -1;
+    }
+    if (id < 0)
+        set_error(error, "cannot add the product", s->db);
+    free(details);
+    return id;
+}
+
+int store_product_update(store *s, long id, const store_product *p, char error[STORE_ERROR_MAX])
+{
+    sqlite3_stmt *st = NULL;
+    char *details = p->details ? json_dumps(p->details, JSON_COMPACT) : NULL;
+    int result = -1;
+    /* details: the given keys replace the stored ones (json_patch). */
+    if (sqlite3_prepare_v2(
+            s->db,
+            "UPDATE products SET name = COALESCE(?2, name), grp = COALESCE(?3, grp), "
+            "gtin = COALESCE(?4, gtin), "
+            "details = CASE WHEN ?5 IS NULL THEN details ELSE json_patch(details, ?5) END "
+            "WHERE id = ?1",
+            -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, id);
+        bind_optional(st, 2, p->name);
+        bind_optional(st, 3, p->group);
+        bind_optional(st, 4, p->gtin);
+        bind_optional(st, 5, details);
+        int rc = step_done(st);
+        result = rc == 0 ? sqlite3_changes(s->db) > 0
+                 : sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE ? -2
+                                                                               : -1;
+    }
+    if (result < 0)
+        set_error(error, "cannot change the product", s->db);
+    free(details);
+    return result;
+}
+
+static json_t *product_row(sqlite3_stmt *st)
+{
+    json_t *details = json_loads(column_text(st, 5) ? column_text(st, 5) : "{}", 0, NULL);
+    json_t *product = json_is_object(details) ? details : json_object();
+    if (product != details)
+        json_decref(details);
+    json_object_set_new(product, "id", json_integer(sqlite3_column_int64(st, 0)));
+    json_object_set_new(product, "producer_id", json_integer(sqlite3_column_int64(st, 1)));
+    json_object_set_new(product, "name", json_string(column_text(st, 2)));
+    json_object_set_new(product, "group", json_string(column_text(st, 3)));
+    json_object_set_new(product, "gtin",
+                        column_text(st, 4) ? json_string(column_text(st, 4)) : json_null());
+    return product;
+}
+
+#define PRODUCT_COLUMNS "id, producer_id, name, grp, gtin, details"
+
+json_t *store_product_get(store *s, long id)
+{
+    sqlite3_stmt *st = NULL;
+    json_t *result = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT " PRODUCT_COLUMNS " FROM products WHERE id = ?1", -1, &st,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, id);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            result = product_row(st);
+    }
+    sqlite3_finalize(st);
+    return result;
+}
+
+json_t *store_product_list(store *s, long producer_id)
+{
+    sqlite3_stmt *st = NULL;
+    json_t *list = json_array();
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT " PRODUCT_COLUMNS " FROM products "
+                           "WHERE ?1 = 0 OR producer_id = ?1 ORDER BY id",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, producer_id);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            json_array_append_new(list, product_row(st));
+    }
+    sqlite3_finalize(st);
+    return list;
+}
+
+static long owner_of(store *s, const char *sql, long id)
+{
+    sqlite3_stmt *st = NULL;
+    long owner = 0;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, id);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            owner = (long)sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return owner;
+}
+
+long store_product_owner(store *s, long id)
+{
+    return owner_of(s, "SELECT producer_id FROM products WHERE id = ?1", id);
+}
+
+long store_lot_owner(store *s, long id)
+{
+    return owner_of(s,
+                    "SELECT p.producer_id FROM lots l JOIN products p ON p.id = l.product_id "
+                    "WHERE l.id = ?1",
+                    id);
+}
+
+long store_lot_create(store *s, long product_id, const char *code, const char *produced,
+                      const char *expires, char error[STORE_ERROR_MAX])
+{
+    sqlite3_stmt *st = NULL;
+    long id = -1;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO lots (product_id, code, produced, expires) "
+                           "VALUES (?1, ?2, ?3, ?4)",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, product_id);
+        bind_optional(st, 2, code);
+        bind_optional(st, 3, produced);
+        bind_optional(st, 4, expires);
+        int rc = step_done(st);
+        id = rc == 0 ? (long)sqlite3_last_insert_rowid(s->db)
+             : sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE ? -2
+                                                                           : -1;
+    }
+    if (id < 0)
+        set_error(error, "cannot add the lot", s->db);
+    return id;
+}
+
+json_t *store_lot_get(store *s, long id)
+{
+    sqlite3_stmt *st = NULL;
+    json_t *result = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT l.id, l.product_id, l.code, l.produced, l.expires, "
+                           "(SELECT count(*) FROM serials WHERE lot_id = l.id) "
+                           "FROM lots l WHERE l.id = ?1",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, id);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            result = json_pack(
+                "{s:I, s:I, s:s, s:o, s:o, s:I}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+                "product_id", (json_int_t)sqlite3_column_int64(st, 1), "code", column_text(st, 2),
+                "produced", column_text(st, 3) ? json_string(column_text(st, 3)) : json_null(),
+                "expires", column_text(st, 4) ? json_string(column_text(st, 4)) : json_null(),
+                "serials", (json_int_t)sqlite3_column_int64(st, 5));
+    }
+    sqlite3_finalize(st);
+    return result;
+}
+
+int store_serials_add(store *s, long lot_id, const char *const *serials, size_t count,
+                      char error[STORE_ERROR_MAX])
+{
+    if (exec(s, "BEGIN IMMEDIATE", error) != 0)
+        return -1;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, "INSERT INTO serials (lot_id, serial) VALUES (?1, ?2)", -1,
+                                &st, NULL);
+    for (size_t i = 0; rc == SQLITE_OK && i < count; i++) {
+        sqlite3_bind_int64(st, 1, lot_id);
+        sqlite3_bind_text(st, 2, serials[i], -1, SQLITE_STATIC);
+        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+        sqlite3_reset(st);
+    }
+    int repeat = rc != SQLITE_OK && sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_PRIMARYKEY;
+    if (rc != SQLITE_OK)
+        set_error(error, "cannot add the serials", s->db);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_OK) {
+        char ignored[STORE_ERROR_MAX];
+        exec(s, "ROLLBACK", ignored);
+        return repeat ? -2 : -1;
+    }
+    return exec(s, "COMMIT", error);
+}

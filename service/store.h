@@ -62,4 +62,28 @@ int store_producer_update(store *s, long id, const store_producer *p, char error
 json_t *store_producer_get(store *s, long id);
 json_t *store_producer_list(store *s, long only_id);
 
+/* Products: name, group and GTIN as columns, the label contents
+ * (net_quantity, ingredients, ...) as a JSON object in `details`. */
+typedef struct {
+    long producer_id; /* 0: unchanged on update */
+    const char *name, *group, *gtin;
+    json_t *details; /* borrowed; NULL: unchanged on update */
+} store_product;
+/* Returns the new id, -1 on error, -2 when the GTIN is taken. */
+long store_product_create(store *s, const store_product *p, char error[STORE_ERROR_MAX]);
+int store_product_update(store *s, long id, const store_product *p, char error[STORE_ERROR_MAX]);
+json_t *store_product_get(store *s, long id);
+json_t *store_product_list(store *s, long producer_id);
+/* The producer a product belongs to, or 0. */
+long store_product_owner(store *s, long id);
+
+/* Lots: new id, -1 error, -2 code taken for the product. */
+long store_lot_create(store *s, long product_id, const char *code, const char *produced,
+                      const char *expires, char error[STORE_ERROR_MAX]);
+json_t *store_lot_get(store *s, long id);
+long store_lot_owner(store *s, long id);
+/* Adds serials to a lot in one transaction; 0 or -1 (a repeat: -2). */
+int store_serials_add(store *s, long lot_id, const char *const *serials, size_t count,
+                      char error[STORE_ERROR_MAX]);
+
 #endif

@@ -106,6 +106,52 @@ expect_equal "body over 1 MiB: database unchanged" "$(snapshot)" "$before"
 metrics=$(curl -s "$base/metrics")
 grep -q '^ocoptrace_requests_total{status="2xx"} [1-9]' <<<"$metrics" && pass || fail "metrics count requests"
 
+# Products, lots and serials: the path from registration to codes.
+product='{"name":"Nước mắm Phan Thiết","group":"food","gtin":"8931234567897","net_quantity":"500 ml"}'
+got=$(call "$producer" POST /api/v1/products "$product")
+expect_equal "producer adds its product" "${got%% *}" 201
+[[ $got == *'"producer_id":1'* && $got == *'"gtin":"08931234567897"'* ]] && pass ||
+    fail "the product is its own, GTIN normalised: $got"
+pid_product=$(echo "$got" | grep -o '"id":[0-9]*' | head -n 1 | cut -d: -f2)
+expect_equal "same GTIN again: 409" "$(status "$admin" POST /api/v1/products \
+    '{"producer_id":2,"name":"X","group":"food","gtin":"08931234567897"}')" 409
+expect_equal "bad GTIN: 422" "$(status "$admin" POST /api/v1/products \
+    '{"producer_id":2,"name":"X","group":"food","gtin":"08931234567895"}')" 422
+expect_equal "unknown producer: 422" "$(status "$admin" POST /api/v1/products \
+    '{"producer_id":99,"name":"X","group":"food"}')" 422
+expect_equal "officer reads it" "$(status "$officer" GET /api/v1/products/$pid_product)" 200
+other=$(call "$admin" POST /api/v1/products '{"producer_id":2,"name":"Mật ong","group":"food"}')
+other_id=$(echo "$other" | grep -o '"id":[0-9]*' | head -n 1 | cut -d: -f2)
+expect_equal "producer reads another's product: 403" "$(status "$producer" GET /api/v1/products/$other_id)" 403
+expect_equal "producer changes another's product: 403" \
+    "$(status "$producer" PATCH /api/v1/products/$other_id '{"name":"Y"}')" 403
+got=$(call "$producer" PATCH /api/v1/products/$pid_product '{"storage":"Nơi khô ráo"}')
+[[ $got == 200* && $got == *'"storage":"Nơi khô ráo"'* && $got == *'"net_quantity":"500 ml"'* ]] &&
+    pass || fail "PATCH changes only what it gives: $got"
+
+lot=$(call "$producer" POST /api/v1/products/$pid_product/lots \
+    '{"code":"L2025A","produced":"2025-03-01","expires":"2027-03-01"}')
+expect_equal "lot created" "${lot%% *}" 201
+lot_id=$(echo "$lot" | grep -o '"id":[0-9]*' | head -n 1 | cut -d: -f2)
+expect_equal "same lot code: 409" "$(status "$producer" POST /api/v1/products/$pid_product/lots '{"code":"L2025A"}')" 409
+expect_equal "NSX after HSD: 422" "$(status "$producer" POST /api/v1/products/$pid_product/lots \
+    '{"code":"L2","produced":"2027-03-01","expires":"2025-03-01"}')" 422
+expect_equal "lot code outside set 82: 422" "$(status "$producer" POST /api/v1/products/$pid_product/lots '{"code":"Lô 1"}')" 422
+expect_equal "a lot of another's product: 403" "$(status "$producer" POST /api/v1/products/$other_id/lots '{"code":"L9"}')" 403
+
+got=$(call "$producer" POST /api/v1/lots/$lot_id/serials '{"count":5}')
+expect_equal "serials allocated" "${got%% *}" 201
+uris=$(echo "${got#* }" | grep -o '"uri":"[^"]*"' | cut -d'"' -f4)
+expect_equal "five URIs" "$(echo "$uris" | grep -c .)" 5
+ok=0
+for uri in $uris; do
+    [[ $("$OCOPTRACE" gs1 check "$uri") =~ ^\(01\)08931234567897\(10\)L2025A\(21\)[0-9A-Z]{10}\(17\)270301$ ]] && ok=$((ok + 1))
+done
+expect_equal "each URI is a Digital Link of the lot" "$ok" 5
+expect_equal "the lot counts its serials" "$(call "$officer" GET /api/v1/lots/$lot_id | grep -o '"serials":[0-9]*')" '"serials":5'
+expect_equal "count 0: 422" "$(status "$producer" POST /api/v1/lots/$lot_id/serials '{"count":0}')" 422
+expect_equal "count too large: 422" "$(status "$producer" POST /api/v1/lots/$lot_id/serials '{"count":10001}')" 422
+
 # SIGTERM: exit 0; the log has one line per request and no secret.
 kill -TERM $pid
 wait $pid
