@@ -24,6 +24,8 @@ struct http_server {
     const config *config;
     pthread_mutex_t lock;
     atomic_ulong requests[STATUS_CLASSES]; /* by status class, 1xx..5xx */
+    atomic_ulong scans;
+    char *product_page; /* templates/pages/product.html */
 };
 
 /* One request's state across libmicrohttpd's calls. */
@@ -153,6 +155,12 @@ static void authenticate(http_request *req, struct MHD_Connection *conn)
 
 static void route(http_request *req, http_reply *reply)
 {
+    if ((strncmp(req->path, "/01/", 4) == 0 || strncmp(req->path, "/lot/", 5) == 0) &&
+        strcmp(req->method, "GET") == 0) {
+        atomic_fetch_add(&req->server->scans, 1);
+        resolver_answer(req, reply, req->server->product_page);
+        return;
+    }
     if (strcmp(req->path, "/healthz") == 0 && strcmp(req->method, "GET") == 0) {
         reply->status = 200;
         reply->json = json_pack("{s:s, s:i}", "status", "ok", "schema", store_version(req->store));
@@ -197,6 +205,11 @@ static void metrics(http_server *server, http_reply *reply)
         len += (size_t)snprintf(text + len, 1024 - len,
                                 "ocoptrace_requests_total{status=\"%dxx\"} %lu\n", c,
                                 atomic_load(&server->requests[c]));
+    len += (size_t)snprintf(text + len, 1024 - len,
+                            "# HELP ocoptrace_scans_total Codes resolved for consumers.\n"
+                            "# TYPE ocoptrace_scans_total counter\n"
+                            "ocoptrace_scans_total %lu\n",
+                            atomic_load(&server->scans));
     reply->status = 200;
     reply->text = text;
     reply->content_type = "text/plain; version=0.0.4";
@@ -219,6 +232,26 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, http_reply *reply
     MHD_destroy_response(response);
     json_decref(reply->json);
     return rc;
+}
+
+/* The client's network: scans from one network count once towards a
+ * copied label's verdict. */
+static void client_network(struct MHD_Connection *conn, char *out, size_t size)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    out[0] = '\0';
+    if (!info || !info->client_addr)
+        return;
+    if (info->client_addr->sa_family == AF_INET) {
+        const unsigned char *a =
+            (const unsigned char *)&((const struct sockaddr_in *)info->client_addr)->sin_addr;
+        snprintf(out, size, "%u.%u.%u.0/24", a[0], a[1], a[2]);
+    } else if (info->client_addr->sa_family == AF_INET6) {
+        const unsigned char *a =
+            (const unsigned char *)&((const struct sockaddr_in6 *)info->client_addr)->sin6_addr;
+        snprintf(out, size, "%02x%02x:%02x%02x:%02x%02x::/48", a[0], a[1], a[2], a[3], a[4], a[5]);
+    }
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -267,6 +300,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                             .path = url,
                             .body = state->body,
                             .body_len = state->len};
+        req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept");
+        client_network(conn, req.network, sizeof(req.network));
         pthread_mutex_lock(&server->lock);
         authenticate(&req, conn);
         route(&req, &reply);
@@ -332,6 +367,25 @@ http_server *http_start(store *s, const config *c, char *error, size_t error_siz
     }
     server->store = s;
     server->config = c;
+    char page[4096];
+    ocl_buffer html = {0};
+    FILE *f = cli_data_file("templates/pages/product.html", page, sizeof(page)) == 0
+                  ? fopen(page, "r")
+                  : NULL;
+    char chunk[4096];
+    size_t n;
+    while (f && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        ocl_buffer_append(&html, chunk, n);
+    if (f)
+        fclose(f);
+    ocl_buffer_append(&html, "", 1);
+    if (!f || html.len < 2) {
+        snprintf(error, error_size, "cannot read the page template '%s'", page);
+        ocl_buffer_free(&html);
+        free(server);
+        return NULL;
+    }
+    server->product_page = (char *)html.data;
     pthread_mutex_init(&server->lock, NULL);
     server->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
@@ -342,6 +396,7 @@ http_server *http_start(store *s, const config *c, char *error, size_t error_siz
     if (!server->daemon) {
         snprintf(error, error_size, "cannot listen on %s", c->listen);
         pthread_mutex_destroy(&server->lock);
+        free(server->product_page);
         free(server);
         return NULL;
     }
@@ -355,5 +410,6 @@ void http_stop(http_server *server)
     MHD_quiesce_daemon(server->daemon);
     MHD_stop_daemon(server->daemon);
     pthread_mutex_destroy(&server->lock);
+    free(server->product_page);
     free(server);
 }

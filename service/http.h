@@ -27,6 +27,7 @@ typedef struct {
     int authenticated;
     store_user user;
     const char *accept;
+    char network[48]; /* the client's /24 (IPv4) or /48 (IPv6) */
 } http_request;
 
 typedef struct {
@@ -59,6 +60,9 @@ void api_products_update(http_request *req, http_reply *reply, long id);
 void api_lots_create(http_request *req, http_reply *reply, long id);
 void api_lots_get(http_request *req, http_reply *reply, long id);
 void api_serials_create(http_request *req, http_reply *reply, long id);
+
+/* The public resolver: what a scanned code stands for (resolver.c). */
+void resolver_answer(http_request *req, http_reply *reply, const char *page);
 
 /* Reads a body against rules into `ctx` through `store`; 0, or -1 with a
  * 400 (shape) or 422 (a rule) reply naming the first field. */

@@ -662,3 +662,137 @@ int store_serials_add(store *s, long lot_id, const char *const *serials, size_t 
     }
     return exec(s, "COMMIT", error);
 }
+
+/* ---------- the resolver ---------- */
+
+/* One row as JSON, or NULL: the statement is bound and finalized here. */
+static json_t *single(sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *))
+{
+    json_t *result = sqlite3_step(st) == SQLITE_ROW ? row(st) : NULL;
+    sqlite3_finalize(st);
+    return result;
+}
+
+static json_t *lot_row(sqlite3_stmt *st)
+{
+    return json_pack("{s:I, s:s, s:o, s:o}", "id", (json_int_t)sqlite3_column_int64(st, 0), "code",
+                     column_text(st, 1), "produced",
+                     column_text(st, 2) ? json_string(column_text(st, 2)) : json_null(), "expires",
+                     column_text(st, 3) ? json_string(column_text(st, 3)) : json_null());
+}
+
+static json_t *certificate_row(sqlite3_stmt *st)
+{
+    return json_pack("{s:s, s:i, s:s, s:s, s:o}", "number", column_text(st, 0), "stars",
+                     sqlite3_column_int(st, 1), "level", column_text(st, 2), "valid_until",
+                     column_text(st, 3), "revoked_at",
+                     column_text(st, 4) ? json_string(column_text(st, 4)) : json_null());
+}
+
+/* The serial's verdict from its scans, this one included. */
+static const char *verdict(store *s, long lot_id, const char *serial, json_t *out)
+{
+    sqlite3_stmt *st = NULL;
+    int issued = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM serials WHERE lot_id = ?1 AND serial = ?2", -1,
+                           &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, lot_id);
+        sqlite3_bind_text(st, 2, serial, -1, SQLITE_STATIC);
+        issued = sqlite3_step(st) == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    if (!issued)
+        return "unknown";
+    long scans = 0, networks = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT count(*), count(DISTINCT network) FROM scans "
+                           "WHERE lot = (SELECT code FROM lots WHERE id = ?1) AND serial = ?2",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, lot_id);
+        sqlite3_bind_text(st, 2, serial, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            scans = (long)sqlite3_column_int64(st, 0);
+            networks = (long)sqlite3_column_int64(st, 1);
+        }
+    }
+    sqlite3_finalize(st);
+    json_object_set_new(out, "scans", json_integer(scans));
+    json_object_set_new(out, "networks", json_integer(networks));
+    return networks >= STORE_SUSPICIOUS_NETWORKS ? "suspicious" : "genuine";
+}
+
+static void record_scan(store *s, const store_scan *scan, const char *gtin)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO scans (gtin, lot, serial, network) VALUES (?1, ?2, ?3, ?4)",
+                           -1, &st, NULL) == SQLITE_OK) {
+        bind_optional(st, 1, gtin);
+        bind_optional(st, 2, scan->lot);
+        bind_optional(st, 3, scan->serial);
+        bind_optional(st, 4, scan->network ? scan->network : "");
+        step_done(st);
+    }
+}
+
+/* The product a scan names: by GTIN, or (non-GS1 path) by lot and serial. */
+static long scanned_product(store *s, const store_scan *scan)
+{
+    sqlite3_stmt *st = NULL;
+    long id = 0;
+    const char *sql = scan->gtin
+                          ? "SELECT id FROM products WHERE gtin = ?1"
+                          : "SELECT l.product_id FROM serials x JOIN lots l ON l.id = x.lot_id "
+                            "WHERE l.code = ?2 AND x.serial = ?3";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
+        bind_optional(st, 1, scan->gtin);
+        bind_optional(st, 2, scan->lot);
+        bind_optional(st, 3, scan->serial);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            id = (long)sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return id;
+}
+
+json_t *store_resolve(store *s, const store_scan *scan)
+{
+    long product_id = scanned_product(s, scan);
+    json_t *product = product_id ? store_product_get(s, product_id) : NULL;
+    if (!product)
+        return NULL;
+    json_t *out = json_object();
+    long producer = (long)json_integer_value(json_object_get(product, "producer_id"));
+    json_object_set_new(out, "product", product);
+    json_object_set_new(out, "producer", store_producer_get(s, producer));
+    sqlite3_stmt *st = NULL;
+    json_t *lot = NULL;
+    if (scan->lot && sqlite3_prepare_v2(s->db,
+                                        "SELECT id, code, produced, expires FROM lots "
+                                        "WHERE product_id = ?1 AND code = ?2",
+                                        -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, product_id);
+        sqlite3_bind_text(st, 2, scan->lot, -1, SQLITE_STATIC);
+        lot = single(st, lot_row);
+    }
+    json_t *certificate = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT c.number, e.stars, c.level, c.valid_until, c.revoked_at "
+                           "FROM certificates c JOIN evaluations e ON e.id = c.evaluation_id "
+                           "WHERE e.product_id = ?1 ORDER BY c.decision_date DESC LIMIT 1",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, product_id);
+        certificate = single(st, certificate_row);
+    }
+    json_object_set_new(out, "certificate", certificate ? certificate : json_null());
+    record_scan(s, scan, json_string_value(json_object_get(product, "gtin")));
+    if (scan->serial) {
+        json_object_set_new(out, "serial", json_string(scan->serial));
+        const char *v = lot ? verdict(s, (long)json_integer_value(json_object_get(lot, "id")),
+                                      scan->serial, out)
+                            : "unknown";
+        json_object_set_new(out, "verdict", json_string(v));
+    }
+    json_object_set_new(out, "lot", lot ? lot : json_null());
+    return out;
+}

@@ -86,4 +86,19 @@ long store_lot_owner(store *s, long id);
 int store_serials_add(store *s, long lot_id, const char *const *serials, size_t count,
                       char error[STORE_ERROR_MAX]);
 
+/* A consumer's scan: records it and answers what the code stands for:
+ * product, producer, lot, the product's latest certificate and, for a
+ * serial, the verdict. NULL when the GTIN (or lot) is not registered. */
+typedef struct {
+    const char *gtin;    /* 14 digits, or NULL with lot and serial (non-GS1 path) */
+    const char *lot;     /* may be NULL */
+    const char *serial;  /* may be NULL */
+    const char *network; /* the scanner's network, e.g. "203.0.113.0/24" */
+    const char *today;   /* YYYY-MM-DD */
+} store_scan;
+json_t *store_resolve(store *s, const store_scan *scan);
+
+/* Networks from which one serial may be scanned before it looks copied. */
+#define STORE_SUSPICIOUS_NETWORKS 3
+
 #endif

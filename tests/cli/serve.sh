@@ -152,6 +152,38 @@ expect_equal "the lot counts its serials" "$(call "$officer" GET /api/v1/lots/$l
 expect_equal "count 0: 422" "$(status "$producer" POST /api/v1/lots/$lot_id/serials '{"count":0}')" 422
 expect_equal "count too large: 422" "$(status "$producer" POST /api/v1/lots/$lot_id/serials '{"count":10001}')" 422
 
+# The resolver, public: what a scanned code stands for, and its verdict.
+first_uri=$(echo "$uris" | head -n 1)
+path=${first_uri#https://truyxuatsanphambinhthuan.vn}
+path=${path%%\?*}
+resolve() { curl -s -H 'Accept: application/json' "$@"; }
+got=$(resolve "$base$path")
+[[ $got == *'"verdict":"genuine"'* && $got == *'"name":"Nước mắm Phan Thiết"'* && $got == *'"code":"L2025A"'* && $got == *'"expires":"2027-03-01"'* ]] &&
+    pass || fail "an issued serial is genuine, with product and lot: $got"
+page=$(curl -s "$base$path")
+grep -q '<h1>Nước mắm Phan Thiết</h1>' <<<"$page" && pass || fail "HTML page for a browser"
+grep -q 'verdict-genuine' <<<"$page" && pass || fail "HTML shows the verdict"
+got=$(resolve "$base/01/08931234567897/10/L2025A/21/NEVERISSUE")
+[[ $got == *'"verdict":"unknown"'* ]] && pass || fail "a serial never issued is unknown: $got"
+got=$(resolve -w ' %{http_code}' "$base/01/04006381333931/21/X")
+[[ $got == *'"verdict":"unknown"'*' 404' ]] && pass || fail "an unregistered GTIN: 404, unknown: $got"
+expect_equal "a malformed link: 400" "$(curl -s -o /dev/null -w '%{http_code}' "$base/01/08931234567895")" 400
+# Three networks scanning one serial: the label looks copied.
+for n in 2 3 4; do resolve --interface 127.0.$n.1 "$base$path" >/dev/null; done
+got=$(resolve --interface 127.0.5.1 "$base$path")
+[[ $got == *'"verdict":"suspicious"'* ]] && pass || fail "scans from many networks: suspicious: $got"
+scans=$(sqlite3 "$db" "SELECT count(*) FROM scans WHERE serial = '${path##*/}'")
+[ "$scans" -ge 5 ] && pass || fail "every scan is recorded: $scans"
+# A product without a GTIN is reached by the non-GS1 path of its labels.
+nogtin=$(call "$admin" POST /api/v1/products '{"producer_id":2,"name":"Nón lá","group":"handicraft"}')
+nid=$(echo "$nogtin" | grep -o '"id":[0-9]*' | head -n 1 | cut -d: -f2)
+nlot=$(call "$admin" POST /api/v1/products/$nid/lots '{"code":"N1"}' | grep -o '"id":[0-9]*' | head -n 1 | cut -d: -f2)
+nuri=$(call "$admin" POST /api/v1/lots/$nlot/serials '{"count":1}' | grep -o '"uri":"[^"]*"' | cut -d'"' -f4)
+[[ $nuri == https://truyxuatsanphambinhthuan.vn/lot/N1/* ]] && pass || fail "non-GS1 URI: $nuri"
+got=$(resolve "$base${nuri#https://truyxuatsanphambinhthuan.vn}")
+[[ $got == *'"verdict":"genuine"'* && $got == *'"name":"Nón lá"'* ]] && pass || fail "non-GS1 path resolves: $got"
+grep -q '^ocoptrace_scans_total [1-9]' <<<"$(curl -s "$base/metrics")" && pass || fail "metrics count scans"
+
 # SIGTERM: exit 0; the log has one line per request and no secret.
 kill -TERM $pid
 wait $pid

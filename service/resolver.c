@@ -1,0 +1,207 @@
+/*
+ * The public resolver a consumer's phone reaches by scanning a code:
+ * /01/{gtin}[/10/{lot}][/21/{serial}] and the non-GS1 /lot/{lot}/{serial}.
+ * It records the scan and answers JSON for `Accept: application/json`, else
+ * an HTML page from templates/pages/product.html.
+ */
+#include "http.h"
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void today(char out[11], ocl_date *date)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    *date = (ocl_date){tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
+    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)date->year % 10000u, (unsigned)date->month % 100u,
+             (unsigned)date->day % 100u);
+}
+
+/* Adds "status" to the certificate: valid, expiring, expired or revoked. */
+static void certificate_status(json_t *result, const ocl_date *day)
+{
+    json_t *c = json_object_get(result, "certificate");
+    const char *until = json_string_value(json_object_get(c, "valid_until"));
+    ocl_problems ignored;
+    ocl_problems_init(&ignored);
+    ocl_date d;
+    if (!until || ocl_date_parse_iso(until, "valid_until", 0, &d, &ignored) != OCL_OK)
+        return;
+    int revoked = !json_is_null(json_object_get(c, "revoked_at"));
+    json_object_set_new(c, "status",
+                        json_string(ocl_status_name(ocl_ocop_status(&d, revoked, day))));
+}
+
+/* Splits /lot/{lot}/{serial} into decoded parts. */
+static int parse_lot_path(const char *path, char lot[OCL_AI_VALUE_MAX + 1],
+                          char serial[OCL_AI_VALUE_MAX + 1])
+{
+    static const char prefix[] = "http://x/01/00000000000000/10/";
+    char uri[OCL_URI_MAX + 32];
+    snprintf(uri, sizeof(uri), "%s%s", prefix, path + strlen("/lot/"));
+    char *slash = strrchr(uri, '/');
+    if (!slash || slash <= uri + strlen(prefix))
+        return -1;
+    *slash = '\0';
+    char full[OCL_URI_MAX + 64];
+    snprintf(full, sizeof(full), "%s/21/%s", uri, slash + 1);
+    ocl_link link;
+    ocl_problems problems;
+    ocl_problems_init(&problems);
+    /* Borrowing the Digital Link parser (a placeholder GTIN of zeros, whose
+     * check digit is 0) checks the lot and serial as set 82 and decodes them. */
+    if (ocl_link_parse(full, &link, NULL, 0, &problems) != OCL_OK)
+        return -1;
+    memcpy(lot, link.lot, sizeof(link.lot));
+    memcpy(serial, link.serial, sizeof(link.serial));
+    return lot[0] && serial[0] ? 0 : -1;
+}
+
+static const char *text_of(const json_t *object, const char *key)
+{
+    const char *t = json_string_value(json_object_get(object, key));
+    return t ? t : "";
+}
+
+static void html_escape(const char *text, ocl_buffer *out)
+{
+    for (const char *p = text; *p; p++) {
+        const char *e = *p == '<'    ? "&lt;"
+                        : *p == '>'  ? "&gt;"
+                        : *p == '&'  ? "&amp;"
+                        : *p == '"'  ? "&quot;"
+                        : *p == '\'' ? "&#39;"
+                                     : NULL;
+        ocl_buffer_append(out, e ? e : p, e ? strlen(e) : 1);
+    }
+}
+
+static void date_vi(const char *iso, char out[11])
+{
+    if (strlen(iso) == 10)
+        snprintf(out, 11, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
+    else
+        snprintf(out, 11, "%s", iso);
+}
+
+/* Fills {{key}} placeholders of the page with escaped values. */
+static char *render_page(const char *page, const char *const *keys, const char *const *values,
+                         size_t count)
+{
+    ocl_buffer out = {0};
+    const char *at = page;
+    while (*at) {
+        const char *open = strstr(at, "{{");
+        const char *close = open ? strstr(open, "}}") : NULL;
+        if (!close) {
+            ocl_buffer_append(&out, at, strlen(at));
+            break;
+        }
+        ocl_buffer_append(&out, at, (size_t)(open - at));
+        for (size_t i = 0; i < count; i++)
+            if (strlen(keys[i]) == (size_t)(close - open - 2) &&
+                strncmp(open + 2, keys[i], (size_t)(close - open - 2)) == 0)
+                html_escape(values[i], &out);
+        at = close + 2;
+    }
+    ocl_buffer_append(&out, "", 1);
+    return (char *)out.data;
+}
+
+static char *product_page(const char *page, json_t *r)
+{
+    static const char *const verdicts[][2] = {
+        {"genuine", "Mã hợp lệ: sản phẩm đã được đăng ký."},
+        {"unknown", "Cảnh báo: mã này chưa từng được cấp. Có thể là hàng giả."},
+        {"suspicious", "Cảnh báo: mã này đã được quét ở nhiều nơi. Có thể là tem sao chép."},
+    };
+    static const char *const statuses[][2] = {{"valid", "còn hiệu lực"},
+                                              {"expiring", "sắp hết hạn"},
+                                              {"expired", "đã hết hạn"},
+                                              {"revoked", "đã bị thu hồi"}};
+    const char *verdict = text_of(r, "verdict"), *verdict_text = "";
+    for (size_t i = 0; i < 3; i++)
+        if (strcmp(verdict, verdicts[i][0]) == 0)
+            verdict_text = verdicts[i][1];
+    json_t *product = json_object_get(r, "product"), *producer = json_object_get(r, "producer");
+    json_t *lot = json_object_get(r, "lot"), *cert = json_object_get(r, "certificate");
+    char produced[11], expires[11], stars[32] = "";
+    date_vi(text_of(lot, "produced"), produced);
+    date_vi(text_of(lot, "expires"), expires);
+    for (json_int_t i = 0; i < json_integer_value(json_object_get(cert, "stars")) && i < 5; i++)
+        strcat(stars, "★");
+    const char *status = text_of(cert, "status"), *status_text = "chưa được công nhận";
+    for (size_t i = 0; i < 4; i++)
+        if (strcmp(status, statuses[i][0]) == 0)
+            status_text = statuses[i][1];
+    const char *const keys[] = {"verdict", "verdict_text", "product", "producer",
+                                "address", "lot",          "serial",  "produced",
+                                "expires", "stars",        "status",  "status_text"};
+    const char *const values[] = {*verdict ? verdict : "none",
+                                  verdict_text,
+                                  text_of(product, "name"),
+                                  text_of(producer, "name"),
+                                  text_of(producer, "address"),
+                                  text_of(lot, "code"),
+                                  text_of(r, "serial"),
+                                  produced,
+                                  expires,
+                                  stars,
+                                  status,
+                                  status_text};
+    return render_page(page, keys, values, sizeof(keys) / sizeof(keys[0]));
+}
+
+void resolver_answer(http_request *req, http_reply *reply, const char *page)
+{
+    store_scan scan = {.network = req->network};
+    char gtin[OCL_GTIN14_LEN + 1], lot[OCL_AI_VALUE_MAX + 1], serial[OCL_AI_VALUE_MAX + 1];
+    char day[11];
+    ocl_date date;
+    today(day, &date);
+    scan.today = day;
+    if (strncmp(req->path, "/lot/", 5) == 0) {
+        if (parse_lot_path(req->path, lot, serial) != 0) {
+            http_error(reply, 404, "not_found", "path", "not a code of this service");
+            return;
+        }
+        scan.lot = lot, scan.serial = serial;
+    } else {
+        char uri[OCL_URI_MAX + 16];
+        snprintf(uri, sizeof(uri), "http://x%s", req->path);
+        ocl_link link;
+        ocl_problems problems;
+        ocl_problems_init(&problems);
+        if (ocl_link_parse(uri, &link, NULL, 0, &problems) != OCL_OK) {
+            http_error(reply, 400, "bad_link", problems.item[0].field, "%s", problems.item[0].rule);
+            return;
+        }
+        memcpy(gtin, link.gtin, sizeof(gtin));
+        memcpy(lot, link.lot, sizeof(lot));
+        memcpy(serial, link.serial, sizeof(serial));
+        scan.gtin = gtin;
+        scan.lot = lot[0] ? lot : NULL;
+        scan.serial = serial[0] ? serial : NULL;
+    }
+    json_t *result = store_resolve(req->store, &scan);
+    if (!result) {
+        http_error(reply, 404, "not_found", "gtin", "no product registered under this code");
+        json_object_set_new(json_object_get(reply->json, "error"), "verdict",
+                            json_string("unknown"));
+        return;
+    }
+    certificate_status(result, &date);
+    reply->status = 200;
+    if (req->accept && strstr(req->accept, "application/json")) {
+        reply->json = result;
+        return;
+    }
+    reply->text = product_page(page, result);
+    reply->content_type = "text/html; charset=utf-8";
+    json_decref(result);
+}
