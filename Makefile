@@ -1,6 +1,7 @@
 # ocoptrace: traceability codes, labels and certificates for OCOP products.
 #
 #   make            build ./ocoptrace
+#   make run        install what is missing, build, serve with demo data
 #   make test       install what is missing, build, run every test
 #   make asan       the same tests under AddressSanitizer and UBSan
 #   make fuzz       libFuzzer on the Digital Link parser (FUZZ_SECONDS)
@@ -45,7 +46,7 @@ UNIT        = $(BUILD)/unit-tests
 
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps deps-fuzz deps-bench test asan fuzz bench install clean style format
+.PHONY: all deps deps-fuzz deps-bench test asan fuzz bench install clean style format run
 
 all: ocoptrace
 
@@ -86,6 +87,11 @@ deps-fuzz:
 
 deps-bench:
 	$(call install_packages,$(DEPS_BENCH))
+
+# The service with an embedded SQLite database and demo data, on 127.0.0.1:8080.
+run: deps
+	$(MAKE) --no-print-directory ocoptrace
+	bash service/run-demo.sh
 
 test: deps
 	$(MAKE) --no-print-directory $(PROGRAM) $(UNIT)

@@ -13,8 +13,11 @@ static const char serve_usage[] =
     "usage: ocoptrace serve [--config FILE] [--listen ADDR:PORT] [--db PATH] [--base-url URL]\n"
     "\n"
     "Serves the HTTP API under /api/v1 (Authorization: Bearer TOKEN), /healthz and\n"
-    "/metrics. Defaults: listen " CONFIG_DEFAULT_LISTEN ", database " CONFIG_DEFAULT_DB ",\n"
-    "base URL " OCL_DEFAULT_BASE_URL ". SIGTERM or SIGINT stops it.\n";
+    "/metrics, and the public resolver (/01/..., /lot/...). Defaults: "
+    "listen\n" CONFIG_DEFAULT_LISTEN ", database " CONFIG_DEFAULT_DB
+    ", base URL " OCL_DEFAULT_BASE_URL ".\n"
+    "SIGTERM or SIGINT stops it after the requests in flight; SIGHUP reloads the\n"
+    "config file. A sample config and a systemd unit are in service/.\n";
 
 int cmd_serve(int argc, char **argv)
 {
@@ -64,6 +67,7 @@ int cmd_serve(int argc, char **argv)
     sigemptyset(&stop);
     sigaddset(&stop, SIGTERM);
     sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     http_server *server = http_start(s, &c, error, sizeof(error));
     if (!server) {
@@ -73,7 +77,20 @@ int cmd_serve(int argc, char **argv)
     }
     fprintf(stderr, PROGRAM ": serving http://%s/ (database %s)\n", c.listen, c.db);
     int signal_number = 0;
-    sigwait(&stop, &signal_number);
+    /* SIGHUP reloads the config file (flags still win); the log is stderr,
+     * which the service manager owns, so there is no file to reopen. */
+    while (sigwait(&stop, &signal_number) == 0 && signal_number == SIGHUP) {
+        config fresh;
+        ocl_problems_init(&problems);
+        if (config_load(config_path, &fresh, &problems) != 0 ||
+            ocl_base_url_check(base_url ? base_url : fresh.base_url, base, &problems) != OCL_OK) {
+            ocl_problems_print(&problems, PROGRAM ": reload refused", stderr);
+            continue;
+        }
+        snprintf(fresh.base_url, sizeof(fresh.base_url), "%s", base);
+        http_reload(server, &fresh);
+        fprintf(stderr, PROGRAM ": configuration reloaded (base URL %s)\n", base);
+    }
     fprintf(stderr, PROGRAM ": %s: stopping\n", strsignal(signal_number));
     http_stop(server);
     store_close(s);

@@ -21,7 +21,7 @@
 struct http_server {
     struct MHD_Daemon *daemon;
     store *store;
-    const config *config;
+    config *config;
     pthread_mutex_t lock;
     atomic_ulong requests[STATUS_CLASSES]; /* by status class, 1xx..5xx */
     atomic_ulong scans;
@@ -353,7 +353,7 @@ static int parse_listen(const char *listen, struct sockaddr_in *addr)
     return 0;
 }
 
-http_server *http_start(store *s, const config *c, char *error, size_t error_size)
+http_server *http_start(store *s, config *c, char *error, size_t error_size)
 {
     struct sockaddr_in addr;
     if (parse_listen(c->listen, &addr) != 0) {
@@ -401,6 +401,13 @@ http_server *http_start(store *s, const config *c, char *error, size_t error_siz
         return NULL;
     }
     return server;
+}
+
+void http_reload(http_server *server, const config *fresh)
+{
+    pthread_mutex_lock(&server->lock);
+    memcpy(server->config->base_url, fresh->base_url, sizeof(fresh->base_url));
+    pthread_mutex_unlock(&server->lock);
 }
 
 void http_stop(http_server *server)

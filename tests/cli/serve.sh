@@ -191,4 +191,22 @@ expect_equal "SIGTERM: exit" "$?" 0
 grep -qE '^POST /api/v1/producers 201 [0-9]+us$' "$scratch/serve.log" && pass || fail "request log line"
 grep -q -F "${admin#oct_}" "$scratch/serve.log" && fail "a token reached the log" || pass
 
+# SIGHUP reloads the config file: a new base URL names new codes.
+printf '[server]\nbase_url = https://old.example.vn\n' >"$scratch/serve.ini"
+port2=$((port + 1))
+"$OCOPTRACE" serve --db "$db" --listen 127.0.0.1:$port2 --config "$scratch/serve.ini" 2>"$scratch/serve2.log" &
+pid2=$!
+for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$port2/healthz" && break; sleep 0.1; done
+base=http://127.0.0.1:$port2
+before=$(call "$producer" POST /api/v1/lots/$lot_id/serials '{"count":1}')
+printf '[server]\nbase_url = https://new.example.vn\n' >"$scratch/serve.ini"
+kill -HUP $pid2
+for _ in $(seq 1 50); do grep -q "configuration reloaded" "$scratch/serve2.log" && break; sleep 0.1; done
+after=$(call "$producer" POST /api/v1/lots/$lot_id/serials '{"count":1}')
+[[ $before == *'"uri":"https://old.example.vn/01/'* && $after == *'"uri":"https://new.example.vn/01/'* ]] &&
+    pass || fail "SIGHUP reloads the base URL: $before / $after"
+kill -TERM $pid2
+wait $pid2
+expect_equal "second daemon: SIGTERM exit" "$?" 0
+
 finish

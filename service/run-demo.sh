@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# `make run`: the service on 127.0.0.1:8080 with an embedded SQLite database
+# in var/ and demo data (a producer, a product, a lot with serials), a token
+# for each role, and the URLs to try. Tokens are kept in var/demo-tokens
+# (mode 0600) so a second run shows them again.
+set -eu
+cd "$(dirname "$0")/.."
+OCOPTRACE=${OCOPTRACE:-./ocoptrace}
+LISTEN=${LISTEN:-127.0.0.1:8080}
+db=var/ocoptrace.db
+tokens=var/demo-tokens
+mkdir -p var
+
+"$OCOPTRACE" serve --db "$db" --listen "$LISTEN" &
+server=$!
+trap 'kill -TERM $server 2>/dev/null; wait $server' INT TERM
+for _ in $(seq 1 50); do
+    curl -s -o /dev/null "http://$LISTEN/healthz" && break
+    kill -0 $server 2>/dev/null || { echo "ocoptrace: the service did not start" >&2; exit 1; }
+    sleep 0.1
+done
+
+if [ ! -s "$tokens" ]; then
+    umask 077
+    admin=$("$OCOPTRACE" user add --role admin demo-admin --db "$db" | tail -n 1)
+    officer=$("$OCOPTRACE" user add --role officer demo-officer --db "$db" | tail -n 1)
+    api() { curl -s -H "Authorization: Bearer $admin" -X POST --data-binary "$2" "http://$LISTEN/api/v1$1"; }
+    id() { grep -o '"id":[0-9]*' | head -n 1 | cut -d: -f2; }
+    producer=$(api /producers '{"name":"HTX Thủy sản Hàm Tiến","address":"Khu phố 5, phường Hàm Tiến, TP. Phan Thiết, tỉnh Bình Thuận","kind":"cooperative","phone":"0252 3847 123","locality":"Phan Thiết"}' | id)
+    product=$(api /products "{\"producer_id\":$producer,\"name\":\"Nước mắm Phan Thiết 40 độ đạm\",\"group\":\"food\",\"gtin\":\"08931234567897\",\"net_quantity\":\"500 ml\",\"ingredients\":\"Cá cơm, muối biển\",\"origin\":\"Việt Nam\",\"usage\":\"Dùng trực tiếp hoặc pha chấm\",\"storage\":\"Nơi khô ráo, thoáng mát\"}" | id)
+    lot=$(api /products/$product/lots '{"code":"L2025A","produced":"2025-03-01","expires":"2027-03-01"}' | id)
+    serial=$(api /lots/$lot/serials '{"count":24}' | grep -o '"uri":"[^"]*"' | head -n 1 | cut -d'"' -f4)
+    producer_token=$("$OCOPTRACE" user add --role producer --producer "$producer" demo-producer --db "$db" | tail -n 1)
+    {
+        echo "admin $admin"
+        echo "officer $officer"
+        echo "producer $producer_token"
+        echo "scan ${serial#https://truyxuatsanphambinhthuan.vn}"
+    } >"$tokens"
+fi
+
+scan=$(awk '$1 == "scan" { print $2 }' "$tokens")
+cat <<INFO
+
+ocoptrace is running on http://$LISTEN/ with $db (Ctrl-C stops it).
+
+  health           http://$LISTEN/healthz
+  metrics          http://$LISTEN/metrics
+  a unit's page    http://$LISTEN${scan%%\?*}
+  its JSON         curl -H 'Accept: application/json' http://$LISTEN${scan%%\?*}
+
+API tokens (Authorization: Bearer TOKEN):
+$(awk '$1 != "scan" { printf "  %-9s %s\n", $1, $2 }' "$tokens")
+
+  curl -H "Authorization: Bearer $(awk '$1 == "officer" { print $2 }' "$tokens")" http://$LISTEN/api/v1/products
+
+INFO
+wait $server
