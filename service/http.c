@@ -64,6 +64,9 @@ static const struct {
     {"POST", "/api/v1/products/{id}/lots", R_ANY, api_lots_create},
     {"GET", "/api/v1/lots/{id}", R_ANY, api_lots_get},
     {"POST", "/api/v1/lots/{id}/serials", R_ANY, api_serials_create},
+    {"GET", "/api/v1/products/{id}/qr.png", R_ANY, api_products_qr_png},
+    {"GET", "/api/v1/products/{id}/qr.svg", R_ANY, api_products_qr_svg},
+    {"GET", "/api/v1/lots/{id}/labels.pdf", R_ANY, api_lots_labels},
 };
 
 void http_error(http_reply *reply, int status, const char *code, const char *field, const char *fmt,
@@ -215,8 +218,21 @@ static void metrics(http_server *server, http_reply *reply)
     reply->content_type = "text/plain; version=0.0.4";
 }
 
+const char *http_query(const http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
+}
+
 static enum MHD_Result send_reply(struct MHD_Connection *conn, http_reply *reply)
 {
+    if (reply->data) {
+        struct MHD_Response *response =
+            MHD_create_response_from_buffer(reply->data_len, reply->data, MHD_RESPMEM_MUST_FREE);
+        MHD_add_response_header(response, "Content-Type", reply->content_type);
+        enum MHD_Result rc = MHD_queue_response(conn, (unsigned)reply->status, response);
+        MHD_destroy_response(response);
+        return rc;
+    }
     char *body = reply->text;
     const char *type = reply->content_type;
     if (!body) {
@@ -301,6 +317,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                             .body = state->body,
                             .body_len = state->len};
         req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept");
+        req.connection = conn;
         client_network(conn, req.network, sizeof(req.network));
         pthread_mutex_lock(&server->lock);
         authenticate(&req, conn);

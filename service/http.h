@@ -28,12 +28,18 @@ typedef struct {
     store_user user;
     const char *accept;
     char network[48]; /* the client's /24 (IPv4) or /48 (IPv6) */
+    void *connection; /* libmicrohttpd's, for http_query */
 } http_request;
+
+/* A query parameter of the request, or NULL. */
+const char *http_query(const http_request *req, const char *name);
 
 typedef struct {
     int status;
-    json_t *json; /* a JSON body, or */
-    char *text;   /* a text body (malloc'd) */
+    json_t *json;        /* a JSON body, or */
+    char *text;          /* a text body (malloc'd), or */
+    unsigned char *data; /* bytes (malloc'd) */
+    size_t data_len;
     const char *content_type;
 } http_reply;
 
@@ -62,6 +68,9 @@ void api_products_update(http_request *req, http_reply *reply, long id);
 void api_lots_create(http_request *req, http_reply *reply, long id);
 void api_lots_get(http_request *req, http_reply *reply, long id);
 void api_serials_create(http_request *req, http_reply *reply, long id);
+void api_products_qr_png(http_request *req, http_reply *reply, long id);
+void api_products_qr_svg(http_request *req, http_reply *reply, long id);
+void api_lots_labels(http_request *req, http_reply *reply, long id);
 
 /* The public resolver: what a scanned code stands for (resolver.c). */
 void resolver_answer(http_request *req, http_reply *reply, const char *page);

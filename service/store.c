@@ -796,3 +796,18 @@ json_t *store_resolve(store *s, const store_scan *scan)
     json_object_set_new(out, "lot", lot ? lot : json_null());
     return out;
 }
+
+json_t *store_lot_serials(store *s, long lot_id)
+{
+    sqlite3_stmt *st = NULL;
+    json_t *list = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT serial FROM serials WHERE lot_id = ?1 ORDER BY serial",
+                           -1, &st, NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_bind_int64(st, 1, lot_id);
+    list = json_array();
+    while (sqlite3_step(st) == SQLITE_ROW)
+        json_array_append_new(list, json_string(column_text(st, 0)));
+    sqlite3_finalize(st);
+    return list;
+}

@@ -86,6 +86,9 @@ long store_lot_owner(store *s, long id);
 int store_serials_add(store *s, long lot_id, const char *const *serials, size_t count,
                       char error[STORE_ERROR_MAX]);
 
+/* A lot's serials, sorted; NULL on error. */
+json_t *store_lot_serials(store *s, long lot_id);
+
 /* A consumer's scan: records it and answers what the code stands for:
  * product, producer, lot, the product's latest certificate and, for a
  * serial, the verdict. NULL when the GTIN (or lot) is not registered. */

@@ -152,6 +152,26 @@ expect_equal "the lot counts its serials" "$(call "$officer" GET /api/v1/lots/$l
 expect_equal "count 0: 422" "$(status "$producer" POST /api/v1/lots/$lot_id/serials '{"count":0}')" 422
 expect_equal "count too large: 422" "$(status "$producer" POST /api/v1/lots/$lot_id/serials '{"count":10001}')" 422
 
+# What the service prints: the product's code and the lot's label sheet.
+curl -s -H "Authorization: Bearer $producer" -o "$scratch/product.png" "$base/api/v1/products/$pid_product/qr.png"
+expect_decode "qr.png holds the product's Digital Link" "$scratch/product.png" \
+    "https://truyxuatsanphambinhthuan.vn/01/08931234567897"
+curl -s -H "Authorization: Bearer $officer" -o "$scratch/product.svg" "$base/api/v1/products/$pid_product/qr.svg"
+expect_decode "qr.svg holds the product's Digital Link" "$scratch/product.svg" \
+    "https://truyxuatsanphambinhthuan.vn/01/08931234567897"
+expect_equal "qr.png of another's product: 403" "$(status "$producer" GET /api/v1/products/$other_id/qr.png)" 403
+call "$producer" PATCH /api/v1/producers/1 '{"address":"Xã Hàm Mỹ, tỉnh Bình Thuận"}' >/dev/null
+call "$producer" PATCH /api/v1/products/$pid_product \
+    '{"ingredients":"Cá cơm, muối biển","origin":"Việt Nam","usage":"Chấm","storage":"Khô ráo"}' >/dev/null
+got=$(curl -s -H "Authorization: Bearer $producer" -o "$scratch/lot.pdf" -w '%{http_code} %{content_type}' \
+    "$base/api/v1/lots/$lot_id/labels.pdf?sheet=a4-3x8")
+expect_equal "labels.pdf" "$got" "200 application/pdf"
+expect_equal "labels.pdf: one label per serial" "$(pdftotext -q "$scratch/lot.pdf" - | grep -o 'Seri:' | wc -l)" 5
+pdftoppm -r 300 -f 1 -l 1 -x 0 -y 6 -W 826 -H 437 -gray -png -singlefile "$scratch/lot.pdf" "$scratch/label1" 2>/dev/null
+first=$(zbarimg -q --raw "$scratch/label1.png" 2>/dev/null)
+[ -n "$first" ] && grep -q -F -e "$first" <<<"$uris" && pass || fail "the first label's code is one of the lot's serials: '$first'"
+expect_equal "labels.pdf, unknown sheet: 422" "$(status "$producer" GET "/api/v1/lots/$lot_id/labels.pdf?sheet=zz")" 422
+
 # The resolver, public: what a scanned code stands for, and its verdict.
 first_uri=$(echo "$uris" | head -n 1)
 path=${first_uri#https://truyxuatsanphambinhthuan.vn}
