@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "job.h"
 #include "seal.h"
+#include "certificate.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -68,7 +69,7 @@ static const jr_rule signer_rules[] = {
     {"name", JR_TEXT, 1, NULL, 0},
     {NULL, 0, 0, NULL, 0},
 };
-static const jr_rule decision_rules[] = {
+const jr_rule certificate_decision_rules[] = {
     {"number", JR_TEXT, 1, NULL, 0},
     {"date", JR_TEXT, 1, NULL, 0},
     {"level", JR_TEXT, 1, NULL, 0},
@@ -76,7 +77,7 @@ static const jr_rule decision_rules[] = {
     {"signer", JR_OBJECT, 1, signer_rules, 0},
     {NULL, 0, 0, NULL, 0},
 };
-static const jr_rule score_rules[] = {
+const jr_rule certificate_score_rules[] = {
     {"a", JR_INT, 1, NULL, 0},
     {"b", JR_INT, 1, NULL, 0},
     {"c", JR_INT, 1, NULL, 0},
@@ -90,8 +91,8 @@ static const jr_rule product_rules[] = {
 };
 static const jr_rule root_rules[] = {
     {"number", JR_TEXT, 1, NULL, 0},
-    {"decision", JR_OBJECT, 1, decision_rules, 0},
-    {"scores", JR_OBJECT, 1, score_rules, 0},
+    {"decision", JR_OBJECT, 1, certificate_decision_rules, 0},
+    {"scores", JR_OBJECT, 1, certificate_score_rules, 0},
     {"producer", JR_OBJECT, 1, job_producer_rules, 0},
     {"product", JR_OBJECT, 1, product_rules, 0},
     {NULL, 0, 0, NULL, 0},
@@ -100,16 +101,19 @@ static const jr_rule root_rules[] = {
 typedef struct {
     job_file job; /* the producer and product, read as a label job reads them */
     ocl_certificate cert;
-    int level_ok;
 } cert_file;
 
 static void store(void *ctx, const char *path, const json_t *v, ocl_problems *problems)
 {
     cert_file *cf = ctx;
-    ocl_certificate *c = &cf->cert;
+    if (!job_store_common(&cf->job, path, v, problems))
+        certificate_store_field(&cf->cert, path, v, problems);
+}
+
+void certificate_store_field(ocl_certificate *c, const char *path, const json_t *v,
+                             ocl_problems *problems)
+{
     const char *text = json_string_value(v);
-    if (job_store_common(&cf->job, path, v, problems))
-        return;
     if (strcmp(path, "number") == 0) {
         size_t len = strlen(text);
         if (len < 1 || len > 40 ||
@@ -126,7 +130,6 @@ static void store(void *ctx, const char *path, const json_t *v, ocl_problems *pr
         if (level < 0)
             ocl_problem_add(problems, path, "must be one of district, province, national");
         c->level = level < 0 ? OCL_LEVEL_PROVINCE : (ocl_level)level;
-        cf->level_ok = level >= 0;
     } else if (strcmp(path, "decision.issuer") == 0) {
         c->issuer = text;
     } else if (strcmp(path, "decision.signer.title") == 0) {
@@ -158,6 +161,11 @@ static int cert_load(const char *path, cert_file *cf, ocl_problems *problems)
     c->producer_address = job->text[OCL_FIELD_PRODUCER_ADDRESS];
     if (problems->count + problems->dropped != before)
         return -1;
+    return certificate_rules(c, problems);
+}
+
+int certificate_rules(ocl_certificate *c, ocl_problems *problems)
+{
     if (ocl_ocop_scores_check(c->scores, problems) != OCL_OK)
         return -1;
     c->total = c->scores[0] + c->scores[1] + c->scores[2];

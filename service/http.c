@@ -67,6 +67,9 @@ static const struct {
     {"GET", "/api/v1/products/{id}/qr.png", R_ANY, api_products_qr_png},
     {"GET", "/api/v1/products/{id}/qr.svg", R_ANY, api_products_qr_svg},
     {"GET", "/api/v1/lots/{id}/labels.pdf", R_ANY, api_lots_labels},
+    {"POST", "/api/v1/products/{id}/evaluations", R_OFFICER, api_evaluations_create},
+    {"GET", "/api/v1/certificates/{id}", R_ANY, api_certificates_get},
+    {"POST", "/api/v1/certificates/{id}/revoke", R_OFFICER, api_certificates_revoke},
 };
 
 void http_error(http_reply *reply, int status, const char *code, const char *field, const char *fmt,
@@ -162,6 +165,10 @@ static void route(http_request *req, http_reply *reply)
         strcmp(req->method, "GET") == 0) {
         atomic_fetch_add(&req->server->scans, 1);
         resolver_answer(req, reply, req->server->product_page);
+        return;
+    }
+    if (strncmp(req->path, "/c/", 3) == 0 && strcmp(req->method, "GET") == 0) {
+        certificate_page(req, reply);
         return;
     }
     if (strcmp(req->path, "/healthz") == 0 && strcmp(req->method, "GET") == 0) {

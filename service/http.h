@@ -71,6 +71,11 @@ void api_serials_create(http_request *req, http_reply *reply, long id);
 void api_products_qr_png(http_request *req, http_reply *reply, long id);
 void api_products_qr_svg(http_request *req, http_reply *reply, long id);
 void api_lots_labels(http_request *req, http_reply *reply, long id);
+void api_evaluations_create(http_request *req, http_reply *reply, long id);
+void api_certificates_get(http_request *req, http_reply *reply, long id);
+void api_certificates_revoke(http_request *req, http_reply *reply, long id);
+/* /c/{number}, public (api_certificates.c). */
+void certificate_page(http_request *req, http_reply *reply);
 
 /* The public resolver: what a scanned code stands for (resolver.c). */
 void resolver_answer(http_request *req, http_reply *reply, const char *page);

@@ -86,6 +86,26 @@ long store_lot_owner(store *s, long id);
 int store_serials_add(store *s, long lot_id, const char *const *serials, size_t count,
                       char error[STORE_ERROR_MAX]);
 
+/* An evaluation and, when its stars are recognised, its certificate, in
+ * one transaction with an audit line. */
+typedef struct {
+    long product_id, officer_id;
+    int scores[3], stars;
+    const char *number; /* the certificate's; NULL: no certificate */
+    const char *decision_number, *decision_date, *level, *issuer, *signer_title, *signer_name;
+    const char *valid_until;
+} store_evaluation;
+/* Returns the certificate's id (or the evaluation's when there is none);
+ * -1 error, -2 the certificate number is taken. */
+long store_evaluation_create(store *s, const store_evaluation *e, char error[STORE_ERROR_MAX]);
+/* A certificate by id or number, with its product and producer snapshot. */
+json_t *store_certificate_get(store *s, long id, const char *number);
+/* The producer a certificate's product belongs to, or 0. */
+long store_certificate_owner(store *s, long id);
+/* 1 revoked now, 0 no such certificate, 2 already revoked, -1 error. */
+int store_certificate_revoke(store *s, long id, const char *reason, long officer_id,
+                             char error[STORE_ERROR_MAX]);
+
 /* A lot's serials, sorted; NULL on error. */
 json_t *store_lot_serials(store *s, long lot_id);
 

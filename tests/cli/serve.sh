@@ -172,6 +172,34 @@ first=$(zbarimg -q --raw "$scratch/label1.png" 2>/dev/null)
 [ -n "$first" ] && grep -q -F -e "$first" <<<"$uris" && pass || fail "the first label's code is one of the lot's serials: '$first'"
 expect_equal "labels.pdf, unknown sheet: 422" "$(status "$producer" GET "/api/v1/lots/$lot_id/labels.pdf?sheet=zz")" 422
 
+# Evaluations and certificates: officers record and revoke; anyone checks.
+evaluation='{"number":"OCOP-BTh-2025-0042","decision":{"number":"1032/QĐ-UBND","date":"2025-06-20","level":"province","issuer":"Ủy ban nhân dân tỉnh Bình Thuận","signer":{"title":"KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH","name":"Nguyễn Văn A"}},"scores":{"a":34,"b":20,"c":28}}'
+expect_equal "a producer records an evaluation: 403" "$(status "$producer" POST /api/v1/products/$pid_product/evaluations "$evaluation")" 403
+expect_equal "an admin records an evaluation: 403" "$(status "$admin" POST /api/v1/products/$pid_product/evaluations "$evaluation")" 403
+got=$(call "$officer" POST /api/v1/products/$pid_product/evaluations "$evaluation")
+[[ $got == 201* && $got == *'"stars":4'* && $got == *'"valid_until":"2028-06-20"'* && $got == *'"status":"valid"'* && $got == *'"name":"HTX Một"'* ]] &&
+    pass || fail "an officer issues a certificate: $got"
+cert_id=$(echo "${got#* }" | grep -o '"id":[0-9]*' | head -n 1 | cut -d: -f2)
+expect_equal "the same number again: 409" "$(status "$officer" POST /api/v1/products/$pid_product/evaluations "$evaluation")" 409
+low=${evaluation/'"scores":{"a":34,"b":20,"c":28}'/'"scores":{"a":20,"b":10,"c":10}'}
+low=${low/OCOP-BTh-2025-0042/OCOP-BTh-2025-0043}
+got=$(call "$officer" POST /api/v1/products/$pid_product/evaluations "$low")
+[[ $got == 422* && $got == *'only 3 to 5 stars are recognised'* ]] && pass || fail "two stars: 422: $got"
+expect_equal "a producer reads its certificate" "$(status "$producer" GET /api/v1/certificates/$cert_id)" 200
+got=$(curl -s -H 'Accept: application/json' "$base/c/OCOP-BTh-2025-0042")
+[[ $got == *'"status":"valid"'* ]] && pass || fail "the public page says valid: $got"
+grep -q 'CÒN HIỆU LỰC' <<<"$(curl -s "$base/c/OCOP-BTh-2025-0042")" && pass || fail "the public HTML page"
+got=$(curl -s -H 'Accept: application/json' "$base/01/08931234567897")
+[[ $got == *'"certificate":{'*'"stars":4'*'"status":"valid"'* ]] && pass || fail "the resolver shows the stars: $got"
+expect_equal "a producer revokes: 403" "$(status "$producer" POST /api/v1/certificates/$cert_id/revoke '{"reason":"x"}')" 403
+got=$(call "$officer" POST /api/v1/certificates/$cert_id/revoke '{"reason":"Không đạt kiểm tra an toàn thực phẩm"}')
+[[ $got == 200* && $got == *'"status":"revoked"'* ]] && pass || fail "an officer revokes: $got"
+expect_equal "revoked twice: 409" "$(status "$officer" POST /api/v1/certificates/$cert_id/revoke '{"reason":"x"}')" 409
+got=$(curl -s -H 'Accept: application/json' "$base/c/OCOP-BTh-2025-0042")
+[[ $got == *'"status":"revoked"'* ]] && pass || fail "the public page says revoked: $got"
+expect_equal "officers' actions are audited" \
+    "$(sqlite3 "$db" "SELECT group_concat(action, ' ') FROM audit_log")" "certificate.issue certificate.revoke"
+
 # The resolver, public: what a scanned code stands for, and its verdict.
 first_uri=$(echo "$uris" | head -n 1)
 path=${first_uri#https://truyxuatsanphambinhthuan.vn}
