@@ -195,3 +195,14 @@ void certificate_page(http_request *req, http_reply *reply)
     reply->content_type = "text/html; charset=utf-8";
     json_decref(c);
 }
+
+void api_reports_summary(http_request *req, http_reply *reply, long id)
+{
+    (void)id;
+    char day[11];
+    ocl_date d = today();
+    iso_date(&d, day);
+    reply->status = 200;
+    reply->json = store_report_summary(req->store, day);
+    json_object_set_new(reply->json, "date", json_string(day));
+}

@@ -70,6 +70,7 @@ static const struct {
     {"POST", "/api/v1/products/{id}/evaluations", R_OFFICER, api_evaluations_create},
     {"GET", "/api/v1/certificates/{id}", R_ANY, api_certificates_get},
     {"POST", "/api/v1/certificates/{id}/revoke", R_OFFICER, api_certificates_revoke},
+    {"GET", "/api/v1/reports/summary", R_ADMIN | R_OFFICER, api_reports_summary},
 };
 
 void http_error(http_reply *reply, int status, const char *code, const char *field, const char *fmt,

@@ -74,6 +74,7 @@ void api_lots_labels(http_request *req, http_reply *reply, long id);
 void api_evaluations_create(http_request *req, http_reply *reply, long id);
 void api_certificates_get(http_request *req, http_reply *reply, long id);
 void api_certificates_revoke(http_request *req, http_reply *reply, long id);
+void api_reports_summary(http_request *req, http_reply *reply, long id);
 /* /c/{number}, public (api_certificates.c). */
 void certificate_page(http_request *req, http_reply *reply);
 

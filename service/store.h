@@ -106,6 +106,11 @@ long store_certificate_owner(store *s, long id);
 int store_certificate_revoke(store *s, long id, const char *reason, long officer_id,
                              char error[STORE_ERROR_MAX]);
 
+/* The officers' summary on `today` (YYYY-MM-DD): products by stars (valid
+ * certificates), by group; producers by kind and locality with the shares
+ * of cooperatives and SMEs; certificates expiring within 30 and 90 days. */
+json_t *store_report_summary(store *s, const char *today);
+
 /* A lot's serials, sorted; NULL on error. */
 json_t *store_lot_serials(store *s, long lot_id);
 

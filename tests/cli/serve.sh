@@ -200,6 +200,12 @@ got=$(curl -s -H 'Accept: application/json' "$base/c/OCOP-BTh-2025-0042")
 expect_equal "officers' actions are audited" \
     "$(sqlite3 "$db" "SELECT group_concat(action, ' ') FROM audit_log")" "certificate.issue certificate.revoke"
 
+# The officers' summary.
+expect_equal "a producer reads the summary: 403" "$(status "$producer" GET /api/v1/reports/summary)" 403
+got=$(call "$officer" GET /api/v1/reports/summary)
+[[ $got == 200* && $got == *'"producers_by_kind":{'*'"cooperative":1'* && $got == *'"share_cooperatives":'* && $got == *'"products_by_group":{"food":'* && $got == *'"certificates_expiring":{"within_30_days":0,"within_90_days":0}'* ]] &&
+    pass || fail "the summary counts: $got"
+
 # The resolver, public: what a scanned code stands for, and its verdict.
 first_uri=$(echo "$uris" | head -n 1)
 path=${first_uri#https://truyxuatsanphambinhthuan.vn}
