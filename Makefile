@@ -4,7 +4,7 @@
 #   make run        install what is missing, build, serve with demo data
 #   make test       install what is missing, build, run every test
 #   make asan       the same tests under AddressSanitizer and UBSan
-#   make fuzz       libFuzzer on the Digital Link parser (FUZZ_SECONDS)
+#   make fuzz       libFuzzer on the Digital Link parser, job files, API bodies
 #   make bench      QR codes against zint, label sheets against glabels and reportlab
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -112,10 +112,17 @@ fuzz: deps deps-fuzz
 	  labels/gs1.c labels/result.c labels/text.c
 	clang $(FUZZ_FLAGS) -o $(FUZZ_BUILD)/fuzz-job tests/fuzz/fuzz_job.c service/job.c service/jsonread.c \
 	  labels/gs1.c labels/result.c labels/text.c labels/law.c labels/ocop.c -ljansson
+	clang $(FUZZ_FLAGS) $(shell pkg-config --cflags libpng16) -DOCOPTRACE_DATADIR='"."' \
+	  -o $(FUZZ_BUILD)/fuzz-api-body \
+	  tests/fuzz/fuzz_api_body.c $(filter-out service/main.c,$(SERVICE_SRC)) $(LABELS_SRC) \
+	  $(LDLIBS_ALL)
 	$(FUZZ_BUILD)/fuzz-link-parse -max_total_time=$(FUZZ_SECONDS) -max_len=600 \
 	  -dict=tests/fuzz/link.dict $(FUZZ_BUILD)/link tests/fuzz/corpus
 	$(FUZZ_BUILD)/fuzz-job -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	  -dict=tests/fuzz/job.dict $(FUZZ_BUILD)/job tests/fuzz/corpus-job
+	@mkdir -p $(FUZZ_BUILD)/api
+	$(FUZZ_BUILD)/fuzz-api-body -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	  -dict=tests/fuzz/job.dict $(FUZZ_BUILD)/api tests/fuzz/corpus-api
 
 bench: deps deps-bench
 	$(MAKE) --no-print-directory $(PROGRAM)

@@ -303,3 +303,18 @@ void api_serials_create(http_request *req, http_reply *reply, long id)
     free(list);
     free(serials);
 }
+
+int api_products_check_body(const char *body, size_t len, int patch)
+{
+    http_request req = {.body = body, .body_len = len};
+    http_reply reply = {0};
+    product_input in = {.patch = patch};
+    json_t *parsed = NULL;
+    int rc = http_read_change(&req, &reply, product_rules, store_product_field, &in, &parsed,
+                              patch);
+    int status = rc == 0 ? 0 : reply.status;
+    json_decref(in.product.details);
+    json_decref(parsed);
+    json_decref(reply.json);
+    return status;
+}

@@ -62,6 +62,9 @@ void api_producers_list(http_request *req, http_reply *reply, long id);
 void api_producers_get(http_request *req, http_reply *reply, long id);
 void api_producers_update(http_request *req, http_reply *reply, long id);
 void api_products_create(http_request *req, http_reply *reply, long id);
+/* Reads a product body as POST (or PATCH) would: 0 accepted, else the
+ * status of the refusal. For the fuzzer. */
+int api_products_check_body(const char *body, size_t len, int patch);
 void api_products_list(http_request *req, http_reply *reply, long id);
 void api_products_get(http_request *req, http_reply *reply, long id);
 void api_products_update(http_request *req, http_reply *reply, long id);

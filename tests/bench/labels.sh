@@ -36,7 +36,7 @@ need() {
     # shellcheck disable=SC2086
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
 }
-need glabels python3-reportlab python3-segno fonts-noto-core time bc poppler-utils
+need glabels python3-reportlab python3-segno fonts-noto-core time poppler-utils
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/ocoptrace-labels-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -93,7 +93,7 @@ run() {
     echo "$((end - start)) $(tail -n 1 "$work/rss") $bytes" >>"$work/$tool.runs"
 }
 
-for r in $(seq 1 "$RUNS"); do
+for _ in $(seq 1 "$RUNS"); do
     for t in $tools; do
         [ -z "${state[$t]:-}" ] || continue
         run "$t" || state[$t]="$t failed"
@@ -126,7 +126,7 @@ for t in $tools; do
 done
 declare -A vs=()
 for t in reportlab glabels; do
-    [ -z "${state[ocoptrace]:-}" ] && [ -z "${state[$t]:-}" ] || continue
+    if [ -n "${state[ocoptrace]:-}" ] || [ -n "${state[$t]:-}" ]; then continue; fi
     vs[$t]=$(awk -v r1="${rate[ocoptrace]}" -v r2="${rate[$t]}" -v b1="${bpl[ocoptrace]}" -v b2="${bpl[$t]}" \
         -v m1="${rss[ocoptrace]}" -v m2="${rss[$t]}" \
         'BEGIN { printf "x%.2f x%.2f x%.2f", r1 / r2, b1 / (b2 > 0 ? b2 : 1), m1 / (m2 > 0 ? m2 : 1) }')
@@ -141,7 +141,7 @@ for t in $tools; do
         printf '%-18s %7s %s\n' "${title[$t]}" "${count[$t]}" "${state[$t]}"
     else
         printf '%-18s %7s %10s %11s %9s   %s\n' "${title[$t]}" "${count[$t]}" "${rate[$t]}" "${bpl[$t]}" \
-            "${rss[$t]}" "${vs[$t]:-}"
+            "${rss[$t]}" "${vs[$t]:--}"
     fi
 done
 for t in $tools; do [ -z "${state[$t]:-}" ] || exit 1; done
