@@ -5,7 +5,7 @@
 #   make test       install what is missing, build, run every test
 #   make asan       the same tests under AddressSanitizer and UBSan
 #   make fuzz       libFuzzer on the Digital Link parser, job files, API bodies
-#   make bench      QR codes against zint, label sheets against glabels and reportlab
+#   make bench      QR codes vs zint, label sheets vs glabels and reportlab, HTTP vs nginx
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX  ?= /usr/local
@@ -20,7 +20,8 @@ DEPS_BUILD = gcc make pkg-config libc6-dev libqrencode-dev libpng-dev zlib1g-dev
 DEPS_TEST  = zbar-tools librsvg2-bin clang-format poppler-utils qpdf tesseract-ocr sqlite3 curl \
              tesseract-ocr-vie python3
 DEPS_FUZZ  = clang libclang-rt-14-dev
-DEPS_BENCH = zint bc file glabels python3-reportlab python3-segno fonts-noto-core time
+DEPS_BENCH = zint bc file glabels python3-reportlab python3-segno fonts-noto-core time wrk \
+             nginx-light
 DEPS       = $(DEPS_BUILD) $(DEPS_TEST)
 
 PKGS     = libqrencode libpng zlib
@@ -128,6 +129,7 @@ bench: deps deps-bench
 	$(MAKE) --no-print-directory $(PROGRAM)
 	OCOPTRACE=$(PROGRAM) bash tests/bench/qr_batch.sh
 	OCOPTRACE=$(PROGRAM) bash tests/bench/label_sheets.sh
+	OCOPTRACE=$(PROGRAM) bash tests/bench/http.sh
 
 style:
 	@bash tests/style.sh

@@ -310,8 +310,8 @@ int api_products_check_body(const char *body, size_t len, int patch)
     http_reply reply = {0};
     product_input in = {.patch = patch};
     json_t *parsed = NULL;
-    int rc = http_read_change(&req, &reply, product_rules, store_product_field, &in, &parsed,
-                              patch);
+    int rc =
+        http_read_change(&req, &reply, product_rules, store_product_field, &in, &parsed, patch);
     int status = rc == 0 ? 0 : reply.status;
     json_decref(in.product.details);
     json_decref(parsed);

@@ -51,7 +51,14 @@ static const char *const migrations[] = {
     "  lot_id INTEGER NOT NULL REFERENCES lots(id),"
     "  serial TEXT NOT NULL,"
     "  first_scan_at TEXT,"
+    "  scans INTEGER NOT NULL DEFAULT 0,"
     "  PRIMARY KEY (lot_id, serial)) WITHOUT ROWID;"
+    /* The networks a serial was scanned from: the verdict reads this small
+     * set instead of counting every scan. */
+    "CREATE TABLE serial_networks ("
+    "  lot_id INTEGER NOT NULL, serial TEXT NOT NULL, network TEXT NOT NULL,"
+    "  PRIMARY KEY (lot_id, serial, network),"
+    "  FOREIGN KEY (lot_id, serial) REFERENCES serials (lot_id, serial)) WITHOUT ROWID;"
     "CREATE TABLE evaluations ("
     "  id INTEGER PRIMARY KEY,"
     "  product_id INTEGER NOT NULL REFERENCES products(id),"
@@ -84,7 +91,7 @@ static const char *const migrations[] = {
     "  gtin TEXT, lot TEXT, serial TEXT,"
     "  network TEXT NOT NULL DEFAULT '',"
     "  at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')));"
-    "CREATE INDEX scans_serial ON scans (gtin, lot, serial);"
+    "CREATE INDEX scans_serial ON scans (serial, lot);"
     "CREATE TABLE audit_log ("
     "  id INTEGER PRIMARY KEY,"
     "  user_id INTEGER REFERENCES users(id),"
@@ -689,24 +696,37 @@ static json_t *certificate_row(sqlite3_stmt *st)
                      column_text(st, 4) ? json_string(column_text(st, 4)) : json_null());
 }
 
-/* The serial's verdict from its scans, this one included. */
-static const char *verdict(store *s, long lot_id, const char *serial, json_t *out)
+/* Counts this scan against the serial and gives its verdict. */
+static const char *verdict(store *s, long lot_id, const char *serial, const char *network,
+                           json_t *out)
 {
     sqlite3_stmt *st = NULL;
     int issued = 0;
-    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM serials WHERE lot_id = ?1 AND serial = ?2", -1,
-                           &st, NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(s->db,
+                           "UPDATE serials SET scans = scans + 1, first_scan_at = "
+                           "COALESCE(first_scan_at, strftime('%Y-%m-%dT%H:%M:%SZ','now')) "
+                           "WHERE lot_id = ?1 AND serial = ?2",
+                           -1, &st, NULL) == SQLITE_OK) {
         sqlite3_bind_int64(st, 1, lot_id);
         sqlite3_bind_text(st, 2, serial, -1, SQLITE_STATIC);
-        issued = sqlite3_step(st) == SQLITE_ROW;
+        issued = step_done(st) == 0 && sqlite3_changes(s->db) > 0;
     }
-    sqlite3_finalize(st);
     if (!issued)
         return "unknown";
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT OR IGNORE INTO serial_networks (lot_id, serial, network) "
+                           "VALUES (?1, ?2, ?3)",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, lot_id);
+        sqlite3_bind_text(st, 2, serial, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, network ? network : "", -1, SQLITE_STATIC);
+        step_done(st);
+    }
     long scans = 0, networks = 0;
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT count(*), count(DISTINCT network) FROM scans "
-                           "WHERE lot = (SELECT code FROM lots WHERE id = ?1) AND serial = ?2",
+                           "SELECT scans, (SELECT count(*) FROM serial_networks n WHERE "
+                           "n.lot_id = x.lot_id AND n.serial = x.serial) FROM serials x "
+                           "WHERE lot_id = ?1 AND serial = ?2",
                            -1, &st, NULL) == SQLITE_OK) {
         sqlite3_bind_int64(st, 1, lot_id);
         sqlite3_bind_text(st, 2, serial, -1, SQLITE_STATIC);
@@ -755,7 +775,24 @@ static long scanned_product(store *s, const store_scan *scan)
     return id;
 }
 
+static json_t *resolve(store *s, const store_scan *scan);
+
+/* One transaction per scan: its record and its counts commit together. */
 json_t *store_resolve(store *s, const store_scan *scan)
+{
+    char error[STORE_ERROR_MAX];
+    if (exec(s, "BEGIN IMMEDIATE", error) != 0)
+        return NULL;
+    json_t *out = resolve(s, scan);
+    if (exec(s, "COMMIT", error) != 0) {
+        exec(s, "ROLLBACK", error);
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
+
+static json_t *resolve(store *s, const store_scan *scan)
 {
     long product_id = scanned_product(s, scan);
     json_t *product = product_id ? store_product_get(s, product_id) : NULL;
@@ -789,7 +826,7 @@ json_t *store_resolve(store *s, const store_scan *scan)
     if (scan->serial) {
         json_object_set_new(out, "serial", json_string(scan->serial));
         const char *v = lot ? verdict(s, (long)json_integer_value(json_object_get(lot, "id")),
-                                      scan->serial, out)
+                                      scan->serial, scan->network, out)
                             : "unknown";
         json_object_set_new(out, "verdict", json_string(v));
     }
