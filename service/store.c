@@ -473,7 +473,9 @@ static const char *column_text(sqlite3_stmt *st, int i)
 long store_product_create(store *s, const store_product *p, char error[STORE_ERROR_MAX])
 {
     sqlite3_stmt *st = NULL;
-    char *details = json_dumps(p->details ? p->details : json_object(), JSON_COMPACT);
+    json_t *empty = p->details ? NULL : json_object();
+    char *details = json_dumps(p->details ? p->details : empty, JSON_COMPACT);
+    json_decref(empty);
     long id = -1;
     if (details &&
         sqlite3_prepare_v2(s->db,
