@@ -161,6 +161,27 @@ static int step_done(sqlite3_stmt *st)
     return rc == SQLITE_DONE ? 0 : rc;
 }
 
+/* Runs a query taking one number (?1): the first row through `row`, or
+ * NULL; or every row, as a JSON array. */
+static json_t *query_by_id(store *s, const char *sql, long id, json_t *(*row)(sqlite3_stmt *),
+                           int all)
+{
+    sqlite3_stmt *st = NULL;
+    json_t *result = all ? json_array() : NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, id);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            if (!all) {
+                result = row(st);
+                break;
+            }
+            json_array_append_new(result, row(st));
+        }
+    }
+    sqlite3_finalize(st);
+    return result;
+}
+
 static int read_version(store *s)
 {
     sqlite3_stmt *st = NULL;
@@ -434,32 +455,15 @@ static json_t *producer_row(sqlite3_stmt *st)
 
 json_t *store_producer_get(store *s, long id)
 {
-    sqlite3_stmt *st = NULL;
-    json_t *result = NULL;
-    if (sqlite3_prepare_v2(s->db, "SELECT " PRODUCER_COLUMNS " FROM producers WHERE id = ?1", -1,
-                           &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, id);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            result = producer_row(st);
-    }
-    sqlite3_finalize(st);
-    return result;
+    return query_by_id(s, "SELECT " PRODUCER_COLUMNS " FROM producers WHERE id = ?1", id,
+                       producer_row, 0);
 }
 
 json_t *store_producer_list(store *s, long only_id)
 {
-    sqlite3_stmt *st = NULL;
-    json_t *list = json_array();
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT " PRODUCER_COLUMNS " FROM producers "
-                           "WHERE ?1 = 0 OR id = ?1 ORDER BY id",
-                           -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, only_id);
-        while (sqlite3_step(st) == SQLITE_ROW)
-            json_array_append_new(list, producer_row(st));
-    }
-    sqlite3_finalize(st);
-    return list;
+    return query_by_id(
+        s, "SELECT " PRODUCER_COLUMNS " FROM producers WHERE ?1 = 0 OR id = ?1 ORDER BY id",
+        only_id, producer_row, 1);
 }
 
 /* ---------- products, lots, serials ---------- */
@@ -547,32 +551,15 @@ static json_t *product_row(sqlite3_stmt *st)
 
 json_t *store_product_get(store *s, long id)
 {
-    sqlite3_stmt *st = NULL;
-    json_t *result = NULL;
-    if (sqlite3_prepare_v2(s->db, "SELECT " PRODUCT_COLUMNS " FROM products WHERE id = ?1", -1, &st,
-                           NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, id);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            result = product_row(st);
-    }
-    sqlite3_finalize(st);
-    return result;
+    return query_by_id(s, "SELECT " PRODUCT_COLUMNS " FROM products WHERE id = ?1", id, product_row,
+                       0);
 }
 
 json_t *store_product_list(store *s, long producer_id)
 {
-    sqlite3_stmt *st = NULL;
-    json_t *list = json_array();
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT " PRODUCT_COLUMNS " FROM products "
-                           "WHERE ?1 = 0 OR producer_id = ?1 ORDER BY id",
-                           -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, producer_id);
-        while (sqlite3_step(st) == SQLITE_ROW)
-            json_array_append_new(list, product_row(st));
-    }
-    sqlite3_finalize(st);
-    return list;
+    return query_by_id(
+        s, "SELECT " PRODUCT_COLUMNS " FROM products WHERE ?1 = 0 OR producer_id = ?1 ORDER BY id",
+        producer_id, product_row, 1);
 }
 
 static long owner_of(store *s, const char *sql, long id)
