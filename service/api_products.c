@@ -318,3 +318,161 @@ int api_products_check_body(const char *body, size_t len, int patch)
     json_decref(reply.json);
     return status;
 }
+
+/* ---------- CSV import ---------- */
+
+#define IMPORT_ROWS_MAX   10000
+#define IMPORT_FIELDS_MAX 16
+#define IMPORT_ERRORS_MAX 100
+
+/* Reads one CSV field (RFC 4180 quotes) into out; returns the position
+ * after it and sets *end_of_row. NULL on a malformed quote. */
+static const char *csv_field(const char *p, const char *end, ocl_buffer *out, int *end_of_row)
+{
+    out->len = 0;
+    if (p < end && *p == '"') {
+        for (p++;; p++) {
+            if (p >= end)
+                return NULL;
+            if (*p == '"') {
+                if (p + 1 < end && p[1] == '"') {
+                    ocl_buffer_append(out, p++, 1);
+                    continue;
+                }
+                p++;
+                break;
+            }
+            ocl_buffer_append(out, p, 1);
+        }
+    } else {
+        while (p < end && *p != ',' && *p != '\n' && *p != '\r')
+            ocl_buffer_append(out, p++, 1);
+    }
+    ocl_buffer_append(out, "", 1);
+    out->len--;
+    if (p < end && *p == ',') {
+        *end_of_row = 0;
+        return p + 1;
+    }
+    if (p < end && *p != '\n' && *p != '\r')
+        return NULL;
+    *end_of_row = 1;
+    if (p < end && *p == '\r')
+        p++;
+    if (p < end && *p == '\n')
+        p++;
+    return p;
+}
+
+/* Parses the whole body into rows of JSON objects keyed by the header. */
+static json_t *csv_rows(const char *body, size_t len, char *error, size_t error_size)
+{
+    const char *p = body, *end = body + len;
+    json_t *header = json_array(), *rows = json_array();
+    ocl_buffer cell = {0};
+    long line = 0;
+    while (p && p < end) {
+        json_t *row = json_object();
+        int column = 0, end_of_row = 0;
+        line++;
+        while (p && !end_of_row) {
+            p = csv_field(p, end, &cell, &end_of_row);
+            if (!p)
+                break;
+            if (line == 1)
+                json_array_append_new(header, json_string((char *)cell.data));
+            else if (cell.len && column < (int)json_array_size(header)) {
+                const char *key = json_string_value(json_array_get(header, (size_t)column));
+                json_object_set_new(row, key,
+                                    strcmp(key, "producer_id") == 0
+                                        ? json_integer(strtoll((char *)cell.data, NULL, 10))
+                                        : json_string((char *)cell.data));
+            }
+            column++;
+        }
+        if (!p) {
+            snprintf(error, error_size, "line %ld: malformed CSV (a quote is not closed)", line);
+            json_decref(row);
+            json_decref(rows);
+            rows = NULL;
+            break;
+        }
+        if (line > 1 && json_object_size(row))
+            json_array_append(rows, row);
+        json_decref(row);
+        if (json_array_size(rows) > IMPORT_ROWS_MAX) {
+            snprintf(error, error_size, "more than %d rows", IMPORT_ROWS_MAX);
+            json_decref(rows);
+            rows = NULL;
+            break;
+        }
+    }
+    ocl_buffer_free(&cell);
+    json_decref(header);
+    return rows;
+}
+
+void api_products_import(http_request *req, http_reply *reply, long id)
+{
+    (void)id;
+    char error[STORE_ERROR_MAX];
+    json_t *rows = req->body_len ? csv_rows(req->body, req->body_len, error, sizeof(error)) : NULL;
+    if (!rows) {
+        http_error(reply, 400, "malformed_csv", "", "%s",
+                   req->body_len ? error : "the body is empty: a header row and products");
+        return;
+    }
+    size_t count = json_array_size(rows);
+    product_input *inputs = calloc(count ? count : 1, sizeof(*inputs));
+    json_t *errors = json_array();
+    for (size_t i = 0; inputs && i < count; i++) {
+        ocl_problems problems;
+        ocl_problems_init(&problems);
+        jr_read(json_array_get(rows, i), "", product_rules, store_product_field, &inputs[i],
+                &problems);
+        inputs[i].product.producer_id = acting_producer(req, inputs[i].product.producer_id);
+        if (!problems.count &&
+            store_producer_exists(req->store, inputs[i].product.producer_id) != 1)
+            ocl_problem_add(&problems, "producer_id", "no such producer");
+        for (size_t k = 0; k < problems.count && json_array_size(errors) < IMPORT_ERRORS_MAX; k++)
+            json_array_append_new(errors, json_pack("{s:I, s:s, s:s}", "row", (json_int_t)(i + 2),
+                                                    "field", problems.item[k].field, "message",
+                                                    problems.item[k].rule));
+    }
+    if (!inputs) {
+        http_error(reply, 500, "store", "", "out of memory");
+    } else if (json_array_size(errors)) {
+        http_error(reply, 422, "invalid", "", "%zu problems; nothing was imported",
+                   json_array_size(errors));
+        json_object_set(json_object_get(reply->json, "error"), "rows", errors);
+    } else if (store_begin(req->store) != 0) {
+        http_error(reply, 500, "store", "", "cannot start the import");
+    } else {
+        json_t *created = json_array();
+        long rc = 0;
+        size_t i = 0;
+        for (; i < count && rc >= 0; i++) {
+            rc = store_product_create(req->store, &inputs[i].product, error);
+            if (rc > 0)
+                json_array_append_new(created, json_integer(rc));
+        }
+        if (rc < 0 || store_commit(req->store) != 0) {
+            store_rollback(req->store);
+            if (rc == -2)
+                http_error(reply, 409, "conflict", "gtin",
+                           "row %zu: another product has GTIN %s; nothing was imported", i + 1,
+                           inputs[i - 1].gtin);
+            else
+                http_error(reply, 500, "store", "", "%s", error);
+            json_decref(created);
+        } else {
+            reply->status = 201;
+            reply->json = json_pack("{s:I, s:o}", "imported", (json_int_t)count, "ids", created);
+        }
+    }
+    for (size_t i = 0; inputs && i < count; i++)
+        json_decref(inputs[i].product.details);
+    free(inputs);
+    json_decref(errors);
+    json_decref(rows);
+}

@@ -71,6 +71,7 @@ static const struct {
     {"GET", "/api/v1/certificates/{id}", R_ANY, api_certificates_get},
     {"POST", "/api/v1/certificates/{id}/revoke", R_OFFICER, api_certificates_revoke},
     {"GET", "/api/v1/reports/summary", R_ADMIN | R_OFFICER, api_reports_summary},
+    {"POST", "/api/v1/import/products", R_ANY, api_products_import},
 };
 
 void http_error(http_reply *reply, int status, const char *code, const char *field, const char *fmt,

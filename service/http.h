@@ -66,6 +66,7 @@ void api_products_create(http_request *req, http_reply *reply, long id);
  * status of the refusal. For the fuzzer. */
 int api_products_check_body(const char *body, size_t len, int patch);
 void api_products_list(http_request *req, http_reply *reply, long id);
+void api_products_import(http_request *req, http_reply *reply, long id);
 void api_products_get(http_request *req, http_reply *reply, long id);
 void api_products_update(http_request *req, http_reply *reply, long id);
 void api_lots_create(http_request *req, http_reply *reply, long id);

@@ -1047,3 +1047,21 @@ json_t *store_report_summary(store *s, const char *today)
         producers, "share_cooperatives", coop, "share_smes", sme, "certificates_expiring",
         expiring);
 }
+
+int store_begin(store *s)
+{
+    char error[STORE_ERROR_MAX];
+    return exec(s, "BEGIN IMMEDIATE", error);
+}
+
+int store_commit(store *s)
+{
+    char error[STORE_ERROR_MAX];
+    return exec(s, "COMMIT", error);
+}
+
+void store_rollback(store *s)
+{
+    char error[STORE_ERROR_MAX];
+    exec(s, "ROLLBACK", error);
+}

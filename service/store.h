@@ -62,6 +62,11 @@ int store_producer_update(store *s, long id, const store_producer *p, char error
 json_t *store_producer_get(store *s, long id);
 json_t *store_producer_list(store *s, long only_id);
 
+/* A transaction around several calls (an import): 0 or -1. */
+int store_begin(store *s);
+int store_commit(store *s);
+void store_rollback(store *s);
+
 /* Products: name, group and GTIN as columns, the label contents
  * (net_quantity, ingredients, ...) as a JSON object in `details`. */
 typedef struct {

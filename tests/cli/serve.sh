@@ -206,6 +206,28 @@ got=$(call "$officer" GET /api/v1/reports/summary)
 [[ $got == 200* && $got == *'"producers_by_kind":{'*'"cooperative":1'* && $got == *'"share_cooperatives":'* && $got == *'"products_by_group":{"food":'* && $got == *'"certificates_expiring":{"within_30_days":0,"within_90_days":0}'* ]] &&
     pass || fail "the summary counts: $got"
 
+# CSV import: all rows or none, every bad row reported.
+csv() { curl -s -o "$scratch/body" -w '%{http_code}' -H "Authorization: Bearer $1" -H 'Content-Type: text/csv' \
+    --data-binary @"$2" "$base/api/v1/import/products"; printf ' '; cat "$scratch/body"; }
+printf 'producer_id,name,group,gtin,net_quantity\r\n2,"Mật ong, hoa cà phê",food,036000291452,500 g\r\n2,Nón lá Gò Găng,handicraft,,\r\n' >"$scratch/good.csv"
+printf 'producer_id,name,group,gtin\n2,A,fruit,\n2,B,food,08931234567895\n2,C,food,\n' >"$scratch/bad.csv"
+printf 'producer_id,name,group,gtin\n2,D,food,96385074\n2,E,food,96385074\n' >"$scratch/twice.csv"
+printf 'producer_id,name,group\n2,"unclosed,food\n' >"$scratch/broken.csv"
+before=$(sqlite3 "$db" "SELECT count(*) FROM products")
+got=$(csv "$admin" "$scratch/bad.csv")
+[[ $got == 422* && $got == *'"row":2,"field":"group"'* && $got == *'"row":3,"field":"gtin","message":"check digit is 5, expected 7"'* ]] &&
+    pass || fail "every bad row reported: $got"
+expect_equal "a bad file imports nothing" "$(sqlite3 "$db" "SELECT count(*) FROM products")" "$before"
+got=$(csv "$admin" "$scratch/twice.csv")
+expect_equal "a GTIN twice in the file: 409" "${got%% *}" 409
+expect_equal "a conflict imports nothing" "$(sqlite3 "$db" "SELECT count(*) FROM products")" "$before"
+expect_equal "malformed CSV: 400" "$(csv "$admin" "$scratch/broken.csv" | cut -d' ' -f1)" 400
+got=$(csv "$admin" "$scratch/good.csv")
+[[ $got == 201*'"imported":2'* ]] && pass || fail "a good file imports every row: $got"
+expect_equal "quoted commas kept" "$(sqlite3 "$db" "SELECT count(*) FROM products WHERE name = 'Mật ong, hoa cà phê'")" 1
+got=$(csv "$producer" "$scratch/good.csv")
+[[ $got == 409* ]] && pass || fail "the same GTINs again: 409: $got"
+
 # The resolver, public: what a scanned code stands for, and its verdict.
 first_uri=$(echo "$uris" | head -n 1)
 path=${first_uri#https://truyxuatsanphambinhthuan.vn}
