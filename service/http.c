@@ -25,7 +25,8 @@ struct http_server {
     pthread_mutex_t lock;
     atomic_ulong requests[STATUS_CLASSES]; /* by status class, 1xx..5xx */
     atomic_ulong scans;
-    char *product_page; /* templates/pages/product.html */
+    atomic_int in_flight; /* requests begun and not yet answered */
+    char *product_page;   /* templates/pages/product.html */
 };
 
 /* One request's state across libmicrohttpd's calls. */
@@ -291,6 +292,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!state)
             return MHD_NO;
         clock_gettime(CLOCK_MONOTONIC, &state->start);
+        atomic_fetch_add(&server->in_flight, 1);
         snprintf(state->method, sizeof(state->method), "%s", method);
         snprintf(state->path, sizeof(state->path), "%s", url);
         *con_cls = state;
@@ -356,6 +358,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (status >= 100 && status < 600)
         atomic_fetch_add(&server->requests[status / 100], 1);
     fprintf(stderr, "%s %s %d %ldus\n", state->method, state->path, status, us);
+    atomic_fetch_sub(&server->in_flight, 1);
     free(state->body);
     free(state);
     *con_cls = NULL;
@@ -440,7 +443,13 @@ void http_stop(http_server *server)
 {
     if (!server)
         return;
+    /* Stop accepting, then let the requests in flight be answered (up to
+     * 30 seconds) before the connections are closed. */
     MHD_quiesce_daemon(server->daemon);
+    for (int waited = 0; atomic_load(&server->in_flight) > 0 && waited < 3000; waited++) {
+        struct timespec tick = {0, 10 * 1000 * 1000};
+        nanosleep(&tick, NULL);
+    }
     MHD_stop_daemon(server->daemon);
     pthread_mutex_destroy(&server->lock);
     free(server->product_page);

@@ -261,9 +261,19 @@ got=$(resolve "$base${nuri#https://truyxuatsanphambinhthuan.vn}")
 grep -q '^ocoptrace_scans_total [1-9]' <<<"$(curl -s "$base/metrics")" && pass || fail "metrics count scans"
 
 # SIGTERM: exit 0; the log has one line per request and no secret.
+# A long request (a sheet of 10,000 labels) is answered even when SIGTERM
+# arrives while it is drawn.
+call "$producer" POST /api/v1/lots/$lot_id/serials '{"count":10000}' >/dev/null
+curl -s -H "Authorization: Bearer $producer" -o "$scratch/inflight.pdf" -w '%{http_code}' \
+    "$base/api/v1/lots/$lot_id/labels.pdf?sheet=a4-3x8" >"$scratch/inflight.code" &
+fetch=$!
+sleep 0.3
 kill -TERM $pid
 wait $pid
 code=$?
+wait $fetch
+expect_equal "the request in flight is answered" "$(cat "$scratch/inflight.code")" 200
+pdfinfo "$scratch/inflight.pdf" >/dev/null 2>&1 && pass || fail "the answer is a whole PDF"
 [ "$code" -eq 0 ] && pass || fail "SIGTERM: exit $code: $(grep -v '^[A-Z]* /' "$scratch/serve.log" | head -n 30)"
 grep -qE '^POST /api/v1/producers 201 [0-9]+us$' "$scratch/serve.log" && pass || fail "request log line"
 grep -q -F "${admin#oct_}" "$scratch/serve.log" && fail "a token reached the log" || pass
