@@ -17,13 +17,14 @@
 #include <time.h>
 
 #define STATUS_CLASSES 6
+#define ROUTES_MAX     48
 
 struct http_server {
     struct MHD_Daemon *daemon;
     store *store;
     config *config;
     pthread_mutex_t lock;
-    atomic_ulong requests[STATUS_CLASSES]; /* by status class, 1xx..5xx */
+    atomic_ulong requests[ROUTES_MAX][STATUS_CLASSES]; /* by route and status class */
     atomic_ulong scans;
     atomic_int in_flight; /* requests begun and not yet answered */
     char *product_page;   /* templates/pages/product.html */
@@ -36,6 +37,7 @@ typedef struct {
     int too_large;
     struct timespec start;
     int status;
+    int route; /* index into route_names */
     char method[16];
     char path[256];
 } request_state;
@@ -74,6 +76,22 @@ static const struct {
     {"GET", "/api/v1/reports/summary", R_ADMIN | R_OFFICER, api_reports_summary},
     {"POST", "/api/v1/import/products", R_ANY, api_products_import},
 };
+
+/* Routes outside the table, counted after it in /metrics. */
+enum { ROUTE_HEALTH, ROUTE_METRICS, ROUTE_RESOLVER, ROUTE_CERTIFICATE, ROUTE_OTHER, ROUTE_EXTRA };
+static const char *const extra_routes[ROUTE_EXTRA] = {"/healthz", "/metrics", "/01/...",
+                                                      "/c/{number}", "other"};
+#define ROUTE_COUNT (sizeof(routes) / sizeof(routes[0]))
+
+static const char *route_name(size_t i, const char **method)
+{
+    if (i < ROUTE_COUNT) {
+        *method = routes[i].method;
+        return routes[i].pattern;
+    }
+    *method = "GET";
+    return extra_routes[i - ROUTE_COUNT];
+}
 
 void http_error(http_reply *reply, int status, const char *code, const char *field, const char *fmt,
                 ...)
@@ -162,15 +180,20 @@ static void authenticate(http_request *req, struct MHD_Connection *conn)
     req->authenticated = store_token_user(req->store, auth + 7, &req->user) == 1;
 }
 
-static void route(http_request *req, http_reply *reply)
+static void route(http_request *req, http_reply *reply, int *index)
 {
+    *index = (int)(ROUTE_COUNT + ROUTE_OTHER);
+    if (strcmp(req->path, "/healthz") == 0)
+        *index = (int)(ROUTE_COUNT + ROUTE_HEALTH);
     if ((strncmp(req->path, "/01/", 4) == 0 || strncmp(req->path, "/lot/", 5) == 0) &&
         strcmp(req->method, "GET") == 0) {
         atomic_fetch_add(&req->server->scans, 1);
+        *index = (int)(ROUTE_COUNT + ROUTE_RESOLVER);
         resolver_answer(req, reply, req->server->product_page);
         return;
     }
     if (strncmp(req->path, "/c/", 3) == 0 && strcmp(req->method, "GET") == 0) {
+        *index = (int)(ROUTE_COUNT + ROUTE_CERTIFICATE);
         certificate_page(req, reply);
         return;
     }
@@ -187,6 +210,7 @@ static void route(http_request *req, http_reply *reply)
         path_known = 1;
         if (strcmp(routes[i].method, req->method) != 0)
             continue;
+        *index = (int)i;
         if (!req->authenticated) {
             http_error(reply, 401, "unauthenticated", "Authorization",
                        "a valid 'Authorization: Bearer TOKEN' header is required");
@@ -209,22 +233,41 @@ static void route(http_request *req, http_reply *reply)
 
 static void metrics(http_server *server, http_reply *reply)
 {
-    char *text = malloc(1024);
-    size_t len = 0;
-    len += (size_t)snprintf(text + len, 1024 - len,
-                            "# HELP ocoptrace_requests_total HTTP requests by status class.\n"
-                            "# TYPE ocoptrace_requests_total counter\n");
-    for (int c = 1; c < STATUS_CLASSES; c++)
-        len += (size_t)snprintf(text + len, 1024 - len,
-                                "ocoptrace_requests_total{status=\"%dxx\"} %lu\n", c,
-                                atomic_load(&server->requests[c]));
-    len += (size_t)snprintf(text + len, 1024 - len,
-                            "# HELP ocoptrace_scans_total Codes resolved for consumers.\n"
-                            "# TYPE ocoptrace_scans_total counter\n"
-                            "ocoptrace_scans_total %lu\n",
-                            atomic_load(&server->scans));
+    ocl_buffer out = {0};
+    char line[512];
+    const char *method;
+    int n = snprintf(line, sizeof(line),
+                     "# HELP ocoptrace_requests_total HTTP requests by route and status class.\n"
+                     "# TYPE ocoptrace_requests_total counter\n");
+    ocl_buffer_append(&out, line, (size_t)n);
+    for (size_t r = 0; r < ROUTE_COUNT + ROUTE_EXTRA; r++) {
+        const char *name = route_name(r, &method);
+        for (int c = 1; c < STATUS_CLASSES; c++) {
+            unsigned long count = atomic_load(&server->requests[r][c]);
+            if (!count)
+                continue;
+            n = snprintf(line, sizeof(line),
+                         "ocoptrace_requests_total{method=\"%s\",route=\"%s\",status=\"%dxx\"} "
+                         "%lu\n",
+                         method, name, c, count);
+            ocl_buffer_append(&out, line, (size_t)n);
+        }
+    }
+    pthread_mutex_lock(&server->lock);
+    long pending = store_outbox_pending(server->store);
+    pthread_mutex_unlock(&server->lock);
+    n = snprintf(line, sizeof(line),
+                 "# HELP ocoptrace_scans_total Codes resolved for consumers.\n"
+                 "# TYPE ocoptrace_scans_total counter\n"
+                 "ocoptrace_scans_total %lu\n"
+                 "# HELP ocoptrace_pushes_pending Registrations waiting for the remote system.\n"
+                 "# TYPE ocoptrace_pushes_pending gauge\n"
+                 "ocoptrace_pushes_pending %ld\n",
+                 atomic_load(&server->scans), pending);
+    ocl_buffer_append(&out, line, (size_t)n);
+    ocl_buffer_append(&out, "", 1);
     reply->status = 200;
-    reply->text = text;
+    reply->text = (char *)out.data;
     reply->content_type = "text/plain; version=0.0.4";
 }
 
@@ -293,6 +336,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;
         clock_gettime(CLOCK_MONOTONIC, &state->start);
         atomic_fetch_add(&server->in_flight, 1);
+        state->route = (int)(ROUTE_COUNT + ROUTE_OTHER);
         snprintf(state->method, sizeof(state->method), "%s", method);
         snprintf(state->path, sizeof(state->path), "%s", url);
         *con_cls = state;
@@ -318,6 +362,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (state->too_large) {
         http_error(&reply, 413, "too_large", "", "the body is over %u bytes", HTTP_BODY_MAX);
     } else if (strcmp(url, "/metrics") == 0 && strcmp(method, "GET") == 0) {
+        state->route = (int)(ROUTE_COUNT + ROUTE_METRICS);
         metrics(server, &reply);
     } else {
         http_request req = {.server = server,
@@ -332,7 +377,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         client_network(conn, req.network, sizeof(req.network));
         pthread_mutex_lock(&server->lock);
         authenticate(&req, conn);
-        route(&req, &reply);
+        route(&req, &reply, &state->route);
         pthread_mutex_unlock(&server->lock);
     }
     state->status = reply.status;
@@ -355,8 +400,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     long us = (now.tv_sec - state->start.tv_sec) * 1000000L +
               (now.tv_nsec - state->start.tv_nsec) / 1000L;
     int status = state->status;
-    if (status >= 100 && status < 600)
-        atomic_fetch_add(&server->requests[status / 100], 1);
+    if (status >= 100 && status < 600 && state->route >= 0 && state->route < ROUTES_MAX)
+        atomic_fetch_add(&server->requests[state->route][status / 100], 1);
     fprintf(stderr, "%s %s %d %ldus\n", state->method, state->path, status, us);
     atomic_fetch_sub(&server->in_flight, 1);
     free(state->body);

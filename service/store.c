@@ -1065,3 +1065,8 @@ void store_rollback(store *s)
     char error[STORE_ERROR_MAX];
     exec(s, "ROLLBACK", error);
 }
+
+long store_outbox_pending(store *s)
+{
+    return owner_of(s, "SELECT count(*) FROM outbox WHERE state = 'pending' AND ?1 = ?1", 0);
+}

@@ -62,6 +62,9 @@ int store_producer_update(store *s, long id, const store_producer *p, char error
 json_t *store_producer_get(store *s, long id);
 json_t *store_producer_list(store *s, long only_id);
 
+/* Registrations waiting in the outbox for the remote system. */
+long store_outbox_pending(store *s);
+
 /* A transaction around several calls (an import): 0 or -1. */
 int store_begin(store *s);
 int store_commit(store *s);

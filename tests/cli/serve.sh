@@ -104,7 +104,11 @@ expect_equal "body over 1 MiB: 413" "$got" 413
 expect_equal "body over 1 MiB: database unchanged" "$(snapshot)" "$before"
 
 metrics=$(curl -s "$base/metrics")
-grep -q '^ocoptrace_requests_total{status="2xx"} [1-9]' <<<"$metrics" && pass || fail "metrics count requests"
+grep -q '^ocoptrace_requests_total{method="POST",route="/api/v1/producers",status="2xx"} [1-9]' <<<"$metrics" &&
+    pass || fail "metrics count requests by route and status: $metrics"
+grep -q '^ocoptrace_requests_total{method="GET",route="/api/v1/producers/{id}",status="4xx"} [1-9]' <<<"$metrics" &&
+    pass || fail "metrics count refusals by route"
+grep -q '^ocoptrace_pushes_pending 0$' <<<"$metrics" && pass || fail "metrics show pending pushes"
 
 # Products, lots and serials: the path from registration to codes.
 product='{"name":"Nước mắm Phan Thiết","group":"food","gtin":"8931234567897","net_quantity":"500 ml"}'
