@@ -5,7 +5,9 @@
  * certificate's QR code opens) tells anyone its status.
  */
 #include "certificate.h"
+#include "cli.h"
 #include "http.h"
+#include "seal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -108,6 +110,106 @@ void api_certificates_get(http_request *req, http_reply *reply, long id)
         reply->status = 200;
         reply->json = with_status(store_certificate_get(req->store, id, NULL));
     }
+}
+
+/* The printed certificate's fields from the stored one; its strings stay
+ * owned by `c` and `product`. 0, or -1 when a stored value is unreadable. */
+static int certificate_fields(const json_t *c, const json_t *product, ocl_certificate *out)
+{
+    ocl_problems problems;
+    ocl_problems_init(&problems);
+    const json_t *producer = json_object_get(c, "producer");
+    memset(out, 0, sizeof(*out));
+    out->number = json_string_value(json_object_get(c, "number"));
+    out->decision_number = json_string_value(json_object_get(c, "decision_number"));
+    out->issuer = json_string_value(json_object_get(producer, "issuer"));
+    out->signer_title = json_string_value(json_object_get(producer, "signer_title"));
+    out->signer_name = json_string_value(json_object_get(producer, "signer_name"));
+    out->producer_name = json_string_value(json_object_get(producer, "name"));
+    out->producer_address = json_string_value(json_object_get(producer, "address"));
+    out->product_name = json_string_value(json_object_get(c, "product"));
+    out->gtin = json_string_value(json_object_get(product, "gtin"));
+    int level = ocl_ocop_level_parse(json_string_value(json_object_get(c, "level")));
+    int group = ocl_group_parse(json_string_value(json_object_get(c, "group")));
+    const json_t *scores = json_object_get(c, "scores");
+    for (size_t i = 0; i < 3; i++)
+        out->scores[i] = (int)json_integer_value(json_array_get(scores, i));
+    out->total = (int)json_integer_value(json_object_get(c, "score"));
+    out->stars = (int)json_integer_value(json_object_get(c, "stars"));
+    if (level < 0 || group < 0 ||
+        ocl_date_parse_iso(json_string_value(json_object_get(c, "decision_date")), "decision_date",
+                           0, &out->decided, &problems) != OCL_OK ||
+        ocl_date_parse_iso(json_string_value(json_object_get(c, "valid_until")), "valid_until", 0,
+                           &out->valid_until, &problems) != OCL_OK)
+        return -1;
+    out->level = (ocl_level)level;
+    out->group = (ocl_group)group;
+    return 0;
+}
+
+/* Draws the certificate with its sealed code into the reply. */
+static void certificate_draw(http_request *req, http_reply *reply, const ocl_certificate *fields,
+                             const unsigned char sk[64])
+{
+    ocl_certificate c = *fields;
+    char url[2 * SEAL_TEXT_MAX + OCL_BASE_URL_MAX], font[4096];
+    ocl_buffer pdf = {0};
+    if (seal_certificate_url(&c, req->config->base_url, sk, url, sizeof(url)) != 0) {
+        http_error(reply, 422, "invalid", "number",
+                   "the certificate's fields are too long for its code");
+        return;
+    }
+    c.qr_text = url;
+    ocl_result rc = cli_data_file("fonts/NotoSans-Regular.ttf", font, sizeof(font))
+                        ? OCL_EIO
+                        : ocl_certificate_pdf(&c, font, &pdf);
+    if (rc != OCL_OK) {
+        http_error(reply, 500, "render", "", "cannot draw the certificate: %s", ocl_strerror(rc));
+        ocl_buffer_free(&pdf);
+        return;
+    }
+    reply->status = 200;
+    reply->data = pdf.data;
+    reply->data_len = pdf.len;
+    reply->content_type = "application/pdf";
+}
+
+/* The certificate as printed: A4 landscape with the code that opens its
+ * status page, signed with the issuer key of the config ([certificates]
+ * key). Without that key no certificate is printed: a code that `verify`
+ * would refuse is worse than a clear answer that the key is missing. */
+void api_certificates_pdf(http_request *req, http_reply *reply, long id)
+{
+    long owner = store_certificate_owner(req->store, id);
+    if (!owner) {
+        http_error(reply, 404, "not_found", "id", "no certificate %ld", id);
+        return;
+    }
+    if (req->user.role == ROLE_PRODUCER && req->user.producer_id != owner) {
+        http_error(reply, 403, "forbidden", "", "a producer reads only its own certificates");
+        return;
+    }
+    ocl_problems problems;
+    ocl_problems_init(&problems);
+    unsigned char sk[crypto_sign_SECRETKEYBYTES];
+    if (!req->config->certificate_key[0] ||
+        seal_secret_load(req->config->certificate_key, "certificates.key", sk, &problems) != 0) {
+        http_error(reply, 409, "not_configured", "certificates.key", "%s",
+                   problems.count ? problems.item[0].rule
+                                  : "no issuer key: set [certificates] key in the config");
+        return;
+    }
+    json_t *c = store_certificate_get(req->store, id, NULL);
+    json_t *product =
+        store_product_get(req->store, (long)json_integer_value(json_object_get(c, "product_id")));
+    ocl_certificate fields;
+    if (!c || certificate_fields(c, product, &fields) != 0)
+        http_error(reply, 500, "store", "", "certificate %ld cannot be read back", id);
+    else
+        certificate_draw(req, reply, &fields, sk);
+    sodium_memzero(sk, sizeof(sk));
+    json_decref(product);
+    json_decref(c);
 }
 
 static const jr_rule revoke_rules[] = {{"reason", JR_TEXT, 1, NULL, 0}, {NULL, 0, 0, NULL, 0}};

@@ -128,11 +128,11 @@ int cmd_user(int argc, char **argv)
     } else if (!s) {
         status = EXIT_FAILED;
     } else {
-        int rc = store_user_add(s, name, (store_role)role, producer_id, token, error);
+        long rc = store_user_add(s, name, (store_role)role, producer_id, token, error);
         if (rc == -2) {
             ocl_problem_add(&problems, "name", "'%s' is taken", name);
             status = cli_report(&problems);
-        } else if (rc != 0) {
+        } else if (rc < 0) {
             cli_error("%s", error);
             status = EXIT_FAILED;
         } else {

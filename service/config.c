@@ -21,6 +21,8 @@ static const struct {
     {"server", "listen", offsetof(config, listen), sizeof(((config *)0)->listen)},
     {"server", "base_url", offsetof(config, base_url), sizeof(((config *)0)->base_url)},
     {"database", "path", offsetof(config, db), sizeof(((config *)0)->db)},
+    {"certificates", "key", offsetof(config, certificate_key),
+     sizeof(((config *)0)->certificate_key)},
 };
 
 static int on_value(void *user, const char *section, const char *key, const char *value)

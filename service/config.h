@@ -15,6 +15,7 @@ typedef struct {
     char listen[64];
     char db[PATH_MAX];
     char base_url[OCL_BASE_URL_MAX];
+    char certificate_key[PATH_MAX]; /* the issuer's secret key; empty: none */
 } config;
 
 /* The defaults, then `path` if given. Problems name the file and line. */

@@ -72,9 +72,12 @@ static const struct {
     {"GET", "/api/v1/lots/{id}/labels.pdf", R_ANY, api_lots_labels},
     {"POST", "/api/v1/products/{id}/evaluations", R_OFFICER, api_evaluations_create},
     {"GET", "/api/v1/certificates/{id}", R_ANY, api_certificates_get},
+    {"GET", "/api/v1/certificates/{id}.pdf", R_ANY, api_certificates_pdf},
     {"POST", "/api/v1/certificates/{id}/revoke", R_OFFICER, api_certificates_revoke},
     {"GET", "/api/v1/reports/summary", R_ADMIN | R_OFFICER, api_reports_summary},
     {"POST", "/api/v1/import/products", R_ANY, api_products_import},
+    {"POST", "/api/v1/users", R_ADMIN, api_users_create},
+    {"GET", "/api/v1/users", R_ADMIN, api_users_list},
 };
 
 /* Routes outside the table, counted after it in /metrics. */

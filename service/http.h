@@ -77,8 +77,11 @@ void api_products_qr_svg(http_request *req, http_reply *reply, long id);
 void api_lots_labels(http_request *req, http_reply *reply, long id);
 void api_evaluations_create(http_request *req, http_reply *reply, long id);
 void api_certificates_get(http_request *req, http_reply *reply, long id);
+void api_certificates_pdf(http_request *req, http_reply *reply, long id);
 void api_certificates_revoke(http_request *req, http_reply *reply, long id);
 void api_reports_summary(http_request *req, http_reply *reply, long id);
+void api_users_create(http_request *req, http_reply *reply, long id);
+void api_users_list(http_request *req, http_reply *reply, long id);
 /* /c/{number}, public (api_certificates.c). */
 void certificate_page(http_request *req, http_reply *reply);
 

@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
 # `make run`: the service on 127.0.0.1:8080 with an embedded SQLite database
-# in var/ and demo data (a producer, a product, a lot with serials), a token
-# for each role, and the URLs to try. Tokens are kept in var/demo-tokens
-# (mode 0600) so a second run shows them again.
+# in var/ and demo data (a producer, a product, a lot with serials, an OCOP
+# certificate signed with a demo issuer key), a token for each role, and the
+# URLs to try. Tokens are kept in var/demo-tokens (mode 0600) so a second
+# run shows them again.
 set -eu
 cd "$(dirname "$0")/.."
 OCOPTRACE=${OCOPTRACE:-./ocoptrace}
 LISTEN=${LISTEN:-127.0.0.1:8080}
-db=var/ocoptrace.db
-tokens=var/demo-tokens
-mkdir -p var
+var=${VAR:-var} # where the demo keeps its state
+db=$var/ocoptrace.db
+tokens=$var/demo-tokens
+conf=$var/ocoptrace.conf
+mkdir -p "$var"
+if [ ! -s "$var/issuer.key" ]; then
+    "$OCOPTRACE" keys generate --out "$var/issuer.key" >"$var/issuer.pub"
+fi
+[ -s "$conf" ] || printf '[certificates]\nkey = %s\n' "$var/issuer.key" >"$conf"
 
-"$OCOPTRACE" serve --db "$db" --listen "$LISTEN" &
+"$OCOPTRACE" serve --config "$conf" --db "$db" --listen "$LISTEN" &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server' INT TERM
 for _ in $(seq 1 50); do
@@ -30,16 +37,20 @@ if [ ! -s "$tokens" ]; then
     product=$(api /products "{\"producer_id\":$producer,\"name\":\"Nước mắm Phan Thiết 40 độ đạm\",\"group\":\"food\",\"gtin\":\"08931234567897\",\"net_quantity\":\"500 ml\",\"ingredients\":\"Cá cơm, muối biển\",\"origin\":\"Việt Nam\",\"usage\":\"Dùng trực tiếp hoặc pha chấm\",\"storage\":\"Nơi khô ráo, thoáng mát\"}" | id)
     lot=$(api /products/$product/lots '{"code":"L2025A","produced":"2025-03-01","expires":"2027-03-01"}' | id)
     serial=$(api /lots/$lot/serials '{"count":24}' | grep -o '"uri":"[^"]*"' | head -n 1 | cut -d'"' -f4)
+    certificate=$(curl -s -H "Authorization: Bearer $officer" -X POST --data-binary '{"number":"OCOP-BTh-2025-0042","decision":{"number":"1032/QĐ-UBND","date":"2025-06-20","level":"province","issuer":"Ủy ban nhân dân tỉnh Bình Thuận","signer":{"title":"KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH","name":"Nguyễn Văn A"}},"scores":{"a":34,"b":20,"c":28}}' "http://$LISTEN/api/v1/products/$product/evaluations" | id)
     producer_token=$("$OCOPTRACE" user add --role producer --producer "$producer" demo-producer --db "$db" | tail -n 1)
     {
         echo "admin $admin"
         echo "officer $officer"
         echo "producer $producer_token"
         echo "scan ${serial#https://truyxuatsanphambinhthuan.vn}"
+        echo "certificate $certificate"
     } >"$tokens"
 fi
 
 scan=$(awk '$1 == "scan" { print $2 }' "$tokens")
+certificate=$(awk '$1 == "certificate" { print $2 }' "$tokens")
+officer=$(awk '$1 == "officer" { print $2 }' "$tokens")
 cat <<INFO
 
 ocoptrace is running on http://$LISTEN/ with $db (Ctrl-C stops it).
@@ -48,11 +59,14 @@ ocoptrace is running on http://$LISTEN/ with $db (Ctrl-C stops it).
   metrics          http://$LISTEN/metrics
   a unit's page    http://$LISTEN${scan%%\?*}
   its JSON         curl -H 'Accept: application/json' http://$LISTEN${scan%%\?*}
+  its certificate  http://$LISTEN/c/OCOP-BTh-2025-0042
+  certificate PDF  curl -H "Authorization: Bearer $officer" -o cert.pdf http://$LISTEN/api/v1/certificates/$certificate.pdf
+  issuer's key     $(cat "$var/issuer.pub") (ocoptrace certificate verify --pub ...)
 
 API tokens (Authorization: Bearer TOKEN):
-$(awk '$1 != "scan" { printf "  %-9s %s\n", $1, $2 }' "$tokens")
+$(awk '$1 != "scan" && $1 != "certificate" { printf "  %-9s %s\n", $1, $2 }' "$tokens")
 
-  curl -H "Authorization: Bearer $(awk '$1 == "officer" { print $2 }' "$tokens")" http://$LISTEN/api/v1/products
+  curl -H "Authorization: Bearer $officer" http://$LISTEN/api/v1/products
 
 INFO
 wait $server

@@ -327,8 +327,8 @@ static void token_hash(const char *token, char hex[2 * crypto_generichash_BYTES 
     sodium_bin2hex(hex, 2 * crypto_generichash_BYTES + 1, hash, sizeof(hash));
 }
 
-int store_user_add(store *s, const char *name, store_role role, long producer_id,
-                   char token[STORE_TOKEN_MAX], char error[STORE_ERROR_MAX])
+long store_user_add(store *s, const char *name, store_role role, long producer_id,
+                    char token[STORE_TOKEN_MAX], char error[STORE_ERROR_MAX])
 {
     unsigned char random[32];
     randombytes_buf(random, sizeof(random));
@@ -367,7 +367,25 @@ int store_user_add(store *s, const char *name, store_role role, long producer_id
         sodium_memzero(token, STORE_TOKEN_MAX);
         return taken ? -2 : -1;
     }
-    return exec(s, "COMMIT", error);
+    return exec(s, "COMMIT", error) == 0 ? (long)user : -1;
+}
+
+static json_t *user_row(sqlite3_stmt *st)
+{
+    json_t *producer = sqlite3_column_type(st, 3) == SQLITE_NULL
+                           ? json_null()
+                           : json_integer(sqlite3_column_int64(st, 3));
+    return json_pack("{s:I, s:s, s:s, s:o, s:s}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+                     "name", (const char *)sqlite3_column_text(st, 1), "role",
+                     (const char *)sqlite3_column_text(st, 2), "producer_id", producer,
+                     "created_at", (const char *)sqlite3_column_text(st, 4));
+}
+
+json_t *store_user_list(store *s)
+{
+    return query_by_id(
+        s, "SELECT id, name, role, producer_id, created_at FROM users WHERE ?1 = 0 ORDER BY id", 0,
+        user_row, 1);
 }
 
 int store_token_user(store *s, const char *token, store_user *user)

@@ -7,6 +7,7 @@
 #ifndef OCOPTRACE_STORE_H
 #define OCOPTRACE_STORE_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 typedef struct store store;
@@ -36,10 +37,12 @@ int store_producer_exists(store *s, long id);
 
 /* Adds a user and a new API token for it, in one transaction; the token is
  * kept only as its hash. Fills `token` (the only time it is seen).
- * 0, -1 with error; -2 when the name is taken. */
+ * The new user's id, -1 with error, or -2 when the name is taken. */
 #define STORE_TOKEN_MAX 64
-int store_user_add(store *s, const char *name, store_role role, long producer_id,
-                   char token[STORE_TOKEN_MAX], char error[STORE_ERROR_MAX]);
+long store_user_add(store *s, const char *name, store_role role, long producer_id,
+                    char token[STORE_TOKEN_MAX], char error[STORE_ERROR_MAX]);
+/* Every user (id, name, role, producer_id, created_at), without tokens. */
+json_t *store_user_list(store *s);
 
 /* The user an API token belongs to. 1 found, 0 not, -1 on error. */
 typedef struct {
@@ -50,7 +53,6 @@ typedef struct {
 int store_token_user(store *s, const char *token, store_user *user);
 
 /* Producers, as JSON objects (jansson) with their id. */
-#include <jansson.h>
 typedef struct {
     const char *name, *address, *kind, *phone, *locality; /* NULL: unchanged on update */
 } store_producer;

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# The daemon's users and printed certificates: an admin adds users over
+# the API (the token is shown once and works at once); an officer or the
+# owner downloads a certificate PDF whose code decodes and verifies with
+# the issuer's public key; without an issuer key the PDF is refused.
+suite=cli-serve-admin
+. "$(dirname "$0")/../lib.sh"
+
+cd "$scratch"
+db=$scratch/admin.db
+admin=$("$OCOPTRACE" user add --role admin root --db "$db" | tail -n 1)
+pub=$("$OCOPTRACE" keys generate --out "$scratch/issuer.key")
+printf '[certificates]\nkey = %s\n' "$scratch/issuer.key" >"$scratch/with-key.conf"
+sqlite3 "$db" "INSERT INTO producers (name, address, kind) VALUES
+    ('HTX Thanh long Hàm Thuận Nam', 'Xã Hàm Minh, huyện Hàm Thuận Nam', 'cooperative'),
+    ('Cơ sở Hai', 'Phan Thiết', 'household')"
+
+# start_serve CONFIG: the daemon on a free loopback port; sets $base, $pid.
+start_serve() {
+    for _ in 1 2 3 4 5; do
+        local port=$((20000 + RANDOM % 30000))
+        "$OCOPTRACE" serve --db "$db" --config "$1" --listen 127.0.0.1:$port 2>>"$scratch/serve.log" &
+        pid=$!
+        base=http://127.0.0.1:$port
+        for _ in $(seq 1 50); do
+            curl -s -o /dev/null "$base/healthz" && return 0
+            kill -0 $pid 2>/dev/null || break
+            sleep 0.1
+        done
+    done
+    fail "the daemon did not start: $(tail -n 3 "$scratch/serve.log")"
+    finish
+    exit 1
+}
+stop_serve() { kill -TERM $pid && wait $pid; }
+trap 'kill $pid 2>/dev/null; rm -rf "$scratch"' EXIT
+: >"$scratch/empty.conf"
+start_serve "$scratch/with-key.conf"
+
+call() {
+    local auth=() data=()
+    [ -n "$1" ] && auth=(-H "Authorization: Bearer $1")
+    [ $# -ge 4 ] && data=(--data-binary "$4")
+    curl -s -o "$scratch/body" -w '%{http_code}' -X "$2" "${auth[@]}" "${data[@]}" "$base$3"
+    printf ' '
+    cat "$scratch/body"
+}
+field() { python3 -c 'import json,sys; print(json.loads(sys.stdin.read().split(" ",1)[1])[sys.argv[1]])' "$1"; }
+
+# ---------- users ----------
+got=$(call "$admin" POST /api/v1/users '{"name":"canbo","role":"officer"}')
+expect_equal "admin adds an officer: 201" "${got%% *}" 201
+officer=$(echo "$got" | field token)
+[[ $officer == oct_* ]] && pass || fail "the new user's token is in the answer: $got"
+expect_equal "the token is not stored as given" \
+    "$(sqlite3 "$db" "SELECT count(*) FROM tokens WHERE hash = '$officer'")" 0
+expect_equal "the new token works at once" "$(call "$officer" GET /api/v1/producers | cut -c1-3)" 200
+producer=$(call "$admin" POST /api/v1/users '{"name":"htx","role":"producer","producer_id":1}' | field token)
+expect_equal "the producer's token reads its own" "$(call "$producer" GET /api/v1/producers/1 | cut -c1-3)" 200
+list=$(call "$admin" GET /api/v1/users)
+expect_equal "the list names them" "$(echo "$list" | grep -o '"name":"[a-z]*"' | tr '\n' ' ')" \
+    '"name":"root" "name":"canbo" "name":"htx" '
+[[ $list != *oct_* ]] && pass || fail "the list shows no token: $list"
+
+before=$(sqlite3 "$db" "SELECT count(*) FROM users")
+while read -r name token body want field; do
+    [ "$token" = - ] && token=
+    got=$(call "$token" POST /api/v1/users "$body")
+    expect_equal "$name: status" "${got%% *}" "$want"
+    [ "$field" = - ] || expect_equal "$name: field" "$(echo "$got" | grep -o '"field":"[a-z_]*"')" "\"field\":\"$field\""
+done <<EOF2
+nobody - {"name":"x","role":"admin"} 401 -
+an-officer $officer {"name":"x","role":"admin"} 403 -
+a-producer $producer {"name":"x","role":"admin"} 403 -
+name-taken $admin {"name":"canbo","role":"officer"} 409 name
+bad-role $admin {"name":"x","role":"chief"} 422 role
+empty-name $admin {"name":"","role":"officer"} 422 name
+producer-without-id $admin {"name":"x","role":"producer"} 422 producer_id
+officer-with-producer $admin {"name":"x","role":"officer","producer_id":1} 422 producer_id
+unknown-producer $admin {"name":"x","role":"producer","producer_id":99} 422 producer_id
+unknown-field $admin {"name":"x","role":"officer","token":"mine"} 400 token
+wrong-type $admin {"name":"x","role":"officer","producer_id":"1"} 400 producer_id
+malformed $admin {"name": 400 -
+EOF2
+expect_equal "refused users change nothing" "$(sqlite3 "$db" "SELECT count(*) FROM users")" "$before"
+expect_equal "an officer lists users: 403" "$(call "$officer" GET /api/v1/users | cut -c1-3)" 403
+
+# ---------- the certificate PDF ----------
+product=$(call "$producer" POST /api/v1/products '{"producer_id":1,"name":"Thanh long ruột đỏ Hàm Thuận Nam","group":"food","gtin":"08931234567897"}' | field id)
+evaluation='{"number":"OCOP-BTh-2025-0042","decision":{"number":"1032/QĐ-UBND","date":"2025-06-20","level":"province","issuer":"Ủy ban nhân dân tỉnh Bình Thuận","signer":{"title":"KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH","name":"Nguyễn Văn A"}},"scores":{"a":34,"b":20,"c":28}}'
+certificate=$(call "$officer" POST /api/v1/products/$product/evaluations "$evaluation" | field id)
+other_producer=$(call "$admin" POST /api/v1/users '{"name":"coso2","role":"producer","producer_id":2}' | field token)
+
+got=$(curl -s -o "$scratch/cert.pdf" -w '%{http_code} %{content_type}' -H "Authorization: Bearer $producer" \
+    "$base/api/v1/certificates/$certificate.pdf")
+expect_equal "the owner downloads its certificate" "$got" "200 application/pdf"
+pdftotext -q "$scratch/cert.pdf" "$scratch/cert.txt"
+for text in "OCOP-BTh-2025-0042" "Thanh long ruột đỏ Hàm Thuận Nam" "1032/QĐ-UBND" "Nguyễn Văn A"; do
+    grep -q -F "$text" "$scratch/cert.txt" && pass || fail "the certificate reads '$text'"
+done
+pdftoppm -r 300 -gray -png -singlefile "$scratch/cert.pdf" "$scratch/cert" 2>/dev/null
+code=$(decode "$scratch/cert.png")
+[[ $code == https://truyxuatsanphambinhthuan.vn/c/OCOP-BTh-2025-0042\?seal=* ]] && pass ||
+    fail "the code opens the certificate's page: '$code'"
+"$OCOPTRACE" certificate verify --pub "$pub" "$code" >"$scratch/verify" 2>&1
+expect_equal "the code verifies with the issuer's key" "$?" 0
+grep -q -x "stars: 4" "$scratch/verify" && pass || fail "verify reads 4 stars: $(cat "$scratch/verify")"
+expect_equal "an officer downloads it" \
+    "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $officer" "$base/api/v1/certificates/$certificate.pdf")" 200
+expect_equal "another producer: 403" \
+    "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $other_producer" "$base/api/v1/certificates/$certificate.pdf")" 403
+expect_equal "nobody: 401" "$(curl -s -o /dev/null -w '%{http_code}' "$base/api/v1/certificates/$certificate.pdf")" 401
+expect_equal "unknown certificate: 404" \
+    "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $officer" "$base/api/v1/certificates/999.pdf")" 404
+
+stop_serve
+start_serve "$scratch/empty.conf"
+got=$(call "$officer" GET /api/v1/certificates/$certificate.pdf)
+expect_equal "without an issuer key: 409" "${got%% *}" 409
+[[ $got == *'"field":"certificates.key"'* ]] && pass || fail "the error names the config key: $got"
+stop_serve
+expect_equal "log lines carry no token" "$(grep -c -F -e "$admin" -e "$officer" "$scratch/serve.log")" 0
+finish
