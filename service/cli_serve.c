@@ -5,30 +5,50 @@
 #include "cli.h"
 #include "http.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char serve_usage[] =
     "usage: ocoptrace serve [--config FILE] [--listen ADDR:PORT] [--db PATH] [--base-url URL]\n"
+    "                       [--log FILE]\n"
     "\n"
     "Serves the HTTP API under /api/v1 (Authorization: Bearer TOKEN), /healthz and\n"
     "/metrics, and the public resolver (/01/..., /lot/...). Defaults: "
     "listen\n" CONFIG_DEFAULT_LISTEN ", database " CONFIG_DEFAULT_DB
     ", base URL " OCL_DEFAULT_BASE_URL ".\n"
-    "SIGTERM or SIGINT stops it after the requests in flight; SIGHUP reloads the\n"
-    "config file. A sample config and a systemd unit are in service/.\n";
+    "One line per request goes to stderr, or appended to FILE. SIGTERM or SIGINT\n"
+    "stops it after the requests in flight; SIGHUP reloads the config file and\n"
+    "reopens the log (after a rotation). A sample config and a systemd unit are in\n"
+    "service/.\n";
+
+/* Points stderr, where every log line goes, at `path` (appending); none
+ * keeps stderr as it is. Reopening by name after a rotation moves the
+ * lines to the new file. 0, or -1 with errno. */
+static int open_log(const char *path)
+{
+    if (!*path)
+        return 0;
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0)
+        return -1;
+    fflush(stderr);
+    int rc = dup2(fd, STDERR_FILENO) < 0 ? -1 : 0;
+    close(fd);
+    return rc;
+}
 
 int cmd_serve(int argc, char **argv)
 {
-    const char *config_path = NULL, *listen = NULL, *db = NULL, *base_url = NULL;
+    const char *config_path = NULL, *listen = NULL, *db = NULL, *base_url = NULL, *log = NULL;
     const cli_option options[] = {
-        {"config", 0, &config_path, NULL},
-        {"listen", 0, &listen, NULL},
-        {"db", 0, &db, NULL},
-        {"base-url", 0, &base_url, NULL},
+        {"config", 0, &config_path, NULL}, {"listen", 0, &listen, NULL}, {"db", 0, &db, NULL},
+        {"base-url", 0, &base_url, NULL},  {"log", 0, &log, NULL},
     };
-    int first = cli_parse_options(argc, argv, options, 4, serve_usage);
+    int first = cli_parse_options(argc, argv, options, 5, serve_usage);
     if (first < 0)
         return CLI_PARSE_EXIT(first);
     ocl_problems problems;
@@ -42,7 +62,8 @@ int cmd_serve(int argc, char **argv)
         const char *field;
     } flags[] = {{listen, c.listen, sizeof(c.listen), "listen"},
                  {db, c.db, sizeof(c.db), "db"},
-                 {base_url, c.base_url, sizeof(c.base_url), "base-url"}};
+                 {base_url, c.base_url, sizeof(c.base_url), "base-url"},
+                 {log, c.log, sizeof(c.log), "log"}};
     for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
         if (flags[i].value && strlen(flags[i].value) >= flags[i].size)
             ocl_problem_add(&problems, flags[i].field, "too long");
@@ -55,6 +76,10 @@ int cmd_serve(int argc, char **argv)
         ocl_problem_add(&problems, "serve", "unexpected argument '%s'", argv[first]);
     if (problems.count)
         return cli_report(&problems);
+    if (open_log(c.log) != 0) {
+        cli_error("log '%s': %s", c.log, strerror(errno));
+        return EXIT_FAILED;
+    }
 
     char error[STORE_ERROR_MAX];
     store *s = store_open(c.db, error);
@@ -77,9 +102,10 @@ int cmd_serve(int argc, char **argv)
     }
     fprintf(stderr, PROGRAM ": serving http://%s/ (database %s)\n", c.listen, c.db);
     int signal_number = 0;
-    /* SIGHUP reloads the config file (flags still win); the log is stderr,
-     * which the service manager owns, so there is no file to reopen. */
+    /* SIGHUP reopens the log and reloads the config file (flags still win). */
     while (sigwait(&stop, &signal_number) == 0 && signal_number == SIGHUP) {
+        if (open_log(log ? log : c.log) != 0)
+            fprintf(stderr, PROGRAM ": cannot reopen the log: %s\n", strerror(errno));
         config fresh;
         ocl_problems_init(&problems);
         if (config_load(config_path, &fresh, &problems) != 0 ||

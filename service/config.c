@@ -20,6 +20,7 @@ static const struct {
 } keys[] = {
     {"server", "listen", offsetof(config, listen), sizeof(((config *)0)->listen)},
     {"server", "base_url", offsetof(config, base_url), sizeof(((config *)0)->base_url)},
+    {"server", "log", offsetof(config, log), sizeof(((config *)0)->log)},
     {"database", "path", offsetof(config, db), sizeof(((config *)0)->db)},
     {"certificates", "key", offsetof(config, certificate_key),
      sizeof(((config *)0)->certificate_key)},

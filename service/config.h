@@ -15,6 +15,7 @@ typedef struct {
     char listen[64];
     char db[PATH_MAX];
     char base_url[OCL_BASE_URL_MAX];
+    char log[PATH_MAX];             /* the request log; empty: stderr */
     char certificate_key[PATH_MAX]; /* the issuer's secret key; empty: none */
 } config;
 

@@ -484,6 +484,7 @@ void http_reload(http_server *server, const config *fresh)
 {
     pthread_mutex_lock(&server->lock);
     memcpy(server->config->base_url, fresh->base_url, sizeof(fresh->base_url));
+    memcpy(server->config->certificate_key, fresh->certificate_key, sizeof(fresh->certificate_key));
     pthread_mutex_unlock(&server->lock);
 }
 

@@ -51,7 +51,8 @@ json_t *http_json_body(const http_request *req, http_reply *reply);
 
 /* Starts listening on config->listen; NULL with the reason in `error`. */
 http_server *http_start(store *s, config *c, char *error, size_t error_size);
-/* Takes what may change without a restart (the base URL) from `fresh`. */
+/* Takes what may change without a restart (the base URL, the issuer key)
+ * from `fresh`. */
 void http_reload(http_server *server, const config *fresh);
 /* Stops accepting, lets requests in flight finish, and frees. */
 void http_stop(http_server *server);

@@ -119,5 +119,23 @@ got=$(call "$officer" GET /api/v1/certificates/$certificate.pdf)
 expect_equal "without an issuer key: 409" "${got%% *}" 409
 [[ $got == *'"field":"certificates.key"'* ]] && pass || fail "the error names the config key: $got"
 stop_serve
+
+# ---------- the log file, reopened on SIGHUP after a rotation ----------
+printf '[server]\nlog = %s\n' "$scratch/access.log" >"$scratch/log.conf"
+start_serve "$scratch/log.conf"
+curl -s -o /dev/null "$base/c/before-rotation"
+mv "$scratch/access.log" "$scratch/access.log.1"
+kill -HUP $pid
+for _ in $(seq 1 50); do [ -s "$scratch/access.log" ] && break; sleep 0.1; done
+curl -s -o /dev/null "$base/c/after-rotation"
+stop_serve
+grep -q "GET /c/before-rotation 404" "$scratch/access.log.1" && pass || fail "the log has the lines before rotation"
+grep -q "GET /c/after-rotation 404" "$scratch/access.log" && pass || fail "the reopened log has the lines after it"
+expect_equal "nothing after rotation in the old file" "$(grep -c after-rotation "$scratch/access.log.1")" 0
+expect_equal "a log that cannot be opened: exit 1" \
+    "$("$OCOPTRACE" serve --db "$db" --log /nonexistent/dir/log 2>&1 >/dev/null; echo "exit $?")" \
+    "ocoptrace: log '/nonexistent/dir/log': No such file or directory
+exit 1"
+cat "$scratch/access.log.1" "$scratch/access.log" >>"$scratch/serve.log"
 expect_equal "log lines carry no token" "$(grep -c -F -e "$admin" -e "$officer" "$scratch/serve.log")" 0
 finish
