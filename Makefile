@@ -16,7 +16,7 @@ BUILD   ?= build/release
 # Debian packages: to build, to test, to fuzz, to benchmark.
 DEPS_BUILD = gcc make pkg-config libc6-dev libqrencode-dev libpng-dev zlib1g-dev libhpdf-dev \
              libsodium-dev libsqlite3-dev libinih-dev libmicrohttpd-dev \
-             libjansson-dev
+             libjansson-dev libcurl4-openssl-dev ca-certificates
 DEPS_TEST  = zbar-tools librsvg2-bin clang-format poppler-utils qpdf tesseract-ocr sqlite3 curl \
              tesseract-ocr-vie python3
 DEPS_FUZZ  = clang libclang-rt-14-dev
@@ -32,7 +32,7 @@ DATADIR ?= $(PREFIX)/share/ocoptrace
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) $(SAN) -pthread -Ilabels \
              -DOCOPTRACE_DATADIR='"$(DATADIR)"' \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
-LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lqrencode -lpng -lz) -lhpdf -ljansson -lsodium -lsqlite3 -linih -lmicrohttpd -lm \
+LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lqrencode -lpng -lz) -lhpdf -lcurl -ljansson -lsodium -lsqlite3 -linih -lmicrohttpd -lm \
              -pthread $(LDLIBS)
 
 LABELS_SRC  = $(wildcard labels/*.c)

@@ -4,10 +4,12 @@
  * officers and admins on all. Serials are drawn as the labels command draws
  * them and returned with the URIs their codes hold.
  */
+#include "epcis.h"
 #include "http.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define SERIALS_PER_REQUEST 10000
 
@@ -250,6 +252,47 @@ static int lot_job(http_request *req, long lot_id, ocl_label_job *job, json_t **
     return 0;
 }
 
+/* Draws `count` new serials and the URIs their codes will hold. */
+static int draw_serials(const http_request *req, const ocl_label_job *job,
+                        char (*serials)[OCL_SERIAL_LEN + 1], char (*uris)[OCL_URI_MAX + 1],
+                        long count)
+{
+    for (long i = 0; i < count; i++)
+        if (ocl_serial_generate(serials[i]) != OCL_OK ||
+            ocl_label_uri(job, req->config->base_url, serials[i], uris[i], OCL_URI_MAX + 1) !=
+                OCL_OK)
+            return -1;
+    return 0;
+}
+
+/* The EPCIS document that tells the traceability system these units were
+ * commissioned, with the certificate in force today if there is one. */
+static char *commissioning_event(const http_request *req, const json_t *lot, const json_t *product,
+                                 const char *const *uris, long count)
+{
+    time_t now = time(NULL);
+    char today[11], number[64], url[OCL_BASE_URL_MAX + 80];
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+    long product_id = (long)json_integer_value(json_object_get(product, "id"));
+    int certified =
+        store_product_certificate(req->store, product_id, today, number, sizeof(number));
+    if (certified)
+        snprintf(url, sizeof(url), "%s/c/%s", req->config->base_url, number);
+    epcis_commissioning c = {
+        .uris = uris,
+        .count = (size_t)count,
+        .lot = json_string_value(json_object_get(lot, "code")),
+        .produced = json_string_value(json_object_get(lot, "produced")),
+        .expires = json_string_value(json_object_get(lot, "expires")),
+        .certificate_url = certified ? url : NULL,
+        .base_url = req->config->base_url,
+        .when = now,
+    };
+    return epcis_commissioning_document(&c);
+}
+
 void api_serials_create(http_request *req, http_reply *reply, long id)
 {
     long owner = store_lot_owner(req->store, id);
@@ -269,39 +312,45 @@ void api_serials_create(http_request *req, http_reply *reply, long id)
     }
     json_decref(body);
     ocl_label_job job;
-    char gtin[OCL_GTIN14_LEN + 1], error[STORE_ERROR_MAX], uri[OCL_URI_MAX + 1];
+    char gtin[OCL_GTIN14_LEN + 1], error[STORE_ERROR_MAX];
     char(*serials)[OCL_SERIAL_LEN + 1] = calloc((size_t)count, OCL_SERIAL_LEN + 1);
+    char(*uris)[OCL_URI_MAX + 1] = calloc((size_t)count, OCL_URI_MAX + 1);
     const char **list = calloc((size_t)count, sizeof(*list));
-    int rc = serials && list ? lot_job(req, id, &job, &lot, &product, gtin) : -1;
+    const char **uri_list = calloc((size_t)count, sizeof(*uri_list));
+    int rc =
+        serials && uris && list && uri_list ? lot_job(req, id, &job, &lot, &product, gtin) : -1;
     for (long i = 0; rc == 0 && i < count; i++) {
-        rc = ocl_serial_generate(serials[i]) == OCL_OK ? 0 : -1;
         list[i] = serials[i];
+        uri_list[i] = uris[i];
     }
     /* A repeat of a serial already in the lot (1 in 2^45) is drawn again. */
     for (int attempt = 0; rc == 0 && attempt < 3; attempt++) {
-        rc = store_serials_add(req->store, id, list, (size_t)count, error);
-        if (rc == -2)
-            for (long i = 0; i < count; i++)
-                ocl_serial_generate(serials[i]);
-        else
+        rc = draw_serials(req, &job, serials, uris, count);
+        char *commissioning =
+            rc == 0 ? commissioning_event(req, lot, product, uri_list, count) : NULL;
+        rc = commissioning
+                 ? store_serials_add(req->store, id, list, (size_t)count, commissioning, error)
+                 : -1;
+        free(commissioning);
+        if (rc != -2)
             break;
     }
     if (rc != 0) {
         http_error(reply, 500, "store", "", "cannot allocate serials");
     } else {
         json_t *items = json_array();
-        for (long i = 0; i < count; i++) {
-            if (ocl_label_uri(&job, req->config->base_url, serials[i], uri, sizeof(uri)) != OCL_OK)
-                uri[0] = '\0';
-            json_array_append_new(items, json_pack("{s:s, s:s}", "serial", serials[i], "uri", uri));
-        }
+        for (long i = 0; i < count; i++)
+            json_array_append_new(items,
+                                  json_pack("{s:s, s:s}", "serial", serials[i], "uri", uris[i]));
         reply->status = 201;
         reply->json = json_pack("{s:I, s:o}", "lot_id", (json_int_t)id, "serials", items);
     }
     json_decref(lot);
     json_decref(product);
     free(list);
+    free(uri_list);
     free(serials);
+    free(uris);
 }
 
 int api_products_check_body(const char *body, size_t len, int patch)

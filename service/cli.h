@@ -70,5 +70,6 @@ int cmd_certificate(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
 
 #endif

@@ -1,7 +1,8 @@
 /*
- * `ocoptrace db` and `ocoptrace user`: the database's schema and backups,
- * and the users who hold API tokens. Each takes --db and --config as the
- * daemon does, and creates and migrates a missing database.
+ * `ocoptrace db`, `user` and `sync`: the database's schema and backups, the
+ * users who hold API tokens, and the deliveries owed to the remote system.
+ * Each takes --db and --config as the daemon does, and creates and migrates
+ * a missing database.
  */
 #include "cli.h"
 #include "config.h"
@@ -28,6 +29,15 @@ static const char user_usage[] =
     "\n"
     "Adds a user and prints a new API token once, as the last line: only its hash\n"
     "is stored. A producer user needs --producer, the producer record it may change.\n";
+
+static const char sync_usage[] =
+    "usage: ocoptrace sync status [--db PATH] [--config FILE]\n"
+    "   or: ocoptrace sync retry ID|--dead [--db PATH] [--config FILE]\n"
+    "\n"
+    "  status   deliveries to the remote system: pending, retrying, dead, delivered,\n"
+    "           the last error and success, and each dead letter\n"
+    "  retry    puts dead letter ID (or every one, --dead) back in line; a running\n"
+    "           service sends it within a second\n";
 
 /* The verb after the command ("migrate", "add"): argv shifted past it. */
 static const char *take_verb(int *argc, char ***argv)
@@ -139,6 +149,94 @@ int cmd_user(int argc, char **argv)
             printf("user '%s' added as %s; its API token, shown only now:\n%s\n", name,
                    store_role_name((store_role)role), token);
         }
+    }
+    store_close(s);
+    return status;
+}
+
+static void print_sync_status(const json_t *status)
+{
+    static const char *const counts[] = {"pending", "retrying", "dead", "delivered"};
+    for (size_t i = 0; i < 4; i++)
+        printf("%s: %lld\n", counts[i],
+               (long long)json_integer_value(json_object_get(status, counts[i])));
+    const char *error = json_string_value(json_object_get(status, "last_error"));
+    const char *success = json_string_value(json_object_get(status, "last_success"));
+    printf("last error: %s\nlast success: %s\n", error ? error : "none",
+           success ? success : "none");
+    size_t i;
+    json_t *dead;
+    json_array_foreach(json_object_get(status, "dead_letters"), i, dead)
+    {
+        const char *why = json_string_value(json_object_get(dead, "error"));
+        const char *response = json_string_value(json_object_get(dead, "response"));
+        printf("dead %lld %s %s: %s%s%.200s\n",
+               (long long)json_integer_value(json_object_get(dead, "id")),
+               json_string_value(json_object_get(dead, "kind")),
+               json_string_value(json_object_get(dead, "key")), why ? why : "",
+               response ? "; the remote said: " : "", response ? response : "");
+    }
+}
+
+static int sync_retry(store *s, const char *id_text, int all)
+{
+    ocl_problems problems;
+    ocl_problems_init(&problems);
+    int id = 0;
+    if (!all && !id_text)
+        ocl_problem_add(&problems, "id", "required: a dead letter's ID, or --dead for all");
+    else if (all && id_text)
+        ocl_problem_add(&problems, "id", "give an ID or --dead, not both");
+    else if (id_text)
+        cli_parse_int(id_text, "id", 1, 2000000000, &id, &problems);
+    if (problems.count)
+        return cli_report(&problems);
+    long n = store_sync_retry(s, id);
+    if (n < 0) {
+        cli_error("cannot put the dead letters back");
+        return EXIT_FAILED;
+    }
+    if (n == 0 && id) {
+        ocl_problem_add(&problems, "id", "no dead letter %d", id);
+        return cli_report(&problems);
+    }
+    printf("%ld dead letter%s back in line\n", n, n == 1 ? "" : "s");
+    return EXIT_OK;
+}
+
+int cmd_sync(int argc, char **argv)
+{
+    const char *db = NULL, *config_path = NULL;
+    int all = 0;
+    const cli_option options[] = {
+        {"db", 0, &db, NULL}, {"config", 0, &config_path, NULL}, {"dead", 0, NULL, &all}};
+    const char *verb = take_verb(&argc, &argv);
+    int first = cli_parse_options(argc, argv, options, 3, sync_usage);
+    if (first < 0)
+        return CLI_PARSE_EXIT(first);
+    int status_verb = verb && strcmp(verb, "status") == 0 && first == argc && !all;
+    int retry_verb = verb && strcmp(verb, "retry") == 0 && argc - first <= 1;
+    if (!status_verb && !retry_verb) {
+        fputs(sync_usage, stderr);
+        return EXIT_INVALID;
+    }
+    ocl_problems problems;
+    ocl_problems_init(&problems);
+    store *s = open_store(db, config_path, &problems);
+    if (problems.count)
+        return cli_report(&problems);
+    if (!s)
+        return EXIT_FAILED;
+    int status = EXIT_OK;
+    if (retry_verb) {
+        status = sync_retry(s, first < argc ? argv[first] : NULL, all);
+    } else {
+        json_t *state = store_sync_status(s);
+        if (state)
+            print_sync_status(state);
+        else
+            cli_error("cannot read the outbox"), status = EXIT_FAILED;
+        json_decref(state);
     }
     store_close(s);
     return status;

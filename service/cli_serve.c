@@ -4,6 +4,7 @@
  */
 #include "cli.h"
 #include "http.h"
+#include "sync.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -100,7 +101,15 @@ int cmd_serve(int argc, char **argv)
         store_close(s);
         return EXIT_FAILED;
     }
-    fprintf(stderr, PROGRAM ": serving http://%s/ (database %s)\n", c.listen, c.db);
+    sync_worker *sync = sync_start(c.db, &c, error, sizeof(error));
+    if (!sync && error[0]) {
+        cli_error("%s", error);
+        http_stop(server);
+        store_close(s);
+        return EXIT_FAILED;
+    }
+    fprintf(stderr, PROGRAM ": serving http://%s/ (database %s)%s%s\n", c.listen, c.db,
+            sync ? "; pushing to " : "", sync ? c.sync.endpoint : "");
     int signal_number = 0;
     /* SIGHUP reopens the log and reloads the config file (flags still win). */
     while (sigwait(&stop, &signal_number) == 0 && signal_number == SIGHUP) {
@@ -119,6 +128,7 @@ int cmd_serve(int argc, char **argv)
     }
     fprintf(stderr, PROGRAM ": %s: stopping\n", strsignal(signal_number));
     http_stop(server);
+    sync_stop(sync);
     store_close(s);
     return EXIT_OK;
 }

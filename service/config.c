@@ -6,6 +6,7 @@
 
 #include <ini.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct {
@@ -14,17 +15,45 @@ typedef struct {
     ocl_problems *problems;
 } reading;
 
+/* Text keys have the size of their buffer; number keys (size 0) a range. */
+#define TEXT(section, key, member)                                                                 \
+    {                                                                                              \
+        section, key, offsetof(config, member), sizeof(((config *)0)->member), 0, 0                \
+    }
+#define NUMBER(section, key, member, min, max)                                                     \
+    {                                                                                              \
+        section, key, offsetof(config, member), 0, min, max                                        \
+    }
 static const struct {
     const char *section, *key;
     size_t offset, size;
+    long min, max;
 } keys[] = {
-    {"server", "listen", offsetof(config, listen), sizeof(((config *)0)->listen)},
-    {"server", "base_url", offsetof(config, base_url), sizeof(((config *)0)->base_url)},
-    {"server", "log", offsetof(config, log), sizeof(((config *)0)->log)},
-    {"database", "path", offsetof(config, db), sizeof(((config *)0)->db)},
-    {"certificates", "key", offsetof(config, certificate_key),
-     sizeof(((config *)0)->certificate_key)},
+    TEXT("server", "listen", listen),
+    TEXT("server", "base_url", base_url),
+    TEXT("server", "log", log),
+    TEXT("database", "path", db),
+    TEXT("certificates", "key", certificate_key),
+    TEXT("sync", "endpoint", sync.endpoint),
+    TEXT("sync", "token", sync.token),
+    TEXT("sync", "ca_file", sync.ca_file),
+    NUMBER("sync", "timeout_s", sync.timeout_s, 1, 600),
+    NUMBER("sync", "max_attempts", sync.max_attempts, 1, 1000),
+    NUMBER("sync", "backoff_ms", sync.backoff_ms, 1, 3600000),
+    NUMBER("sync", "backoff_max_s", sync.backoff_max_s, 1, 86400),
 };
+
+static void set_number(config *c, size_t i, const char *field, const char *value,
+                       ocl_problems *problems)
+{
+    char *end = NULL;
+    long n = strtol(value, &end, 10);
+    if (!*value || *end || n < keys[i].min || n > keys[i].max)
+        ocl_problem_add(problems, field, "must be a whole number from %ld to %ld", keys[i].min,
+                        keys[i].max);
+    else
+        memcpy((char *)c + keys[i].offset, &n, sizeof(n));
+}
 
 static int on_value(void *user, const char *section, const char *key, const char *value)
 {
@@ -34,7 +63,9 @@ static int on_value(void *user, const char *section, const char *key, const char
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
         if (strcmp(keys[i].section, section) != 0 || strcmp(keys[i].key, key) != 0)
             continue;
-        if (!*value || strlen(value) >= keys[i].size)
+        if (!keys[i].size)
+            set_number(r->c, i, field, value, r->problems);
+        else if (!*value || strlen(value) >= keys[i].size)
             ocl_problem_add(r->problems, field, "must be 1 to %zu characters", keys[i].size - 1);
         else
             memcpy((char *)r->c + keys[i].offset, value, strlen(value) + 1);
@@ -50,6 +81,10 @@ int config_load(const char *path, config *c, ocl_problems *problems)
     snprintf(c->listen, sizeof(c->listen), "%s", CONFIG_DEFAULT_LISTEN);
     snprintf(c->db, sizeof(c->db), "%s", CONFIG_DEFAULT_DB);
     snprintf(c->base_url, sizeof(c->base_url), "%s", OCL_DEFAULT_BASE_URL);
+    c->sync.timeout_s = 10;
+    c->sync.max_attempts = 10;
+    c->sync.backoff_ms = 1000;
+    c->sync.backoff_max_s = 300;
     if (!path)
         return 0;
     size_t before = problems->count;

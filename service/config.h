@@ -17,6 +17,12 @@ typedef struct {
     char base_url[OCL_BASE_URL_MAX];
     char log[PATH_MAX];             /* the request log; empty: stderr */
     char certificate_key[PATH_MAX]; /* the issuer's secret key; empty: none */
+    struct {
+        char endpoint[512]; /* the remote's base URL; empty: nothing is pushed */
+        char token[256];
+        char ca_file[PATH_MAX];
+        long timeout_s, max_attempts, backoff_ms, backoff_max_s;
+    } sync;
 } config;
 
 /* The defaults, then `path` if given. Problems name the file and line. */

@@ -78,6 +78,7 @@ static const struct {
     {"POST", "/api/v1/import/products", R_ANY, api_products_import},
     {"POST", "/api/v1/users", R_ADMIN, api_users_create},
     {"GET", "/api/v1/users", R_ADMIN, api_users_list},
+    {"GET", "/api/v1/sync", R_ADMIN | R_OFFICER, api_sync_status},
 };
 
 /* Routes outside the table, counted after it in /metrics. */
@@ -237,7 +238,7 @@ static void route(http_request *req, http_reply *reply, int *index)
 static void metrics(http_server *server, http_reply *reply)
 {
     ocl_buffer out = {0};
-    char line[512];
+    char line[1024];
     const char *method;
     int n = snprintf(line, sizeof(line),
                      "# HELP ocoptrace_requests_total HTTP requests by route and status class.\n"
@@ -256,8 +257,10 @@ static void metrics(http_server *server, http_reply *reply)
             ocl_buffer_append(&out, line, (size_t)n);
         }
     }
+    store_sync_counts sync;
     pthread_mutex_lock(&server->lock);
-    long pending = store_outbox_pending(server->store);
+    if (store_sync_count(server->store, &sync) != 0)
+        memset(&sync, 0, sizeof(sync));
     pthread_mutex_unlock(&server->lock);
     n = snprintf(line, sizeof(line),
                  "# HELP ocoptrace_scans_total Codes resolved for consumers.\n"
@@ -266,7 +269,22 @@ static void metrics(http_server *server, http_reply *reply)
                  "# HELP ocoptrace_pushes_pending Registrations waiting for the remote system.\n"
                  "# TYPE ocoptrace_pushes_pending gauge\n"
                  "ocoptrace_pushes_pending %ld\n",
-                 atomic_load(&server->scans), pending);
+                 atomic_load(&server->scans), sync.pending + sync.retrying);
+    ocl_buffer_append(&out, line, (size_t)n);
+    n = snprintf(line, sizeof(line),
+                 "# HELP ocoptrace_sync_pending Deliveries not tried yet.\n"
+                 "# TYPE ocoptrace_sync_pending gauge\n"
+                 "ocoptrace_sync_pending %ld\n"
+                 "# HELP ocoptrace_sync_retrying Deliveries tried and waiting to be retried.\n"
+                 "# TYPE ocoptrace_sync_retrying gauge\n"
+                 "ocoptrace_sync_retrying %ld\n"
+                 "# HELP ocoptrace_sync_dead Deliveries the remote refused (dead letters).\n"
+                 "# TYPE ocoptrace_sync_dead gauge\n"
+                 "ocoptrace_sync_dead %ld\n"
+                 "# HELP ocoptrace_sync_delivered Deliveries the remote accepted.\n"
+                 "# TYPE ocoptrace_sync_delivered gauge\n"
+                 "ocoptrace_sync_delivered %ld\n",
+                 sync.pending, sync.retrying, sync.dead, sync.delivered);
     ocl_buffer_append(&out, line, (size_t)n);
     ocl_buffer_append(&out, "", 1);
     reply->status = 200;

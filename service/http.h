@@ -83,6 +83,7 @@ void api_certificates_revoke(http_request *req, http_reply *reply, long id);
 void api_reports_summary(http_request *req, http_reply *reply, long id);
 void api_users_create(http_request *req, http_reply *reply, long id);
 void api_users_list(http_request *req, http_reply *reply, long id);
+void api_sync_status(http_request *req, http_reply *reply, long id);
 /* /c/{number}, public (api_certificates.c). */
 void certificate_page(http_request *req, http_reply *reply);
 

@@ -21,6 +21,7 @@ static const char usage[] =
     "  db       migrate the database's schema; back it up\n"
     "  user     add a user with an API token\n"
     "  serve    run the HTTP service\n"
+    "  sync     deliveries to the remote system: status, retry dead letters\n"
     "\n"
     "'ocoptrace COMMAND --help' describes a command.\n"
     "Exit status: 0 done, 1 failed (I/O), 2 input refused (one line per problem).\n";
@@ -31,6 +32,7 @@ static const struct {
 } commands[] = {
     {"qr", cmd_qr},     {"gs1", cmd_gs1}, {"labels", cmd_labels}, {"certificate", cmd_certificate},
     {"keys", cmd_keys}, {"db", cmd_db},   {"user", cmd_user},     {"serve", cmd_serve},
+    {"sync", cmd_sync},
 };
 
 int main(int argc, char **argv)

@@ -5,6 +5,7 @@
  * takes a value is prepared; text is never pasted into SQL.
  */
 #include "store.h"
+#include "store_private.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -105,6 +106,24 @@ static const char *const migrations[] = {
     "  next_attempt_at TEXT,"
     "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','sent','dead')),"
     "  last_error TEXT);",
+    /* 2: the outbox as the sync worker uses it (version 1's was never
+     * written), and this installation's id, which keeps idempotency keys
+     * apart from another database's. Deliveries keep order per product. */
+    "DROP TABLE outbox;"
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
+    "INSERT INTO meta (key, value) VALUES ('instance', lower(hex(randomblob(8))));"
+    "CREATE TABLE outbox ("
+    "  id INTEGER PRIMARY KEY,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('product','commissioning','certificate')),"
+    "  product_id INTEGER NOT NULL,"
+    "  path TEXT NOT NULL, content_type TEXT NOT NULL, body TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
+    "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','delivered','dead')),"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_at INTEGER NOT NULL DEFAULT 0," /* unix milliseconds */
+    "  last_status INTEGER, last_error TEXT, response TEXT, delivered_at TEXT);"
+    "CREATE INDEX outbox_due ON outbox (state, next_at, id);"
+    "CREATE INDEX outbox_order ON outbox (product_id, state, id);",
 };
 #define MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -492,8 +511,42 @@ static const char *column_text(sqlite3_stmt *st, int i)
     return t ? (const char *)t : NULL;
 }
 
+/* The registration the remote is sent for product `id`: the product and its
+ * producer as the API shows them, queued in the caller's transaction. */
+static int outbox_product(store *s, long id)
+{
+    json_t *product = store_product_get(s, id);
+    json_t *producer = product ? store_producer_get(s, (long)json_integer_value(
+                                                           json_object_get(product, "producer_id")))
+                               : NULL;
+    if (!product || !producer) {
+        json_decref(product);
+        json_decref(producer);
+        return -1;
+    }
+    return store_outbox_add_json(s, "product", id, "/products",
+                                 json_pack("{s:o, s:o}", "product", product, "producer", producer));
+}
+
+/* A change and what it queues in the outbox, as one: a savepoint works both
+ * alone and inside an import's transaction. */
+static int change_begin(store *s, char error[STORE_ERROR_MAX])
+{
+    return exec(s, "SAVEPOINT change", error);
+}
+
+static void change_end(store *s, int ok)
+{
+    char ignored[STORE_ERROR_MAX];
+    if (!ok)
+        exec(s, "ROLLBACK TO change", ignored);
+    exec(s, "RELEASE change", ignored);
+}
+
 long store_product_create(store *s, const store_product *p, char error[STORE_ERROR_MAX])
 {
+    if (change_begin(s, error) != 0)
+        return -1;
     sqlite3_stmt *st = NULL;
     json_t *empty = p->details ? NULL : json_object();
     char *details = json_dumps(p->details ? p->details : empty, JSON_COMPACT);
@@ -515,14 +568,19 @@ long store_product_create(store *s, const store_product *p, char error[STORE_ERR
         else
             id = sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE ? -2 : -1;
     }
+    if (id > 0 && outbox_product(s, id) != 0)
+        id = -1;
     if (id < 0)
         set_error(error, "cannot add the product", s->db);
+    change_end(s, id > 0);
     free(details);
     return id;
 }
 
 int store_product_update(store *s, long id, const store_product *p, char error[STORE_ERROR_MAX])
 {
+    if (change_begin(s, error) != 0)
+        return -1;
     sqlite3_stmt *st = NULL;
     char *details = p->details ? json_dumps(p->details, JSON_COMPACT) : NULL;
     int result = -1;
@@ -544,8 +602,11 @@ int store_product_update(store *s, long id, const store_product *p, char error[S
                  : sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE ? -2
                                                                                : -1;
     }
+    if (result == 1 && outbox_product(s, id) != 0)
+        result = -1;
     if (result < 0)
         set_error(error, "cannot change the product", s->db);
+    change_end(s, result >= 0);
     free(details);
     return result;
 }
@@ -596,6 +657,11 @@ static long owner_of(store *s, const char *sql, long id)
 long store_product_owner(store *s, long id)
 {
     return owner_of(s, "SELECT producer_id FROM products WHERE id = ?1", id);
+}
+
+long store_lot_product(store *s, long id)
+{
+    return owner_of(s, "SELECT product_id FROM lots WHERE id = ?1", id);
 }
 
 long store_lot_owner(store *s, long id)
@@ -652,7 +718,7 @@ json_t *store_lot_get(store *s, long id)
 }
 
 int store_serials_add(store *s, long lot_id, const char *const *serials, size_t count,
-                      char error[STORE_ERROR_MAX])
+                      const char *commissioning, char error[STORE_ERROR_MAX])
 {
     if (exec(s, "BEGIN IMMEDIATE", error) != 0)
         return -1;
@@ -666,6 +732,10 @@ int store_serials_add(store *s, long lot_id, const char *const *serials, size_t 
         sqlite3_reset(st);
     }
     int repeat = rc != SQLITE_OK && sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_PRIMARYKEY;
+    if (rc == SQLITE_OK && commissioning &&
+        store_outbox_add(s, "commissioning", store_lot_product(s, lot_id), "/capture",
+                         "application/ld+json", commissioning) != 0)
+        rc = SQLITE_ERROR;
     if (rc != SQLITE_OK)
         set_error(error, "cannot add the serials", s->db);
     sqlite3_finalize(st);
@@ -898,6 +968,18 @@ static long insert_certificate(store *s, const store_evaluation *e, long evaluat
     return (long)sqlite3_last_insert_rowid(s->db);
 }
 
+/* The certificate event the remote is sent, so that it shows (or stops
+ * showing) the stars; queued in the caller's transaction. */
+static int outbox_certificate(store *s, long id, const char *event)
+{
+    json_t *c = store_certificate_get(s, id, NULL);
+    if (!c)
+        return -1;
+    long product = (long)json_integer_value(json_object_get(c, "product_id"));
+    return store_outbox_add_json(s, "certificate", product, "/certificates",
+                                 json_pack("{s:s, s:o}", "event", event, "certificate", c));
+}
+
 long store_evaluation_create(store *s, const store_evaluation *e, char error[STORE_ERROR_MAX])
 {
     if (exec(s, "BEGIN IMMEDIATE", error) != 0)
@@ -918,6 +1000,8 @@ long store_evaluation_create(store *s, const store_evaluation *e, char error[STO
     }
     if (id > 0 && e->number)
         id = insert_certificate(s, e, id);
+    if (id > 0 && e->number && outbox_certificate(s, id, "issue") != 0)
+        id = -1;
     if (id > 0 && audit(s, e->officer_id, e->number ? "certificate.issue" : "evaluation.record",
                         e->number ? e->number : "evaluation") != 0)
         id = -1;
@@ -967,6 +1051,27 @@ json_t *store_certificate_get(store *s, long id, const char *number)
     return single(st, certificate_full_row);
 }
 
+int store_product_certificate(store *s, long product_id, const char *today, char *number,
+                              size_t size)
+{
+    sqlite3_stmt *st = NULL;
+    int found = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT c.number FROM certificates c JOIN evaluations e ON "
+                           "e.id = c.evaluation_id WHERE e.product_id = ?1 AND c.revoked_at IS "
+                           "NULL AND c.valid_until >= ?2 ORDER BY c.decision_date DESC LIMIT 1",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, product_id);
+        sqlite3_bind_text(st, 2, today, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            snprintf(number, size, "%s", (const char *)sqlite3_column_text(st, 0));
+            found = 1;
+        }
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
 long store_certificate_owner(store *s, long id)
 {
     return owner_of(s,
@@ -999,7 +1104,8 @@ int store_certificate_revoke(store *s, long id, const char *reason, long officer
     }
     char subject[32];
     snprintf(subject, sizeof(subject), "certificate %ld", id);
-    if (result == 1 && audit(s, officer_id, "certificate.revoke", subject) != 0)
+    if (result == 1 && (audit(s, officer_id, "certificate.revoke", subject) != 0 ||
+                        outbox_certificate(s, id, "revoke") != 0))
         result = -1;
     if (result != 1) {
         char ignored[STORE_ERROR_MAX];
@@ -1084,7 +1190,24 @@ void store_rollback(store *s)
     exec(s, "ROLLBACK", error);
 }
 
-long store_outbox_pending(store *s)
+/* ---------- for the other store_*.c files (store_private.h) ---------- */
+
+sqlite3 *store_sqlite(store *s)
 {
-    return owner_of(s, "SELECT count(*) FROM outbox WHERE state = 'pending' AND ?1 = ?1", 0);
+    return s->db;
+}
+
+int store_exec(store *s, const char *sql, char error[STORE_ERROR_MAX])
+{
+    return exec(s, sql, error);
+}
+
+int store_step_done(sqlite3_stmt *st)
+{
+    return step_done(st);
+}
+
+void store_set_error(char error[STORE_ERROR_MAX], const char *what, sqlite3 *db)
+{
+    set_error(error, what, db);
 }

@@ -65,7 +65,44 @@ json_t *store_producer_get(store *s, long id);
 json_t *store_producer_list(store *s, long only_id);
 
 /* Registrations waiting in the outbox for the remote system. */
-long store_outbox_pending(store *s);
+/* ---------- the outbox (store_outbox.c) ---------- */
+
+/* How the sync worker stands: counts by state, the last error and success,
+ * and up to 100 dead letters. */
+json_t *store_sync_status(store *s);
+typedef struct {
+    long pending, retrying, dead, delivered;
+} store_sync_counts;
+int store_sync_count(store *s, store_sync_counts *counts);
+/* Puts dead letter `id` (0: every one) back to pending; how many, or -1. */
+long store_sync_retry(store *s, long id);
+
+/* One delivery the worker owes. */
+typedef struct {
+    long id;
+    char key[48]; /* Idempotency-Key */
+    char kind[16];
+    char path[32];
+    char content_type[32];
+    char *body; /* malloc'd */
+    int attempts;
+} store_delivery;
+/* Up to `max` deliveries due at `now_ms`: the oldest pending of each
+ * product, so that a product's deliveries keep their order. How many. */
+int store_sync_due(store *s, long long now_ms, store_delivery *out, int max);
+void store_delivery_free(store_delivery *d);
+/* What came of one delivery attempt. */
+typedef enum { SYNC_DELIVERED, SYNC_RETRY, SYNC_DEAD } store_sync_outcome;
+typedef struct {
+    long id;
+    store_sync_outcome outcome;
+    int status;           /* HTTP status, 0 when none came */
+    long long next_ms;    /* SYNC_RETRY: when */
+    const char *error;    /* what went wrong, or NULL */
+    const char *response; /* the remote's body (dead letters keep it), or NULL */
+} store_sync_result;
+/* Records the attempts' outcomes in one transaction. 0 or -1. */
+int store_sync_record(store *s, const store_sync_result *results, int count);
 
 /* A transaction around several calls (an import): 0 or -1. */
 int store_begin(store *s);
@@ -92,9 +129,12 @@ long store_lot_create(store *s, long product_id, const char *code, const char *p
                       const char *expires, char error[STORE_ERROR_MAX]);
 json_t *store_lot_get(store *s, long id);
 long store_lot_owner(store *s, long id);
-/* Adds serials to a lot in one transaction; 0 or -1 (a repeat: -2). */
+long store_lot_product(store *s, long id);
+/* Adds serials to a lot in one transaction, with the commissioning event
+ * (an EPCIS document) queued for the remote in the same one unless NULL;
+ * 0 or -1 (a repeat: -2). */
 int store_serials_add(store *s, long lot_id, const char *const *serials, size_t count,
-                      char error[STORE_ERROR_MAX]);
+                      const char *commissioning, char error[STORE_ERROR_MAX]);
 
 /* An evaluation and, when its stars are recognised, its certificate, in
  * one transaction with an audit line. */
@@ -110,6 +150,10 @@ typedef struct {
 long store_evaluation_create(store *s, const store_evaluation *e, char error[STORE_ERROR_MAX]);
 /* A certificate by id or number, with its product and producer snapshot. */
 json_t *store_certificate_get(store *s, long id, const char *number);
+/* The number of the product's certificate in force on `today`
+ * (YYYY-MM-DD): 1 found, 0 none. */
+int store_product_certificate(store *s, long product_id, const char *today, char *number,
+                              size_t size);
 /* The producer a certificate's product belongs to, or 0. */
 long store_certificate_owner(store *s, long id);
 /* 1 revoked now, 0 no such certificate, 2 already revoked, -1 error. */

@@ -38,7 +38,7 @@ call() {
 }
 status() { call "$@" | cut -d' ' -f1; }
 
-expect_equal "healthz" "$(call '' GET /healthz)" '200 {"status":"ok","schema":1}'
+expect_equal "healthz" "$(call '' GET /healthz)" '200 {"status":"ok","schema":2}'
 
 # The role matrix: who may do what to producers 1 (the producer user's own) and 2.
 new='{"name":"HTX Ba","address":"Xã Hàm Mỹ","kind":"household"}'

@@ -1,0 +1,26 @@
+/*
+ * What the files of the store (store*.c) share and nothing else sees: the
+ * SQLite handle and the helpers every query uses.
+ */
+#ifndef OCOPTRACE_STORE_PRIVATE_H
+#define OCOPTRACE_STORE_PRIVATE_H
+
+#include "store.h"
+
+#include <sqlite3.h>
+
+sqlite3 *store_sqlite(store *s);
+/* Runs a statement without values (DDL, transactions); 0 or -1 with error. */
+int store_exec(store *s, const char *sql, char error[STORE_ERROR_MAX]);
+/* Steps a statement once and finalizes it: 0 when it ran to the end. */
+int store_step_done(sqlite3_stmt *st);
+void store_set_error(char error[STORE_ERROR_MAX], const char *what, sqlite3 *db);
+
+/* Adds a delivery to the outbox, inside the caller's transaction. */
+int store_outbox_add(store *s, const char *kind, long product_id, const char *path,
+                     const char *content_type, const char *body);
+/* The same for a JSON body, which it takes. */
+int store_outbox_add_json(store *s, const char *kind, long product_id, const char *path,
+                          json_t *body);
+
+#endif
