@@ -95,5 +95,8 @@ int config_load(const char *path, config *c, ocl_problems *problems)
     else if (rc > 0 && problems->count == before)
         ocl_problem_add(problems, "config", "line %d of '%s' is not 'key = value' or [section]", rc,
                         path);
+    const char *endpoint = c->sync.endpoint;
+    if (*endpoint && strncmp(endpoint, "http://", 7) != 0 && strncmp(endpoint, "https://", 8) != 0)
+        ocl_problem_add(problems, "config [sync] endpoint", "must start with http:// or https://");
     return problems->count == before ? 0 : -1;
 }

@@ -247,11 +247,6 @@ sync_worker *sync_start(const char *db_path, const config *c, char *error, size_
     error[0] = '\0';
     if (!c->sync.endpoint[0])
         return NULL;
-    if (strncmp(c->sync.endpoint, "http://", 7) != 0 &&
-        strncmp(c->sync.endpoint, "https://", 8) != 0) {
-        snprintf(error, size, "config [sync] endpoint: must start with http:// or https://");
-        return NULL;
-    }
     sync_worker *w = calloc(1, sizeof(*w));
     char store_error[STORE_ERROR_MAX];
     if (!w || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {

@@ -137,5 +137,17 @@ expect_equal "a log that cannot be opened: exit 1" \
     "ocoptrace: log '/nonexistent/dir/log': No such file or directory
 exit 1"
 cat "$scratch/access.log.1" "$scratch/access.log" >>"$scratch/serve.log"
+
+# ---------- config refused before anything starts ----------
+while IFS='|' read -r name text want; do
+    printf "$text" >"$scratch/bad.conf"
+    got=$("$OCOPTRACE" serve --db "$db" --config "$scratch/bad.conf" --listen 127.0.0.1:1 2>&1)
+    expect_equal "config: $name" "$got (exit $?)" "$want (exit 2)"
+done <<'EOF2'
+timeout|[sync]\ntimeout_s = 0\n|ocoptrace: config [sync] timeout_s: must be a whole number from 1 to 600
+attempts|[sync]\nmax_attempts = many\n|ocoptrace: config [sync] max_attempts: must be a whole number from 1 to 1000
+endpoint|[sync]\nendpoint = ftp://remote\n|ocoptrace: config [sync] endpoint: must start with http:// or https://
+unknown|[sync]\nretries = 3\n|ocoptrace: config [sync] retries: unknown key
+EOF2
 expect_equal "log lines carry no token" "$(grep -c -F -e "$admin" -e "$officer" "$scratch/serve.log")" 0
 finish
