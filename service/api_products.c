@@ -413,8 +413,21 @@ static const char *csv_field(const char *p, const char *end, ocl_buffer *out, in
     return p;
 }
 
-/* Parses the whole body into rows of JSON objects keyed by the header. */
-static json_t *csv_rows(const char *body, size_t len, char *error, size_t error_size)
+/* A cell as JSON: producer_id as an integer when it is one (else as text,
+ * for the rules to refuse), the rest as text. NULL if it is not UTF-8. */
+static json_t *csv_value(const char *key, const char *text)
+{
+    char *rest = NULL;
+    long long n = strtoll(text, &rest, 10);
+    if (strcmp(key, "producer_id") == 0 && rest != text && !*rest)
+        return json_integer(n);
+    return json_string(text);
+}
+
+/* Parses the whole body into rows of JSON objects keyed by the header.
+ * NULL with the error (and the column's name in `field`, if any). */
+static json_t *csv_rows(const char *body, size_t len, char *error, size_t error_size, char *field,
+                        size_t field_size)
 {
     const char *p = body, *end = body + len;
     json_t *header = json_array(), *rows = json_array();
@@ -422,25 +435,34 @@ static json_t *csv_rows(const char *body, size_t len, char *error, size_t error_
     long line = 0;
     while (p && p < end) {
         json_t *row = json_object();
-        int column = 0, end_of_row = 0;
+        int column = 0, end_of_row = 0, not_utf8 = 0;
         line++;
         while (p && !end_of_row) {
             p = csv_field(p, end, &cell, &end_of_row);
             if (!p)
                 break;
-            if (line == 1)
-                json_array_append_new(header, json_string((char *)cell.data));
-            else if (cell.len && column < (int)json_array_size(header)) {
-                const char *key = json_string_value(json_array_get(header, (size_t)column));
-                json_object_set_new(row, key,
-                                    strcmp(key, "producer_id") == 0
-                                        ? json_integer(strtoll((char *)cell.data, NULL, 10))
-                                        : json_string((char *)cell.data));
+            const char *key =
+                line == 1 ? "" : json_string_value(json_array_get(header, (size_t)column));
+            json_t *value = csv_value(key ? key : "", (char *)cell.data);
+            if (!value) {
+                not_utf8 = 1;
+                snprintf(field, field_size, "%s", key ? key : "");
+                snprintf(error, error_size, "line %ld, column %d: the text is not UTF-8", line,
+                         column + 1);
+                break;
             }
+            if (line == 1)
+                json_array_append_new(header, value);
+            else if (cell.len && key)
+                json_object_set_new(row, key, value);
+            else
+                json_decref(value);
             column++;
         }
-        if (!p) {
-            snprintf(error, error_size, "line %ld: malformed CSV (a quote is not closed)", line);
+        if (!p || not_utf8) {
+            if (!p)
+                snprintf(error, error_size, "line %ld: malformed CSV (a quote is not closed)",
+                         line);
             json_decref(row);
             json_decref(rows);
             rows = NULL;
@@ -464,10 +486,12 @@ static json_t *csv_rows(const char *body, size_t len, char *error, size_t error_
 void api_products_import(http_request *req, http_reply *reply, long id)
 {
     (void)id;
-    char error[STORE_ERROR_MAX];
-    json_t *rows = req->body_len ? csv_rows(req->body, req->body_len, error, sizeof(error)) : NULL;
+    char error[STORE_ERROR_MAX], field[OCL_FIELD_MAX] = "";
+    json_t *rows = req->body_len ? csv_rows(req->body, req->body_len, error, sizeof(error), field,
+                                            sizeof(field))
+                                 : NULL;
     if (!rows) {
-        http_error(reply, 400, "malformed_csv", "", "%s",
+        http_error(reply, 400, "malformed_csv", field, "%s",
                    req->body_len ? error : "the body is empty: a header row and products");
         return;
     }

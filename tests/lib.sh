@@ -69,6 +69,51 @@ json.dump(doc, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
 EOF
 }
 
+# start_daemon DB [ARGS...]: `ocoptrace serve` on DB at a free loopback
+# port, ARGS added to its command line. Sets base (the URL), pid, port and
+# daemon_log (its standard error). Killed at exit if still running.
+daemons=
+daemon_count=0
+start_daemon() {
+    local db=$1 attempt
+    shift
+    daemon_count=$((daemon_count + 1))
+    daemon_log=$scratch/daemon-$daemon_count.log
+    # The daemon refuses a port in use, so try a few.
+    for attempt in 1 2 3 4 5; do
+        port=$((20000 + RANDOM % 30000))
+        "$OCOPTRACE" serve --db "$db" --listen 127.0.0.1:$port "$@" 2>"$daemon_log" &
+        pid=$!
+        for _ in $(seq 1 50); do
+            curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && break
+            kill -0 $pid 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -0 $pid 2>/dev/null && break
+    done
+    if ! kill -0 $pid 2>/dev/null; then
+        fail "the daemon did not start: $(tail -n 5 "$daemon_log")"
+        finish
+        exit 1
+    fi
+    daemons="$daemons $pid"
+    trap 'kill $daemons 2>/dev/null; rm -rf "$scratch"' EXIT
+    base=http://127.0.0.1:$port
+}
+
+# call TOKEN METHOD PATH [BODY [CURL-ARGS...]]: prints "STATUS BODY" of a
+# request to the daemon at $base; no token when TOKEN is empty. BODY as
+# curl's --data-binary takes it (@FILE for a file's bytes).
+call() {
+    local auth=() data=()
+    [ -n "$1" ] && auth=(-H "Authorization: Bearer $1")
+    [ -n "${4:-}" ] && data=(--data-binary "$4")
+    curl -s -o "$scratch/body" -w '%{http_code}' -X "$2" "${auth[@]}" "${data[@]}" "${@:5}" "$base$3"
+    printf ' '
+    cat "$scratch/body"
+}
+status() { call "$@" | head -c 3; }
+
 finish() {
     printf '%s: %d passed, %d failed\n' "$suite" "$passed" "$failed"
     [ "$failed" -eq 0 ]

@@ -12,31 +12,8 @@ officer=$("$OCOPTRACE" user add --role officer canbo --db "$db" | tail -n 1)
 sqlite3 "$db" "INSERT INTO producers (name, kind) VALUES ('HTX Một', 'cooperative'), ('HTX Hai', 'sme')"
 producer=$("$OCOPTRACE" user add --role producer --producer 1 htxmot --db "$db" | tail -n 1)
 
-# A free port on loopback: the daemon refuses one in use, so try a few.
-for attempt in 1 2 3 4 5; do
-    port=$((20000 + RANDOM % 30000))
-    "$OCOPTRACE" serve --db "$db" --listen 127.0.0.1:$port 2>"$scratch/serve.log" &
-    pid=$!
-    for _ in $(seq 1 50); do
-        curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && break
-        kill -0 $pid 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -0 $pid 2>/dev/null && break
-done
-trap 'kill $pid 2>/dev/null; rm -rf "$scratch"' EXIT
-base=http://127.0.0.1:$port
-
-# call TOKEN METHOD PATH [BODY]: prints "STATUS BODY".
-call() {
-    local auth=() data=()
-    [ -n "$1" ] && auth=(-H "Authorization: Bearer $1")
-    [ $# -ge 4 ] && data=(--data-binary "$4")
-    curl -s -o "$scratch/body" -w '%{http_code}' -X "$2" "${auth[@]}" "${data[@]}" "$base$3"
-    printf ' '
-    cat "$scratch/body"
-}
-status() { call "$@" | cut -d' ' -f1; }
+start_daemon "$db"
+log=$daemon_log
 
 expect_equal "healthz" "$(call '' GET /healthz)" '200 {"status":"ok","schema":2}'
 
@@ -278,21 +255,18 @@ code=$?
 wait $fetch
 expect_equal "the request in flight is answered" "$(cat "$scratch/inflight.code")" 200
 pdfinfo "$scratch/inflight.pdf" >/dev/null 2>&1 && pass || fail "the answer is a whole PDF"
-[ "$code" -eq 0 ] && pass || fail "SIGTERM: exit $code: $(grep -v '^[A-Z]* /' "$scratch/serve.log" | head -n 30)"
-grep -qE '^POST /api/v1/producers 201 [0-9]+us$' "$scratch/serve.log" && pass || fail "request log line"
-grep -q -F "${admin#oct_}" "$scratch/serve.log" && fail "a token reached the log" || pass
+[ "$code" -eq 0 ] && pass || fail "SIGTERM: exit $code: $(grep -v '^[A-Z]* /' "$log" | head -n 30)"
+grep -qE '^POST /api/v1/producers 201 [0-9]+us$' "$log" && pass || fail "request log line"
+grep -q -F "${admin#oct_}" "$log" && fail "a token reached the log" || pass
 
 # SIGHUP reloads the config file: a new base URL names new codes.
 printf '[server]\nbase_url = https://old.example.vn\n' >"$scratch/serve.ini"
-port2=$((port + 1))
-"$OCOPTRACE" serve --db "$db" --listen 127.0.0.1:$port2 --config "$scratch/serve.ini" 2>"$scratch/serve2.log" &
-pid2=$!
-for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$port2/healthz" && break; sleep 0.1; done
-base=http://127.0.0.1:$port2
+start_daemon "$db" --config "$scratch/serve.ini"
+pid2=$pid
 before=$(call "$producer" POST /api/v1/lots/$lot_id/serials '{"count":1}')
 printf '[server]\nbase_url = https://new.example.vn\n' >"$scratch/serve.ini"
 kill -HUP $pid2
-for _ in $(seq 1 50); do grep -q "configuration reloaded" "$scratch/serve2.log" && break; sleep 0.1; done
+for _ in $(seq 1 50); do grep -q "configuration reloaded" "$daemon_log" && break; sleep 0.1; done
 after=$(call "$producer" POST /api/v1/lots/$lot_id/serials '{"count":1}')
 [[ $before == *'"uri":"https://old.example.vn/01/'* && $after == *'"uri":"https://new.example.vn/01/'* ]] &&
     pass || fail "SIGHUP reloads the base URL: $before / $after"
