@@ -149,8 +149,7 @@ int http_read_change(const http_request *req, http_reply *reply, const jr_rule *
         jr_read(*body, "", rules, keep, ctx, &problems);
     if (!problems.count)
         return 0;
-    int shape = strcmp(problems.item[0].rule, "unknown key") == 0 ||
-                strncmp(problems.item[0].rule, "must be a", 9) == 0;
+    int shape = jr_problem_is_shape(problems.item[0].rule);
     http_error(reply, shape ? 400 : 422, shape ? "bad_field" : "invalid", problems.item[0].field,
                "%s", problems.item[0].rule);
     return -1;

@@ -66,10 +66,24 @@ static const char *type_name(const json_t *v)
     }
 }
 
+static const char *const wanted[] = {"a string", "an integer", "an object"};
+
+int jr_problem_is_shape(const char *rule)
+{
+    if (strcmp(rule, "unknown key") == 0)
+        return 1;
+    for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++) {
+        char prefix[40];
+        int n = snprintf(prefix, sizeof(prefix), "must be %s, found ", wanted[i]);
+        if (strncmp(rule, prefix, (size_t)n) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 static void read_value(const json_t *v, const char *path, const jr_rule *rule, jr_store store,
                        void *ctx, ocl_problems *problems)
 {
-    static const char *const wanted[] = {"a string", "an integer", "an object"};
     int ok = rule->type == JR_TEXT  ? json_is_string(v)
              : rule->type == JR_INT ? json_is_integer(v)
                                     : json_is_object(v);

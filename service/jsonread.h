@@ -38,4 +38,9 @@ void jr_read_partial(const json_t *object, const jr_rule *rules, jr_store store,
 int jr_date(const json_t *value, const char *path, int gs1_range, ocl_date *date,
             ocl_problems *problems);
 
+/* Whether a problem's rule says the body has the wrong shape (an unknown
+ * key, a value of the wrong type: 400) rather than a value breaking a rule
+ * (422). */
+int jr_problem_is_shape(const char *rule);
+
 #endif

@@ -83,6 +83,7 @@ body() {
     serials) printf '{"count":1}' ;;
     evaluation) printf '%s' "${evaluation/NUMBER/OCOP-API-M$n}" ;;
     revoke) printf '{"reason":"Không đạt kiểm tra %d"}' $n ;;
+    user) printf '{"name":"nguoidung%d","role":"officer"}' $n ;;
     csv1 | csv2) printf 'producer_id,name,group\n%s,Hàng %d,handicraft\n' "${1#csv}" $n ;;
     esac >"$scratch/req"
 }
@@ -91,7 +92,7 @@ body() {
 # "other" the same user on producer 2's. A refusal carries the error code of
 # its status and changes nothing.
 declare -A code_of=([400]=malformed_json [401]=unauthenticated [403]=forbidden [404]=not_found
-    [405]=method_not_allowed)
+    [405]=method_not_allowed [409]=not_configured)
 declare -A token_of=([nobody]= [bogus]=oct_not_a_token [admin]=$admin [officer]=$officer
     [own]=$producer [other]=$producer)
 sheet='?sheet=a4-3x8'
@@ -230,6 +231,31 @@ own     POST  /api/v1/certificates/$C1/revoke     revoke          403
 other   POST  /api/v1/certificates/$C2/revoke     revoke          403
 officer POST  /api/v1/certificates/$C3/revoke     revoke          200
 
+nobody  GET   /api/v1/certificates/$C1.pdf        -               401
+bogus   GET   /api/v1/certificates/$C1.pdf        -               401
+admin   GET   /api/v1/certificates/$C2.pdf        -               409
+officer GET   /api/v1/certificates/$C2.pdf        -               409
+own     GET   /api/v1/certificates/$C1.pdf        -               409
+other   GET   /api/v1/certificates/$C2.pdf        -               403
+
+nobody  POST  /api/v1/users                       user            401
+bogus   POST  /api/v1/users                       user            401
+admin   POST  /api/v1/users                       user            201
+officer POST  /api/v1/users                       user            403
+own     POST  /api/v1/users                       user            403
+
+nobody  GET   /api/v1/users                       -               401
+bogus   GET   /api/v1/users                       -               401
+admin   GET   /api/v1/users                       -               200
+officer GET   /api/v1/users                       -               403
+own     GET   /api/v1/users                       -               403
+
+nobody  GET   /api/v1/sync                        -               401
+bogus   GET   /api/v1/sync                        -               401
+admin   GET   /api/v1/sync                        -               200
+officer GET   /api/v1/sync                        -               200
+own     GET   /api/v1/sync                        -               403
+
 nobody  GET   /api/v1/reports/summary             -               401
 bogus   GET   /api/v1/reports/summary             -               401
 admin   GET   /api/v1/reports/summary             -               200
@@ -255,6 +281,7 @@ admin   GET   /api/v1/lots/999/labels.pdf$sheet   -               404
 officer POST  /api/v1/products/999/evaluations    evaluation      404
 admin   GET   /api/v1/certificates/999            -               404
 officer POST  /api/v1/certificates/999/revoke     revoke          404
+admin   GET   /api/v1/certificates/999.pdf        -               404
 own     GET   /api/v1/products/999                -               404
 admin   GET   /api/v1/products/0                  -               404
 admin   GET   /api/v1/products/x1                 -               404
@@ -275,6 +302,8 @@ admin   DELETE /api/v1/certificates/$C1           -               405
 officer GET   /api/v1/certificates/$C1/revoke     -               405
 admin   POST  /api/v1/reports/summary             -               405
 admin   GET   /api/v1/import/products             -               405
+admin   DELETE /api/v1/users                      -               405
+admin   POST  /api/v1/sync                        -               405
 EOF
 
 # What the matrix allowed, looked at closer: a producer sees only its own
@@ -350,6 +379,7 @@ admin   PATCH /api/v1/producers/2 | 422 invalid kind     | {"phone":"0252","kind
 
 admin   POST  /api/v1/products | 400 malformed_json      | {"producer_id":2,
 admin   POST  /api/v1/products | 400 bad_field producer_id | {"producer_id":"2","name":"X","group":"food"}
+admin   POST  /api/v1/products | 422 invalid name | {"producer_id":2,"name":"Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm Nước mắm ","group":"food"}
 admin   POST  /api/v1/products | 400 bad_field producer_id | {"producer_id":2.0,"name":"X","group":"food"}
 admin   POST  /api/v1/products | 400 bad_field colour    | {"producer_id":2,"name":"X","group":"food","colour":"red"}
 admin   POST  /api/v1/products | 400 malformed_json      | {"producer_id":2,"name":"X","group":"food","origin":"Vi<FF>t"}
@@ -388,6 +418,7 @@ admin   POST  /api/v1/products/$PR1/lots | 422 invalid expires   | {"code":"L9",
 admin   POST  /api/v1/products/$PR1/lots | 422 invalid expires   | {"code":"L9","produced":"2025-03-01","expires":"2025-03-01"}
 admin   POST  /api/v1/products/$PR1/lots | 422 invalid expires   | {"code":"L9","expires":"2025-02-29"}
 admin   POST  /api/v1/products/$PR1/lots | 422 invalid produced  | {"code":"L9","produced":"2025-13-01"}
+admin   POST  /api/v1/products/$PR1/lots | 422 invalid produced  | {"code":"L9","produced":"01/03/2025"}
 admin   POST  /api/v1/products/$PR1/lots | 409 conflict code     | {"code":"L1"}
 
 admin   POST  /api/v1/lots/$L1/serials | 400 malformed_json  | {count:1}
@@ -428,6 +459,17 @@ officer POST  /api/v1/certificates/$C1/revoke | 422 invalid reason | {"reason":"
 officer POST  /api/v1/certificates/$C1/revoke | 422 invalid reason | {}
 officer POST  /api/v1/certificates/$C3/revoke | 409 conflict id    | {"reason":"again"}
 
+admin   POST  /api/v1/users | 400 malformed_json      | {"name":
+admin   POST  /api/v1/users | 400 bad_field role      | {"name":"x","role":5}
+admin   POST  /api/v1/users | 400 bad_field admin     | {"name":"x","role":"officer","admin":true}
+admin   POST  /api/v1/users | 400 malformed_json      | {"name":"h<FF>ng","role":"officer"}
+admin   POST  /api/v1/users | 413 too_large           | <BIG>
+admin   POST  /api/v1/users | 422 invalid role        | {"name":"x","role":"chief"}
+admin   POST  /api/v1/users | 422 invalid name        | {"name":"","role":"officer"}
+admin   POST  /api/v1/users | 422 invalid producer_id | {"name":"x","role":"producer"}
+admin   POST  /api/v1/users | 422 invalid producer_id | {"name":"x","role":"officer","producer_id":1}
+admin   POST  /api/v1/users | 409 conflict name       | {"name":"canbo","role":"officer"}
+
 admin   POST  /api/v1/import/products | 400 malformed_csv     | producer_id,name,group\n2,"Nón,handicraft\n
 admin   POST  /api/v1/import/products | 400 malformed_csv     |
 admin   POST  /api/v1/import/products | 400 malformed_csv net_quantity | producer_id,name,group,net_quantity\n2,Nón,handicraft,1 c<FF>i\n
@@ -449,7 +491,7 @@ EOF
 get() { curl -s -o "$scratch/body" -w '%{http_code} %{content_type}' "${@:2}" "$base$1"; }
 json='Accept: application/json'
 expect_equal "healthz" "$(get /healthz)" "200 application/json"
-expect_equal "healthz body" "$(cat "$scratch/body")" '{"status":"ok","schema":1}'
+expect_equal "healthz body" "$(cat "$scratch/body")" "{\"status\":\"ok\",\"schema\":$(sqlite3 "$db" 'SELECT max(version) FROM schema_migrations')}"
 expect_equal "metrics" "$(get /metrics)" "200 text/plain; version=0.0.4"
 grep -q '^ocoptrace_requests_total{method="GET",route="/api/v1/lots/{id}/labels.pdf",status="2xx"} 3$' "$scratch/body" &&
     pass || fail "metrics count the label sheets drawn: $(grep labels.pdf "$scratch/body")"

@@ -15,37 +15,12 @@ sqlite3 "$db" "INSERT INTO producers (name, address, kind) VALUES
     ('HTX Thanh long Hàm Thuận Nam', 'Xã Hàm Minh, huyện Hàm Thuận Nam', 'cooperative'),
     ('Cơ sở Hai', 'Phan Thiết', 'household')"
 
-# start_serve CONFIG: the daemon on a free loopback port; sets $base, $pid.
-start_serve() {
-    for _ in 1 2 3 4 5; do
-        local port=$((20000 + RANDOM % 30000))
-        "$OCOPTRACE" serve --db "$db" --config "$1" --listen 127.0.0.1:$port 2>>"$scratch/serve.log" &
-        pid=$!
-        base=http://127.0.0.1:$port
-        for _ in $(seq 1 50); do
-            curl -s -o /dev/null "$base/healthz" && return 0
-            kill -0 $pid 2>/dev/null || break
-            sleep 0.1
-        done
-    done
-    fail "the daemon did not start: $(tail -n 3 "$scratch/serve.log")"
-    finish
-    exit 1
-}
+start_serve() { start_daemon "$db" --config "$1"; }
 stop_serve() { kill -TERM $pid && wait $pid; }
-trap 'kill $pid 2>/dev/null; rm -rf "$scratch"' EXIT
 : >"$scratch/empty.conf"
 start_serve "$scratch/with-key.conf"
 
-call() {
-    local auth=() data=()
-    [ -n "$1" ] && auth=(-H "Authorization: Bearer $1")
-    [ $# -ge 4 ] && data=(--data-binary "$4")
-    curl -s -o "$scratch/body" -w '%{http_code}' -X "$2" "${auth[@]}" "${data[@]}" "$base$3"
-    printf ' '
-    cat "$scratch/body"
-}
-field() { python3 -c 'import json,sys; print(json.loads(sys.stdin.read().split(" ",1)[1])[sys.argv[1]])' "$1"; }
+field() { /usr/bin/python3 -c 'import json,sys; print(json.loads(sys.stdin.read().split(" ",1)[1])[sys.argv[1]])' "$1"; }
 
 # ---------- users ----------
 got=$(call "$admin" POST /api/v1/users '{"name":"canbo","role":"officer"}')
@@ -136,7 +111,7 @@ expect_equal "a log that cannot be opened: exit 1" \
     "$("$OCOPTRACE" serve --db "$db" --log /nonexistent/dir/log 2>&1 >/dev/null; echo "exit $?")" \
     "ocoptrace: log '/nonexistent/dir/log': No such file or directory
 exit 1"
-cat "$scratch/access.log.1" "$scratch/access.log" >>"$scratch/serve.log"
+cat "$scratch/access.log.1" "$scratch/access.log" >"$scratch/serve.log"
 
 # ---------- config refused before anything starts ----------
 while IFS='|' read -r name text want; do
@@ -149,5 +124,5 @@ attempts|[sync]\nmax_attempts = many\n|ocoptrace: config [sync] max_attempts: mu
 endpoint|[sync]\nendpoint = ftp://remote\n|ocoptrace: config [sync] endpoint: must start with http:// or https://
 unknown|[sync]\nretries = 3\n|ocoptrace: config [sync] retries: unknown key
 EOF2
-expect_equal "log lines carry no token" "$(grep -c -F -e "$admin" -e "$officer" "$scratch/serve.log")" 0
+expect_equal "log lines carry no token" "$(cat "$scratch"/daemon-*.log "$scratch/serve.log" | grep -c -F -e "$admin" -e "$officer")" 0
 finish
