@@ -57,11 +57,13 @@ static void store_product_field(void *ctx, const char *path, const json_t *v,
     }
 }
 
-/* Which producer a request may act for: its own for a producer user,
- * else the one named. */
+/* Which producer a request acts for: a producer user its own, named or
+ * not (naming another: -1, refused), anyone else the one named. */
 static long acting_producer(const http_request *req, long named)
 {
-    return req->user.role == ROLE_PRODUCER ? req->user.producer_id : named;
+    if (req->user.role != ROLE_PRODUCER)
+        return named;
+    return named == 0 || named == req->user.producer_id ? req->user.producer_id : -1;
 }
 
 static int owns(const http_request *req, long owner)
@@ -80,11 +82,15 @@ static void write_product(http_request *req, http_reply *reply, long id, int pat
             rc = store_product_update(req->store, id, &in.product, error);
         } else {
             in.product.producer_id = acting_producer(req, in.product.producer_id);
-            rc = store_producer_exists(req->store, in.product.producer_id) == 1
+            rc = in.product.producer_id < 0 ? -4
+                 : store_producer_exists(req->store, in.product.producer_id) == 1
                      ? store_product_create(req->store, &in.product, error)
                      : -3;
         }
-        if (rc == -3)
+        if (rc == -4)
+            http_error(reply, 403, "forbidden", "producer_id",
+                       "a producer registers products for itself only");
+        else if (rc == -3)
             http_error(reply, 422, "invalid", "producer_id", "no such producer");
         else if (rc == -2)
             http_error(reply, 409, "conflict", "gtin", "another product has GTIN %s", in.gtin);
@@ -504,8 +510,11 @@ void api_products_import(http_request *req, http_reply *reply, long id)
         jr_read(json_array_get(rows, i), "", product_rules, store_product_field, &inputs[i],
                 &problems);
         inputs[i].product.producer_id = acting_producer(req, inputs[i].product.producer_id);
-        if (!problems.count &&
-            store_producer_exists(req->store, inputs[i].product.producer_id) != 1)
+        if (!problems.count && inputs[i].product.producer_id < 0)
+            ocl_problem_add(&problems, "producer_id",
+                            "a producer imports products for itself only");
+        else if (!problems.count &&
+                 store_producer_exists(req->store, inputs[i].product.producer_id) != 1)
             ocl_problem_add(&problems, "producer_id", "no such producer");
         for (size_t k = 0; k < problems.count && json_array_size(errors) < IMPORT_ERRORS_MAX; k++)
             json_array_append_new(errors, json_pack("{s:I, s:s, s:s}", "row", (json_int_t)(i + 2),

@@ -307,7 +307,7 @@ admin   POST  /api/v1/sync                        -               405
 EOF
 
 # What the matrix allowed, looked at closer: a producer sees only its own
-# in lists, and what it creates is its own whatever producer_id it names.
+# in lists, and may not create products for another producer.
 got=$(call "$producer" GET /api/v1/producers)
 expect_equal "a producer lists only its own record" "$(grep -o '"id":[0-9]*' <<<"$got" | sort -u | tr '\n' ' ')" '"id":1 '
 got=$(call "$producer" GET /api/v1/products)
@@ -318,10 +318,10 @@ grep -q '"producer_id":2' <<<"$got" && pass || fail "an admin lists every produc
 before=$(sqlite3 "$db" "SELECT count(*) FROM products WHERE producer_id = 2")
 body product2
 got=$(call "$producer" POST /api/v1/products "@$scratch/req")
-[[ $got == 201* && $got == *'"producer_id":1'* ]] && pass || fail "a producer naming another producer creates its own product: $got"
+[[ $got == 403* && $got == *'"field":"producer_id"'* ]] && pass || fail "a producer naming another producer: 403: $got"
 body csv2
 got=$(call "$producer" POST /api/v1/import/products "@$scratch/req")
-expect_equal "a producer importing rows of another: its own" "${got%% *}" 201
+expect_equal "a producer importing rows of another: 422" "${got%% *}" 422
 expect_equal "nothing lands in another producer's products" \
     "$(sqlite3 "$db" "SELECT count(*) FROM products WHERE producer_id = 2")" "$before"
 expect_equal "the revoked certificate is revoked" \

@@ -207,6 +207,9 @@ got=$(csv "$admin" "$scratch/good.csv")
 [[ $got == 201*'"imported":2'* ]] && pass || fail "a good file imports every row: $got"
 expect_equal "quoted commas kept" "$(sqlite3 "$db" "SELECT count(*) FROM products WHERE name = 'Mật ong, hoa cà phê'")" 1
 got=$(csv "$producer" "$scratch/good.csv")
+[[ $got == 422* && $got == *'"field":"producer_id","message":"a producer imports products for itself only"'* ]] &&
+    pass || fail "a producer importing another's rows: 422: $got"
+got=$(csv "$admin" "$scratch/good.csv")
 [[ $got == 409* ]] && pass || fail "the same GTINs again: 409: $got"
 
 # The resolver, public: what a scanned code stands for, and its verdict.
