@@ -1,8 +1,9 @@
 /*
- * Delivering the outbox. Each round takes the deliveries that are due (the
- * oldest pending of each product, so a product's keep their order), sends
- * them at once over libcurl's multi interface, and records every outcome in
- * one transaction. A delivery is marked done only after the remote said
+ * Delivering the outbox. Up to SYNC_PARALLEL deliveries are in flight at
+ * once over libcurl's multi interface; free slots take the deliveries that
+ * are due (the oldest pending of each product, so that a product's keep
+ * their order), and finished ones are recorded in batches, one transaction
+ * each. A slow answer holds only its own slot. A delivery is marked done only after the remote said
  * so: a crash in between sends it again under the same Idempotency-Key,
  * and the remote answers a repeat without acting twice.
  *
@@ -37,8 +38,8 @@ struct sync_worker {
 };
 
 typedef struct {
-    store_delivery *delivery;
-    CURL *easy;
+    store_delivery delivery;
+    CURL *easy; /* NULL: the slot is free */
     struct curl_slist *headers;
     char response[RESPONSE_MAX + 1];
     size_t response_len;
@@ -84,11 +85,12 @@ static size_t keep_header(char *data, size_t size, size_t n, void *user)
     return len;
 }
 
-static int transfer_setup(sync_worker *w, transfer *t, store_delivery *d)
+static int transfer_setup(sync_worker *w, transfer *t, const store_delivery *d)
 {
     char url[sizeof(w->config.sync.endpoint) + 32], header[320];
     memset(t, 0, sizeof(*t));
-    t->delivery = d;
+    t->delivery = *d;
+    d = &t->delivery;
     t->retry_after_s = -1;
     t->easy = curl_easy_init();
     if (!t->easy)
@@ -141,22 +143,32 @@ static long long retry_at(const sync_worker *w, const transfer *t)
     if (t->retry_after_s >= 0)
         return now_ms() + (long long)t->retry_after_s * 1000;
     long long delay = w->config.sync.backoff_ms, cap = w->config.sync.backoff_max_s * 1000LL;
-    for (int i = 0; i < t->delivery->attempts && delay < cap; i++)
+    for (int i = 0; i < t->delivery.attempts && delay < cap; i++)
         delay *= 2;
     if (delay > cap)
         delay = cap;
     return now_ms() + delay / 2 + (long long)randombytes_uniform((uint32_t)(delay / 2 + 1));
 }
 
-/* What one finished transfer comes to; `error` holds the words. */
-static void judge(const sync_worker *w, const transfer *t, CURLcode code, store_sync_result *r,
-                  char error[SYNC_ERROR_MAX])
+/* A finished delivery waiting to be recorded: its id stays out of the
+ * next fetches until then, as the outbox still says pending. */
+typedef struct {
+    store_sync_result result;
+    char error[SYNC_ERROR_MAX];
+    char *response;
+} finished;
+
+/* What one finished transfer comes to. */
+static void judge(const sync_worker *w, const transfer *t, CURLcode code, finished *f)
 {
     long status = 0;
+    store_sync_result *r = &f->result;
+    char *error = f->error;
     curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
-    r->id = t->delivery->id;
+    r->id = t->delivery.id;
     r->status = code == CURLE_OK ? (int)status : 0;
-    r->response = t->response_len ? t->response : NULL;
+    f->response = t->response_len ? strdup(t->response) : NULL;
+    r->response = f->response;
     r->error = error;
     error[0] = '\0';
     if (code != CURLE_OK) {
@@ -167,78 +179,130 @@ static void judge(const sync_worker *w, const transfer *t, CURLcode code, store_
         r->outcome = SYNC_DELIVERED;
         r->error = NULL;
     } else if (status == 429 || status >= 500) {
-        snprintf(error, SYNC_ERROR_MAX, "HTTP %ld from %s", status, t->delivery->path);
+        snprintf(error, SYNC_ERROR_MAX, "HTTP %ld from %s", status, t->delivery.path);
         r->outcome = SYNC_RETRY;
     } else {
-        snprintf(error, SYNC_ERROR_MAX, "HTTP %ld from %s: refused", status, t->delivery->path);
+        snprintf(error, SYNC_ERROR_MAX, "HTTP %ld from %s: refused", status, t->delivery.path);
         r->outcome = SYNC_DEAD;
     }
-    if (r->outcome == SYNC_RETRY && t->delivery->attempts + 1 >= w->config.sync.max_attempts) {
+    if (r->outcome == SYNC_RETRY && t->delivery.attempts + 1 >= w->config.sync.max_attempts) {
         size_t len = strlen(error);
         snprintf(error + len, SYNC_ERROR_MAX - len, " (gave up after %d attempts)",
-                 t->delivery->attempts + 1);
+                 t->delivery.attempts + 1);
         r->outcome = SYNC_DEAD;
     }
     if (r->outcome == SYNC_RETRY)
         r->next_ms = retry_at(w, t);
 }
 
-/* Runs the transfers until each has finished; 0, or -1 when stopped. */
-static int run_transfers(sync_worker *w)
+typedef struct {
+    transfer slot[SYNC_PARALLEL];
+    int running;
+    finished done[SYNC_PARALLEL];
+    int done_count;
+    long long first_done_ms;
+} pipeline;
+
+static int busy_with(const pipeline *p, long id)
 {
-    int running = 1;
-    while (running && !atomic_load(&w->stop)) {
-        if (curl_multi_perform(w->multi, &running) != CURLM_OK)
-            return -1;
-        if (running)
-            curl_multi_poll(w->multi, NULL, 0, SYNC_IDLE_MS, NULL);
-    }
-    return atomic_load(&w->stop) ? -1 : 0;
+    for (int i = 0; i < SYNC_PARALLEL; i++)
+        if (p->slot[i].easy && p->slot[i].delivery.id == id)
+            return 1;
+    for (int i = 0; i < p->done_count; i++)
+        if (p->done[i].result.id == id)
+            return 1;
+    return 0;
 }
 
-/* One round: the deliveries due now, sent together. How many, or -1. */
-static int deliver_round(sync_worker *w)
+/* Fills free slots with deliveries that are due; how many started. */
+static int start_due(sync_worker *w, pipeline *p)
 {
-    store_delivery due[SYNC_PARALLEL];
-    transfer *t = calloc(SYNC_PARALLEL, sizeof(*t));
-    store_sync_result results[SYNC_PARALLEL];
-    char errors[SYNC_PARALLEL][SYNC_ERROR_MAX];
-    int n = t ? store_sync_due(w->store, now_ms(), due, SYNC_PARALLEL) : -1;
-    int ready = 0;
-    for (int i = 0; i < n; i++)
-        if (transfer_setup(w, &t[i], &due[i]) == 0)
-            ready++;
-    if (n > 0 && ready == n && run_transfers(w) == 0) {
-        CURLMsg *m;
-        int left, done = 0;
-        while ((m = curl_multi_info_read(w->multi, &left)))
-            if (m->msg == CURLMSG_DONE) {
-                transfer *x = NULL;
-                curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
-                judge(w, x, m->data.result, &results[done], errors[done]);
-                done++;
+    /* The in-flight and unrecorded are still pending, so ask for enough to
+     * see past them. */
+    store_delivery due[3 * SYNC_PARALLEL];
+    int n = store_sync_due(w->store, now_ms(), due, 3 * SYNC_PARALLEL), started = 0;
+    for (int i = 0, s = 0; i < n; i++) {
+        while (s < SYNC_PARALLEL && p->slot[s].easy)
+            s++;
+        if (s < SYNC_PARALLEL && !busy_with(p, due[i].id)) {
+            if (transfer_setup(w, &p->slot[s], &due[i]) == 0) {
+                p->running++;
+                started++;
+                continue; /* the slot owns the body now */
             }
-        if (store_sync_record(w->store, results, done) != 0)
-            fprintf(stderr, "ocoptrace: sync: cannot record %d deliveries\n", done);
-    }
-    for (int i = 0; i < n; i++) {
-        transfer_free(w, &t[i]);
+            transfer_free(w, &p->slot[s]);
+        }
         store_delivery_free(&due[i]);
     }
-    free(t);
-    return n;
+    return started;
+}
+
+/* Moves finished transfers to the batch waiting to be recorded. */
+static void collect(sync_worker *w, pipeline *p)
+{
+    CURLMsg *m;
+    int left;
+    while ((m = curl_multi_info_read(w->multi, &left)) && p->done_count < SYNC_PARALLEL) {
+        if (m->msg != CURLMSG_DONE)
+            continue;
+        transfer *t = NULL;
+        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+        if (!p->done_count)
+            p->first_done_ms = now_ms();
+        judge(w, t, m->data.result, &p->done[p->done_count++]);
+        transfer_free(w, t);
+        store_delivery_free(&t->delivery);
+        p->running--;
+    }
+}
+
+static void record(sync_worker *w, pipeline *p)
+{
+    store_sync_result results[SYNC_PARALLEL];
+    for (int i = 0; i < p->done_count; i++)
+        results[i] = p->done[i].result;
+    if (store_sync_record(w->store, results, p->done_count) != 0)
+        fprintf(stderr, "ocoptrace: sync: cannot record %d deliveries\n", p->done_count);
+    for (int i = 0; i < p->done_count; i++)
+        free(p->done[i].response);
+    p->done_count = 0;
 }
 
 static void *worker(void *arg)
 {
     sync_worker *w = arg;
-    while (!atomic_load(&w->stop)) {
-        int n = deliver_round(w);
-        if (n <= 0) {
-            struct timespec idle = {0, SYNC_IDLE_MS * 1000000L};
-            nanosleep(&idle, NULL);
-        }
+    pipeline *p = calloc(1, sizeof(*p));
+    long long next_fetch = 0;
+    while (p && !atomic_load(&w->stop)) {
+        int free_slots = SYNC_PARALLEL - p->running - p->done_count;
+        if (free_slots > 0 && (p->running == 0 || free_slots >= SYNC_PARALLEL / 4) &&
+            now_ms() >= next_fetch && !start_due(w, p))
+            next_fetch = now_ms() + SYNC_IDLE_MS;
+        int still;
+        curl_multi_perform(w->multi, &still);
+        collect(w, p);
+        /* Recorded in batches: after a full one, when nothing else is in
+         * flight, or 20 ms after the first finished. */
+        if (p->done_count && (p->done_count >= SYNC_PARALLEL / 2 || p->running == 0 ||
+                              now_ms() - p->first_done_ms >= 20))
+            record(w, p);
+        if (p->running)
+            curl_multi_poll(w->multi, NULL, 0, 20, NULL);
+        else if (!p->done_count)
+            curl_multi_poll(w->multi, NULL, 0, SYNC_IDLE_MS, NULL);
     }
+    /* Stopping: what finished is recorded; what is in flight is sent again
+     * after the restart, under the same key. */
+    if (p) {
+        collect(w, p);
+        record(w, p);
+        for (int i = 0; i < SYNC_PARALLEL; i++)
+            if (p->slot[i].easy) {
+                transfer_free(w, &p->slot[i]);
+                store_delivery_free(&p->slot[i].delivery);
+            }
+    }
+    free(p);
     return NULL;
 }
 
