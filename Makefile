@@ -5,7 +5,8 @@
 #   make test       install what is missing, build, run every test
 #   make asan       the same tests under AddressSanitizer and UBSan
 #   make fuzz       libFuzzer on the Digital Link parser, job files, API bodies
-#   make bench      QR codes vs zint, label sheets vs glabels and reportlab, HTTP vs nginx
+#   make bench      QR codes vs zint, label sheets vs glabels and reportlab, HTTP vs nginx,
+#                   registrations pushed vs the receiver's own capacity
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX  ?= /usr/local
@@ -18,7 +19,7 @@ DEPS_BUILD = gcc make pkg-config libc6-dev libqrencode-dev libpng-dev zlib1g-dev
              libsodium-dev libsqlite3-dev libinih-dev libmicrohttpd-dev \
              libjansson-dev libcurl4-openssl-dev ca-certificates
 DEPS_TEST  = zbar-tools librsvg2-bin clang-format poppler-utils qpdf tesseract-ocr sqlite3 curl \
-             tesseract-ocr-vie python3
+             tesseract-ocr-vie python3 python3-jsonschema openssl
 DEPS_FUZZ  = clang libclang-rt-14-dev
 DEPS_BENCH = zint bc file glabels python3-reportlab python3-segno fonts-noto-core time wrk \
              nginx-light
@@ -130,6 +131,7 @@ bench: deps deps-bench
 	OCOPTRACE=$(PROGRAM) bash tests/bench/qr_batch.sh
 	OCOPTRACE=$(PROGRAM) bash tests/bench/label_sheets.sh
 	OCOPTRACE=$(PROGRAM) bash tests/bench/http.sh
+	OCOPTRACE=$(PROGRAM) bash tests/bench/sync.sh
 
 style:
 	@bash tests/style.sh
