@@ -1,7 +1,7 @@
 /*
  * /api/v1/users: an admin adds users of the three roles and lists them.
  * A new user's API token is in the 201 answer and nowhere else: the store
- * keeps only its hash.
+ * keeps only its hash. A password, if given, is for the web pages.
  */
 #include "http.h"
 
@@ -9,7 +9,7 @@
 #include <string.h>
 
 typedef struct {
-    const char *name, *role;
+    const char *name, *role, *password;
     long producer_id;
 } user_fields;
 
@@ -17,6 +17,7 @@ static const jr_rule user_rules[] = {
     {"name", JR_TEXT, 1, NULL, 0},
     {"role", JR_TEXT, 1, NULL, 0},
     {"producer_id", JR_INT, 0, NULL, 0},
+    {"password", JR_TEXT, 0, NULL, 0},
     {NULL, 0, 0, NULL, 0},
 };
 
@@ -31,6 +32,10 @@ static void keep_user(void *ctx, const char *path, const json_t *v, ocl_problems
         u->role = json_string_value(v);
         if (store_role_parse(u->role) < 0)
             ocl_problem_add(problems, path, "must be one of admin, officer, producer");
+    } else if (strcmp(path, "password") == 0) {
+        u->password = json_string_value(v);
+        if (strlen(u->password) < 8 || strlen(u->password) > 128)
+            ocl_problem_add(problems, path, "must be 8 to 128 bytes");
     } else if (strcmp(path, "producer_id") == 0) {
         json_int_t id = json_integer_value(v);
         u->producer_id = id > 0 && id < 2000000000 ? (long)id : -1;
@@ -64,8 +69,9 @@ void api_users_create(http_request *req, http_reply *reply, long id)
         long user = store_user_add(req->store, u.name, role, u.producer_id, token, error);
         if (user == -2) {
             http_error(reply, 409, "conflict", "name", "user '%s' exists", u.name);
-        } else if (user < 0) {
-            http_error(reply, 500, "store", "", "%s", error);
+        } else if (user < 0 ||
+                   (u.password && store_user_password(req->store, u.name, u.password) != 1)) {
+            http_error(reply, 500, "store", "", "%s", user < 0 ? error : "cannot set the password");
         } else {
             reply->status = 201;
             reply->json = json_pack("{s:I, s:s, s:s, s:o, s:s}", "id", (json_int_t)user, "name",

@@ -9,6 +9,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,11 +25,14 @@ static const char db_usage[] =
     "" CONFIG_DEFAULT_DB ".\n";
 
 static const char user_usage[] =
-    "usage: ocoptrace user add --role admin|officer|producer [--producer ID] NAME\n"
+    "usage: ocoptrace user add --role admin|officer|producer [--producer ID] [--password] NAME\n"
     "                          [--db PATH] [--config FILE]\n"
+    "   or: ocoptrace user password NAME [--db PATH] [--config FILE]\n"
     "\n"
-    "Adds a user and prints a new API token once, as the last line: only its hash\n"
-    "is stored. A producer user needs --producer, the producer record it may change.\n";
+    "'add' adds a user and prints a new API token once, as the last line: only its\n"
+    "hash is stored. A producer user needs --producer, the producer record it may\n"
+    "change. With --password, and with 'password', the first line of standard input\n"
+    "(8 to 128 bytes) becomes the password for the web pages, kept as an Argon2id hash.\n";
 
 static const char sync_usage[] =
     "usage: ocoptrace sync status [--db PATH] [--config FILE]\n"
@@ -95,26 +99,72 @@ int cmd_db(int argc, char **argv)
     return status;
 }
 
+/* A password from standard input: its first line, without the newline. */
+static void read_password(char *out, size_t size, ocl_problems *problems)
+{
+    if (!fgets(out, (int)size, stdin))
+        out[0] = '\0';
+    out[strcspn(out, "\r\n")] = '\0';
+    size_t len = strlen(out);
+    if (len < 8 || len > 128 ||
+        ocl_utf8_invalid_at((const unsigned char *)out, len) != (size_t)-1)
+        ocl_problem_add(problems, "password",
+                        "must be 8 to 128 bytes of UTF-8 on the first line of standard input");
+}
+
+static int user_password(const char *db, const char *config_path, const char *name)
+{
+    ocl_problems problems;
+    ocl_problems_init(&problems);
+    char password[160];
+    read_password(password, sizeof(password), &problems);
+    store *s = problems.count ? NULL : open_store(db, config_path, &problems);
+    int status = EXIT_OK;
+    if (problems.count) {
+        status = cli_report(&problems);
+    } else if (!s) {
+        status = EXIT_FAILED;
+    } else {
+        int rc = store_user_password(s, name, password);
+        if (rc == 0)
+            ocl_problem_add(&problems, "name", "no user '%s'", name), status = cli_report(&problems);
+        else if (rc < 0)
+            cli_error("cannot set the password of '%s'", name), status = EXIT_FAILED;
+        else
+            printf("password of '%s' set\n", name);
+    }
+    sodium_memzero(password, sizeof(password));
+    store_close(s);
+    return status;
+}
+
 int cmd_user(int argc, char **argv)
 {
     const char *db = NULL, *config_path = NULL, *role_name = NULL, *producer = NULL;
+    int with_password = 0;
     const cli_option options[] = {
         {"db", 0, &db, NULL},
         {"config", 0, &config_path, NULL},
         {"role", 0, &role_name, NULL},
         {"producer", 0, &producer, NULL},
+        {"password", 0, NULL, &with_password},
     };
     const char *verb = take_verb(&argc, &argv);
-    int first = cli_parse_options(argc, argv, options, 4, user_usage);
+    int first = cli_parse_options(argc, argv, options, 5, user_usage);
     if (first < 0)
         return CLI_PARSE_EXIT(first);
     ocl_problems problems;
     ocl_problems_init(&problems);
+    if (verb && strcmp(verb, "password") == 0 && first == argc - 1 && !role_name && !producer)
+        return user_password(db, config_path, argv[first]);
     if (!verb || strcmp(verb, "add") != 0 || first != argc - 1) {
         fputs(user_usage, stderr);
         return EXIT_INVALID;
     }
     const char *name = argv[first];
+    char password[160] = "";
+    if (with_password)
+        read_password(password, sizeof(password), &problems);
     int role = store_role_parse(role_name);
     int producer_id = 0;
     if (role < 0)
@@ -145,11 +195,15 @@ int cmd_user(int argc, char **argv)
         } else if (rc < 0) {
             cli_error("%s", error);
             status = EXIT_FAILED;
+        } else if (with_password && store_user_password(s, name, password) != 1) {
+            cli_error("user '%s' added, but its password could not be set", name);
+            status = EXIT_FAILED;
         } else {
             printf("user '%s' added as %s; its API token, shown only now:\n%s\n", name,
                    store_role_name((store_role)role), token);
         }
     }
+    sodium_memzero(password, sizeof(password));
     store_close(s);
     return status;
 }

@@ -124,6 +124,15 @@ static const char *const migrations[] = {
     "  last_status INTEGER, last_error TEXT, response TEXT, delivered_at TEXT);"
     "CREATE INDEX outbox_due ON outbox (state, next_at, id);"
     "CREATE INDEX outbox_order ON outbox (product_id, state, id);",
+    /* 3: the web pages: passwords (Argon2id), sessions, failed sign-ins */
+    "ALTER TABLE users ADD COLUMN password_hash TEXT;"
+    "CREATE TABLE sessions ("
+    "  hash TEXT PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  csrf TEXT NOT NULL,"
+    "  expires_at INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE sign_in_failures ("
+    "  who TEXT PRIMARY KEY, count INTEGER NOT NULL, last_at INTEGER NOT NULL) WITHOUT ROWID;",
 };
 #define MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -1210,4 +1219,9 @@ int store_step_done(sqlite3_stmt *st)
 void store_set_error(char error[STORE_ERROR_MAX], const char *what, sqlite3 *db)
 {
     set_error(error, what, db);
+}
+
+void store_token_hash(const char *token, char hex[65])
+{
+    token_hash(token, hex);
 }

@@ -35,15 +35,6 @@ const char *store_role_name(store_role role);
 /* Whether producer `id` exists: 1, 0, or -1 on error. */
 int store_producer_exists(store *s, long id);
 
-/* Adds a user and a new API token for it, in one transaction; the token is
- * kept only as its hash. Fills `token` (the only time it is seen).
- * The new user's id, -1 with error, or -2 when the name is taken. */
-#define STORE_TOKEN_MAX 64
-long store_user_add(store *s, const char *name, store_role role, long producer_id,
-                    char token[STORE_TOKEN_MAX], char error[STORE_ERROR_MAX]);
-/* Every user (id, name, role, producer_id, created_at), without tokens. */
-json_t *store_user_list(store *s);
-
 /* The user an API token belongs to. 1 found, 0 not, -1 on error. */
 typedef struct {
     long id;
@@ -51,6 +42,34 @@ typedef struct {
     long producer_id; /* producers only */
 } store_user;
 int store_token_user(store *s, const char *token, store_user *user);
+
+/* Adds a user and a new API token for it, in one transaction; the token is
+ * kept only as its hash. Fills `token` (the only time it is seen).
+ * The new user's id, -1 with error, or -2 when the name is taken. */
+#define STORE_TOKEN_MAX 64
+long store_user_add(store *s, const char *name, store_role role, long producer_id,
+                    char token[STORE_TOKEN_MAX], char error[STORE_ERROR_MAX]);
+/* Sets user `name`'s password (kept as an Argon2id hash): 1 done, 0 no
+ * such user, -1 error. */
+int store_user_password(store *s, const char *name, const char *password);
+/* The user a name and password sign in as: 1, 0 (wrong), -1 error. */
+int store_password_user(store *s, const char *name, const char *password, store_user *user);
+/* A new web session: its cookie value and CSRF token. 0 or -1. */
+int store_session_create(store *s, long user_id, char token[STORE_TOKEN_MAX],
+                         char csrf[STORE_TOKEN_MAX]);
+/* The user and CSRF token of a live session: 1, 0 (none or expired), -1. */
+int store_session_user(store *s, const char *token, store_user *user, char csrf[STORE_TOKEN_MAX]);
+int store_session_delete(store *s, const char *token);
+/* Seconds `who` (a user name, or a network for token sign-ins) must wait
+ * before the next sign-in is checked, after repeated failures. */
+long store_sign_in_wait(store *s, const char *who);
+/* Counts a failure, or forgets them after a success. */
+int store_sign_in_result(store *s, const char *who, int succeeded);
+/* A user: id, name, role, producer_id. */
+json_t *store_user_get(store *s, long id);
+/* Every user (id, name, role, producer_id, created_at), without tokens. */
+json_t *store_user_list(store *s);
+
 
 /* Producers, as JSON objects (jansson) with their id. */
 typedef struct {

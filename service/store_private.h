@@ -15,6 +15,8 @@ int store_exec(store *s, const char *sql, char error[STORE_ERROR_MAX]);
 /* Steps a statement once and finalizes it: 0 when it ran to the end. */
 int store_step_done(sqlite3_stmt *st);
 void store_set_error(char error[STORE_ERROR_MAX], const char *what, sqlite3 *db);
+/* The hex BLAKE2b hash a token (API or session) is kept as. */
+void store_token_hash(const char *token, char hex[65]);
 
 /* Adds a delivery to the outbox, inside the caller's transaction. */
 int store_outbox_add(store *s, const char *kind, long product_id, const char *path,
