@@ -10,6 +10,7 @@
 #include "seal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -40,7 +41,7 @@ static ocl_date today(void)
 }
 
 /* Adds the status on today's date. */
-static json_t *with_status(json_t *c)
+json_t *certificate_with_status(json_t *c)
 {
     ocl_problems ignored;
     ocl_problems_init(&ignored);
@@ -94,9 +95,37 @@ void api_evaluations_create(http_request *req, http_reply *reply, long id)
         http_error(reply, 500, "store", "", "%s", error);
     else {
         reply->status = 201;
-        reply->json = with_status(store_certificate_get(req->store, certificate, NULL));
+        reply->json = certificate_with_status(store_certificate_get(req->store, certificate, NULL));
     }
     json_decref(body);
+}
+
+/* Every certificate the user may read; ?expiring_within=DAYS: only those in
+ * force that end within that many days. */
+void api_certificates_list(http_request *req, http_reply *reply, long id)
+{
+    (void)id;
+    const char *within = http_query(req, "expiring_within");
+    char until[11];
+    if (within) {
+        char *end = NULL;
+        long days = strtol(within, &end, 10);
+        if (!*within || *end || days < 0 || days > 3650) {
+            http_error(reply, 422, "invalid", "expiring_within", "must be 0 to 3650 days");
+            return;
+        }
+        time_t then = time(NULL) + (time_t)days * 86400;
+        struct tm tm;
+        localtime_r(&then, &tm);
+        strftime(until, sizeof(until), "%Y-%m-%d", &tm);
+    }
+    long producer = req->user.role == ROLE_PRODUCER ? req->user.producer_id : 0;
+    json_t *list = store_certificate_list(req->store, producer, within ? until : NULL);
+    size_t i;
+    json_t *c;
+    json_array_foreach(list, i, c) certificate_with_status(c);
+    reply->status = 200;
+    reply->json = json_pack("{s:o}", "certificates", list);
 }
 
 void api_certificates_get(http_request *req, http_reply *reply, long id)
@@ -108,7 +137,7 @@ void api_certificates_get(http_request *req, http_reply *reply, long id)
         http_error(reply, 403, "forbidden", "", "a producer reads only its own certificates");
     else {
         reply->status = 200;
-        reply->json = with_status(store_certificate_get(req->store, id, NULL));
+        reply->json = certificate_with_status(store_certificate_get(req->store, id, NULL));
     }
 }
 
@@ -237,7 +266,7 @@ void api_certificates_revoke(http_request *req, http_reply *reply, long id)
             http_error(reply, 500, "store", "", "%s", error);
         else {
             reply->status = 200;
-            reply->json = with_status(store_certificate_get(req->store, id, NULL));
+            reply->json = certificate_with_status(store_certificate_get(req->store, id, NULL));
         }
     }
     json_decref(body);
@@ -252,7 +281,7 @@ void certificate_page(http_request *req, http_reply *reply)
         http_error(reply, 404, "not_found", "number", "no certificate with this number");
         return;
     }
-    with_status(c);
+    certificate_with_status(c);
     reply->status = 200;
     if (req->accept && strstr(req->accept, "application/json")) {
         reply->json = c;

@@ -6,8 +6,13 @@
 #include "cli.h"
 #include "http.h"
 
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
 
 static int may_read(const http_request *req, long owner)
 {
@@ -109,68 +114,196 @@ static void lot_job(json_t *product, json_t *producer, json_t *lot, ocl_label_jo
         expires && ocl_date_parse_iso(expires, "expires", 1, &job->expires, &ignored) == OCL_OK;
 }
 
-void api_lots_labels(http_request *req, http_reply *reply, long id)
+/* The lot, if the request may print it: its owner, or 0 with the reply. */
+static long printable_lot(http_request *req, http_reply *reply, long id)
 {
     long owner = store_lot_owner(req->store, id);
     if (!owner || !may_read(req, owner)) {
         http_error(reply, owner ? 403 : 404, owner ? "forbidden" : "not_found", "id",
                    owner ? "a producer prints only its own lots" : "no lot %ld", id);
-        return;
+        return 0;
     }
+    return owner;
+}
+
+/* ?sheet=NAME from templates/sheets/; 0, or -1 with the reply. */
+static int load_sheet(http_request *req, http_reply *reply, ocl_sheet *sheet)
+{
     const char *name = http_query(req, "sheet");
     char path[4096], file[OCL_SHEET_NAME_MAX + 32];
-    ocl_sheet sheet;
     ocl_problems problems;
     ocl_problems_init(&problems);
     if (!name || !*name || strchr(name, '/') || name[0] == '.' ||
         strlen(name) >= OCL_SHEET_NAME_MAX) {
         http_error(reply, 422, "invalid", "sheet", "give ?sheet=NAME, e.g. a4-3x8");
-        return;
+        return -1;
     }
     snprintf(file, sizeof(file), "templates/sheets/%s.sheet", name);
     if (cli_data_file(file, path, sizeof(path)) != 0 ||
-        ocl_sheet_load(path, &sheet, &problems) != OCL_OK) {
+        ocl_sheet_load(path, sheet, &problems) != OCL_OK) {
         http_error(reply, 422, "invalid", "sheet", "unknown sheet '%s'", name);
-        return;
+        return -1;
     }
+    return 0;
+}
+
+/* Draws the labels of the lot's serials (`limit` of them, 0: all) on the
+ * sheet into `pdf`; 0, or -1 with the reply. */
+static int draw_lot(http_request *req, http_reply *reply, long id, long owner,
+                    const ocl_sheet *sheet, size_t limit, ocl_buffer *pdf)
+{
     json_t *lot = store_lot_get(req->store, id);
     json_t *product =
         store_product_get(req->store, (long)json_integer_value(json_object_get(lot, "product_id")));
     json_t *producer = store_producer_get(req->store, owner);
     json_t *serials = store_lot_serials(req->store, id);
     size_t count = json_array_size(serials);
+    if (limit && count > limit)
+        count = limit;
     const char **list = calloc(count ? count : 1, sizeof(*list));
     char gtin[OCL_GTIN14_LEN + 1], font[4096];
     ocl_label_job job;
+    ocl_problems problems;
+    ocl_problems_init(&problems);
     lot_job(product, producer, lot, &job, gtin);
     for (size_t i = 0; list && i < count; i++)
         list[i] = json_string_value(json_array_get(serials, i));
     ocl_label_options options = {.base_url = req->config->base_url, .threads = cli_cores()};
-    ocl_buffer pdf = {0};
+    int rc = -1;
     if (!count) {
         http_error(reply, 422, "invalid", "serials", "the lot has no serials yet");
     } else if (!list || cli_data_file("fonts/NotoSans-Regular.ttf", font, sizeof(font)) != 0) {
         http_error(reply, 500, "render", "", "cannot prepare the labels");
     } else {
         options.font_path = font;
-        ocl_result rc = ocl_law_check(&job, &problems) == OCL_OK
-                            ? ocl_labels_pdf(&job, &sheet, &options, list, count, &pdf, &problems)
-                            : OCL_EINVAL;
-        if (rc == OCL_EINVAL)
+        ocl_result drawn = ocl_law_check(&job, &problems) == OCL_OK
+                               ? ocl_labels_pdf(&job, sheet, &options, list, count, pdf, &problems)
+                               : OCL_EINVAL;
+        if (drawn == OCL_EINVAL)
             http_error(reply, 422, "invalid", problems.item[0].field, "%s", problems.item[0].rule);
-        else if (rc != OCL_OK)
-            http_error(reply, 500, "render", "", "cannot draw the labels: %s", ocl_strerror(rc));
-        else {
-            reply->status = 200;
-            reply->data = pdf.data;
-            reply->data_len = pdf.len;
-            reply->content_type = "application/pdf";
-            pdf.data = NULL;
-        }
+        else if (drawn != OCL_OK)
+            http_error(reply, 500, "render", "", "cannot draw the labels: %s", ocl_strerror(drawn));
+        else
+            rc = 0;
     }
-    ocl_buffer_free(&pdf);
     free(list);
     json_decref(serials);
+    json_decref(producer);
+    json_decref(product);
+    json_decref(lot);
+    return rc;
+}
+
+static void take_bytes(http_reply *reply, ocl_buffer *data, const char *type)
+{
+    reply->status = 200;
+    reply->data = data->data;
+    reply->data_len = data->len;
+    reply->content_type = type;
+    data->data = NULL;
+    data->len = 0;
+}
+
+void api_lots_labels(http_request *req, http_reply *reply, long id)
+{
+    ocl_sheet sheet;
+    ocl_buffer pdf = {0};
+    long owner = printable_lot(req, reply, id);
+    if (owner && load_sheet(req, reply, &sheet) == 0 &&
+        draw_lot(req, reply, id, owner, &sheet, 0, &pdf) == 0)
+        take_bytes(reply, &pdf, "application/pdf");
+    ocl_buffer_free(&pdf);
+}
+
+/* Rasterises a one-page PDF to PNG with poppler's pdftoppm, in a private
+ * temporary folder: 0, or -1. */
+static int pdf_to_png(const ocl_buffer *pdf, int dpi, ocl_buffer *png)
+{
+    char dir[] = "/tmp/ocoptrace-preview.XXXXXX", in[64], out[64], root[64], resolution[16];
+    if (!mkdtemp(dir))
+        return -1;
+    snprintf(in, sizeof(in), "%s/label.pdf", dir);
+    snprintf(root, sizeof(root), "%s/label", dir);
+    snprintf(out, sizeof(out), "%s/label.png", dir);
+    snprintf(resolution, sizeof(resolution), "%d", dpi);
+    int rc = cli_write_output(in, pdf->data, pdf->len);
+    char *const argv[] = {"pdftoppm", "-png", "-r", resolution, "-singlefile", in, root, NULL};
+    pid_t child = -1;
+    int status = 0;
+    if (rc == 0 && posix_spawnp(&child, "pdftoppm", NULL, NULL, argv, environ) == 0 &&
+        waitpid(child, &status, 0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        rc = cli_read_file(out, png);
+    else
+        rc = -1;
+    unlink(in);
+    unlink(out);
+    rmdir(dir);
+    return rc;
+}
+
+/* One label of the lot as a PNG image, as the chosen sheet would print it:
+ * a preview for the web page before the PDF is downloaded. */
+void api_lots_label_png(http_request *req, http_reply *reply, long id)
+{
+    ocl_sheet sheet;
+    ocl_buffer pdf = {0}, png = {0};
+    long owner = printable_lot(req, reply, id);
+    if (!owner || load_sheet(req, reply, &sheet) != 0)
+        return;
+    /* A page the size of one label. */
+    sheet.page_width = sheet.label_width;
+    sheet.page_height = sheet.label_height;
+    sheet.left = sheet.top = 0;
+    sheet.pitch_x = sheet.label_width;
+    sheet.pitch_y = sheet.label_height;
+    sheet.columns = sheet.rows = 1;
+    if (draw_lot(req, reply, id, owner, &sheet, 1, &pdf) == 0) {
+        if (pdf_to_png(&pdf, 200, &png) == 0)
+            take_bytes(reply, &png, "image/png");
+        else
+            http_error(reply, 500, "render", "", "cannot draw the preview (pdftoppm)");
+    }
+    ocl_buffer_free(&png);
+    ocl_buffer_free(&pdf);
+}
+
+/* What the labelling law still needs before the product's labels can be
+ * printed; with ?lot=ID the lot's dates too. */
+void api_products_label_check(http_request *req, http_reply *reply, long id)
+{
+    long owner = store_product_owner(req->store, id);
+    if (!owner || !may_read(req, owner)) {
+        http_error(reply, owner ? 403 : 404, owner ? "forbidden" : "not_found", "id",
+                   owner ? "a producer reads only its own products" : "no product %ld", id);
+        return;
+    }
+    const char *lot_text = http_query(req, "lot");
+    long lot_id = lot_text ? strtol(lot_text, NULL, 10) : 0;
+    json_t *lot = lot_id > 0 && store_lot_product(req->store, lot_id) == id
+                      ? store_lot_get(req->store, lot_id)
+                      : json_pack("{s:s}", "code", "L");
+    json_t *product = store_product_get(req->store, id);
+    json_t *producer = store_producer_get(req->store, owner);
+    ocl_label_job job;
+    char gtin[OCL_GTIN14_LEN + 1];
+    ocl_problems problems;
+    ocl_problems_init(&problems);
+    lot_job(product, producer, lot, &job, gtin);
+    ocl_law_check(&job, &problems);
+    json_t *missing = json_array();
+    /* Named as the API names them: a product's fields bare, the producer's
+     * and the lot's with their prefix. */
+    for (size_t i = 0; i < problems.count; i++) {
+        const char *field = problems.item[i].field;
+        if (strncmp(field, "product.", 8) == 0)
+            field += 8;
+        if (lot_id > 0 || strncmp(field, "lot.", 4) != 0)
+            json_array_append_new(
+                missing, json_pack("{s:s, s:s}", "field", field, "message", problems.item[i].rule));
+    }
+    reply->status = 200;
+    reply->json =
+        json_pack("{s:b, s:o}", "ready", json_array_size(missing) == 0, "missing", missing);
     json_decref(producer);
     json_decref(product);
     json_decref(lot);

@@ -128,8 +128,15 @@ void api_products_list(http_request *req, http_reply *reply, long id)
 {
     (void)id;
     reply->status = 200;
-    reply->json =
-        json_pack("{s:o}", "products", store_product_list(req->store, acting_producer(req, 0)));
+    json_t *list = store_product_list(req->store, acting_producer(req, 0)), *product;
+    size_t i;
+    json_array_foreach(list, i, product)
+    {
+        json_t *c = json_object_get(product, "certificate");
+        if (json_is_object(c))
+            certificate_with_status(c);
+    }
+    reply->json = json_pack("{s:o}", "products", list);
 }
 
 void api_products_get(http_request *req, http_reply *reply, long id)
@@ -206,6 +213,19 @@ void api_lots_create(http_request *req, http_reply *reply, long id)
         }
     }
     json_decref(body);
+}
+
+void api_products_lots(http_request *req, http_reply *reply, long id)
+{
+    long owner = store_product_owner(req->store, id);
+    if (!owner)
+        http_error(reply, 404, "not_found", "id", "no product %ld", id);
+    else if (!owns(req, owner))
+        http_error(reply, 403, "forbidden", "", "a producer reads only its own lots");
+    else {
+        reply->status = 200;
+        reply->json = json_pack("{s:o}", "lots", store_lot_list(req->store, id));
+    }
 }
 
 void api_lots_get(http_request *req, http_reply *reply, long id)

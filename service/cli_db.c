@@ -106,8 +106,7 @@ static void read_password(char *out, size_t size, ocl_problems *problems)
         out[0] = '\0';
     out[strcspn(out, "\r\n")] = '\0';
     size_t len = strlen(out);
-    if (len < 8 || len > 128 ||
-        ocl_utf8_invalid_at((const unsigned char *)out, len) != (size_t)-1)
+    if (len < 8 || len > 128 || ocl_utf8_invalid_at((const unsigned char *)out, len) != (size_t)-1)
         ocl_problem_add(problems, "password",
                         "must be 8 to 128 bytes of UTF-8 on the first line of standard input");
 }
@@ -127,7 +126,8 @@ static int user_password(const char *db, const char *config_path, const char *na
     } else {
         int rc = store_user_password(s, name, password);
         if (rc == 0)
-            ocl_problem_add(&problems, "name", "no user '%s'", name), status = cli_report(&problems);
+            ocl_problem_add(&problems, "name", "no user '%s'", name),
+                status = cli_report(&problems);
         else if (rc < 0)
             cli_error("cannot set the password of '%s'", name), status = EXIT_FAILED;
         else

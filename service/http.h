@@ -76,6 +76,13 @@ void api_serials_create(http_request *req, http_reply *reply, long id);
 void api_products_qr_png(http_request *req, http_reply *reply, long id);
 void api_products_qr_svg(http_request *req, http_reply *reply, long id);
 void api_lots_labels(http_request *req, http_reply *reply, long id);
+void api_lots_label_png(http_request *req, http_reply *reply, long id);
+void api_products_lots(http_request *req, http_reply *reply, long id);
+void api_products_label_check(http_request *req, http_reply *reply, long id);
+void api_certificates_list(http_request *req, http_reply *reply, long id);
+/* Adds "status" (valid, expiring, expired, revoked) on today's date to a
+ * certificate object with valid_until and revoked_at; returns it. */
+json_t *certificate_with_status(json_t *certificate);
 void api_evaluations_create(http_request *req, http_reply *reply, long id);
 void api_certificates_get(http_request *req, http_reply *reply, long id);
 void api_certificates_pdf(http_request *req, http_reply *reply, long id);

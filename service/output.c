@@ -93,6 +93,22 @@ int cli_write_output(const char *path, const void *data, size_t len)
     return 0;
 }
 
+int cli_read_file(const char *path, ocl_buffer *out)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    char chunk[8192];
+    size_t n;
+    int rc = 0;
+    while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        rc = ocl_buffer_append(out, chunk, n) == OCL_OK ? 0 : -1;
+    if (ferror(f))
+        rc = -1;
+    fclose(f);
+    return rc;
+}
+
 int cli_cores(void)
 {
     cpu_set_t set;

@@ -643,11 +643,89 @@ json_t *store_product_get(store *s, long id)
                        0);
 }
 
+/* A product as listed: with its producer's name and kind, and its latest
+ * certificate (or null), so that lists can be filtered without more calls. */
+static json_t *product_list_row(sqlite3_stmt *st)
+{
+    json_t *product = product_row(st);
+    json_object_set_new(product, "producer_name", json_string(column_text(st, 6)));
+    json_object_set_new(product, "producer_kind", json_string(column_text(st, 7)));
+    json_t *certificate = json_null();
+    if (sqlite3_column_type(st, 8) != SQLITE_NULL)
+        certificate =
+            json_pack("{s:I, s:s, s:i, s:s, s:o}", "id", (json_int_t)sqlite3_column_int64(st, 8),
+                      "number", column_text(st, 9), "stars", sqlite3_column_int(st, 10),
+                      "valid_until", column_text(st, 11), "revoked_at",
+                      column_text(st, 12) ? json_string(column_text(st, 12)) : json_null());
+    json_object_set_new(product, "certificate", certificate);
+    return product;
+}
+
 json_t *store_product_list(store *s, long producer_id)
 {
     return query_by_id(
-        s, "SELECT " PRODUCT_COLUMNS " FROM products WHERE ?1 = 0 OR producer_id = ?1 ORDER BY id",
-        producer_id, product_row, 1);
+        s,
+        "SELECT p.id, p.producer_id, p.name, p.grp, p.gtin, p.details, pr.name, pr.kind, c.id, "
+        "c.number, e.stars, c.valid_until, c.revoked_at FROM products p "
+        "JOIN producers pr ON pr.id = p.producer_id "
+        "LEFT JOIN certificates c ON c.id = (SELECT c2.id FROM certificates c2 JOIN evaluations "
+        "e2 ON e2.id = c2.evaluation_id WHERE e2.product_id = p.id ORDER BY c2.decision_date DESC, "
+        "c2.id DESC LIMIT 1) LEFT JOIN evaluations e ON e.id = c.evaluation_id "
+        "WHERE ?1 = 0 OR p.producer_id = ?1 ORDER BY p.id",
+        producer_id, product_list_row, 1);
+}
+
+static json_t *lot_list_row(sqlite3_stmt *st)
+{
+    return json_pack("{s:I, s:s, s:o, s:o, s:I}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+                     "code", column_text(st, 1), "produced",
+                     column_text(st, 2) ? json_string(column_text(st, 2)) : json_null(), "expires",
+                     column_text(st, 3) ? json_string(column_text(st, 3)) : json_null(), "serials",
+                     (json_int_t)sqlite3_column_int64(st, 4));
+}
+
+json_t *store_lot_list(store *s, long product_id)
+{
+    return query_by_id(s,
+                       "SELECT l.id, l.code, l.produced, l.expires, (SELECT count(*) FROM serials "
+                       "x WHERE x.lot_id = l.id) FROM lots l WHERE l.product_id = ?1 ORDER BY l.id",
+                       product_id, lot_list_row, 1);
+}
+
+static json_t *certificate_list_row(sqlite3_stmt *st)
+{
+    json_t *snapshot = json_loads(column_text(st, 8) ? column_text(st, 8) : "{}", 0, NULL);
+    json_t *c = json_pack(
+        "{s:I, s:s, s:I, s:s, s:O, s:i, s:s, s:o}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+        "number", column_text(st, 1), "product_id", (json_int_t)sqlite3_column_int64(st, 2),
+        "product", column_text(st, 3), "producer",
+        json_object_get(snapshot, "name") ? json_object_get(snapshot, "name") : json_null(),
+        "stars", sqlite3_column_int(st, 4), "valid_until", column_text(st, 5), "revoked_at",
+        column_text(st, 6) ? json_string(column_text(st, 6)) : json_null());
+    json_decref(snapshot);
+    return c;
+}
+
+json_t *store_certificate_list(store *s, long producer_id, const char *until)
+{
+    sqlite3_stmt *st = NULL;
+    json_t *list = json_array();
+    if (sqlite3_prepare_v2(
+            s->db,
+            "SELECT c.id, c.number, p.id, p.name, e.stars, c.valid_until, c.revoked_at, "
+            "p.producer_id, c.producer_snapshot FROM certificates c JOIN evaluations e ON e.id = "
+            "c.evaluation_id JOIN products p ON p.id = e.product_id WHERE (?1 = 0 OR "
+            "p.producer_id = ?1) AND (?2 IS NULL OR (c.revoked_at IS NULL AND c.valid_until <= "
+            "?2)) "
+            "ORDER BY c.valid_until, c.id",
+            -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, producer_id);
+        bind_optional(st, 2, until);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            json_array_append_new(list, certificate_list_row(st));
+    }
+    sqlite3_finalize(st);
+    return list;
 }
 
 static long owner_of(store *s, const char *sql, long id)

@@ -70,7 +70,6 @@ json_t *store_user_get(store *s, long id);
 /* Every user (id, name, role, producer_id, created_at), without tokens. */
 json_t *store_user_list(store *s);
 
-
 /* Producers, as JSON objects (jansson) with their id. */
 typedef struct {
     const char *name, *address, *kind, *phone, *locality; /* NULL: unchanged on update */
@@ -149,6 +148,8 @@ long store_lot_create(store *s, long product_id, const char *code, const char *p
 json_t *store_lot_get(store *s, long id);
 long store_lot_owner(store *s, long id);
 long store_lot_product(store *s, long id);
+/* A product's lots, each with its count of serials. */
+json_t *store_lot_list(store *s, long product_id);
 /* Adds serials to a lot in one transaction, with the commissioning event
  * (an EPCIS document) queued for the remote in the same one unless NULL;
  * 0 or -1 (a repeat: -2). */
@@ -173,6 +174,9 @@ json_t *store_certificate_get(store *s, long id, const char *number);
  * (YYYY-MM-DD): 1 found, 0 none. */
 int store_product_certificate(store *s, long product_id, const char *today, char *number,
                               size_t size);
+/* Certificates (of one producer unless 0), oldest validity first; with
+ * `until` (YYYY-MM-DD), only those in force that end by then. */
+json_t *store_certificate_list(store *s, long producer_id, const char *until);
 /* The producer a certificate's product belongs to, or 0. */
 long store_certificate_owner(store *s, long id);
 /* 1 revoked now, 0 no such certificate, 2 already revoked, -1 error. */

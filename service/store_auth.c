@@ -110,10 +110,11 @@ int store_session_user(store *s, const char *token, store_user *user, char csrf[
     store_token_hash(token, hash);
     sqlite3_stmt *st = NULL;
     int found = -1;
-    if (sqlite3_prepare_v2(store_sqlite(s),
-                           "SELECT s.csrf, u.id, u.role, COALESCE(u.producer_id, 0) FROM sessions s "
-                           "JOIN users u ON u.id = s.user_id WHERE s.hash = ?1 AND s.expires_at >= ?2",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            store_sqlite(s),
+            "SELECT s.csrf, u.id, u.role, COALESCE(u.producer_id, 0) FROM sessions s "
+            "JOIN users u ON u.id = s.user_id WHERE s.hash = ?1 AND s.expires_at >= ?2",
+            -1, &st, NULL) != SQLITE_OK)
         return -1;
     sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, (long long)time(NULL));
@@ -181,8 +182,9 @@ json_t *store_user_get(store *s, long id)
 {
     sqlite3_stmt *st = NULL;
     json_t *user = NULL;
-    if (sqlite3_prepare_v2(store_sqlite(s), "SELECT id, name, role, producer_id FROM users WHERE id = ?1",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(store_sqlite(s),
+                           "SELECT id, name, role, producer_id FROM users WHERE id = ?1", -1, &st,
+                           NULL) != SQLITE_OK)
         return NULL;
     sqlite3_bind_int64(st, 1, id);
     if (sqlite3_step(st) == SQLITE_ROW)

@@ -231,6 +231,28 @@ own     POST  /api/v1/certificates/$C1/revoke     revoke          403
 other   POST  /api/v1/certificates/$C2/revoke     revoke          403
 officer POST  /api/v1/certificates/$C3/revoke     revoke          200
 
+nobody  GET   /api/v1/products/$PR1/lots          -               401
+admin   GET   /api/v1/products/$PR2/lots          -               200
+officer GET   /api/v1/products/$PR2/lots          -               200
+own     GET   /api/v1/products/$PR1/lots          -               200
+other   GET   /api/v1/products/$PR2/lots          -               403
+
+nobody  GET   /api/v1/products/$PR1/label-check   -               401
+officer GET   /api/v1/products/$PR2/label-check   -               200
+own     GET   /api/v1/products/$PR1/label-check   -               200
+other   GET   /api/v1/products/$PR2/label-check   -               403
+
+nobody  GET   /api/v1/lots/$L1/label.png$sheet    -               401
+officer GET   /api/v1/lots/$L2/label.png$sheet    -               200
+own     GET   /api/v1/lots/$L1/label.png$sheet    -               200
+other   GET   /api/v1/lots/$L2/label.png$sheet    -               403
+
+nobody  GET   /api/v1/certificates                -               401
+bogus   GET   /api/v1/certificates                -               401
+admin   GET   /api/v1/certificates                -               200
+officer GET   /api/v1/certificates                -               200
+own     GET   /api/v1/certificates                -               200
+
 nobody  GET   /api/v1/certificates/$C1.pdf        -               401
 bogus   GET   /api/v1/certificates/$C1.pdf        -               401
 admin   GET   /api/v1/certificates/$C2.pdf        -               409
@@ -282,6 +304,9 @@ officer POST  /api/v1/products/999/evaluations    evaluation      404
 admin   GET   /api/v1/certificates/999            -               404
 officer POST  /api/v1/certificates/999/revoke     revoke          404
 admin   GET   /api/v1/certificates/999.pdf        -               404
+admin   GET   /api/v1/products/999/lots           -               404
+admin   GET   /api/v1/products/999/label-check    -               404
+admin   GET   /api/v1/lots/999/label.png$sheet    -               404
 own     GET   /api/v1/products/999                -               404
 admin   GET   /api/v1/products/0                  -               404
 admin   GET   /api/v1/products/x1                 -               404
@@ -291,7 +316,7 @@ admin   DELETE /api/v1/producers                  -               405
 admin   DELETE /api/v1/producers/1                -               405
 admin   PUT   /api/v1/products                    product1        405
 admin   DELETE /api/v1/products/$PR1              -               405
-admin   GET   /api/v1/products/$PR1/lots          -               405
+admin   DELETE /api/v1/products/$PR1/lots         -               405
 admin   PATCH /api/v1/lots/$L1                    -               405
 admin   GET   /api/v1/lots/$L1/serials            -               405
 admin   POST  /api/v1/products/$PR1/qr.png        -               405
@@ -315,6 +340,9 @@ expect_equal "a producer lists only its own products" \
     "$(grep -o '"producer_id":[0-9]*' <<<"$got" | sort -u | tr '\n' ' ')" '"producer_id":1 '
 got=$(call "$admin" GET /api/v1/products)
 grep -q '"producer_id":2' <<<"$got" && pass || fail "an admin lists every producer's products: $got"
+got=$(call "$producer" GET /api/v1/certificates)
+expect_equal "a producer lists only its own certificates" \
+    "$(grep -o '"product_id":[0-9]*' <<<"$got" | sort -u | tr '\n' ' ')" "\"product_id\":$PR1 "
 before=$(sqlite3 "$db" "SELECT count(*) FROM products WHERE producer_id = 2")
 body product2
 got=$(call "$producer" POST /api/v1/products "@$scratch/req")

@@ -88,6 +88,36 @@ expect_equal "nobody: 401" "$(curl -s -o /dev/null -w '%{http_code}' "$base/api/
 expect_equal "unknown certificate: 404" \
     "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $officer" "$base/api/v1/certificates/999.pdf")" 404
 
+# ---------- what the web pages read: the law's list, lots, a label's preview, expiring certificates ----------
+got=$(call "$producer" GET /api/v1/products/$product/label-check)
+[[ $got == *'"ready":false'* && $got == *'"field":"net_quantity"'* && $got != *'lot.'* ]] && pass ||
+    fail "a product without its details is not ready, lot fields left to the lot: $got"
+lot=$(call "$producer" POST /api/v1/products/$product/lots '{"code":"TL2025"}' | field id)
+got=$(call "$producer" GET "/api/v1/products/$product/label-check?lot=$lot")
+[[ $got == *'"field":"lot.produced"'* && $got == *'"field":"lot.expires"'* ]] && pass ||
+    fail "with a lot without dates, its dates are missing: $got"
+call "$producer" PATCH /api/v1/products/$product '{"net_quantity":"1 kg","origin":"Việt Nam","storage":"Nơi thoáng mát","usage":"Ăn tươi","ingredients":"Thanh long ruột đỏ"}' >/dev/null
+lot=$(call "$producer" POST /api/v1/products/$product/lots '{"code":"TL2025B","produced":"2025-06-01","expires":"2025-07-01"}' | field id)
+got=$(call "$producer" GET "/api/v1/products/$product/label-check?lot=$lot")
+[[ $got == *'"ready":true'* ]] && pass || fail "complete, the product is ready: $got"
+expect_equal "no serials yet: no preview" "$(status "$producer" GET "/api/v1/lots/$lot/label.png?sheet=a4-3x8")" 422
+uri=$(call "$producer" POST /api/v1/lots/$lot/serials '{"count":2}' | grep -o '"uri":"[^"]*"' | head -n 1 | cut -d'"' -f4)
+expect_equal "the lots list counts the serials" \
+    "$(call "$producer" GET /api/v1/products/$product/lots | grep -o '"serials":[0-9]*' | tr '\n' ' ')" '"serials":0 "serials":2 '
+got=$(curl -s -o "$scratch/preview.png" -w '%{http_code} %{content_type}' -H "Authorization: Bearer $producer" \
+    "$base/api/v1/lots/$lot/label.png?sheet=roll-60x40")
+expect_equal "the preview is a PNG" "$got" "200 image/png"
+expect_decode "the preview's code is the lot's first unit" "$scratch/preview.png" "$uri"
+expect_equal "the preview of an unknown sheet: 422" "$(status "$producer" GET "/api/v1/lots/$lot/label.png?sheet=zz")" 422
+expect_equal "expiring within 0 days: none" \
+    "$(call "$officer" GET '/api/v1/certificates?expiring_within=0' | cut -d' ' -f2-)" '{"certificates":[]}'
+got=$(call "$officer" GET '/api/v1/certificates?expiring_within=3650')
+[[ $got == *'"number":"OCOP-BTh-2025-0042"'* && $got == *'"status":"valid"'* ]] && pass ||
+    fail "expiring within ten years: the certificate, valid: $got"
+got=$(call "$producer" GET /api/v1/products)
+[[ $got == *'"producer_kind":"cooperative"'* && $got == *'"stars":4'* && $got == *'"status":"valid"'* ]] &&
+    pass || fail "products are listed with their producer's kind and certificate: $got"
+
 stop_serve
 start_serve "$scratch/empty.conf"
 got=$(call "$officer" GET /api/v1/certificates/$certificate.pdf)
