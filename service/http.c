@@ -1,6 +1,8 @@
 /*
  * libmicrohttpd behind a route table. A thread pool serves connections;
- * the store is used under one lock, as SQLite takes one writer at a time.
+ * each worker thread has its own SQLite connection (and copy of the
+ * config), so that reads run in parallel under WAL and writers queue on
+ * SQLite's own lock.
  * Bodies over 1 MiB get 413 before they are read whole; connections idle
  * for 30 seconds are closed.
  */
@@ -23,12 +25,24 @@ struct http_server {
     struct MHD_Daemon *daemon;
     store *store;
     config *config;
-    pthread_mutex_t lock;
+    pthread_mutex_t lock;                              /* guards config against a reload */
+    atomic_ulong config_generation;                    /* bumped by each reload */
+    pthread_key_t worker_key;                          /* a worker thread's `worker` */
+    store_scans *scan_queue;                           /* writes scans behind, through `store` */
     atomic_ulong requests[ROUTES_MAX][STATUS_CLASSES]; /* by route and status class */
     atomic_ulong scans;
     atomic_int in_flight; /* requests begun and not yet answered */
     char *product_page;   /* templates/pages/product.html */
 };
+
+/* What a worker thread keeps across its requests: a connection of its own,
+ * as a SQLite connection is used by one thread at a time, and a copy of the
+ * config, so that a reload never changes it under a request. */
+typedef struct {
+    store *store;
+    config config;
+    unsigned long generation;
+} worker;
 
 /* One request's state across libmicrohttpd's calls. */
 typedef struct {
@@ -189,7 +203,7 @@ static void route(http_request *req, http_reply *reply, int *index)
         strcmp(req->method, "GET") == 0) {
         atomic_fetch_add(&req->server->scans, 1);
         *index = (int)(ROUTE_COUNT + ROUTE_RESOLVER);
-        resolver_answer(req, reply, req->server->product_page);
+        resolver_answer(req, reply, req->server->product_page, req->server->scan_queue);
         return;
     }
     if (strncmp(req->path, "/c/", 3) == 0 && strcmp(req->method, "GET") == 0) {
@@ -231,7 +245,7 @@ static void route(http_request *req, http_reply *reply, int *index)
         http_error(reply, 404, "not_found", "", "no such resource: %s", req->path);
 }
 
-static void metrics(http_server *server, http_reply *reply)
+static void metrics(http_server *server, store *db, http_reply *reply)
 {
     ocl_buffer out = {0};
     char line[512];
@@ -253,9 +267,7 @@ static void metrics(http_server *server, http_reply *reply)
             ocl_buffer_append(&out, line, (size_t)n);
         }
     }
-    pthread_mutex_lock(&server->lock);
-    long pending = store_outbox_pending(server->store);
-    pthread_mutex_unlock(&server->lock);
+    long pending = store_outbox_pending(db);
     n = snprintf(line, sizeof(line),
                  "# HELP ocoptrace_scans_total Codes resolved for consumers.\n"
                  "# TYPE ocoptrace_scans_total counter\n"
@@ -323,6 +335,70 @@ static void client_network(struct MHD_Connection *conn, char *out, size_t size)
     }
 }
 
+static void worker_free(void *p)
+{
+    worker *w = p;
+    store_close(w->store);
+    free(w);
+}
+
+/* The calling thread's worker, opened on its first request; NULL when the
+ * database cannot be opened. */
+static worker *worker_get(http_server *server)
+{
+    worker *w = pthread_getspecific(server->worker_key);
+    if (!w) {
+        char error[STORE_ERROR_MAX];
+        w = calloc(1, sizeof(*w));
+        if (!w)
+            return NULL;
+        w->store = store_open(server->config->db, error);
+        if (!w->store) {
+            fprintf(stderr, PROGRAM ": database '%s': %s\n", server->config->db, error);
+            free(w);
+            return NULL;
+        }
+        w->generation = atomic_load(&server->config_generation) + 1;
+        pthread_setspecific(server->worker_key, w);
+    }
+    unsigned long generation = atomic_load(&server->config_generation);
+    if (w->generation != generation) {
+        pthread_mutex_lock(&server->lock);
+        w->config = *server->config;
+        w->generation = atomic_load(&server->config_generation);
+        pthread_mutex_unlock(&server->lock);
+    }
+    return w;
+}
+
+/* Answers a request that has been read whole. */
+static void answer(http_server *server, struct MHD_Connection *conn, const char *url,
+                   const char *method, request_state *state, http_reply *reply)
+{
+    worker *w = state->too_large ? NULL : worker_get(server);
+    if (state->too_large) {
+        http_error(reply, 413, "too_large", "", "the body is over %u bytes", HTTP_BODY_MAX);
+    } else if (!w) {
+        http_error(reply, 503, "unavailable", "", "the database cannot be opened");
+    } else if (strcmp(url, "/metrics") == 0 && strcmp(method, "GET") == 0) {
+        state->route = (int)(ROUTE_COUNT + ROUTE_METRICS);
+        metrics(server, w->store, reply);
+    } else {
+        http_request req = {.server = server,
+                            .store = w->store,
+                            .config = &w->config,
+                            .method = method,
+                            .path = url,
+                            .body = state->body,
+                            .body_len = state->len};
+        req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept");
+        req.connection = conn;
+        client_network(conn, req.network, sizeof(req.network));
+        authenticate(&req, conn);
+        route(&req, reply, &state->route);
+    }
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_size, void **con_cls)
@@ -359,27 +435,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     http_reply reply = {0};
-    if (state->too_large) {
-        http_error(&reply, 413, "too_large", "", "the body is over %u bytes", HTTP_BODY_MAX);
-    } else if (strcmp(url, "/metrics") == 0 && strcmp(method, "GET") == 0) {
-        state->route = (int)(ROUTE_COUNT + ROUTE_METRICS);
-        metrics(server, &reply);
-    } else {
-        http_request req = {.server = server,
-                            .store = server->store,
-                            .config = server->config,
-                            .method = method,
-                            .path = url,
-                            .body = state->body,
-                            .body_len = state->len};
-        req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept");
-        req.connection = conn;
-        client_network(conn, req.network, sizeof(req.network));
-        pthread_mutex_lock(&server->lock);
-        authenticate(&req, conn);
-        route(&req, &reply, &state->route);
-        pthread_mutex_unlock(&server->lock);
-    }
+    answer(server, conn, url, method, state, &reply);
     state->status = reply.status;
     return send_reply(conn, &reply);
 }
@@ -461,6 +517,8 @@ http_server *http_start(store *s, config *c, char *error, size_t error_size)
     }
     server->product_page = (char *)html.data;
     pthread_mutex_init(&server->lock, NULL);
+    pthread_key_create(&server->worker_key, worker_free);
+    server->scan_queue = store_scans_start(s);
     server->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
         NULL, on_request, server, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
@@ -469,6 +527,8 @@ http_server *http_start(store *s, config *c, char *error, size_t error_size)
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, server, MHD_OPTION_END);
     if (!server->daemon) {
         snprintf(error, error_size, "cannot listen on %s", c->listen);
+        store_scans_stop(server->scan_queue);
+        pthread_key_delete(server->worker_key);
         pthread_mutex_destroy(&server->lock);
         free(server->product_page);
         free(server);
@@ -481,6 +541,7 @@ void http_reload(http_server *server, const config *fresh)
 {
     pthread_mutex_lock(&server->lock);
     memcpy(server->config->base_url, fresh->base_url, sizeof(fresh->base_url));
+    atomic_fetch_add(&server->config_generation, 1);
     pthread_mutex_unlock(&server->lock);
 }
 
@@ -495,7 +556,11 @@ void http_stop(http_server *server)
         struct timespec tick = {0, 10 * 1000 * 1000};
         nanosleep(&tick, NULL);
     }
+    /* The workers' connections close as their threads end. */
     MHD_stop_daemon(server->daemon);
+    /* Every request has been answered: what is queued is all there is. */
+    store_scans_stop(server->scan_queue);
+    pthread_key_delete(server->worker_key);
     pthread_mutex_destroy(&server->lock);
     free(server->product_page);
     free(server);

@@ -157,7 +157,7 @@ static char *product_page(const char *page, json_t *r)
     return render_page(page, keys, values, sizeof(keys) / sizeof(keys[0]));
 }
 
-void resolver_answer(http_request *req, http_reply *reply, const char *page)
+void resolver_answer(http_request *req, http_reply *reply, const char *page, store_scans *scans)
 {
     store_scan scan = {.network = req->network};
     char gtin[OCL_GTIN14_LEN + 1], lot[OCL_AI_VALUE_MAX + 1], serial[OCL_AI_VALUE_MAX + 1];
@@ -188,7 +188,7 @@ void resolver_answer(http_request *req, http_reply *reply, const char *page)
         scan.lot = lot[0] ? lot : NULL;
         scan.serial = serial[0] ? serial : NULL;
     }
-    json_t *result = store_resolve(req->store, &scan);
+    json_t *result = store_resolve_behind(req->store, scans, &scan);
     if (!result) {
         http_error(reply, 404, "not_found", "gtin", "no product registered under this code");
         json_object_set_new(json_object_get(reply->json, "error"), "verdict",
