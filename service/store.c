@@ -321,6 +321,16 @@ static int busy_wait(void *unused, int count)
     return 1;
 }
 
+/* Counting SQLite's memory takes a global lock on every allocation, and
+ * nothing reads the counts. Done once, at the first open (before the
+ * daemon's threads), as sqlite3_config may not run beside other calls. */
+static pthread_once_t configured = PTHREAD_ONCE_INIT;
+
+static void configure_sqlite(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 store *store_open(const char *path, char error[STORE_ERROR_MAX])
 {
     store *s = calloc(1, sizeof(*s));
@@ -330,8 +340,12 @@ store *store_open(const char *path, char error[STORE_ERROR_MAX])
         return NULL;
     }
     make_parent(path);
-    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
+    pthread_once(&configured, configure_sqlite);
+    /* A connection is used by one thread at a time (the daemon gives each
+     * thread its own), so its own mutex is not needed. */
+    if (sqlite3_open_v2(path, &s->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
         set_error(error, "cannot open the database", s->db);
         store_close(s);
         return NULL;
@@ -1159,12 +1173,11 @@ json_t *store_resolve_behind(store *s, store_scans *q, const store_scan *scan)
     if (!q)
         return store_resolve(s, scan);
     json_t *lot = NULL;
-    char error[STORE_ERROR_MAX];
     /* One snapshot for what the code names. */
-    if (exec(s, "BEGIN", error) != 0)
+    if (kept_done(s, kept(s, "BEGIN")) != 0)
         return NULL;
     json_t *out = resolve_read(s, scan, &lot);
-    exec(s, "COMMIT", error);
+    kept_done(s, kept(s, "COMMIT"));
     if (!out)
         return NULL;
     pthread_mutex_lock(&q->lock);
