@@ -523,15 +523,22 @@ int store_producer_update(store *s, long id, const store_producer *p, char error
     return sqlite3_changes(s->db) > 0 ? 1 : 0;
 }
 
+/* A producer from the columns at `at` onwards, in PRODUCER_COLUMNS order. */
+static json_t *producer_row_at(sqlite3_stmt *st, int at)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
+                     (json_int_t)sqlite3_column_int64(st, at), "name",
+                     (const char *)sqlite3_column_text(st, at + 1), "address",
+                     (const char *)sqlite3_column_text(st, at + 2), "kind",
+                     (const char *)sqlite3_column_text(st, at + 3), "phone",
+                     (const char *)sqlite3_column_text(st, at + 4), "locality",
+                     (const char *)sqlite3_column_text(st, at + 5), "created_at",
+                     (const char *)sqlite3_column_text(st, at + 6));
+}
+
 static json_t *producer_row(sqlite3_stmt *st)
 {
-    return json_pack(
-        "{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)sqlite3_column_int64(st, 0),
-        "name", (const char *)sqlite3_column_text(st, 1), "address",
-        (const char *)sqlite3_column_text(st, 2), "kind", (const char *)sqlite3_column_text(st, 3),
-        "phone", (const char *)sqlite3_column_text(st, 4), "locality",
-        (const char *)sqlite3_column_text(st, 5), "created_at",
-        (const char *)sqlite3_column_text(st, 6));
+    return producer_row_at(st, 0);
 }
 
 #define PRODUCER_COLUMNS "id, name, address, kind, phone, locality, created_at"
@@ -752,20 +759,21 @@ static json_t *single(store *s, sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *)
     return result;
 }
 
-static json_t *lot_row(sqlite3_stmt *st)
+static json_t *lot_row_at(sqlite3_stmt *st, int at)
 {
-    return json_pack("{s:I, s:s, s:o, s:o}", "id", (json_int_t)sqlite3_column_int64(st, 0), "code",
-                     column_text(st, 1), "produced",
-                     column_text(st, 2) ? json_string(column_text(st, 2)) : json_null(), "expires",
-                     column_text(st, 3) ? json_string(column_text(st, 3)) : json_null());
+    return json_pack("{s:I, s:s, s:o, s:o}", "id", (json_int_t)sqlite3_column_int64(st, at), "code",
+                     column_text(st, at + 1), "produced",
+                     column_text(st, at + 2) ? json_string(column_text(st, at + 2)) : json_null(),
+                     "expires",
+                     column_text(st, at + 3) ? json_string(column_text(st, at + 3)) : json_null());
 }
 
-static json_t *certificate_row(sqlite3_stmt *st)
+static json_t *certificate_row_at(sqlite3_stmt *st, int at)
 {
-    return json_pack("{s:s, s:i, s:s, s:s, s:o}", "number", column_text(st, 0), "stars",
-                     sqlite3_column_int(st, 1), "level", column_text(st, 2), "valid_until",
-                     column_text(st, 3), "revoked_at",
-                     column_text(st, 4) ? json_string(column_text(st, 4)) : json_null());
+    return json_pack("{s:s, s:i, s:s, s:s, s:o}", "number", column_text(st, at), "stars",
+                     sqlite3_column_int(st, at + 1), "level", column_text(st, at + 2),
+                     "valid_until", column_text(st, at + 3), "revoked_at",
+                     column_text(st, at + 4) ? json_string(column_text(st, at + 4)) : json_null());
 }
 
 /* The verdict a serial's count of distinct networks gives. */
@@ -833,22 +841,34 @@ static int record_scan(store *s, const store_scan *scan, const char *gtin, const
     return kept_done(s, st);
 }
 
-/* The product a scan names: by GTIN, or (non-GS1 path) by lot and serial. */
-static long scanned_product(store *s, const store_scan *scan)
+/* What a scan names, in one statement (one snapshot): the product (by
+ * GTIN, or on the non-GS1 path by lot and serial), its producer, the lot
+ * and the product's latest certificate. */
+#define RESOLVE_SELECT                                                                             \
+    "SELECT p.id, p.producer_id, p.name, p.grp, p.gtin, p.details, r.id, r.name, r.address, "      \
+    "r.kind, r.phone, r.locality, r.created_at, l.id, l.code, l.produced, l.expires, "             \
+    "c.number, e.stars, c.level, c.valid_until, c.revoked_at FROM products p "                     \
+    "LEFT JOIN producers r ON r.id = p.producer_id "                                               \
+    "LEFT JOIN lots l ON l.product_id = p.id AND l.code = ?2 "                                     \
+    "LEFT JOIN certificates c ON c.id = (SELECT c2.id FROM certificates c2 JOIN evaluations "      \
+    "e2 ON e2.id = c2.evaluation_id WHERE e2.product_id = p.id "                                   \
+    "ORDER BY c2.decision_date DESC LIMIT 1) "                                                     \
+    "LEFT JOIN evaluations e ON e.id = c.evaluation_id WHERE p.id = "
+enum { AT_PRODUCT = 0, AT_PRODUCER = 6, AT_LOT = 13, AT_CERTIFICATE = 17 };
+
+static json_t *resolved_row(sqlite3_stmt *st, json_t **lot)
 {
-    long id = 0;
-    sqlite3_stmt *st = kept(s, scan->gtin ? "SELECT id FROM products WHERE gtin = ?1"
-                                          : "SELECT l.product_id FROM serials x JOIN lots l ON "
-                                            "l.id = x.lot_id WHERE l.code = ?2 AND x.serial = ?3");
-    if (st) {
-        bind_optional(st, 1, scan->gtin);
-        bind_optional(st, 2, scan->lot);
-        bind_optional(st, 3, scan->serial);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            id = (long)sqlite3_column_int64(st, 0);
-    }
-    release(s, st);
-    return id;
+    json_t *out = json_object();
+    json_object_set_new(out, "product", product_row(st));
+    if (sqlite3_column_type(st, AT_PRODUCER) != SQLITE_NULL)
+        json_object_set_new(out, "producer", producer_row_at(st, AT_PRODUCER));
+    if (sqlite3_column_type(st, AT_LOT) != SQLITE_NULL)
+        *lot = lot_row_at(st, AT_LOT);
+    json_object_set_new(out, "certificate",
+                        sqlite3_column_type(st, AT_CERTIFICATE) != SQLITE_NULL
+                            ? certificate_row_at(st, AT_CERTIFICATE)
+                            : json_null());
+    return out;
 }
 
 /* What a scan names, without recording it: product, producer and latest
@@ -857,31 +877,18 @@ static long scanned_product(store *s, const store_scan *scan)
 static json_t *resolve_read(store *s, const store_scan *scan, json_t **lot)
 {
     *lot = NULL;
-    long product_id = scanned_product(s, scan);
-    json_t *product = product_id ? store_product_get(s, product_id) : NULL;
-    if (!product)
+    sqlite3_stmt *st =
+        kept(s, scan->gtin ? RESOLVE_SELECT "(SELECT id FROM products WHERE gtin = ?1)"
+                           : RESOLVE_SELECT "(SELECT l2.product_id FROM serials x JOIN lots l2 "
+                                            "ON l2.id = x.lot_id WHERE l2.code = ?2 AND "
+                                            "x.serial = ?3)");
+    if (!st)
         return NULL;
-    json_t *out = json_object();
-    long producer = (long)json_integer_value(json_object_get(product, "producer_id"));
-    json_object_set_new(out, "product", product);
-    json_object_set_new(out, "producer", store_producer_get(s, producer));
-    sqlite3_stmt *st = scan->lot ? kept(s, "SELECT id, code, produced, expires FROM lots "
-                                           "WHERE product_id = ?1 AND code = ?2")
-                                 : NULL;
-    if (st) {
-        sqlite3_bind_int64(st, 1, product_id);
-        sqlite3_bind_text(st, 2, scan->lot, -1, SQLITE_STATIC);
-        *lot = single(s, st, lot_row);
-    }
-    json_t *certificate = NULL;
-    st = kept(s, "SELECT c.number, e.stars, c.level, c.valid_until, c.revoked_at "
-                 "FROM certificates c JOIN evaluations e ON e.id = c.evaluation_id "
-                 "WHERE e.product_id = ?1 ORDER BY c.decision_date DESC LIMIT 1");
-    if (st) {
-        sqlite3_bind_int64(st, 1, product_id);
-        certificate = single(s, st, certificate_row);
-    }
-    json_object_set_new(out, "certificate", certificate ? certificate : json_null());
+    bind_optional(st, 1, scan->gtin);
+    bind_optional(st, 2, scan->lot);
+    bind_optional(st, 3, scan->serial);
+    json_t *out = sqlite3_step(st) == SQLITE_ROW ? resolved_row(st, lot) : NULL;
+    release(s, st);
     return out;
 }
 
@@ -958,7 +965,41 @@ struct store_scans {
     int stopping;
     size_t count;
     queued_scan *item;
+    int wal_pages; /* after the writer's last commit */
 };
+
+/* SQLite would checkpoint in the commit that passes 1000 pages, with an
+ * fsync, while the queue is locked; the writer does it after unlocking. */
+#define CHECKPOINT_PAGES 1000
+
+static int same_serial(const queued_scan *a, const queued_scan *b)
+{
+    return a->lot_id == b->lot_id && strcmp(a->serial, b->serial) == 0;
+}
+
+/* Adds the queue's scans of the serial of item `i` to its count, once: at
+ * the serial's first item, all of them, with the earliest time. 0 or -1. */
+static int count_queued(store *s, const store_scans *q, size_t i)
+{
+    const queued_scan *e = &q->item[i];
+    long n = 0;
+    for (size_t j = 0; j < q->count; j++) {
+        if (!same_serial(&q->item[j], e))
+            continue;
+        if (j < i)
+            return 0;
+        n++;
+    }
+    sqlite3_stmt *st = kept(s, "UPDATE serials SET scans = scans + ?4, first_scan_at = "
+                               "COALESCE(first_scan_at, ?3) WHERE lot_id = ?1 AND serial = ?2");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, e->lot_id);
+    sqlite3_bind_text(st, 2, e->serial, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, e->at, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, n);
+    return kept_done(s, st) == 0 ? 0 : -1;
+}
 
 /* Writes the queue in the open write transaction of `s`: 0 or -1. */
 static int write_queued(store *s, const store_scans *q)
@@ -970,16 +1011,7 @@ static int write_queued(store *s, const store_scans *q)
                            .network = e->network};
         if (record_scan(s, &scan, e->gtin[0] ? e->gtin : NULL, e->at) != 0)
             return -1;
-        if (!e->lot_id)
-            continue;
-        sqlite3_stmt *st = kept(s, "UPDATE serials SET scans = scans + 1, first_scan_at = "
-                                   "COALESCE(first_scan_at, ?3) WHERE lot_id = ?1 AND serial = ?2");
-        if (!st)
-            return -1;
-        sqlite3_bind_int64(st, 1, e->lot_id);
-        sqlite3_bind_text(st, 2, e->serial, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, e->at, -1, SQLITE_STATIC);
-        if (kept_done(s, st) != 0)
+        if (e->lot_id && count_queued(s, q, i) != 0)
             return -1;
     }
     return 0;
@@ -998,6 +1030,15 @@ static int flush(store *s, store_scans *q)
     }
     q->count = 0;
     return 0;
+}
+
+/* Notes the WAL's length after each of the writer's commits. */
+static int wal_grown(void *arg, sqlite3 *db, const char *name, int pages)
+{
+    (void)db, (void)name;
+    store_scans *q = arg;
+    q->wal_pages = pages;
+    return SQLITE_OK;
 }
 
 static void *scans_writer(void *arg)
@@ -1022,6 +1063,12 @@ static void *scans_writer(void *arg)
             if (q->stopping && ++failures >= 3)
                 break;
         }
+        if (q->wal_pages >= CHECKPOINT_PAGES) {
+            pthread_mutex_unlock(&q->lock);
+            sqlite3_wal_checkpoint_v2(q->writer->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+            pthread_mutex_lock(&q->lock);
+            q->wal_pages = 0;
+        }
     }
     pthread_mutex_unlock(&q->lock);
     return NULL;
@@ -1037,6 +1084,7 @@ store_scans *store_scans_start(store *writer)
         return NULL;
     }
     q->writer = writer;
+    sqlite3_wal_hook(writer->db, wal_grown, q); /* in place of its auto-checkpoint */
     pthread_mutex_init(&q->lock, NULL);
     pthread_cond_init(&q->wake, NULL);
     if (pthread_create(&q->thread, NULL, scans_writer, q) != 0) {
@@ -1058,6 +1106,7 @@ void store_scans_stop(store_scans *q)
     pthread_cond_signal(&q->wake);
     pthread_mutex_unlock(&q->lock);
     pthread_join(q->thread, NULL);
+    sqlite3_wal_autocheckpoint(q->writer->db, CHECKPOINT_PAGES); /* drops the hook */
     pthread_cond_destroy(&q->wake);
     pthread_mutex_destroy(&q->lock);
     free(q->item);
@@ -1173,11 +1222,7 @@ json_t *store_resolve_behind(store *s, store_scans *q, const store_scan *scan)
     if (!q)
         return store_resolve(s, scan);
     json_t *lot = NULL;
-    /* One snapshot for what the code names. */
-    if (kept_done(s, kept(s, "BEGIN")) != 0)
-        return NULL;
     json_t *out = resolve_read(s, scan, &lot);
-    kept_done(s, kept(s, "COMMIT"));
     if (!out)
         return NULL;
     pthread_mutex_lock(&q->lock);
