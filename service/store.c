@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -841,23 +842,41 @@ static int record_scan(store *s, const store_scan *scan, const char *gtin, const
     return kept_done(s, st);
 }
 
+/* A serial as the verdict sees it: issued or not, its scans and networks,
+ * and whether the scanner's network is one of them. */
+typedef struct {
+    int issued, known;
+    long scans, networks;
+} serial_seen;
+
 /* What a scan names, in one statement (one snapshot): the product (by
  * GTIN, or on the non-GS1 path by lot and serial), its producer, the lot
  * and the product's latest certificate. */
 #define RESOLVE_SELECT                                                                             \
     "SELECT p.id, p.producer_id, p.name, p.grp, p.gtin, p.details, r.id, r.name, r.address, "      \
     "r.kind, r.phone, r.locality, r.created_at, l.id, l.code, l.produced, l.expires, "             \
-    "c.number, e.stars, c.level, c.valid_until, c.revoked_at FROM products p "                     \
+    "c.number, e.stars, c.level, c.valid_until, c.revoked_at, x.scans, "                           \
+    "(SELECT count(*) FROM serial_networks n WHERE n.lot_id = x.lot_id AND "                       \
+    "n.serial = x.serial), EXISTS (SELECT 1 FROM serial_networks n WHERE n.lot_id = x.lot_id "     \
+    "AND n.serial = x.serial AND n.network = ?4) FROM products p "                                 \
     "LEFT JOIN producers r ON r.id = p.producer_id "                                               \
     "LEFT JOIN lots l ON l.product_id = p.id AND l.code = ?2 "                                     \
+    "LEFT JOIN serials x ON x.lot_id = l.id AND x.serial = ?3 "                                    \
     "LEFT JOIN certificates c ON c.id = (SELECT c2.id FROM certificates c2 JOIN evaluations "      \
     "e2 ON e2.id = c2.evaluation_id WHERE e2.product_id = p.id "                                   \
     "ORDER BY c2.decision_date DESC LIMIT 1) "                                                     \
     "LEFT JOIN evaluations e ON e.id = c.evaluation_id WHERE p.id = "
-enum { AT_PRODUCT = 0, AT_PRODUCER = 6, AT_LOT = 13, AT_CERTIFICATE = 17 };
+enum { AT_PRODUCT = 0, AT_PRODUCER = 6, AT_LOT = 13, AT_CERTIFICATE = 17, AT_SERIAL = 22 };
 
-static json_t *resolved_row(sqlite3_stmt *st, json_t **lot)
+static json_t *resolved_row(sqlite3_stmt *st, json_t **lot, serial_seen *seen)
 {
+    *seen = (serial_seen){0};
+    if (sqlite3_column_type(st, AT_SERIAL) != SQLITE_NULL) {
+        seen->issued = 1;
+        seen->scans = (long)sqlite3_column_int64(st, AT_SERIAL);
+        seen->networks = (long)sqlite3_column_int64(st, AT_SERIAL + 1);
+        seen->known = sqlite3_column_int(st, AT_SERIAL + 2);
+    }
     json_t *out = json_object();
     json_object_set_new(out, "product", product_row(st));
     if (sqlite3_column_type(st, AT_PRODUCER) != SQLITE_NULL)
@@ -872,9 +891,9 @@ static json_t *resolved_row(sqlite3_stmt *st, json_t **lot)
 }
 
 /* What a scan names, without recording it: product, producer and latest
- * certificate in the answer, the lot (or NULL) in *lot. NULL when the code
- * is not registered. */
-static json_t *resolve_read(store *s, const store_scan *scan, json_t **lot)
+ * certificate in the answer, the lot (or NULL) in *lot, the serial's state
+ * in *seen. NULL when the code is not registered. */
+static json_t *resolve_read(store *s, const store_scan *scan, json_t **lot, serial_seen *seen)
 {
     *lot = NULL;
     sqlite3_stmt *st =
@@ -887,7 +906,8 @@ static json_t *resolve_read(store *s, const store_scan *scan, json_t **lot)
     bind_optional(st, 1, scan->gtin);
     bind_optional(st, 2, scan->lot);
     bind_optional(st, 3, scan->serial);
-    json_t *out = sqlite3_step(st) == SQLITE_ROW ? resolved_row(st, lot) : NULL;
+    bind_optional(st, 4, scan->network ? scan->network : "");
+    json_t *out = sqlite3_step(st) == SQLITE_ROW ? resolved_row(st, lot, seen) : NULL;
     release(s, st);
     return out;
 }
@@ -918,7 +938,8 @@ static void record_now(store *s, const store_scan *scan, json_t *lot, json_t *ou
 static json_t *resolve(store *s, const store_scan *scan)
 {
     json_t *lot = NULL;
-    json_t *out = resolve_read(s, scan, &lot);
+    serial_seen seen;
+    json_t *out = resolve_read(s, scan, &lot, &seen);
     if (!out)
         return NULL;
     record_now(s, scan, lot, out);
@@ -966,6 +987,8 @@ struct store_scans {
     size_t count;
     queued_scan *item;
     int wal_pages; /* after the writer's last commit */
+    /* Commits of scans, each made with the lock held. */
+    atomic_ulong writes;
 };
 
 /* SQLite would checkpoint in the commit that passes 1000 pages, with an
@@ -1029,6 +1052,7 @@ static int flush(store *s, store_scans *q)
         return -1;
     }
     q->count = 0;
+    atomic_fetch_add(&q->writes, 1);
     return 0;
 }
 
@@ -1113,13 +1137,7 @@ void store_scans_stop(store_scans *q)
     free(q);
 }
 
-/* A serial as the verdict sees it: issued or not, its scans and networks,
- * and whether `network` is one of them. 0, or -1 on error. */
-typedef struct {
-    int issued, known;
-    long scans, networks;
-} serial_seen;
-
+/* The serial's state, read now: 0, or -1 on error. */
 static int serial_state(store *s, long lot_id, const store_scan *scan, serial_seen *seen)
 {
     sqlite3_stmt *st = kept(s, "SELECT x.scans, (SELECT count(*) FROM serial_networks n WHERE "
@@ -1183,11 +1201,12 @@ static long queued_for(const store_scans *q, long lot_id, const char *serial)
 /* Records a scan, with the lock held: queued when it cannot change a
  * verdict (no serial, a serial never issued, or a network the serial has
  * seen), else written at once with the queue before it. 0 or -1. */
-static int record(store *s, store_scans *q, const store_scan *scan, json_t *lot, json_t *out)
+static int record(store *s, store_scans *q, const store_scan *scan, json_t *lot, json_t *out,
+                  const serial_seen *read)
 {
     long lot_id = lot_id_of(lot);
-    serial_seen seen = {0};
-    if (scan->serial && lot_id && serial_state(s, lot_id, scan, &seen) != 0)
+    serial_seen seen = read ? *read : (serial_seen){0};
+    if (!read && scan->serial && lot_id && serial_state(s, lot_id, scan, &seen) != 0)
         return -1;
     int behind = (!scan->serial || !seen.issued || seen.known) && q->count < SCANS_QUEUED_MAX &&
                  enqueue(q, scan, answer_gtin(out), seen.issued ? lot_id : 0) == 0;
@@ -1205,6 +1224,7 @@ static int record(store *s, store_scans *q, const store_scan *scan, json_t *lot,
             return -1;
         }
         q->count = 0;
+        atomic_fetch_add(&q->writes, 1);
         return 0;
     }
     if (!scan->serial)
@@ -1222,11 +1242,15 @@ json_t *store_resolve_behind(store *s, store_scans *q, const store_scan *scan)
     if (!q)
         return store_resolve(s, scan);
     json_t *lot = NULL;
-    json_t *out = resolve_read(s, scan, &lot);
+    serial_seen seen;
+    unsigned long writes = atomic_load(&q->writes);
+    json_t *out = resolve_read(s, scan, &lot, &seen);
     if (!out)
         return NULL;
     pthread_mutex_lock(&q->lock);
-    int rc = record(s, q, scan, lot, out);
+    /* The serial's state was read without the lock: it and the queue add
+     * up only if no scans were written meanwhile; else it is read again. */
+    int rc = record(s, q, scan, lot, out, atomic_load(&q->writes) == writes ? &seen : NULL);
     pthread_mutex_unlock(&q->lock);
     if (rc != 0) {
         json_decref(out);
