@@ -21,6 +21,20 @@
 #define STATUS_CLASSES 6
 #define ROUTES_MAX     48
 
+/* The request log: lines gather here and reach stderr when the buffer
+ * fills and every 100 ms, so that a busy daemon writes once for many
+ * requests rather than once for each. */
+#define LOG_BUFFER    (64 * 1024)
+#define LOG_PERIOD_NS (100 * 1000 * 1000L)
+typedef struct {
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    pthread_t thread;
+    int stopping;
+    size_t len;
+    char data[LOG_BUFFER];
+} request_log;
+
 struct http_server {
     struct MHD_Daemon *daemon;
     store *store;
@@ -33,6 +47,7 @@ struct http_server {
     atomic_ulong scans;
     atomic_int in_flight; /* requests begun and not yet answered */
     char *product_page;   /* templates/pages/product.html */
+    request_log log;
 };
 
 /* What a worker thread keeps across its requests: a connection of its own,
@@ -531,6 +546,67 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return send_reply(conn, &reply);
 }
 
+/* Writes out what the log holds; called with its lock held. */
+static void log_write(request_log *log)
+{
+    if (log->len)
+        fwrite(log->data, 1, log->len, stderr);
+    log->len = 0;
+}
+
+static void log_append(request_log *log, const char *line, size_t len)
+{
+    pthread_mutex_lock(&log->lock);
+    if (log->len + len > sizeof(log->data))
+        log_write(log);
+    if (len <= sizeof(log->data)) {
+        memcpy(log->data + log->len, line, len);
+        log->len += len;
+    }
+    pthread_mutex_unlock(&log->lock);
+}
+
+static void *log_flusher(void *arg)
+{
+    request_log *log = arg;
+    pthread_mutex_lock(&log->lock);
+    while (!log->stopping) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += LOG_PERIOD_NS;
+        until.tv_sec += until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&log->wake, &log->lock, &until);
+        log_write(log);
+    }
+    pthread_mutex_unlock(&log->lock);
+    return NULL;
+}
+
+static int log_start(request_log *log)
+{
+    pthread_mutex_init(&log->lock, NULL);
+    pthread_cond_init(&log->wake, NULL);
+    if (pthread_create(&log->thread, NULL, log_flusher, log) == 0)
+        return 0;
+    pthread_cond_destroy(&log->wake);
+    pthread_mutex_destroy(&log->lock);
+    return -1;
+}
+
+/* Stops the flusher and writes what is left. */
+static void log_stop(request_log *log)
+{
+    pthread_mutex_lock(&log->lock);
+    log->stopping = 1;
+    pthread_cond_signal(&log->wake);
+    pthread_mutex_unlock(&log->lock);
+    pthread_join(log->thread, NULL);
+    log_write(log);
+    pthread_cond_destroy(&log->wake);
+    pthread_mutex_destroy(&log->lock);
+}
+
 /* One line per request: method, path, status, microseconds. No headers,
  * no bodies, so no token reaches a log. */
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -549,7 +625,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     int status = state->status;
     if (status >= 100 && status < 600 && state->route >= 0 && state->route < ROUTES_MAX)
         atomic_fetch_add(&server->requests[state->route][status / 100], 1);
-    fprintf(stderr, "%s %s %d %ldus\n", state->method, state->path, status, us);
+    char line[sizeof(state->method) + sizeof(state->path) + 64];
+    int n = snprintf(line, sizeof(line), "%s %s %d %ldus\n", state->method, state->path, status, us);
+    if (n > 0)
+        log_append(&server->log, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
     atomic_fetch_sub(&server->in_flight, 1);
     free(state->body);
     free(state);
@@ -608,17 +687,25 @@ http_server *http_start(store *s, config *c, char *error, size_t error_size)
     }
     server->product_page = (char *)html.data;
     pthread_mutex_init(&server->lock, NULL);
+    if (log_start(&server->log) != 0) {
+        snprintf(error, error_size, "cannot start a thread");
+        pthread_mutex_destroy(&server->lock);
+        free(server->product_page);
+        free(server);
+        return NULL;
+    }
     pthread_key_create(&server->worker_key, worker_free);
     server->scan_queue = store_scans_start(s);
     server->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
         NULL, on_request, server, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cli_cores(), MHD_OPTION_CONNECTION_TIMEOUT,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(2 * cli_cores()), MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, server, MHD_OPTION_END);
     if (!server->daemon) {
         snprintf(error, error_size, "cannot listen on %s", c->listen);
         store_scans_stop(server->scan_queue);
+        log_stop(&server->log);
         pthread_key_delete(server->worker_key);
         pthread_mutex_destroy(&server->lock);
         free(server->product_page);
@@ -651,6 +738,7 @@ void http_stop(http_server *server)
     MHD_stop_daemon(server->daemon);
     /* Every request has been answered: what is queued is all there is. */
     store_scans_stop(server->scan_queue);
+    log_stop(&server->log);
     pthread_key_delete(server->worker_key);
     pthread_mutex_destroy(&server->lock);
     free(server->product_page);
