@@ -22,6 +22,26 @@
  * running them. */
 #define STATEMENTS_KEPT 48
 
+/* A serial as the verdict sees it: issued or not, its scans and networks,
+ * and whether the scanner's network is one of them. */
+typedef struct {
+    int issued, known;
+    long scans, networks;
+} serial_seen;
+
+/* What the resolver read for one code, kept by the connection: a code's
+ * scans come in bursts. It stands until anything is committed to the
+ * database by any connection: PRAGMA data_version counts the others'
+ * commits, sqlite3_total_changes this one's. */
+#define RESOLVED_KEPT 32
+typedef struct {
+    char *key;         /* GTIN, lot, serial and network */
+    json_t *out, *lot; /* out: product, producer and certificate */
+    serial_seen seen;
+    unsigned long writes; /* the scan queue's, before the read */
+    long long version, changes;
+} resolved;
+
 struct store {
     sqlite3 *db;
     int version;
@@ -30,6 +50,8 @@ struct store {
         const char *sql; /* a literal: its address names it */
         sqlite3_stmt *st;
     } kept[STATEMENTS_KEPT];
+    resolved resolved[RESOLVED_KEPT];
+    size_t resolved_next;
 };
 
 /* Migration N brings the schema from version N-1 to N. Never edit one
@@ -367,6 +389,11 @@ void store_close(store *s)
         return;
     for (int i = 0; i < STATEMENTS_KEPT; i++)
         sqlite3_finalize(s->kept[i].st);
+    for (int i = 0; i < RESOLVED_KEPT; i++) {
+        free(s->resolved[i].key);
+        json_decref(s->resolved[i].out);
+        json_decref(s->resolved[i].lot);
+    }
     sqlite3_close(s->db);
     free(s);
 }
@@ -842,13 +869,6 @@ static int record_scan(store *s, const store_scan *scan, const char *gtin, const
     return kept_done(s, st);
 }
 
-/* A serial as the verdict sees it: issued or not, its scans and networks,
- * and whether the scanner's network is one of them. */
-typedef struct {
-    int issued, known;
-    long scans, networks;
-} serial_seen;
-
 /* What a scan names, in one statement (one snapshot): the product (by
  * GTIN, or on the non-GS1 path by lot and serial), its producer, the lot
  * and the product's latest certificate. */
@@ -1237,20 +1257,99 @@ static int record(store *s, store_scans *q, const store_scan *scan, json_t *lot,
     return 0;
 }
 
+/* The database's state as this connection sees it: it changes with every
+ * commit. 0, or -1. */
+static int db_stamp(store *s, long long *version, long long *changes)
+{
+    sqlite3_stmt *st = kept(s, "PRAGMA data_version");
+    int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
+    *version = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    release(s, st);
+    *changes = sqlite3_total_changes64(s->db);
+    return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* A copy of an answer that shares all but the certificate, which the
+ * resolver adds its status to. */
+static json_t *answer_copy(json_t *out)
+{
+    json_t *copy = json_copy(out);
+    json_t *certificate = json_object_get(out, "certificate");
+    if (copy && json_is_object(certificate))
+        json_object_set_new(copy, "certificate", json_copy(certificate));
+    return copy;
+}
+
+static resolved *resolved_find(store *s, const char *key, long long version, long long changes)
+{
+    for (int i = 0; i < RESOLVED_KEPT; i++) {
+        resolved *r = &s->resolved[i];
+        if (r->key && r->version == version && r->changes == changes && strcmp(r->key, key) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+static void resolved_keep(store *s, const resolved *fresh)
+{
+    resolved *r = &s->resolved[s->resolved_next];
+    s->resolved_next = (s->resolved_next + 1) % RESOLVED_KEPT;
+    free(r->key);
+    json_decref(r->out);
+    json_decref(r->lot);
+    *r = *fresh;
+    r->key = strdup(fresh->key);
+    r->out = answer_copy(fresh->out);
+    r->lot = json_incref(fresh->lot);
+    if (!r->key || !r->out) {
+        free(r->key);
+        json_decref(r->out);
+        json_decref(r->lot);
+        *r = (resolved){0};
+    }
+}
+
+/* What the scan names, from what this connection keeps when nothing has
+ * been committed since; else read, and kept. */
+static json_t *resolve_kept(store *s, store_scans *q, const store_scan *scan, resolved *got)
+{
+    char key[256];
+    snprintf(key, sizeof(key), "%s\x1f%s\x1f%s\x1f%s", scan->gtin ? scan->gtin : "",
+             scan->lot ? scan->lot : "", scan->serial ? scan->serial : "",
+             scan->network ? scan->network : "");
+    int stamped = db_stamp(s, &got->version, &got->changes) == 0;
+    const resolved *r = stamped ? resolved_find(s, key, got->version, got->changes) : NULL;
+    if (r) {
+        got->lot = json_incref(r->lot);
+        got->seen = r->seen;
+        got->writes = r->writes;
+        return answer_copy(r->out);
+    }
+    got->writes = atomic_load(&q->writes);
+    got->lot = NULL;
+    json_t *out = resolve_read(s, scan, &got->lot, &got->seen);
+    got->key = key;
+    got->out = out;
+    if (out && stamped && strlen(key) < sizeof(key) - 1)
+        resolved_keep(s, got);
+    return out;
+}
+
 json_t *store_resolve_behind(store *s, store_scans *q, const store_scan *scan)
 {
     if (!q)
         return store_resolve(s, scan);
-    json_t *lot = NULL;
-    serial_seen seen;
-    unsigned long writes = atomic_load(&q->writes);
-    json_t *out = resolve_read(s, scan, &lot, &seen);
-    if (!out)
+    resolved got = {0};
+    json_t *out = resolve_kept(s, q, scan, &got);
+    json_t *lot = got.lot;
+    if (!out) {
+        json_decref(lot);
         return NULL;
+    }
     pthread_mutex_lock(&q->lock);
     /* The serial's state was read without the lock: it and the queue add
      * up only if no scans were written meanwhile; else it is read again. */
-    int rc = record(s, q, scan, lot, out, atomic_load(&q->writes) == writes ? &seen : NULL);
+    int rc = record(s, q, scan, lot, out, atomic_load(&q->writes) == got.writes ? &got.seen : NULL);
     pthread_mutex_unlock(&q->lock);
     if (rc != 0) {
         json_decref(out);
