@@ -4,7 +4,8 @@
  * config), so that reads run in parallel under WAL and writers queue on
  * SQLite's own lock.
  * Bodies over 1 MiB get 413 before they are read whole; connections idle
- * for 30 seconds are closed.
+ * for 30 seconds are closed. The request log is buffered, written out
+ * every 100 ms.
  */
 #include "http.h"
 #include "cli.h"
@@ -626,7 +627,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (status >= 100 && status < 600 && state->route >= 0 && state->route < ROUTES_MAX)
         atomic_fetch_add(&server->requests[state->route][status / 100], 1);
     char line[sizeof(state->method) + sizeof(state->path) + 64];
-    int n = snprintf(line, sizeof(line), "%s %s %d %ldus\n", state->method, state->path, status, us);
+    int n =
+        snprintf(line, sizeof(line), "%s %s %d %ldus\n", state->method, state->path, status, us);
     if (n > 0)
         log_append(&server->log, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
     atomic_fetch_sub(&server->in_flight, 1);

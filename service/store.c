@@ -2,7 +2,9 @@
  * SQLite storage. The schema grows by numbered migrations, each applied
  * once in its own transaction and recorded in schema_migrations, so that a
  * database of any age opens into the current shape. Every statement that
- * takes a value is prepared; text is never pasted into SQL.
+ * takes a value is prepared; text is never pasted into SQL. Also the
+ * resolver's scans, most of them written behind by one thread in batches,
+ * and what each connection keeps of its reads until the next commit.
  */
 #include "store.h"
 
