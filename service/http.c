@@ -371,9 +371,20 @@ static int dump_value(const json_t *j, ocl_buffer *out, int depth)
         return depth < DUMP_DEPTH_MAX ? dump_container(j, out, depth) : -1;
     case JSON_STRING:
         return dump_string(json_string_value(j), json_string_length(j), out);
-    case JSON_INTEGER:
-        snprintf(number, sizeof(number), "%" JSON_INTEGER_FORMAT, json_integer_value(j));
-        return ocl_buffer_append(out, number, strlen(number)) == OCL_OK ? 0 : -1;
+    case JSON_INTEGER: {
+        /* Digits from the end; the magnitude as unsigned, so that the most
+         * negative value has one too. */
+        json_int_t v = json_integer_value(j);
+        unsigned long long m = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+        char *at = number + sizeof(number);
+        do
+            *--at = (char)('0' + m % 10);
+        while (m /= 10);
+        if (v < 0)
+            *--at = '-';
+        return ocl_buffer_append(out, at, (size_t)(number + sizeof(number) - at)) == OCL_OK ? 0
+                                                                                            : -1;
+    }
     case JSON_TRUE:
         return ocl_buffer_append(out, "true", 4) == OCL_OK ? 0 : -1;
     case JSON_FALSE:

@@ -1186,9 +1186,10 @@ static int serial_state(store *s, long lot_id, const store_scan *scan, serial_se
 
 static int copy_field(char *dest, size_t size, const char *text)
 {
-    if (text && strlen(text) >= size)
+    size_t len = text ? strlen(text) : 0;
+    if (len >= size)
         return -1;
-    snprintf(dest, size, "%s", text ? text : "");
+    memcpy(dest, text ? text : "", len + 1);
     return 0;
 }
 
@@ -1316,9 +1317,17 @@ static void resolved_keep(store *s, const resolved *fresh)
 static json_t *resolve_kept(store *s, store_scans *q, const store_scan *scan, resolved *got)
 {
     char key[256];
-    snprintf(key, sizeof(key), "%s\x1f%s\x1f%s\x1f%s", scan->gtin ? scan->gtin : "",
-             scan->lot ? scan->lot : "", scan->serial ? scan->serial : "",
-             scan->network ? scan->network : "");
+    const char *const parts[] = {scan->gtin, scan->lot, scan->serial, scan->network};
+    size_t len = 0;
+    got->writes = atomic_load(&q->writes);
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        size_t n = parts[i] ? strlen(parts[i]) : 0;
+        if (len + n + 1 >= sizeof(key))
+            return resolve_read(s, scan, &got->lot, &got->seen); /* too long to keep */
+        memcpy(key + len, parts[i] ? parts[i] : "", n);
+        len += n;
+        key[len++] = i + 1 < sizeof(parts) / sizeof(parts[0]) ? '\x1f' : '\0';
+    }
     int stamped = db_stamp(s, &got->version, &got->changes) == 0;
     const resolved *r = stamped ? resolved_find(s, key, got->version, got->changes) : NULL;
     if (r) {
@@ -1327,12 +1336,11 @@ static json_t *resolve_kept(store *s, store_scans *q, const store_scan *scan, re
         got->writes = r->writes;
         return answer_copy(r->out);
     }
-    got->writes = atomic_load(&q->writes);
     got->lot = NULL;
     json_t *out = resolve_read(s, scan, &got->lot, &got->seen);
     got->key = key;
     got->out = out;
-    if (out && stamped && strlen(key) < sizeof(key) - 1)
+    if (out && stamped)
         resolved_keep(s, got);
     return out;
 }
