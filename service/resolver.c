@@ -68,8 +68,10 @@ static const char *text_of(const json_t *object, const char *key)
     return t ? t : "";
 }
 
+/* Appends `text` escaped, in runs between the characters that need it. */
 static void html_escape(const char *text, ocl_buffer *out)
 {
+    const char *run = text;
     for (const char *p = text; *p; p++) {
         const char *e = *p == '<'    ? "&lt;"
                         : *p == '>'  ? "&gt;"
@@ -77,8 +79,13 @@ static void html_escape(const char *text, ocl_buffer *out)
                         : *p == '"'  ? "&quot;"
                         : *p == '\'' ? "&#39;"
                                      : NULL;
-        ocl_buffer_append(out, e ? e : p, e ? strlen(e) : 1);
+        if (!e)
+            continue;
+        ocl_buffer_append(out, run, (size_t)(p - run));
+        ocl_buffer_append(out, e, strlen(e));
+        run = p + 1;
     }
+    ocl_buffer_append(out, run, strlen(run));
 }
 
 static void date_vi(const char *iso, char out[11])
