@@ -309,16 +309,28 @@ const char *http_query(const http_request *req, const char *name)
  * into a hash table. Reals, and nesting past 32, are left to jansson. */
 #define DUMP_DEPTH_MAX 32
 
-static int dump_string(const char *text, size_t len, ocl_buffer *out)
+/* The text being written, and whether any of it could not be. */
+typedef struct {
+    ocl_buffer text;
+    int failed;
+} dump;
+
+static void put(dump *d, const char *bytes, size_t len)
+{
+    if (ocl_buffer_append(&d->text, bytes, len) != OCL_OK)
+        d->failed = 1;
+}
+
+static void dump_string(dump *d, const char *text, size_t len)
 {
     static const char hex[] = "0123456789ABCDEF";
     size_t run = 0;
-    ocl_buffer_append(out, "\"", 1);
+    put(d, "\"", 1);
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)text[i];
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
-        ocl_buffer_append(out, text + run, i - run);
+        put(d, text + run, i - run);
         run = i + 1;
         const char *short_form = c == '"'    ? "\\\""
                                  : c == '\\' ? "\\\\"
@@ -329,80 +341,93 @@ static int dump_string(const char *text, size_t len, ocl_buffer *out)
                                  : c == '\t' ? "\\t"
                                              : NULL;
         char seq[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], '\0'};
-        ocl_buffer_append(out, short_form ? short_form : seq, short_form ? 2 : 6);
+        put(d, short_form ? short_form : seq, short_form ? 2 : 6);
     }
-    ocl_buffer_append(out, text + run, len - run);
-    return ocl_buffer_append(out, "\"", 1) == OCL_OK ? 0 : -1;
+    put(d, text + run, len - run);
+    put(d, "\"", 1);
 }
 
-static int dump_value(const json_t *j, ocl_buffer *out, int depth);
-
-static int dump_container(const json_t *j, ocl_buffer *out, int depth)
+/* Digits from the end; the magnitude as unsigned, so that the most
+ * negative value has one too. */
+static void dump_integer(dump *d, json_int_t v)
 {
-    int object = json_is_object(j), rc = 0, first = 1;
-    ocl_buffer_append(out, object ? "{" : "[", 1);
+    char number[32];
+    unsigned long long m = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    char *at = number + sizeof(number);
+    do
+        *--at = (char)('0' + m % 10);
+    while (m /= 10);
+    if (v < 0)
+        *--at = '-';
+    put(d, at, (size_t)(number + sizeof(number) - at));
+}
+
+static void dump_value(dump *d, const json_t *j, int depth);
+
+static void dump_container(dump *d, const json_t *j, int depth)
+{
+    int object = json_is_object(j), first = 1;
+    put(d, object ? "{" : "[", 1);
     if (object) {
         for (void *it = json_object_iter((json_t *)j); it;
              it = json_object_iter_next((json_t *)j, it)) {
             if (!first)
-                ocl_buffer_append(out, ",", 1);
+                put(d, ",", 1);
             first = 0;
-            rc |= dump_string(json_object_iter_key(it), json_object_iter_key_len(it), out);
-            ocl_buffer_append(out, ":", 1);
-            rc |= dump_value(json_object_iter_value(it), out, depth + 1);
+            dump_string(d, json_object_iter_key(it), json_object_iter_key_len(it));
+            put(d, ":", 1);
+            dump_value(d, json_object_iter_value(it), depth + 1);
         }
     } else {
         for (size_t i = 0; i < json_array_size(j); i++) {
             if (i)
-                ocl_buffer_append(out, ",", 1);
-            rc |= dump_value(json_array_get(j, i), out, depth + 1);
+                put(d, ",", 1);
+            dump_value(d, json_array_get(j, i), depth + 1);
         }
     }
-    ocl_buffer_append(out, object ? "}" : "]", 1);
-    return rc;
+    put(d, object ? "}" : "]", 1);
 }
 
-static int dump_value(const json_t *j, ocl_buffer *out, int depth)
+static void dump_value(dump *d, const json_t *j, int depth)
 {
-    char number[32];
     switch (json_typeof(j)) {
     case JSON_OBJECT:
     case JSON_ARRAY:
-        return depth < DUMP_DEPTH_MAX ? dump_container(j, out, depth) : -1;
+        if (depth < DUMP_DEPTH_MAX)
+            dump_container(d, j, depth);
+        else
+            d->failed = 1;
+        break;
     case JSON_STRING:
-        return dump_string(json_string_value(j), json_string_length(j), out);
-    case JSON_INTEGER: {
-        /* Digits from the end; the magnitude as unsigned, so that the most
-         * negative value has one too. */
-        json_int_t v = json_integer_value(j);
-        unsigned long long m = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
-        char *at = number + sizeof(number);
-        do
-            *--at = (char)('0' + m % 10);
-        while (m /= 10);
-        if (v < 0)
-            *--at = '-';
-        return ocl_buffer_append(out, at, (size_t)(number + sizeof(number) - at)) == OCL_OK ? 0
-                                                                                            : -1;
-    }
+        dump_string(d, json_string_value(j), json_string_length(j));
+        break;
+    case JSON_INTEGER:
+        dump_integer(d, json_integer_value(j));
+        break;
     case JSON_TRUE:
-        return ocl_buffer_append(out, "true", 4) == OCL_OK ? 0 : -1;
+        put(d, "true", 4);
+        break;
     case JSON_FALSE:
-        return ocl_buffer_append(out, "false", 5) == OCL_OK ? 0 : -1;
+        put(d, "false", 5);
+        break;
     case JSON_NULL:
-        return ocl_buffer_append(out, "null", 4) == OCL_OK ? 0 : -1;
+        put(d, "null", 4);
+        break;
     default:
-        return -1; /* a real */
+        d->failed = 1; /* a real */
     }
 }
 
 static char *dump_json(const json_t *j)
 {
-    ocl_buffer out = {0};
-    if ((json_is_object(j) || json_is_array(j)) && dump_value(j, &out, 0) == 0 &&
-        ocl_buffer_append(&out, "", 1) == OCL_OK)
-        return (char *)out.data;
-    ocl_buffer_free(&out);
+    dump d = {{0}, 0};
+    if (json_is_object(j) || json_is_array(j)) {
+        dump_value(&d, j, 0);
+        put(&d, "", 1);
+        if (!d.failed)
+            return (char *)d.text.data;
+    }
+    ocl_buffer_free(&d.text);
     return json_dumps(j, JSON_COMPACT);
 }
 
