@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "http.h"
 
+#include <pthread.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,76 @@
 #include <unistd.h>
 
 extern char **environ;
+
+/* Drawn codes by link: an image is a function of its link alone (the base
+ * URL and GTIN, so a product's new GTIN or a reloaded base URL is another
+ * key), and drawing a PNG costs more than the rest of the request. Bounded;
+ * the oldest is replaced. */
+#define CODES_KEPT 64
+typedef struct {
+    char uri[OCL_URI_MAX + 1];
+    int svg;
+    unsigned char *data;
+    size_t len;
+} drawn_code;
+
+static struct {
+    pthread_mutex_t lock;
+    drawn_code item[CODES_KEPT];
+    size_t next;
+} drawn = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* A copy of the code drawn for `uri`, into `image`; 0, or -1 if none. */
+static int drawn_get(const char *uri, int svg, ocl_buffer *image)
+{
+    int found = -1;
+    pthread_mutex_lock(&drawn.lock);
+    for (size_t i = 0; i < CODES_KEPT && found < 0; i++) {
+        const drawn_code *c = &drawn.item[i];
+        if (c->data && c->svg == svg && strcmp(c->uri, uri) == 0)
+            found = ocl_buffer_append(image, c->data, c->len) == OCL_OK ? 0 : -1;
+    }
+    pthread_mutex_unlock(&drawn.lock);
+    return found;
+}
+
+static void drawn_put(const char *uri, int svg, const ocl_buffer *image)
+{
+    unsigned char *copy = malloc(image->len);
+    if (!copy || strlen(uri) >= sizeof(drawn.item[0].uri)) {
+        free(copy);
+        return;
+    }
+    memcpy(copy, image->data, image->len);
+    pthread_mutex_lock(&drawn.lock);
+    drawn_code *c = &drawn.item[drawn.next];
+    drawn.next = (drawn.next + 1) % CODES_KEPT;
+    free(c->data);
+    snprintf(c->uri, sizeof(c->uri), "%s", uri);
+    c->svg = svg;
+    c->data = copy;
+    c->len = image->len;
+    pthread_mutex_unlock(&drawn.lock);
+}
+
+/* Draws the code of `uri` as SVG or PNG. */
+static ocl_result draw(const char *uri, int svg, ocl_buffer *image)
+{
+    if (drawn_get(uri, svg, image) == 0)
+        return OCL_OK;
+    ocl_buffer_free(image);
+    ocl_qr qr;
+    ocl_image_options options = {.module_px = 8, .dpi = 300};
+    ocl_result rc = ocl_qr_encode((const unsigned char *)uri, strlen(uri), OCL_EC_M, &qr);
+    if (rc == OCL_OK) {
+        rc = svg ? ocl_svg_write_buffer(&qr, &options, image)
+                 : ocl_png_write_buffer(&qr, &options, image);
+        ocl_qr_free(&qr);
+    }
+    if (rc == OCL_OK)
+        drawn_put(uri, svg, image);
+    return rc;
+}
 
 static int may_read(const http_request *req, long owner)
 {
@@ -37,17 +108,10 @@ static void product_code(http_request *req, http_reply *reply, long id, int svg)
         http_error(reply, 422, "invalid", "gtin", "the product has no GTIN to encode");
     } else {
         snprintf(link.gtin, sizeof(link.gtin), "%s", gtin);
-        ocl_qr qr;
         ocl_buffer image = {0};
-        ocl_image_options options = {.module_px = 8, .dpi = 300};
         ocl_result rc = ocl_link_build(req->config->base_url, &link, uri, sizeof(uri), &problems);
         if (rc == OCL_OK)
-            rc = ocl_qr_encode((const unsigned char *)uri, strlen(uri), OCL_EC_M, &qr);
-        if (rc == OCL_OK) {
-            rc = svg ? ocl_svg_write_buffer(&qr, &options, &image)
-                     : ocl_png_write_buffer(&qr, &options, &image);
-            ocl_qr_free(&qr);
-        }
+            rc = draw(uri, svg, &image);
         if (rc != OCL_OK) {
             http_error(reply, 500, "render", "", "cannot draw the code: %s", ocl_strerror(rc));
             ocl_buffer_free(&image);
@@ -176,13 +240,14 @@ static int draw_lot(http_request *req, http_reply *reply, long id, long owner,
         http_error(reply, 500, "render", "", "cannot prepare the labels");
     } else {
         options.font_path = font;
-        ocl_result drawn = ocl_law_check(&job, &problems) == OCL_OK
-                               ? ocl_labels_pdf(&job, sheet, &options, list, count, pdf, &problems)
-                               : OCL_EINVAL;
-        if (drawn == OCL_EINVAL)
+        ocl_result result = ocl_law_check(&job, &problems) == OCL_OK
+                                ? ocl_labels_pdf(&job, sheet, &options, list, count, pdf, &problems)
+                                : OCL_EINVAL;
+        if (result == OCL_EINVAL)
             http_error(reply, 422, "invalid", problems.item[0].field, "%s", problems.item[0].rule);
-        else if (drawn != OCL_OK)
-            http_error(reply, 500, "render", "", "cannot draw the labels: %s", ocl_strerror(drawn));
+        else if (result != OCL_OK)
+            http_error(reply, 500, "render", "", "cannot draw the labels: %s",
+                       ocl_strerror(result));
         else
             rc = 0;
     }

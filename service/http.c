@@ -1,8 +1,11 @@
 /*
  * libmicrohttpd behind a route table. A thread pool serves connections;
- * the store is used under one lock, as SQLite takes one writer at a time.
+ * each worker thread has its own SQLite connection (and copy of the
+ * config), so that reads run in parallel under WAL and writers queue on
+ * SQLite's own lock.
  * Bodies over 1 MiB get 413 before they are read whole; connections idle
- * for 30 seconds are closed.
+ * for 30 seconds are closed. The request log is buffered, written out
+ * every 100 ms.
  */
 #include "http.h"
 #include "cli.h"
@@ -19,16 +22,43 @@
 #define STATUS_CLASSES 6
 #define ROUTES_MAX     48
 
+/* The request log: lines gather here and reach stderr when the buffer
+ * fills and every 100 ms, so that a busy daemon writes once for many
+ * requests rather than once for each. */
+#define LOG_BUFFER    (64 * 1024)
+#define LOG_PERIOD_NS (100 * 1000 * 1000L)
+typedef struct {
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    pthread_t thread;
+    int stopping;
+    size_t len;
+    char data[LOG_BUFFER];
+} request_log;
+
 struct http_server {
     struct MHD_Daemon *daemon;
     store *store;
     config *config;
-    pthread_mutex_t lock;
+    pthread_mutex_t lock;                              /* guards config against a reload */
+    atomic_ulong config_generation;                    /* bumped by each reload */
+    pthread_key_t worker_key;                          /* a worker thread's `worker` */
+    store_scans *scan_queue;                           /* writes scans behind, through `store` */
     atomic_ulong requests[ROUTES_MAX][STATUS_CLASSES]; /* by route and status class */
     atomic_ulong scans;
     atomic_int in_flight; /* requests begun and not yet answered */
     char *product_page;   /* templates/pages/product.html */
+    request_log log;
 };
+
+/* What a worker thread keeps across its requests: a connection of its own,
+ * as a SQLite connection is used by one thread at a time, and a copy of the
+ * config, so that a reload never changes it under a request. */
+typedef struct {
+    store *store;
+    config config;
+    unsigned long generation;
+} worker;
 
 /* One request's state across libmicrohttpd's calls. */
 typedef struct {
@@ -196,7 +226,7 @@ static void route(http_request *req, http_reply *reply, int *index)
         strcmp(req->method, "GET") == 0) {
         atomic_fetch_add(&req->server->scans, 1);
         *index = (int)(ROUTE_COUNT + ROUTE_RESOLVER);
-        resolver_answer(req, reply, req->server->product_page);
+        resolver_answer(req, reply, req->server->product_page, req->server->scan_queue);
         return;
     }
     if (strncmp(req->path, "/c/", 3) == 0 && strcmp(req->method, "GET") == 0) {
@@ -238,7 +268,7 @@ static void route(http_request *req, http_reply *reply, int *index)
         http_error(reply, 404, "not_found", "", "no such resource: %s", req->path);
 }
 
-static void metrics(http_server *server, http_reply *reply)
+static void metrics(http_server *server, store *db, http_reply *reply)
 {
     ocl_buffer out = {0};
     char line[1024];
@@ -261,10 +291,8 @@ static void metrics(http_server *server, http_reply *reply)
         }
     }
     store_sync_counts sync;
-    pthread_mutex_lock(&server->lock);
-    if (store_sync_count(server->store, &sync) != 0)
+    if (store_sync_count(db, &sync) != 0)
         memset(&sync, 0, sizeof(sync));
-    pthread_mutex_unlock(&server->lock);
     n = snprintf(line, sizeof(line),
                  "# HELP ocoptrace_scans_total Codes resolved for consumers.\n"
                  "# TYPE ocoptrace_scans_total counter\n"
@@ -300,6 +328,133 @@ const char *http_query(const http_request *req, const char *name)
     return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
 }
 
+/* JSON text as json_dumps(JSON_COMPACT) writes it, at a fraction of the
+ * cost: jansson guards each container against loops with a key formatted
+ * into a hash table. Reals, and nesting past 32, are left to jansson. */
+#define DUMP_DEPTH_MAX 32
+
+/* The text being written, and whether any of it could not be. */
+typedef struct {
+    ocl_buffer text;
+    int failed;
+} dump;
+
+static void put(dump *d, const char *bytes, size_t len)
+{
+    if (ocl_buffer_append(&d->text, bytes, len) != OCL_OK)
+        d->failed = 1;
+}
+
+static void dump_string(dump *d, const char *text, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t run = 0;
+    put(d, "\"", 1);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        put(d, text + run, i - run);
+        run = i + 1;
+        const char *short_form = c == '"'    ? "\\\""
+                                 : c == '\\' ? "\\\\"
+                                 : c == '\b' ? "\\b"
+                                 : c == '\f' ? "\\f"
+                                 : c == '\n' ? "\\n"
+                                 : c == '\r' ? "\\r"
+                                 : c == '\t' ? "\\t"
+                                             : NULL;
+        char seq[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], '\0'};
+        put(d, short_form ? short_form : seq, short_form ? 2 : 6);
+    }
+    put(d, text + run, len - run);
+    put(d, "\"", 1);
+}
+
+/* Digits from the end; the magnitude as unsigned, so that the most
+ * negative value has one too. */
+static void dump_integer(dump *d, json_int_t v)
+{
+    char number[32];
+    unsigned long long m = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    char *at = number + sizeof(number);
+    do
+        *--at = (char)('0' + m % 10);
+    while (m /= 10);
+    if (v < 0)
+        *--at = '-';
+    put(d, at, (size_t)(number + sizeof(number) - at));
+}
+
+static void dump_value(dump *d, const json_t *j, int depth);
+
+static void dump_container(dump *d, const json_t *j, int depth)
+{
+    int object = json_is_object(j), first = 1;
+    put(d, object ? "{" : "[", 1);
+    if (object) {
+        for (void *it = json_object_iter((json_t *)j); it;
+             it = json_object_iter_next((json_t *)j, it)) {
+            if (!first)
+                put(d, ",", 1);
+            first = 0;
+            dump_string(d, json_object_iter_key(it), json_object_iter_key_len(it));
+            put(d, ":", 1);
+            dump_value(d, json_object_iter_value(it), depth + 1);
+        }
+    } else {
+        for (size_t i = 0; i < json_array_size(j); i++) {
+            if (i)
+                put(d, ",", 1);
+            dump_value(d, json_array_get(j, i), depth + 1);
+        }
+    }
+    put(d, object ? "}" : "]", 1);
+}
+
+static void dump_value(dump *d, const json_t *j, int depth)
+{
+    switch (json_typeof(j)) {
+    case JSON_OBJECT:
+    case JSON_ARRAY:
+        if (depth < DUMP_DEPTH_MAX)
+            dump_container(d, j, depth);
+        else
+            d->failed = 1;
+        break;
+    case JSON_STRING:
+        dump_string(d, json_string_value(j), json_string_length(j));
+        break;
+    case JSON_INTEGER:
+        dump_integer(d, json_integer_value(j));
+        break;
+    case JSON_TRUE:
+        put(d, "true", 4);
+        break;
+    case JSON_FALSE:
+        put(d, "false", 5);
+        break;
+    case JSON_NULL:
+        put(d, "null", 4);
+        break;
+    default:
+        d->failed = 1; /* a real */
+    }
+}
+
+static char *dump_json(const json_t *j)
+{
+    dump d = {{0}, 0};
+    if (json_is_object(j) || json_is_array(j)) {
+        dump_value(&d, j, 0);
+        put(&d, "", 1);
+        if (!d.failed)
+            return (char *)d.text.data;
+    }
+    ocl_buffer_free(&d.text);
+    return json_dumps(j, JSON_COMPACT);
+}
+
 static enum MHD_Result send_reply(struct MHD_Connection *conn, http_reply *reply)
 {
     if (reply->data) {
@@ -313,7 +468,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, http_reply *reply
     char *body = reply->text;
     const char *type = reply->content_type;
     if (!body) {
-        body = reply->json ? json_dumps(reply->json, JSON_COMPACT) : strdup("{}");
+        body = reply->json ? dump_json(reply->json) : strdup("{}");
         type = "application/json";
     }
     size_t len = body ? strlen(body) : 0;
@@ -344,6 +499,70 @@ static void client_network(struct MHD_Connection *conn, char *out, size_t size)
         const unsigned char *a =
             (const unsigned char *)&((const struct sockaddr_in6 *)info->client_addr)->sin6_addr;
         snprintf(out, size, "%02x%02x:%02x%02x:%02x%02x::/48", a[0], a[1], a[2], a[3], a[4], a[5]);
+    }
+}
+
+static void worker_free(void *p)
+{
+    worker *w = p;
+    store_close(w->store);
+    free(w);
+}
+
+/* The calling thread's worker, opened on its first request; NULL when the
+ * database cannot be opened. */
+static worker *worker_get(http_server *server)
+{
+    worker *w = pthread_getspecific(server->worker_key);
+    if (!w) {
+        char error[STORE_ERROR_MAX];
+        w = calloc(1, sizeof(*w));
+        if (!w)
+            return NULL;
+        w->store = store_open(server->config->db, error);
+        if (!w->store) {
+            fprintf(stderr, PROGRAM ": database '%s': %s\n", server->config->db, error);
+            free(w);
+            return NULL;
+        }
+        w->generation = atomic_load(&server->config_generation) + 1;
+        pthread_setspecific(server->worker_key, w);
+    }
+    unsigned long generation = atomic_load(&server->config_generation);
+    if (w->generation != generation) {
+        pthread_mutex_lock(&server->lock);
+        w->config = *server->config;
+        w->generation = atomic_load(&server->config_generation);
+        pthread_mutex_unlock(&server->lock);
+    }
+    return w;
+}
+
+/* Answers a request that has been read whole. */
+static void answer(http_server *server, struct MHD_Connection *conn, const char *url,
+                   const char *method, request_state *state, http_reply *reply)
+{
+    worker *w = state->too_large ? NULL : worker_get(server);
+    if (state->too_large) {
+        http_error(reply, 413, "too_large", "", "the body is over %u bytes", HTTP_BODY_MAX);
+    } else if (!w) {
+        http_error(reply, 503, "unavailable", "", "the database cannot be opened");
+    } else if (strcmp(url, "/metrics") == 0 && strcmp(method, "GET") == 0) {
+        state->route = (int)(ROUTE_COUNT + ROUTE_METRICS);
+        metrics(server, w->store, reply);
+    } else {
+        http_request req = {.server = server,
+                            .store = w->store,
+                            .config = &w->config,
+                            .method = method,
+                            .path = url,
+                            .body = state->body,
+                            .body_len = state->len};
+        req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept");
+        req.connection = conn;
+        client_network(conn, req.network, sizeof(req.network));
+        authenticate(&req, conn);
+        route(&req, reply, &state->route);
     }
 }
 
@@ -383,29 +602,70 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     http_reply reply = {0};
-    if (state->too_large) {
-        http_error(&reply, 413, "too_large", "", "the body is over %u bytes", HTTP_BODY_MAX);
-    } else if (strcmp(url, "/metrics") == 0 && strcmp(method, "GET") == 0) {
-        state->route = (int)(ROUTE_COUNT + ROUTE_METRICS);
-        metrics(server, &reply);
-    } else {
-        http_request req = {.server = server,
-                            .store = server->store,
-                            .config = server->config,
-                            .method = method,
-                            .path = url,
-                            .body = state->body,
-                            .body_len = state->len};
-        req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept");
-        req.connection = conn;
-        client_network(conn, req.network, sizeof(req.network));
-        pthread_mutex_lock(&server->lock);
-        authenticate(&req, conn);
-        route(&req, &reply, &state->route);
-        pthread_mutex_unlock(&server->lock);
-    }
+    answer(server, conn, url, method, state, &reply);
     state->status = reply.status;
     return send_reply(conn, &reply);
+}
+
+/* Writes out what the log holds; called with its lock held. */
+static void log_write(request_log *log)
+{
+    if (log->len)
+        fwrite(log->data, 1, log->len, stderr);
+    log->len = 0;
+}
+
+static void log_append(request_log *log, const char *line, size_t len)
+{
+    pthread_mutex_lock(&log->lock);
+    if (log->len + len > sizeof(log->data))
+        log_write(log);
+    if (len <= sizeof(log->data)) {
+        memcpy(log->data + log->len, line, len);
+        log->len += len;
+    }
+    pthread_mutex_unlock(&log->lock);
+}
+
+static void *log_flusher(void *arg)
+{
+    request_log *log = arg;
+    pthread_mutex_lock(&log->lock);
+    while (!log->stopping) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += LOG_PERIOD_NS;
+        until.tv_sec += until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&log->wake, &log->lock, &until);
+        log_write(log);
+    }
+    pthread_mutex_unlock(&log->lock);
+    return NULL;
+}
+
+static int log_start(request_log *log)
+{
+    pthread_mutex_init(&log->lock, NULL);
+    pthread_cond_init(&log->wake, NULL);
+    if (pthread_create(&log->thread, NULL, log_flusher, log) == 0)
+        return 0;
+    pthread_cond_destroy(&log->wake);
+    pthread_mutex_destroy(&log->lock);
+    return -1;
+}
+
+/* Stops the flusher and writes what is left. */
+static void log_stop(request_log *log)
+{
+    pthread_mutex_lock(&log->lock);
+    log->stopping = 1;
+    pthread_cond_signal(&log->wake);
+    pthread_mutex_unlock(&log->lock);
+    pthread_join(log->thread, NULL);
+    log_write(log);
+    pthread_cond_destroy(&log->wake);
+    pthread_mutex_destroy(&log->lock);
 }
 
 /* One line per request: method, path, status, microseconds. No headers,
@@ -426,7 +686,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     int status = state->status;
     if (status >= 100 && status < 600 && state->route >= 0 && state->route < ROUTES_MAX)
         atomic_fetch_add(&server->requests[state->route][status / 100], 1);
-    fprintf(stderr, "%s %s %d %ldus\n", state->method, state->path, status, us);
+    char line[sizeof(state->method) + sizeof(state->path) + 64];
+    int n =
+        snprintf(line, sizeof(line), "%s %s %d %ldus\n", state->method, state->path, status, us);
+    if (n > 0)
+        log_append(&server->log, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
     atomic_fetch_sub(&server->in_flight, 1);
     free(state->body);
     free(state);
@@ -485,14 +749,26 @@ http_server *http_start(store *s, config *c, char *error, size_t error_size)
     }
     server->product_page = (char *)html.data;
     pthread_mutex_init(&server->lock, NULL);
+    if (log_start(&server->log) != 0) {
+        snprintf(error, error_size, "cannot start a thread");
+        pthread_mutex_destroy(&server->lock);
+        free(server->product_page);
+        free(server);
+        return NULL;
+    }
+    pthread_key_create(&server->worker_key, worker_free);
+    server->scan_queue = store_scans_start(s);
     server->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
         NULL, on_request, server, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cli_cores(), MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(2 * cli_cores()), MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, server, MHD_OPTION_END);
     if (!server->daemon) {
         snprintf(error, error_size, "cannot listen on %s", c->listen);
+        store_scans_stop(server->scan_queue);
+        log_stop(&server->log);
+        pthread_key_delete(server->worker_key);
         pthread_mutex_destroy(&server->lock);
         free(server->product_page);
         free(server);
@@ -506,6 +782,7 @@ void http_reload(http_server *server, const config *fresh)
     pthread_mutex_lock(&server->lock);
     memcpy(server->config->base_url, fresh->base_url, sizeof(fresh->base_url));
     memcpy(server->config->certificate_key, fresh->certificate_key, sizeof(fresh->certificate_key));
+    atomic_fetch_add(&server->config_generation, 1);
     pthread_mutex_unlock(&server->lock);
 }
 
@@ -520,7 +797,12 @@ void http_stop(http_server *server)
         struct timespec tick = {0, 10 * 1000 * 1000};
         nanosleep(&tick, NULL);
     }
+    /* The workers' connections close as their threads end. */
     MHD_stop_daemon(server->daemon);
+    /* Every request has been answered: what is queued is all there is. */
+    store_scans_stop(server->scan_queue);
+    log_stop(&server->log);
+    pthread_key_delete(server->worker_key);
     pthread_mutex_destroy(&server->lock);
     free(server->product_page);
     free(server);

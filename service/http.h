@@ -94,8 +94,9 @@ void api_sync_status(http_request *req, http_reply *reply, long id);
 /* /c/{number}, public (api_certificates.c). */
 void certificate_page(http_request *req, http_reply *reply);
 
-/* The public resolver: what a scanned code stands for (resolver.c). */
-void resolver_answer(http_request *req, http_reply *reply, const char *page);
+/* The public resolver: what a scanned code stands for (resolver.c); the
+ * scan is recorded through `scans`. */
+void resolver_answer(http_request *req, http_reply *reply, const char *page, store_scans *scans);
 
 /* Reads a body against rules into `ctx` through `store`; 0, or -1 with a
  * 400 (shape) or 422 (a rule) reply naming the first field. */

@@ -68,8 +68,10 @@ static const char *text_of(const json_t *object, const char *key)
     return t ? t : "";
 }
 
+/* Appends `text` escaped, in runs between the characters that need it. */
 static void html_escape(const char *text, ocl_buffer *out)
 {
+    const char *run = text;
     for (const char *p = text; *p; p++) {
         const char *e = *p == '<'    ? "&lt;"
                         : *p == '>'  ? "&gt;"
@@ -77,8 +79,13 @@ static void html_escape(const char *text, ocl_buffer *out)
                         : *p == '"'  ? "&quot;"
                         : *p == '\'' ? "&#39;"
                                      : NULL;
-        ocl_buffer_append(out, e ? e : p, e ? strlen(e) : 1);
+        if (!e)
+            continue;
+        ocl_buffer_append(out, run, (size_t)(p - run));
+        ocl_buffer_append(out, e, strlen(e));
+        run = p + 1;
     }
+    ocl_buffer_append(out, run, strlen(run));
 }
 
 static void date_vi(const char *iso, char out[11])
@@ -157,7 +164,7 @@ static char *product_page(const char *page, json_t *r)
     return render_page(page, keys, values, sizeof(keys) / sizeof(keys[0]));
 }
 
-void resolver_answer(http_request *req, http_reply *reply, const char *page)
+void resolver_answer(http_request *req, http_reply *reply, const char *page, store_scans *scans)
 {
     store_scan scan = {.network = req->network};
     char gtin[OCL_GTIN14_LEN + 1], lot[OCL_AI_VALUE_MAX + 1], serial[OCL_AI_VALUE_MAX + 1];
@@ -188,7 +195,7 @@ void resolver_answer(http_request *req, http_reply *reply, const char *page)
         scan.lot = lot[0] ? lot : NULL;
         scan.serial = serial[0] ? serial : NULL;
     }
-    json_t *result = store_resolve(req->store, &scan);
+    json_t *result = store_resolve_behind(req->store, scans, &scan);
     if (!result) {
         http_error(reply, 404, "not_found", "gtin", "no product registered under this code");
         json_object_set_new(json_object_get(reply->json, "error"), "verdict",

@@ -203,6 +203,17 @@ typedef struct {
 } store_scan;
 json_t *store_resolve(store *s, const store_scan *scan);
 
+/* Scans written behind by one thread, in a transaction every few
+ * milliseconds, through `writer` (which no other thread may use). A scan
+ * that could change a verdict (a serial's first from a network) is written
+ * at once, so that verdicts and counts stay exact; stopping writes what is
+ * queued. NULL when out of memory or threads. */
+typedef struct store_scans store_scans;
+store_scans *store_scans_start(store *writer);
+void store_scans_stop(store_scans *q);
+/* store_resolve, with the scan queued in `q` when it may be (q NULL: at once). */
+json_t *store_resolve_behind(store *s, store_scans *q, const store_scan *scan);
+
 /* Networks from which one serial may be scanned before it looks copied. */
 #define STORE_SUSPICIOUS_NETWORKS 3
 
