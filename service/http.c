@@ -110,6 +110,7 @@ static const struct {
     {"POST", "/api/v1/certificates/{id}/revoke", R_OFFICER, api_certificates_revoke},
     {"GET", "/api/v1/reports/summary", R_ADMIN | R_OFFICER, api_reports_summary},
     {"POST", "/api/v1/import/products", R_ANY, api_products_import},
+    {"GET", "/api/v1/session", R_ANY, api_session_get},
     {"POST", "/api/v1/users", R_ADMIN, api_users_create},
     {"GET", "/api/v1/users", R_ADMIN, api_users_list},
     {"GET", "/api/v1/sync", R_ADMIN | R_OFFICER, api_sync_status},
@@ -209,12 +210,44 @@ static int path_matches(const char *pattern, const char *path, long *id)
     return 1;
 }
 
+/* A bearer token, else the web pages' session cookie. */
 static void authenticate(http_request *req, struct MHD_Connection *conn)
 {
     const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
-    if (!auth || strncmp(auth, "Bearer ", 7) != 0)
+    if (auth && strncmp(auth, "Bearer ", 7) == 0) {
+        req->authenticated = store_token_user(req->store, auth + 7, &req->user) == 1;
         return;
-    req->authenticated = store_token_user(req->store, auth + 7, &req->user) == 1;
+    }
+    const char *session = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "ocop_session");
+    if (session && *session)
+        req->authenticated = req->session =
+            store_session_user(req->store, session, &req->user, req->csrf) == 1;
+}
+
+const char *http_cookie(const http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->connection, MHD_COOKIE_KIND, name);
+}
+
+void http_set_cookie(http_reply *reply, const char *fmt, ...)
+{
+    if (reply->cookie_count >= (int)(sizeof(reply->cookies) / sizeof(reply->cookies[0])))
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reply->cookies[reply->cookie_count++], sizeof(reply->cookies[0]), fmt, ap);
+    va_end(ap);
+}
+
+/* A change made with the session cookie must carry the session's CSRF
+ * token: another site can make a browser send the cookie, not the header. */
+static int csrf_refused(const http_request *req)
+{
+    if (!req->session || strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)
+        return 0;
+    const char *sent =
+        MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, "X-CSRF-Token");
+    return !sent || strcmp(sent, req->csrf) != 0;
 }
 
 static void route(http_request *req, http_reply *reply, int *index)
@@ -239,6 +272,8 @@ static void route(http_request *req, http_reply *reply, int *index)
         reply->json = json_pack("{s:s, s:i}", "status", "ok", "schema", store_version(req->store));
         return;
     }
+    if (strncmp(req->path, "/api/", 5) != 0 && web_route(req, reply))
+        return;
     int path_known = 0;
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
         long id = 0;
@@ -251,6 +286,12 @@ static void route(http_request *req, http_reply *reply, int *index)
         if (!req->authenticated) {
             http_error(reply, 401, "unauthenticated", "Authorization",
                        "a valid 'Authorization: Bearer TOKEN' header is required");
+            return;
+        }
+        if (csrf_refused(req)) {
+            http_error(reply, 403, "csrf", "X-CSRF-Token",
+                       "a change made with the session cookie needs the session's CSRF token "
+                       "in the X-CSRF-Token header");
             return;
         }
         if (!(routes[i].roles & (1u << req->user.role))) {
@@ -455,12 +496,24 @@ static char *dump_json(const json_t *j)
     return json_dumps(j, JSON_COMPACT);
 }
 
+/* The headers a reply may carry besides its type. */
+static void add_headers(struct MHD_Response *response, const http_reply *reply)
+{
+    MHD_add_response_header(response, "Cache-Control",
+                            reply->cache_control ? reply->cache_control : "no-store");
+    if (reply->location[0])
+        MHD_add_response_header(response, "Location", reply->location);
+    for (int i = 0; i < reply->cookie_count; i++)
+        MHD_add_response_header(response, "Set-Cookie", reply->cookies[i]);
+}
+
 static enum MHD_Result send_reply(struct MHD_Connection *conn, http_reply *reply)
 {
     if (reply->data) {
         struct MHD_Response *response =
             MHD_create_response_from_buffer(reply->data_len, reply->data, MHD_RESPMEM_MUST_FREE);
         MHD_add_response_header(response, "Content-Type", reply->content_type);
+        add_headers(response, reply);
         enum MHD_Result rc = MHD_queue_response(conn, (unsigned)reply->status, response);
         MHD_destroy_response(response);
         return rc;
@@ -475,7 +528,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, http_reply *reply
     struct MHD_Response *response =
         MHD_create_response_from_buffer(len, body ? body : (char *)"", MHD_RESPMEM_MUST_FREE);
     MHD_add_response_header(response, "Content-Type", type);
-    MHD_add_response_header(response, "Cache-Control", "no-store");
+    add_headers(response, reply);
     enum MHD_Result rc = MHD_queue_response(conn, (unsigned)reply->status, response);
     MHD_destroy_response(response);
     json_decref(reply->json);

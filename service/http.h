@@ -27,8 +27,10 @@ typedef struct {
     int authenticated;
     store_user user;
     const char *accept;
-    char network[48]; /* the client's /24 (IPv4) or /48 (IPv6) */
-    void *connection; /* libmicrohttpd's, for http_query */
+    int session;                /* signed in with the session cookie, not a token */
+    char csrf[STORE_TOKEN_MAX]; /* the session's CSRF token */
+    char network[48];           /* the client's /24 (IPv4) or /48 (IPv6) */
+    void *connection;           /* libmicrohttpd's, for http_query */
 } http_request;
 
 /* A query parameter of the request, or NULL. */
@@ -41,7 +43,25 @@ typedef struct {
     unsigned char *data; /* bytes (malloc'd) */
     size_t data_len;
     const char *content_type;
+    const char *cache_control; /* NULL: no-store */
+    char location[256];        /* a redirect's target */
+    char cookies[3][192];      /* Set-Cookie headers */
+    int cookie_count;
 } http_reply;
+
+/* A cookie of the request, or NULL. */
+const char *http_cookie(const http_request *req, const char *name);
+/* Adds a Set-Cookie header (at most three per reply). */
+void http_set_cookie(http_reply *reply, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The page with each {{key}} replaced by its value, HTML-escaped; keys
+ * not given are dropped. malloc'd. */
+char *page_render(const char *page, const char *const *keys, const char *const *values,
+                  size_t count);
+
+/* The web pages' routes (web.c): 1 when `req` was one of them. */
+int web_route(http_request *req, http_reply *reply);
+void api_session_get(http_request *req, http_reply *reply, long id);
 
 /* Fills an error reply: {"error": {"code", "field", "message"}}. */
 void http_error(http_reply *reply, int status, const char *code, const char *field, const char *fmt,

@@ -97,8 +97,8 @@ static void date_vi(const char *iso, char out[11])
 }
 
 /* Fills {{key}} placeholders of the page with escaped values. */
-static char *render_page(const char *page, const char *const *keys, const char *const *values,
-                         size_t count)
+char *page_render(const char *page, const char *const *keys, const char *const *values,
+                  size_t count)
 {
     ocl_buffer out = {0};
     const char *at = page;
@@ -161,7 +161,7 @@ static char *product_page(const char *page, json_t *r)
                                   stars,
                                   status,
                                   status_text};
-    return render_page(page, keys, values, sizeof(keys) / sizeof(keys[0]));
+    return page_render(page, keys, values, sizeof(keys) / sizeof(keys[0]));
 }
 
 void resolver_answer(http_request *req, http_reply *reply, const char *page, store_scans *scans)
