@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 OCOPTRACE=${OCOPTRACE:-./ocoptrace}
 LISTEN=${LISTEN:-127.0.0.1:8080}
 var=${VAR:-var} # where the demo keeps its state
+DEMO_PASSWORD=ocop-demo-2025 # the demo users' password for the web pages
 db=$var/ocoptrace.db
 tokens=$var/demo-tokens
 conf=$var/ocoptrace.conf
@@ -29,8 +30,8 @@ done
 
 if [ ! -s "$tokens" ]; then
     umask 077
-    admin=$("$OCOPTRACE" user add --role admin demo-admin --db "$db" | tail -n 1)
-    officer=$("$OCOPTRACE" user add --role officer demo-officer --db "$db" | tail -n 1)
+    admin=$(echo "$DEMO_PASSWORD" | "$OCOPTRACE" user add --role admin --password demo-admin --db "$db" | tail -n 1)
+    officer=$(echo "$DEMO_PASSWORD" | "$OCOPTRACE" user add --role officer --password demo-officer --db "$db" | tail -n 1)
     api() { curl -s -H "Authorization: Bearer $admin" -X POST --data-binary "$2" "http://$LISTEN/api/v1$1"; }
     id() { grep -o '"id":[0-9]*' | head -n 1 | cut -d: -f2; }
     producer=$(api /producers '{"name":"HTX Thủy sản Hàm Tiến","address":"Khu phố 5, phường Hàm Tiến, TP. Phan Thiết, tỉnh Bình Thuận","kind":"cooperative","phone":"0252 3847 123","locality":"Phan Thiết"}' | id)
@@ -38,7 +39,7 @@ if [ ! -s "$tokens" ]; then
     lot=$(api /products/$product/lots '{"code":"L2025A","produced":"2025-03-01","expires":"2027-03-01"}' | id)
     serial=$(api /lots/$lot/serials '{"count":24}' | grep -o '"uri":"[^"]*"' | head -n 1 | cut -d'"' -f4)
     certificate=$(curl -s -H "Authorization: Bearer $officer" -X POST --data-binary '{"number":"OCOP-BTh-2025-0042","decision":{"number":"1032/QĐ-UBND","date":"2025-06-20","level":"province","issuer":"Ủy ban nhân dân tỉnh Bình Thuận","signer":{"title":"KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH","name":"Nguyễn Văn A"}},"scores":{"a":34,"b":20,"c":28}}' "http://$LISTEN/api/v1/products/$product/evaluations" | id)
-    producer_token=$("$OCOPTRACE" user add --role producer --producer "$producer" demo-producer --db "$db" | tail -n 1)
+    producer_token=$(echo "$DEMO_PASSWORD" | "$OCOPTRACE" user add --role producer --producer "$producer" --password demo-producer --db "$db" | tail -n 1)
     {
         echo "admin $admin"
         echo "officer $officer"
@@ -54,6 +55,9 @@ officer=$(awk '$1 == "officer" { print $2 }' "$tokens")
 cat <<INFO
 
 ocoptrace is running on http://$LISTEN/ with $db (Ctrl-C stops it).
+
+  web pages        http://$LISTEN/sign-in
+                   demo-producer, demo-officer or demo-admin, password $DEMO_PASSWORD
 
   health           http://$LISTEN/healthz
   metrics          http://$LISTEN/metrics

@@ -47,6 +47,13 @@ for role in admin officer producer; do
     expect_equal "the $role token works" "$(curl -s -o /dev/null -w '%{http_code}' \
         -H "Authorization: Bearer $(token $role)" "$base/api/v1/producers/1")" 200
 done
+jar=$scratch/jar
+curl -s -c "$jar" -o "$scratch/sign-in" "$base/sign-in"
+csrf=$(grep -o 'name="csrf" value="[^"]*"' "$scratch/sign-in" | cut -d'"' -f4)
+password=$(grep -o 'password [^ ]*' "$scratch/out" | head -n 1 | cut -d' ' -f2)
+expect_equal "the demo producer signs in to the web pages" "$(curl -s -b "$jar" -o /dev/null -w '%{http_code} %{redirect_url}' \
+    --data-urlencode name=demo-producer --data-urlencode "password=$password" --data-urlencode "csrf=$csrf" \
+    "$base/sign-in")" "303 $base/producer"
 expect_equal "the database is in the demo folder" "$(sqlite3 "$VAR/ocoptrace.db" "SELECT count(*) FROM serials")" 24
 stop_demo
 
