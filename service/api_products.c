@@ -71,6 +71,18 @@ static int owns(const http_request *req, long owner)
     return req->user.role != ROLE_PRODUCER || req->user.producer_id == owner;
 }
 
+/* Whether the request may act on a product's (or lot's) resource: its
+ * owner, or 0 after a 404 or 403 whose message ends with `refusal`. */
+static long owned(http_request *req, http_reply *reply, long id, int lot, const char *refusal)
+{
+    long owner = lot ? store_lot_owner(req->store, id) : store_product_owner(req->store, id);
+    if (!owner)
+        http_error(reply, 404, "not_found", "id", "no %s %ld", lot ? "lot" : "product", id);
+    else if (!owns(req, owner))
+        http_error(reply, 403, "forbidden", "", "a producer %s", refusal);
+    return owner && owns(req, owner) ? owner : 0;
+}
+
 static void write_product(http_request *req, http_reply *reply, long id, int patch)
 {
     product_input in = {.patch = patch};
@@ -115,12 +127,7 @@ void api_products_create(http_request *req, http_reply *reply, long id)
 
 void api_products_update(http_request *req, http_reply *reply, long id)
 {
-    long owner = store_product_owner(req->store, id);
-    if (!owner)
-        http_error(reply, 404, "not_found", "id", "no product %ld", id);
-    else if (!owns(req, owner))
-        http_error(reply, 403, "forbidden", "", "a producer changes only its own products");
-    else
+    if (owned(req, reply, id, 0, "changes only its own products"))
         write_product(req, reply, id, 1);
 }
 
@@ -141,12 +148,7 @@ void api_products_list(http_request *req, http_reply *reply, long id)
 
 void api_products_get(http_request *req, http_reply *reply, long id)
 {
-    long owner = store_product_owner(req->store, id);
-    if (!owner) {
-        http_error(reply, 404, "not_found", "id", "no product %ld", id);
-    } else if (!owns(req, owner)) {
-        http_error(reply, 403, "forbidden", "", "a producer reads only its own products");
-    } else {
+    if (owned(req, reply, id, 0, "reads only its own products")) {
         reply->status = 200;
         reply->json = store_product_get(req->store, id);
     }
@@ -184,15 +186,8 @@ static void store_lot_field(void *ctx, const char *path, const json_t *v, ocl_pr
 
 void api_lots_create(http_request *req, http_reply *reply, long id)
 {
-    long owner = store_product_owner(req->store, id);
-    if (!owner) {
-        http_error(reply, 404, "not_found", "id", "no product %ld", id);
+    if (!owned(req, reply, id, 0, "adds lots to its own products only"))
         return;
-    }
-    if (!owns(req, owner)) {
-        http_error(reply, 403, "forbidden", "", "a producer adds lots to its own products only");
-        return;
-    }
     lot_input in = {0};
     json_t *body;
     char error[STORE_ERROR_MAX];
@@ -217,12 +212,7 @@ void api_lots_create(http_request *req, http_reply *reply, long id)
 
 void api_products_lots(http_request *req, http_reply *reply, long id)
 {
-    long owner = store_product_owner(req->store, id);
-    if (!owner)
-        http_error(reply, 404, "not_found", "id", "no product %ld", id);
-    else if (!owns(req, owner))
-        http_error(reply, 403, "forbidden", "", "a producer reads only its own lots");
-    else {
+    if (owned(req, reply, id, 0, "reads only its own lots")) {
         reply->status = 200;
         reply->json = json_pack("{s:o}", "lots", store_lot_list(req->store, id));
     }
@@ -230,12 +220,7 @@ void api_products_lots(http_request *req, http_reply *reply, long id)
 
 void api_lots_get(http_request *req, http_reply *reply, long id)
 {
-    long owner = store_lot_owner(req->store, id);
-    if (!owner) {
-        http_error(reply, 404, "not_found", "id", "no lot %ld", id);
-    } else if (!owns(req, owner)) {
-        http_error(reply, 403, "forbidden", "", "a producer reads only its own lots");
-    } else {
+    if (owned(req, reply, id, 1, "reads only its own lots")) {
         reply->status = 200;
         reply->json = store_lot_get(req->store, id);
     }
@@ -321,15 +306,8 @@ static char *commissioning_event(const http_request *req, const json_t *lot, con
 
 void api_serials_create(http_request *req, http_reply *reply, long id)
 {
-    long owner = store_lot_owner(req->store, id);
-    if (!owner) {
-        http_error(reply, 404, "not_found", "id", "no lot %ld", id);
+    if (!owned(req, reply, id, 1, "allocates serials for its own lots"))
         return;
-    }
-    if (!owns(req, owner)) {
-        http_error(reply, 403, "forbidden", "", "a producer allocates serials for its own lots");
-        return;
-    }
     long count = 0;
     json_t *body, *lot = NULL, *product = NULL;
     if (http_read_body(req, reply, serial_rules, store_count, &count, &body) != 0) {
