@@ -19,7 +19,7 @@ DEPS_BUILD = gcc make pkg-config libc6-dev libqrencode-dev libpng-dev zlib1g-dev
              libsodium-dev libsqlite3-dev libinih-dev libmicrohttpd-dev \
              libjansson-dev libcurl4-openssl-dev ca-certificates poppler-utils
 DEPS_TEST  = zbar-tools librsvg2-bin clang-format qpdf tesseract-ocr sqlite3 curl \
-             tesseract-ocr-vie python3 python3-jsonschema openssl
+             tesseract-ocr-vie python3 python3-jsonschema openssl chromium nodejs
 DEPS_FUZZ  = clang libclang-rt-14-dev
 DEPS_BENCH = zint bc file glabels python3-reportlab python3-segno fonts-noto-core time wrk \
              nginx-light
@@ -81,8 +81,17 @@ define install_packages
 	fi
 endef
 
+# The browser tests' driver (playwright-core, pinned in tests/e2e/package-lock.json)
+# from npm, again only when missing or older than the lock file. npm comes with
+# some builds of nodejs; Debian's own nodejs needs the npm package.
+E2E_MODULES = tests/e2e/node_modules/.package-lock.json
+
 deps:
 	$(call install_packages,$(DEPS))
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends npm; }
+	@[ -f $(E2E_MODULES) ] && [ ! tests/e2e/package-lock.json -nt $(E2E_MODULES) ] || \
+	  npm ci --prefix tests/e2e --no-audit --no-fund
 
 deps-fuzz:
 	$(call install_packages,$(DEPS_FUZZ))

@@ -30,6 +30,7 @@ run_suite "$UNIT"
 for suite in tests/cli/*.sh; do
     run_suite bash "$suite"
 done
+run_suite node tests/e2e/run.mjs
 run_suite bash tests/style.sh
 echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ]

@@ -1,0 +1,56 @@
+// The browser tests of the web pages, end to end: a real daemon on a fresh
+// database, Debian's Chromium (headless) through playwright-core. Scenarios:
+// signing in (signin.mjs), a producer's day (producer.mjs), a consumer's
+// scan (consumer.mjs), producers kept apart (isolation.mjs), an officer's
+// work (officer.mjs). Prints "FAIL e2e: ..." per failed check and ends with
+// "e2e: N passed, N failed". OCOPTRACE names the program (default ./ocoptrace).
+import {
+    counts, check, fail, scenario, launchBrowser, clearScreenshots, screenshotCount, stopDaemon, scratch,
+} from './harness.mjs';
+import { setUp } from './fixtures.mjs';
+import { signInTests } from './signin.mjs';
+import { producerTests } from './producer.mjs';
+import { consumerTests } from './consumer.mjs';
+import { isolationTests } from './isolation.mjs';
+import { officerTests } from './officer.mjs';
+
+const SUITE_LIMIT_MS = 8 * 60 * 1000;
+
+function finish() {
+    console.log(`e2e: ${counts.passed} passed, ${counts.failed} failed`);
+    process.exit(counts.failed === 0 ? 0 : 1);
+}
+
+/* The whole suite has a limit too: past it, what is left counts as failed. */
+setTimeout(() => {
+    fail('the suite did not finish within its limit');
+    finish();
+}, SUITE_LIMIT_MS).unref();
+
+async function main() {
+    clearScreenshots();
+    let fx;
+    let browser;
+    try {
+        fx = await setUp();
+        browser = await launchBrowser();
+    } catch (error) {
+        fail('setting up', error.message);
+        return;
+    }
+    try {
+        let made = {};
+        await scenario('signing in', () => signInTests(browser, fx));
+        await scenario('a producer\'s day', async () => { made = (await producerTests(browser, fx)) || {}; });
+        await scenario('a consumer\'s scan', () => consumerTests(browser, fx, made));
+        await scenario('producers kept apart', () => isolationTests(browser, fx));
+        await scenario('an officer\'s work', () => officerTests(browser, fx));
+        check('a screenshot of every page visited', screenshotCount() >= 10, `${screenshotCount()} screenshots`);
+    } finally {
+        await browser.close().catch(() => {});
+        await stopDaemon(fx.daemon);
+    }
+    if (process.env.E2E_KEEP) console.log(`e2e: scratch kept in ${scratch}`);
+}
+
+main().catch((error) => fail('the suite', error.stack || error)).finally(finish);
