@@ -124,7 +124,8 @@ static char *product_page(const char *page, json_t *r)
 {
     static const char *const verdicts[][2] = {
         {"genuine", "Mã hợp lệ: sản phẩm đã được đăng ký."},
-        {"unknown", "Cảnh báo: mã này chưa từng được cấp. Có thể là hàng giả."},
+        {"unknown", "Cảnh báo: mã này không có trong hệ thống, chưa từng được cấp. Có thể là "
+                    "hàng giả."},
         {"suspicious", "Cảnh báo: mã này đã được quét ở nhiều nơi. Có thể là tem sao chép."},
     };
     static const char *const statuses[][2] = {{"valid", "còn hiệu lực"},
@@ -196,6 +197,18 @@ void resolver_answer(http_request *req, http_reply *reply, const char *page, sto
         scan.serial = serial[0] ? serial : NULL;
     }
     json_t *result = store_resolve_behind(req->store, scans, &scan);
+    if (!result && !(req->accept && strstr(req->accept, "application/json"))) {
+        /* A phone that scanned a code nobody registered sees the warning
+         * page, not an API error. */
+        json_t *unknown = json_pack("{s:s, s:{s:s}, s:{s:s?}, s:s?}", "verdict", "unknown",
+                                    "product", "name", "Sản phẩm không có trong hệ thống", "lot",
+                                    "code", scan.lot, "serial", scan.serial);
+        reply->status = 404;
+        reply->text = product_page(page, unknown);
+        reply->content_type = "text/html; charset=utf-8";
+        json_decref(unknown);
+        return;
+    }
     if (!result) {
         http_error(reply, 404, "not_found", "gtin", "no product registered under this code");
         json_object_set_new(json_object_get(reply->json, "error"), "verdict",

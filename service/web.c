@@ -208,9 +208,9 @@ static const char *content_type_of(const char *name)
     return NULL;
 }
 
-static void asset(http_request *req, http_reply *reply)
+static void asset(http_request *req, http_reply *reply, const char *name)
 {
-    const char *name = req->path + strlen("/assets/");
+    (void)req;
     const char *type = content_type_of(name);
     size_t len = strlen(name);
     /* Only plain names inside the folder: no '/', no "..", a known type. */
@@ -259,7 +259,9 @@ int web_route(http_request *req, http_reply *reply)
     else if (get && strcmp(req->path, "/officer") == 0)
         shell(req, reply, "templates/web/officer.html", 1);
     else if (get && strncmp(req->path, "/assets/", 8) == 0)
-        asset(req, reply);
+        asset(req, reply, req->path + strlen("/assets/"));
+    else if (get && strcmp(req->path, "/favicon.ico") == 0)
+        asset(req, reply, "ocop-star.svg"); /* what browsers ask for unprompted */
     else
         return 0;
     return 1;

@@ -111,4 +111,12 @@ expect_equal "a script" "$(web "$scratch/none" GET /assets/app.js | cut -c1-3) $
 for path in /assets/nothing.css /assets/..%2fsign-in.html /assets/app.exe /assets/; do
     expect_equal "no asset $path" "$(web "$scratch/none" GET "$path" | cut -c1-3)" 404
 done
+
+# A phone scanning a code nobody registered sees the warning page.
+got=$(web "$scratch/none" GET /01/08935049500018/10/L1/21/ABC123)
+expect_equal "an unregistered code: 404 page" "$got $(header Content-Type)" "404  Content-Type: text/html; charset=utf-8"
+grep -q 'verdict-unknown' "$scratch/page" && grep -q 'Cảnh báo' "$scratch/page" && pass ||
+    fail "the page warns that the code is unknown"
+expect_equal "the icon browsers ask for" "$(web "$scratch/none" GET /favicon.ico | cut -c1-3) $(header Content-Type)" \
+    "200 Content-Type: image/svg+xml"
 finish
