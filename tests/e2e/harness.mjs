@@ -211,6 +211,15 @@ export function screenshotCount() {
     try { return readdirSync(screenshots).filter((f) => f.endsWith('.png')).length; } catch { return 0; }
 }
 
+/* Waits for the API answer to METHOD PATH (a RegExp on the URL's path) while ACT runs. */
+export async function answerTo(page, method, path, act) {
+    const [answer] = await Promise.all([
+        page.waitForResponse((r) => r.request().method() === method && path.test(new URL(r.url()).pathname)),
+        act(),
+    ]);
+    return answer;
+}
+
 /* signIn PAGE NAME PASSWORD: fills the sign-in form as a person would and
  * waits for the answer to the form's POST; returns that response. */
 export async function signIn(page, name, password) {
@@ -248,4 +257,46 @@ export function serialWithCheck(payload) {
         sum += Math.floor(addend / 32) + (addend % 32);
     }
     return payload + SERIAL_ALPHABET[(32 - (sum % 32)) % 32];
+}
+
+// ---------- waits with limits ----------
+
+/* within MS PROMISE WHAT: PROMISE, or an error naming WHAT after MS. */
+export function within(ms, promise, what) {
+    let timer;
+    const late = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+    });
+    return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/* pageFetch PAGE METHOD PATH [BODY] [CSRF]: a request made by the page's own
+ * script (same origin: the session cookie goes with it), with X-CSRF-Token
+ * when CSRF is given; { status, text, json }. */
+export async function pageFetch(page, method, path, body, csrf) {
+    const got = await within(WAIT_MS + 1000, page.evaluate(async ({ method, path, body, csrf, limit }) => {
+        const headers = {};
+        if (body !== undefined) headers['Content-Type'] = 'application/json';
+        if (csrf) headers['X-CSRF-Token'] = csrf;
+        const answer = await fetch(path, {
+            method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+            signal: AbortSignal.timeout(limit),
+        });
+        return { status: answer.status, text: await answer.text() };
+    }, { method, path, body, csrf, limit: WAIT_MS }), `${method} ${path} from the page`);
+    let json = null;
+    try { json = JSON.parse(got.text); } catch { /* not JSON */ }
+    return { ...got, json };
+}
+
+/* sessionCsrf PAGE: the session's CSRF token, as the pages read it. */
+export async function sessionCsrf(page) {
+    const got = await pageFetch(page, 'GET', '/api/v1/session');
+    return got.json && got.json.csrf;
+}
+
+/* saveDownload DOWNLOAD FILE: waits (with a limit) for it to finish. */
+export async function saveDownload(download, file) {
+    await within(30000, download.saveAs(file), `saving ${download.suggestedFilename()}`);
+    return within(5000, download.failure(), 'the download\'s result');
 }

@@ -2,7 +2,7 @@
 // signed-in browser, the other's product, its lots and its label check
 // answer 403 and show nothing of it; the producer's own list and page never
 // name it.
-import { check, equal, newContext, shot, signIn } from './harness.mjs';
+import { check, equal, newContext, shot, signIn, pageFetch, sessionCsrf } from './harness.mjs';
 import { PASSWORDS } from './fixtures.mjs';
 
 async function typedUrl(page, path, secret) {
@@ -15,13 +15,13 @@ async function typedUrl(page, path, secret) {
 }
 
 async function fetchedByPage(page, path, secret) {
-    const got = await page.evaluate((p) => fetch(p).then(async (r) => ({ status: r.status, text: await r.text() })), path);
+    const got = await pageFetch(page, 'GET', path);
     equal(`fetch ${path} from the page: 403`, got.status, 403);
     check(`fetch ${path} reveals nothing`, !got.text.includes(secret.name), got.text.slice(0, 200));
 }
 
 async function ownListOnly(page, secret) {
-    const list = await page.evaluate(() => fetch('/api/v1/products').then((r) => r.text()));
+    const list = (await pageFetch(page, 'GET', '/api/v1/products')).text;
     check('the producer\'s list leaves the other\'s product out',
         list.includes('"products"') && !list.includes(secret.name), list.slice(0, 200));
     await page.goto(`/producer?product=${secret.id}#product-${secret.id}`);
@@ -33,15 +33,9 @@ async function ownListOnly(page, secret) {
 }
 
 async function patchRefused(page, secret) {
-    const got = await page.evaluate(async (id) => {
-        const { csrf } = await fetch('/api/v1/session').then((r) => r.json());
-        const answer = await fetch(`/api/v1/products/${id}`, {
-            method: 'PATCH', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
-            body: JSON.stringify({ name: 'Đổi tên hộ' }),
-        });
-        return answer.status;
-    }, secret.id);
-    equal('changing the other\'s product: 403', got, 403);
+    const got = await pageFetch(page, 'PATCH', `/api/v1/products/${secret.id}`, { name: 'Đổi tên hộ' },
+        await sessionCsrf(page));
+    equal('changing the other\'s product: 403', got.status, 403);
 }
 
 export async function isolationTests(browser, fx) {

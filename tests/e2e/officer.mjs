@@ -4,7 +4,7 @@
 // number); revokes another certificate, made beforehand through the API,
 // with a reason, after which its row reads "Đã thu hồi".
 import { join } from 'node:path';
-import { check, equal, newContext, shot, signIn, scratch, api } from './harness.mjs';
+import { check, equal, newContext, shot, signIn, scratch, api, saveDownload, answerTo } from './harness.mjs';
 import { PASSWORDS } from './fixtures.mjs';
 import { isPdf, pdfText } from './pdf.mjs';
 
@@ -15,14 +15,6 @@ const DECISION = {
 };
 /* Typed one after another: the total and stars after each. */
 const SCORES = [['score_a', '34', '34', '2'], ['score_b', '20', '54', '3'], ['score_c', '28', '82', '4']];
-
-async function answerTo(page, method, path, act) {
-    const [answer] = await Promise.all([
-        page.waitForResponse((r) => r.request().method() === method && path.test(new URL(r.url()).pathname)),
-        act(),
-    ]);
-    return answer;
-}
 
 /* Waits until SELECTOR's text holds WANT (as a number); false after the wait's limit. */
 async function shows(page, selector, want) {
@@ -70,8 +62,8 @@ async function downloadCertificate(page, certificate) {
     equal('the download link is the certificate\'s PDF', await link.getAttribute('href'), `/api/v1/certificates/${certificate.id}.pdf`);
     const [file] = await Promise.all([page.waitForEvent('download', { timeout: 30000 }), link.click()]);
     const pdf = join(scratch, 'certificate.pdf');
-    await file.saveAs(pdf);
-    check('the certificate download is a PDF', isPdf(pdf), await file.failure());
+    const failure = await saveDownload(file, pdf);
+    check('the certificate download is a PDF', isPdf(pdf), failure);
     const text = await pdfText(pdf);
     check('the certificate reads its number', text.includes(NUMBER), text.slice(0, 200));
 }

@@ -4,7 +4,7 @@
 // downloads the lot's label sheet, whose 24 QR codes (read back with
 // pdftoppm and zbarimg) are 24 different Digital Links of that lot.
 import { join } from 'node:path';
-import { check, equal, newContext, shot, signIn, scratch, gtin14 } from './harness.mjs';
+import { check, equal, newContext, shot, signIn, scratch, gtin14, pageFetch, saveDownload, answerTo } from './harness.mjs';
 import { PASSWORDS } from './fixtures.mjs';
 import { isPdf, labelCodes } from './pdf.mjs';
 
@@ -18,15 +18,6 @@ export const LOT = { code: 'L2025E2E', produced: '2025-06-01', expires: '2027-06
 const COUNT = 24;
 const SHEET = 'a4-3x8';
 
-/* Waits for the API answer to METHOD PATH (a RegExp on the URL's path) while ACT runs. */
-async function answerTo(page, method, path, act) {
-    const [answer] = await Promise.all([
-        page.waitForResponse((r) => r.request().method() === method && path.test(new URL(r.url()).pathname)),
-        act(),
-    ]);
-    return answer;
-}
-
 async function fillProduct(page, product) {
     const form = page.locator('form#product-form');
     for (const [name, value] of Object.entries(product)) {
@@ -37,8 +28,8 @@ async function fillProduct(page, product) {
 }
 
 async function productCount(page) {
-    const { products } = await page.evaluate(() => fetch('/api/v1/products').then((r) => r.json()));
-    return products.length;
+    const got = await pageFetch(page, 'GET', '/api/v1/products');
+    return got.json && got.json.products ? got.json.products.length : -1;
 }
 
 async function badGtin(page) {
@@ -128,8 +119,8 @@ async function download(page, lot) {
     await shot(page, 'producer-labels');
     const [file] = await Promise.all([page.waitForEvent('download', { timeout: 30000 }), link.click()]);
     const pdf = join(scratch, 'labels.pdf');
-    await file.saveAs(pdf);
-    check('the download is a PDF', isPdf(pdf), await file.failure());
+    const failure = await saveDownload(file, pdf);
+    check('the download is a PDF', isPdf(pdf), failure);
     return pdf;
 }
 

@@ -3,7 +3,7 @@
 // session cookie that is HttpOnly and SameSite=Strict; a change sent with
 // that cookie but without the session's CSRF token is refused (403), and
 // the same change with the token is accepted.
-import { check, equal, newContext, shot, signIn } from './harness.mjs';
+import { check, equal, newContext, shot, signIn, pageFetch, sessionCsrf } from './harness.mjs';
 import { PASSWORDS } from './fixtures.mjs';
 
 const sessionCookie = async (context) => (await context.cookies()).find((c) => c.name === 'ocop_session');
@@ -35,14 +35,7 @@ async function rightPassword(page, fx) {
 
 /* A POST from the signed-in page itself (same origin, so the cookie goes
  * with it), with or without the CSRF header. */
-async function postFromPage(page, body, csrf) {
-    return page.evaluate(async ({ body, csrf }) => {
-        const headers = { 'Content-Type': 'application/json' };
-        if (csrf) headers['X-CSRF-Token'] = csrf;
-        const answer = await fetch('/api/v1/products', { method: 'POST', headers, body: JSON.stringify(body) });
-        return { status: answer.status, text: await answer.text() };
-    }, { body, csrf });
-}
+const postFromPage = (page, body, csrf) => pageFetch(page, 'POST', '/api/v1/products', body, csrf);
 
 async function csrfRequired(page) {
     const refused = { name: 'Sản phẩm gửi không có mã CSRF', group: 'food' };
@@ -51,10 +44,10 @@ async function csrfRequired(page) {
     check('the refusal names the CSRF token', /"code"\s*:\s*"csrf"/.test(got.text), got.text);
     const wrong = await postFromPage(page, refused, 'not-the-token');
     equal('a POST with a wrong CSRF header: 403', wrong.status, 403);
-    const { csrf } = await page.evaluate(() => fetch('/api/v1/session').then((r) => r.json()));
+    const csrf = await sessionCsrf(page);
     const accepted = await postFromPage(page, { name: 'Sản phẩm gửi có mã CSRF', group: 'food' }, csrf);
     equal('the same POST with the session\'s CSRF header: 201', accepted.status, 201);
-    const list = await page.evaluate(() => fetch('/api/v1/products').then((r) => r.text()));
+    const list = (await pageFetch(page, 'GET', '/api/v1/products')).text;
     check('the refused POST created nothing', !list.includes(refused.name), list.slice(0, 200));
 }
 
