@@ -25,7 +25,7 @@ async function pageCount(file) {
 }
 
 /* The codes zbarimg reads in an image, one per line (none: []). */
-async function zbar(png) {
+export async function zbar(png) {
     const got = await run('zbarimg', ['--raw', '-q', png]);
     return got.stdout.split('\n').filter((line) => line !== '');
 }

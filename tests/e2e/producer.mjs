@@ -6,7 +6,8 @@
 import { join } from 'node:path';
 import { check, equal, newContext, shot, signIn, scratch, gtin14, pageFetch, saveDownload, answerTo } from './harness.mjs';
 import { PASSWORDS } from './fixtures.mjs';
-import { isPdf, labelCodes } from './pdf.mjs';
+import { writeFileSync } from 'node:fs';
+import { isPdf, labelCodes, zbar } from './pdf.mjs';
 
 export const PRODUCT = {
     name: 'Nước mắm Phan Thiết 40 độ đạm', group: 'food', gtin: gtin14('893123456789'),
@@ -145,6 +146,17 @@ async function checkCodes(pdf, allocated) {
     return read;
 }
 
+/* The preview the page shows is a label of one of the lot's units. */
+async function previewCode(page, allocated) {
+    const src = await page.locator('img#label-preview').getAttribute('src');
+    const answer = await page.context().request.get(new URL(src, page.url()).href, { timeout: 10000 });
+    equal('the preview is a PNG', answer.headers()['content-type'], 'image/png');
+    const png = join(scratch, 'preview.png');
+    writeFileSync(png, await answer.body());
+    const [code] = await zbar(png);
+    check('the preview\'s code is one of the lot\'s units', code && allocated.includes(code), code);
+}
+
 /* producerTests: returns what the consumer's scenario needs (the units' links). */
 export async function producerTests(browser, fx) {
     const context = await newContext(browser, fx.base, { viewport: { width: 1280, height: 900 } });
@@ -159,6 +171,7 @@ export async function producerTests(browser, fx) {
         const lot = await createLot(page, product);
         const allocated = await allocate(page, lot);
         const pdf = await download(page, lot);
+        await previewCode(page, allocated);
         const codes = await checkCodes(pdf, allocated);
         return { product, lot, links: allocated.length ? allocated : codes };
     } finally {

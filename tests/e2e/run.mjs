@@ -2,8 +2,10 @@
 // database, Debian's Chromium (headless) through playwright-core. Scenarios:
 // signing in (signin.mjs), a producer's day (producer.mjs), a consumer's
 // scan (consumer.mjs), producers kept apart (isolation.mjs), an officer's
-// work (officer.mjs). Prints "FAIL e2e: ..." per failed check and ends with
-// "e2e: N passed, N failed". OCOPTRACE names the program (default ./ocoptrace).
+// work (officer.mjs), every page on a small phone (narrow.mjs). Prints
+// "FAIL e2e: ..." per failed check and ends with "e2e: N passed, N failed".
+// OCOPTRACE names the program (default ./ocoptrace); E2E_KEEP=1 keeps the
+// scratch folder (database, PDFs, daemon log).
 import {
     counts, check, fail, scenario, launchBrowser, clearScreenshots, screenshotCount, stopDaemon, scratch,
 } from './harness.mjs';
@@ -13,6 +15,7 @@ import { producerTests } from './producer.mjs';
 import { consumerTests } from './consumer.mjs';
 import { isolationTests } from './isolation.mjs';
 import { officerTests } from './officer.mjs';
+import { narrowTests } from './narrow.mjs';
 
 const SUITE_LIMIT_MS = 8 * 60 * 1000;
 
@@ -45,6 +48,7 @@ async function main() {
         await scenario('a consumer\'s scan', () => consumerTests(browser, fx, made));
         await scenario('producers kept apart', () => isolationTests(browser, fx));
         await scenario('an officer\'s work', () => officerTests(browser, fx));
+        await scenario('every page at 360 px', () => narrowTests(browser, fx));
         check('a screenshot of every page visited', screenshotCount() >= 10, `${screenshotCount()} screenshots`);
     } finally {
         await browser.close().catch(() => {});
