@@ -1,8 +1,9 @@
 // A consumer's scan, on a 360 px wide phone: a unit's link (its path, on
 // the daemon) shows the product and the verdict "genuine" at a glance; a
-// serial that looks right but was never issued shows the warning; and the
-// page works the same with JavaScript disabled.
-import { check, equal, newContext, shot, serialWithCheck } from './harness.mjs';
+// serial that looks right but was never issued, or a product never
+// registered, shows the warning; and the page works the same with
+// JavaScript disabled.
+import { check, equal, newContext, shot, serialWithCheck, gtin14 } from './harness.mjs';
 
 const PHONE = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
@@ -51,6 +52,17 @@ async function unknown(page, link, used) {
     check('an unissued serial: not called genuine', (await page.locator('.verdict-genuine').count()) === 0);
 }
 
+async function unregistered(page) {
+    const path = `/01/${gtin14('893999999999')}/10/L1/21/${serialWithCheck('E2E000000')}`;
+    await page.goto(path);
+    await page.locator('.verdict').first().waitFor({ state: 'visible' });
+    await shot(page, 'consumer-unregistered-product');
+    check('an unregistered product: the verdict is unknown', await page.locator('.verdict.verdict-unknown').isVisible(),
+        await page.locator('.verdict').first().getAttribute('class'));
+    check('an unregistered product: the page warns',
+        ((await page.locator('.verdict').first().textContent()) || '').includes('Cảnh báo'));
+}
+
 export async function consumerTests(browser, fx, made) {
     const links = made.links || [];
     check('the producer\'s scenario left units to scan', links.length >= 2, `${links.length} links`);
@@ -61,6 +73,7 @@ export async function consumerTests(browser, fx, made) {
         const page = await phone.newPage();
         await genuine(page, links[0], made.product.name, 'consumer genuine');
         await unknown(page, links[0], serials);
+        await unregistered(page);
     } finally {
         await phone.close();
     }

@@ -7,7 +7,7 @@
 // OCOPTRACE names the program (default ./ocoptrace); E2E_KEEP=1 keeps the
 // scratch folder (database, PDFs, daemon log).
 import {
-    counts, check, fail, scenario, launchBrowser, clearScreenshots, screenshotCount, stopDaemon, scratch,
+    counts, check, fail, scenario, launchBrowser, clearScreenshots, screenshotCount, stopDaemon, scratch, within,
 } from './harness.mjs';
 import { setUp } from './fixtures.mjs';
 import { signInTests } from './signin.mjs';
@@ -51,7 +51,7 @@ async function main() {
         await scenario('every page at 360 px', () => narrowTests(browser, fx));
         check('a screenshot of every page visited', screenshotCount() >= 10, `${screenshotCount()} screenshots`);
     } finally {
-        await browser.close().catch(() => {});
+        await within(10000, browser.close(), 'closing the browser').catch(() => {});
         await stopDaemon(fx.daemon);
     }
     if (process.env.E2E_KEEP) console.log(`e2e: scratch kept in ${scratch}`);
