@@ -69,19 +69,11 @@ export async function consumerTests(browser, fx, made) {
     if (links.length < 2) return;
     const serials = links.map((l) => /\/21\/([^/?]+)/.exec(l)?.[1]);
     const phone = await newContext(browser, fx.base, PHONE);
-    try {
-        const page = await phone.newPage();
-        await genuine(page, links[0], made.product.name, 'consumer genuine');
-        await unknown(page, links[0], serials);
-        await unregistered(page);
-    } finally {
-        await phone.close();
-    }
+    const page = await phone.newPage();
+    await genuine(page, links[0], made.product.name, 'consumer genuine');
+    await unknown(page, links[0], serials);
+    await unregistered(page);
     const noScript = await newContext(browser, fx.base, { ...PHONE, javaScriptEnabled: false });
-    try {
-        const page = await noScript.newPage();
-        await genuine(page, links[1], made.product.name, 'consumer without JavaScript');
-    } finally {
-        await noScript.close();
-    }
+    const bare = await noScript.newPage();
+    await genuine(bare, links[1], made.product.name, 'consumer without JavaScript');
 }

@@ -46,13 +46,20 @@ export function equal(name, got, want) {
 }
 
 /* scenario NAME FN: runs FN; an exception (a timeout, a missing element)
- * is one failed check naming the scenario, and the next scenario runs. */
+ * is one failed check naming the scenario, with a screenshot of every page
+ * still open, and the next scenario runs. The browser contexts FN opened
+ * are closed after it. */
 export async function scenario(name, fn) {
     try {
         await fn();
     } catch (error) {
         fail(`${name}: stopped`, error && error.message ? error.message : error);
+        for (const context of openContexts) {
+            for (const page of context.pages()) await shot(page, `${name.replace(/[^a-z0-9]+/gi, '-')}-stopped`);
+        }
     }
+    for (const context of openContexts) await within(10000, context.close(), 'closing a context').catch(() => {});
+    openContexts.clear();
 }
 
 // ---------- programs ----------
@@ -179,10 +186,13 @@ export async function launchBrowser() {
     });
 }
 
+const openContexts = new Set();
+
 /* newContext BROWSER BASE [OPTIONS]: a fresh profile (no cookies) whose
- * waits all have limits. */
+ * waits all have limits; closed when the scenario ends. */
 export async function newContext(browser, base, options = {}) {
     const context = await browser.newContext({ baseURL: base, acceptDownloads: true, locale: 'vi-VN', ...options });
+    openContexts.add(context);
     context.setDefaultTimeout(WAIT_MS);
     context.setDefaultNavigationTimeout(NAVIGATION_MS);
     return context;

@@ -40,17 +40,13 @@ async function patchRefused(page, secret) {
 
 export async function isolationTests(browser, fx) {
     const context = await newContext(browser, fx.base);
-    try {
-        const page = await context.newPage();
-        await signIn(page, fx.users.producer, PASSWORDS.producer);
-        equal('the producer is signed in', new URL(page.url()).pathname, '/producer');
-        const secret = fx.secret;
-        await typedUrl(page, `/api/v1/products/${secret.id}`, secret);
-        await fetchedByPage(page, `/api/v1/products/${secret.id}/lots`, secret);
-        await fetchedByPage(page, `/api/v1/products/${secret.id}/label-check`, secret);
-        await patchRefused(page, secret);
-        await ownListOnly(page, secret);
-    } finally {
-        await context.close();
-    }
+    const page = await context.newPage();
+    await signIn(page, fx.users.producer, PASSWORDS.producer);
+    equal('the producer is signed in', new URL(page.url()).pathname, '/producer');
+    const secret = fx.secret;
+    await typedUrl(page, `/api/v1/products/${secret.id}`, secret);
+    await fetchedByPage(page, `/api/v1/products/${secret.id}/lots`, secret);
+    await fetchedByPage(page, `/api/v1/products/${secret.id}/label-check`, secret);
+    await patchRefused(page, secret);
+    await ownListOnly(page, secret);
 }

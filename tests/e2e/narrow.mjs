@@ -13,20 +13,16 @@ async function fits(page, name) {
 
 async function signedIn(browser, fx, name, password, path, ready) {
     const context = await newContext(browser, fx.base, PHONE);
-    try {
-        const page = await context.newPage();
-        if (name) {
-            await signIn(page, name, password);
-            equal(`${path} at 360 px: signed in`, new URL(page.url()).pathname, path);
-        } else {
-            await page.goto(path);
-        }
-        await page.locator(ready).first().waitFor();
-        await shot(page, `narrow${path.replace('/', '-')}`);
-        await fits(page, path);
-    } finally {
-        await context.close();
+    const page = await context.newPage();
+    if (name) {
+        await signIn(page, name, password);
+        equal(`${path} at 360 px: signed in`, new URL(page.url()).pathname, path);
+    } else {
+        await page.goto(path);
     }
+    await page.locator(ready).first().waitFor();
+    await shot(page, `narrow${path.replace('/', '-')}`);
+    await fits(page, path);
 }
 
 export async function narrowTests(browser, fx) {

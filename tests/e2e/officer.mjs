@@ -97,17 +97,13 @@ async function revoke(page, fx) {
 
 export async function officerTests(browser, fx) {
     const context = await newContext(browser, fx.base, { viewport: { width: 1280, height: 900 } });
-    try {
-        const page = await context.newPage();
-        await signIn(page, fx.users.officer, PASSWORDS.officer);
-        equal('the officer signs in to /officer', new URL(page.url()).pathname, '/officer');
-        await page.locator('table#products tbody tr').first().waitFor();
-        await shot(page, 'officer-home');
-        const certificate = await evaluate(page, fx.toEvaluate);
-        await downloadCertificate(page, certificate);
-        await listed(page, certificate);
-        await revoke(page, fx);
-    } finally {
-        await context.close();
-    }
+    const page = await context.newPage();
+    await signIn(page, fx.users.officer, PASSWORDS.officer);
+    equal('the officer signs in to /officer', new URL(page.url()).pathname, '/officer');
+    await page.locator('table#products tbody tr').first().waitFor();
+    await shot(page, 'officer-home');
+    const certificate = await evaluate(page, fx.toEvaluate);
+    await downloadCertificate(page, certificate);
+    await listed(page, certificate);
+    await revoke(page, fx);
 }

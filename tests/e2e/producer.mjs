@@ -160,21 +160,17 @@ async function previewCode(page, allocated) {
 /* producerTests: returns what the consumer's scenario needs (the units' links). */
 export async function producerTests(browser, fx) {
     const context = await newContext(browser, fx.base, { viewport: { width: 1280, height: 900 } });
-    try {
-        const page = await context.newPage();
-        await signIn(page, fx.users.producer, PASSWORDS.producer);
-        equal('the producer signs in to /producer', new URL(page.url()).pathname, '/producer');
-        await page.locator('form#product-form').waitFor();
-        await badGtin(page);
-        const product = await register(page);
-        await openProduct(page, product);
-        const lot = await createLot(page, product);
-        const allocated = await allocate(page, lot);
-        const pdf = await download(page, lot);
-        await previewCode(page, allocated);
-        const codes = await checkCodes(pdf, allocated);
-        return { product, lot, links: allocated.length ? allocated : codes };
-    } finally {
-        await context.close();
-    }
+    const page = await context.newPage();
+    await signIn(page, fx.users.producer, PASSWORDS.producer);
+    equal('the producer signs in to /producer', new URL(page.url()).pathname, '/producer');
+    await page.locator('form#product-form').waitFor();
+    await badGtin(page);
+    const product = await register(page);
+    await openProduct(page, product);
+    const lot = await createLot(page, product);
+    const allocated = await allocate(page, lot);
+    const pdf = await download(page, lot);
+    await previewCode(page, allocated);
+    const codes = await checkCodes(pdf, allocated);
+    return { product, lot, links: allocated.length ? allocated : codes };
 }

@@ -53,12 +53,8 @@ async function csrfRequired(page) {
 
 export async function signInTests(browser, fx) {
     const context = await newContext(browser, fx.base);
-    try {
-        const page = await context.newPage();
-        await wrongPassword(page, fx);
-        await rightPassword(page, fx);
-        await csrfRequired(page);
-    } finally {
-        await context.close();
-    }
+    const page = await context.newPage();
+    await wrongPassword(page, fx);
+    await rightPassword(page, fx);
+    await csrfRequired(page);
 }
