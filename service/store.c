@@ -169,6 +169,9 @@ static const char *const migrations[] = {
     "  expires_at INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE sign_in_failures ("
     "  who TEXT PRIMARY KEY, count INTEGER NOT NULL, last_at INTEGER NOT NULL) WITHOUT ROWID;",
+    /* 4: a product's evaluations (and so its certificates) found without a
+     * scan of them all, which every resolved code asks for */
+    "CREATE INDEX evaluations_product ON evaluations (product_id);",
 };
 #define MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

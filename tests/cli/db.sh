@@ -7,10 +7,10 @@ suite=cli-db
 
 cd "$scratch"
 out=$("$OCOPTRACE" db migrate)
-expect_equal "first migrate" "$out" "schema version 3 (3 migrations applied)"
+expect_equal "first migrate" "$out" "schema version 4 (4 migrations applied)"
 [ -f var/ocoptrace.db ] && pass || fail "the default database is var/ocoptrace.db"
 out=$("$OCOPTRACE" db migrate)
-expect_equal "second migrate applies nothing" "$out" "schema version 3 (0 migrations applied)"
+expect_equal "second migrate applies nothing" "$out" "schema version 4 (0 migrations applied)"
 expect_equal "WAL mode" "$(sqlite3 var/ocoptrace.db 'PRAGMA journal_mode')" "wal"
 tables=$(sqlite3 var/ocoptrace.db "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)")
 expect_equal "tables" "$tables" \
@@ -74,6 +74,6 @@ expect_equal "backup to nowhere: exit" "$?" 1
 sqlite3 var/ocoptrace.db "INSERT INTO schema_migrations (version) VALUES (99)"
 "$OCOPTRACE" db migrate 2>err
 expect_equal "newer schema: exit" "$?" 1
-grep -q "schema version 99; this ocoptrace knows 3" err && pass || fail "newer schema: $(cat err)"
+grep -q "schema version 99; this ocoptrace knows 4" err && pass || fail "newer schema: $(cat err)"
 
 finish
