@@ -67,6 +67,19 @@ static store *open_store(const char *db, const char *config_path, ocl_problems *
     return s;
 }
 
+/* The same, having said why when it cannot: NULL with *status set. */
+static store *open_store_or_say(const char *db, const char *config_path, int *status)
+{
+    ocl_problems problems;
+    ocl_problems_init(&problems);
+    store *s = open_store(db, config_path, &problems);
+    if (problems.count)
+        *status = cli_report(&problems);
+    else if (!s)
+        *status = EXIT_FAILED;
+    return problems.count ? (store_close(s), NULL) : s;
+}
+
 int cmd_db(int argc, char **argv)
 {
     const char *db = NULL, *config_path = NULL;
@@ -75,20 +88,16 @@ int cmd_db(int argc, char **argv)
     int first = cli_parse_options(argc, argv, options, 2, db_usage);
     if (first < 0)
         return CLI_PARSE_EXIT(first);
-    ocl_problems problems;
-    ocl_problems_init(&problems);
     int migrate = verb && strcmp(verb, "migrate") == 0 && first == argc;
     int backup = verb && strcmp(verb, "backup") == 0 && first == argc - 1;
     if (!migrate && !backup) {
         fputs(db_usage, stderr);
         return EXIT_INVALID;
     }
-    store *s = open_store(db, config_path, &problems);
-    if (problems.count)
-        return cli_report(&problems);
-    if (!s)
-        return EXIT_FAILED;
     int status = EXIT_OK;
+    store *s = open_store_or_say(db, config_path, &status);
+    if (!s)
+        return status;
     char error[STORE_ERROR_MAX];
     if (migrate)
         printf("schema version %d (%d migration%s applied)\n", store_version(s), store_applied(s),
@@ -274,14 +283,10 @@ int cmd_sync(int argc, char **argv)
         fputs(sync_usage, stderr);
         return EXIT_INVALID;
     }
-    ocl_problems problems;
-    ocl_problems_init(&problems);
-    store *s = open_store(db, config_path, &problems);
-    if (problems.count)
-        return cli_report(&problems);
-    if (!s)
-        return EXIT_FAILED;
     int status = EXIT_OK;
+    store *s = open_store_or_say(db, config_path, &status);
+    if (!s)
+        return status;
     if (retry_verb) {
         status = sync_retry(s, first < argc ? argv[first] : NULL, all);
     } else {
