@@ -46,8 +46,8 @@ struct http_server {
     store_scans *scan_queue;                           /* writes scans behind, through `store` */
     atomic_ulong requests[ROUTES_MAX][STATUS_CLASSES]; /* by route and status class */
     atomic_ulong scans;
-    atomic_int in_flight; /* requests begun and not yet answered */
-    char *product_page;   /* templates/pages/product.html */
+    atomic_int in_flight;        /* requests begun and not yet answered */
+    page_template *product_page; /* templates/pages/product.html */
     request_log log;
 };
 
@@ -811,12 +811,18 @@ http_server *http_start(store *s, config *c, char *error, size_t error_size)
         free(server);
         return NULL;
     }
-    server->product_page = (char *)html.data;
+    server->product_page = page_compile((char *)html.data);
+    ocl_buffer_free(&html);
+    if (!server->product_page) {
+        snprintf(error, error_size, "out of memory");
+        free(server);
+        return NULL;
+    }
     pthread_mutex_init(&server->lock, NULL);
     if (log_start(&server->log) != 0) {
         snprintf(error, error_size, "cannot start a thread");
         pthread_mutex_destroy(&server->lock);
-        free(server->product_page);
+        page_free(server->product_page);
         free(server);
         return NULL;
     }
@@ -834,7 +840,7 @@ http_server *http_start(store *s, config *c, char *error, size_t error_size)
         log_stop(&server->log);
         pthread_key_delete(server->worker_key);
         pthread_mutex_destroy(&server->lock);
-        free(server->product_page);
+        page_free(server->product_page);
         free(server);
         return NULL;
     }
@@ -868,6 +874,6 @@ void http_stop(http_server *server)
     log_stop(&server->log);
     pthread_key_delete(server->worker_key);
     pthread_mutex_destroy(&server->lock);
-    free(server->product_page);
+    page_free(server->product_page);
     free(server);
 }
