@@ -116,7 +116,13 @@ void certificate_page(http_request *req, http_reply *reply);
 
 /* The public resolver: what a scanned code stands for (resolver.c); the
  * scan is recorded through `scans`. */
-void resolver_answer(http_request *req, http_reply *reply, const char *page, store_scans *scans);
+/* The product page's template, cut into literal text and placeholders once
+ * (resolver.c): NULL when out of memory. */
+typedef struct page_template page_template;
+page_template *page_compile(const char *page);
+void page_free(page_template *t);
+void resolver_answer(http_request *req, http_reply *reply, const page_template *page,
+                     store_scans *scans);
 
 /* Reads a body against rules into `ctx` through `store`; 0, or -1 with a
  * 400 (shape) or 422 (a rule) reply naming the first field. */

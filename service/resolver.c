@@ -120,7 +120,115 @@ char *page_render(const char *page, const char *const *keys, const char *const *
     return (char *)out.data;
 }
 
-static char *product_page(const char *page, json_t *r)
+/* The product page's placeholders, in the order product_page() gives
+ * their values. */
+static const char *const page_keys[] = {"verdict", "verdict_text", "product", "producer",
+                                        "address", "lot",          "serial",  "produced",
+                                        "expires", "stars",        "status",  "status_text"};
+#define PAGE_KEYS (sizeof(page_keys) / sizeof(page_keys[0]))
+
+/* The product page cut once, at start, into literal text and placeholders,
+ * so that a scan's page is copies and escaped values rather than a search
+ * of the whole template for "{{". */
+typedef struct {
+    const char *text; /* a literal run of the template, or NULL: */
+    size_t len;
+    size_t key; /* the placeholder's index in page_keys; PAGE_KEYS drops it */
+} page_segment;
+
+struct page_template {
+    char *source;
+    size_t count;
+    size_t literal_len; /* of all the literal runs */
+    page_segment *segment;
+};
+
+static int page_add(page_template *t, const char *text, size_t len, size_t key)
+{
+    page_segment *grown = realloc(t->segment, (t->count + 1) * sizeof(*grown));
+    if (!grown)
+        return -1;
+    t->segment = grown;
+    t->segment[t->count++] = (page_segment){text, len, key};
+    t->literal_len += text ? len : 0;
+    return 0;
+}
+
+page_template *page_compile(const char *page)
+{
+    page_template *t = calloc(1, sizeof(*t));
+    if (!t || !(t->source = strdup(page))) {
+        free(t);
+        return NULL;
+    }
+    const char *at = t->source;
+    int ok = 1;
+    while (ok && *at) {
+        const char *open = strstr(at, "{{");
+        const char *close = open ? strstr(open, "}}") : NULL;
+        if (!close) {
+            ok = page_add(t, at, strlen(at), 0) == 0;
+            break;
+        }
+        if (open > at)
+            ok = page_add(t, at, (size_t)(open - at), 0) == 0;
+        size_t key = PAGE_KEYS, len = (size_t)(close - open - 2);
+        for (size_t i = 0; i < PAGE_KEYS; i++)
+            if (strlen(page_keys[i]) == len && strncmp(open + 2, page_keys[i], len) == 0)
+                key = i;
+        if (ok && key < PAGE_KEYS)
+            ok = page_add(t, NULL, 0, key) == 0;
+        at = close + 2;
+    }
+    if (!ok) {
+        page_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void page_free(page_template *t)
+{
+    if (!t)
+        return;
+    free(t->segment);
+    free(t->source);
+    free(t);
+}
+
+/* The length of `text` once escaped by html_escape(). */
+static size_t escaped_len(const char *text)
+{
+    size_t n = 0;
+    for (const char *p = text; *p; p++)
+        n += *p == '<' || *p == '>' ? 4 : *p == '&' || *p == '\'' ? 5 : *p == '"' ? 6 : 1;
+    return n;
+}
+
+/* The page with values[i] (HTML-escaped) for page_keys[i], in one
+ * allocation of the exact size. malloc'd. */
+static char *page_fill(const page_template *t, const char *const values[PAGE_KEYS])
+{
+    size_t size = t->literal_len + 1;
+    for (size_t i = 0; i < t->count; i++)
+        if (!t->segment[i].text)
+            size += escaped_len(values[t->segment[i].key]);
+    ocl_buffer out = {0};
+    out.data = malloc(size);
+    if (!out.data)
+        return NULL;
+    out.cap = size;
+    for (size_t i = 0; i < t->count; i++) {
+        if (t->segment[i].text)
+            ocl_buffer_append(&out, t->segment[i].text, t->segment[i].len);
+        else
+            html_escape(values[t->segment[i].key], &out);
+    }
+    ocl_buffer_append(&out, "", 1);
+    return (char *)out.data;
+}
+
+static char *product_page(const page_template *page, json_t *r)
 {
     static const char *const verdicts[][2] = {
         {"genuine", "Mã hợp lệ: sản phẩm đã được đăng ký."},
@@ -147,9 +255,6 @@ static char *product_page(const char *page, json_t *r)
     for (size_t i = 0; i < 4; i++)
         if (strcmp(status, statuses[i][0]) == 0)
             status_text = statuses[i][1];
-    const char *const keys[] = {"verdict", "verdict_text", "product", "producer",
-                                "address", "lot",          "serial",  "produced",
-                                "expires", "stars",        "status",  "status_text"};
     const char *const values[] = {*verdict ? verdict : "none",
                                   verdict_text,
                                   text_of(product, "name"),
@@ -162,10 +267,11 @@ static char *product_page(const char *page, json_t *r)
                                   stars,
                                   status,
                                   status_text};
-    return page_render(page, keys, values, sizeof(keys) / sizeof(keys[0]));
+    return page_fill(page, values);
 }
 
-void resolver_answer(http_request *req, http_reply *reply, const char *page, store_scans *scans)
+void resolver_answer(http_request *req, http_reply *reply, const page_template *page,
+                     store_scans *scans)
 {
     store_scan scan = {.network = req->network};
     char gtin[OCL_GTIN14_LEN + 1], lot[OCL_AI_VALUE_MAX + 1], serial[OCL_AI_VALUE_MAX + 1];
