@@ -144,8 +144,8 @@ long store_sign_in_wait(store *s, const char *who)
 {
     sqlite3_stmt *st = NULL;
     long wait = 0;
-    /* Three tries are free; then each failure doubles the wait before the
-     * next is even checked, up to five minutes. */
+    /* Three tries are free; then five seconds, doubled with each further
+     * failure, before the next is even checked, up to five minutes. */
     if (sqlite3_prepare_v2(store_sqlite(s),
                            "SELECT count, last_at FROM sign_in_failures WHERE who = ?1", -1, &st,
                            NULL) != SQLITE_OK)
@@ -154,7 +154,7 @@ long store_sign_in_wait(store *s, const char *who)
     if (sqlite3_step(st) == SQLITE_ROW) {
         long count = (long)sqlite3_column_int64(st, 0);
         long long last = sqlite3_column_int64(st, 1);
-        long delay = count < 3 ? 0 : count - 3 >= 8 ? 300 : 1L << (count - 3);
+        long delay = count < 3 ? 0 : count - 3 >= 6 ? 300 : 5L << (count - 3);
         if (delay > 300)
             delay = 300;
         long long until = last + delay;
