@@ -114,10 +114,7 @@ void api_certificates_list(http_request *req, http_reply *reply, long id)
             http_error(reply, 422, "invalid", "expiring_within", "must be 0 to 3650 days");
             return;
         }
-        time_t then = time(NULL) + (time_t)days * 86400;
-        struct tm tm;
-        localtime_r(&then, &tm);
-        strftime(until, sizeof(until), "%Y-%m-%d", &tm);
+        cli_day(days, until);
     }
     long producer = req->user.role == ROLE_PRODUCER ? req->user.producer_id : 0;
     json_t *list = store_certificate_list(req->store, producer, within ? until : NULL);
@@ -331,8 +328,7 @@ void api_reports_summary(http_request *req, http_reply *reply, long id)
 {
     (void)id;
     char day[11];
-    ocl_date d = today();
-    iso_date(&d, day);
+    cli_day(0, day);
     reply->status = 200;
     reply->json = store_report_summary(req->store, day);
     json_object_set_new(reply->json, "date", json_string(day));

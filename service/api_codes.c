@@ -346,7 +346,7 @@ void api_products_label_check(http_request *req, http_reply *reply, long id)
     long lot_id = lot_text ? strtol(lot_text, NULL, 10) : 0;
     json_t *lot = lot_id > 0 && store_lot_product(req->store, lot_id) == id
                       ? store_lot_get(req->store, lot_id)
-                      : json_pack("{s:s}", "code", "L");
+                      : NULL; /* the product alone: the lot's own fields are left out */
     json_t *product = store_product_get(req->store, id);
     json_t *producer = store_producer_get(req->store, owner);
     ocl_label_job job;

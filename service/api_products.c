@@ -4,6 +4,7 @@
  * officers and admins on all. Serials are drawn as the labels command draws
  * them and returned with the URIs their codes hold.
  */
+#include "cli.h"
 #include "epcis.h"
 #include "http.h"
 
@@ -281,11 +282,8 @@ static int draw_serials(const http_request *req, const ocl_label_job *job,
 static char *commissioning_event(const http_request *req, const json_t *lot, const json_t *product,
                                  const char *const *uris, long count)
 {
-    time_t now = time(NULL);
     char today[11], number[64], url[OCL_BASE_URL_MAX + 80];
-    struct tm tm;
-    localtime_r(&now, &tm);
-    strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+    cli_day(0, today);
     long product_id = (long)json_integer_value(json_object_get(product, "id"));
     int certified =
         store_product_certificate(req->store, product_id, today, number, sizeof(number));
@@ -299,7 +297,7 @@ static char *commissioning_event(const http_request *req, const json_t *lot, con
         .expires = json_string_value(json_object_get(lot, "expires")),
         .certificate_url = certified ? url : NULL,
         .base_url = req->config->base_url,
-        .when = now,
+        .when = time(NULL),
     };
     return epcis_commissioning_document(&c);
 }

@@ -32,6 +32,8 @@ int cli_parse_int(const char *text, const char *field, int min, int max, int *va
  * written beside its final name and renamed into place, so a failure never
  * leaves a partial file. Returns 0, or -1 after printing the reason. */
 int cli_write_output(const char *path, const void *data, size_t len);
+/* The local date `days_from_today` days from now, as YYYY-MM-DD. */
+void cli_day(long days_from_today, char out[11]);
 /* Appends a whole file to `out`: 0, or -1 (silently; errno says why). */
 int cli_read_file(const char *path, ocl_buffer *out);
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -107,6 +108,14 @@ int cli_read_file(const char *path, ocl_buffer *out)
         rc = -1;
     fclose(f);
     return rc;
+}
+
+void cli_day(long days_from_today, char out[11])
+{
+    time_t when = time(NULL) + (time_t)days_from_today * 86400;
+    struct tm tm;
+    localtime_r(&when, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
 int cli_cores(void)

@@ -155,8 +155,6 @@ long store_sign_in_wait(store *s, const char *who)
         long count = (long)sqlite3_column_int64(st, 0);
         long long last = sqlite3_column_int64(st, 1);
         long delay = count < 3 ? 0 : count - 3 >= 6 ? 300 : 5L << (count - 3);
-        if (delay > 300)
-            delay = 300;
         long long until = last + delay;
         wait = until > (long long)time(NULL) ? (long)(until - time(NULL)) : 0;
     }

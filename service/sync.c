@@ -167,8 +167,8 @@ static void judge(const sync_worker *w, const transfer *t, CURLcode code, finish
     curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
     r->id = t->delivery.id;
     r->status = code == CURLE_OK ? (int)status : 0;
-    f->response = t->response_len ? strdup(t->response) : NULL;
-    r->response = f->response;
+    f->response = NULL;
+    r->response = NULL;
     r->error = error;
     error[0] = '\0';
     if (code != CURLE_OK) {
@@ -193,6 +193,9 @@ static void judge(const sync_worker *w, const transfer *t, CURLcode code, finish
     }
     if (r->outcome == SYNC_RETRY)
         r->next_ms = retry_at(w, t);
+    /* Only a dead letter keeps what the remote said. */
+    if (r->outcome == SYNC_DEAD && t->response_len)
+        r->response = f->response = strdup(t->response);
 }
 
 typedef struct {

@@ -97,8 +97,7 @@ static void html_page(http_reply *reply, int status, char *text)
 
 /* ---------- signing in ---------- */
 
-static void sign_in_page(http_request *req, http_reply *reply, int status, const char *error,
-                         const char *name)
+static void sign_in_page(http_reply *reply, int status, const char *error, const char *name)
 {
     char csrf[STORE_TOKEN_MAX];
     unsigned char random[24];
@@ -111,7 +110,6 @@ static void sign_in_page(http_request *req, http_reply *reply, int status, const
     const char *values[] = {csrf, error ? error : "", name ? name : ""};
     html_page(reply, status, page ? page_render(page, keys, values, 3) : NULL);
     free(page);
-    (void)req;
 }
 
 /* Who the form names: a user by name and password, or an API token. */
@@ -134,7 +132,7 @@ static void sign_in(http_request *req, http_reply *reply)
     form_value(body, "csrf", csrf, sizeof(csrf));
     const char *expected = http_cookie(req, PRE_COOKIE);
     if (!expected || !*csrf || strcmp(expected, csrf) != 0) {
-        sign_in_page(req, reply, 403, "Phiên đăng nhập đã hết hạn. Hãy thử lại.", name);
+        sign_in_page(reply, 403, "Phiên đăng nhập đã hết hạn. Hãy thử lại.", name);
         return;
     }
     /* Failures are counted per name, and per network for tokens. */
@@ -143,7 +141,7 @@ static void sign_in(http_request *req, http_reply *reply)
     if (wait > 0) {
         snprintf(message, sizeof(message), "Đăng nhập sai nhiều lần. Hãy thử lại sau %ld giây.",
                  wait);
-        sign_in_page(req, reply, 429, message, name);
+        sign_in_page(reply, 429, message, name);
         return;
     }
     store_user user;
@@ -152,7 +150,7 @@ static void sign_in(http_request *req, http_reply *reply)
     store_sign_in_result(req->store, who, ok);
     char session[STORE_TOKEN_MAX], session_csrf[STORE_TOKEN_MAX];
     if (!ok || store_session_create(req->store, user.id, session, session_csrf) != 0) {
-        sign_in_page(req, reply, ok ? 500 : 401,
+        sign_in_page(reply, ok ? 500 : 401,
                      ok ? "Không tạo được phiên làm việc." : "Sai tên đăng nhập hoặc mật khẩu.",
                      name);
         return;
@@ -208,9 +206,8 @@ static const char *content_type_of(const char *name)
     return NULL;
 }
 
-static void asset(http_request *req, http_reply *reply, const char *name)
+static void asset(http_reply *reply, const char *name)
 {
-    (void)req;
     const char *type = content_type_of(name);
     size_t len = strlen(name);
     /* Only plain names inside the folder: no '/', no "..", a known type. */
@@ -249,7 +246,7 @@ int web_route(http_request *req, http_reply *reply)
     if (get && strcmp(req->path, "/") == 0)
         redirect(reply, req->session ? home_of(req->user.role) : "/sign-in");
     else if (get && strcmp(req->path, "/sign-in") == 0)
-        sign_in_page(req, reply, 200, NULL, NULL);
+        sign_in_page(reply, 200, NULL, NULL);
     else if (post && strcmp(req->path, "/sign-in") == 0)
         sign_in(req, reply);
     else if (post && strcmp(req->path, "/sign-out") == 0)
@@ -259,9 +256,9 @@ int web_route(http_request *req, http_reply *reply)
     else if (get && strcmp(req->path, "/officer") == 0)
         shell(req, reply, "templates/web/officer.html", 1);
     else if (get && strncmp(req->path, "/assets/", 8) == 0)
-        asset(req, reply, req->path + strlen("/assets/"));
+        asset(reply, req->path + strlen("/assets/"));
     else if (get && strcmp(req->path, "/favicon.ico") == 0)
-        asset(req, reply, "ocop-star.svg"); /* what browsers ask for unprompted */
+        asset(reply, "ocop-star.svg"); /* what browsers ask for unprompted */
     else
         return 0;
     return 1;
