@@ -3,6 +3,7 @@
  * with libinih, unknown keys refused so that a typo is not silently ignored.
  */
 #include "config.h"
+#include "verdict.h"
 
 #include <ini.h>
 #include <stdio.h>
@@ -37,6 +38,9 @@ static const struct {
     TEXT("sync", "endpoint", sync.endpoint),
     TEXT("sync", "token", sync.token),
     TEXT("sync", "ca_file", sync.ca_file),
+    NUMBER("verdict", "networks", verdict.networks, 2, 10000),
+    NUMBER("verdict", "window_hours", verdict.window_hours, 1, 24 * 366),
+    NUMBER("verdict", "scans", verdict.scans, 1, 1000000),
     NUMBER("sync", "timeout_s", sync.timeout_s, 1, 600),
     NUMBER("sync", "max_attempts", sync.max_attempts, 1, 1000),
     NUMBER("sync", "backoff_ms", sync.backoff_ms, 1, 3600000),
@@ -81,6 +85,9 @@ int config_load(const char *path, config *c, ocl_problems *problems)
     snprintf(c->listen, sizeof(c->listen), "%s", CONFIG_DEFAULT_LISTEN);
     snprintf(c->db, sizeof(c->db), "%s", CONFIG_DEFAULT_DB);
     snprintf(c->base_url, sizeof(c->base_url), "%s", OCL_DEFAULT_BASE_URL);
+    c->verdict.networks = VERDICT_DEFAULT_NETWORKS;
+    c->verdict.window_hours = VERDICT_DEFAULT_WINDOW_S / 3600;
+    c->verdict.scans = VERDICT_DEFAULT_SCANS;
     c->sync.timeout_s = 10;
     c->sync.max_attempts = 10;
     c->sync.backoff_ms = 1000;

@@ -18,6 +18,9 @@ typedef struct {
     char log[PATH_MAX];             /* the request log; empty: stderr */
     char certificate_key[PATH_MAX]; /* the issuer's secret key; empty: none */
     struct {
+        long networks, window_hours, scans; /* verdict_rules, as the file gives them */
+    } verdict;
+    struct {
         char endpoint[512]; /* the remote's base URL; empty: nothing is pushed */
         char token[256];
         char ca_file[PATH_MAX];

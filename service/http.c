@@ -827,7 +827,17 @@ http_server *http_start(store *s, config *c, char *error, size_t error_size)
         return NULL;
     }
     pthread_key_create(&server->worker_key, worker_free);
-    server->scan_queue = store_scans_start(s);
+    verdict_rules rules = {c->verdict.networks, c->verdict.window_hours * 3600, c->verdict.scans};
+    server->scan_queue = store_scans_start(s, &rules);
+    if (!server->scan_queue) {
+        snprintf(error, error_size, "cannot start the scan writer");
+        log_stop(&server->log);
+        pthread_key_delete(server->worker_key);
+        pthread_mutex_destroy(&server->lock);
+        page_free(server->product_page);
+        free(server);
+        return NULL;
+    }
     /* Turbo (with epoll): libmicrohttpd reads a kept-alive connection
      * optimistically rather than waiting on epoll first, and skips some
      * shutdown() calls; fewer system calls for each small request. */

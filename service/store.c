@@ -2,16 +2,14 @@
  * SQLite storage. The schema grows by numbered migrations, each applied
  * once in its own transaction and recorded in schema_migrations, so that a
  * database of any age opens into the current shape. Every statement that
- * takes a value is prepared; text is never pasted into SQL. Also the
- * resolver's scans, most of them written behind by one thread in batches,
- * and what each connection keeps of its reads until the next commit.
+ * takes a value is prepared; text is never pasted into SQL. The
+ * resolver's read and the scans written behind are in store_scans.c.
  */
 #include "store.h"
 #include "store_private.h"
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -25,26 +23,6 @@
  * running them. */
 #define STATEMENTS_KEPT 48
 
-/* A serial as the verdict sees it: issued or not, its scans and networks,
- * and whether the scanner's network is one of them. */
-typedef struct {
-    int issued, known;
-    long scans, networks;
-} serial_seen;
-
-/* What the resolver read for one code, kept by the connection: a code's
- * scans come in bursts. It stands until anything is committed to the
- * database by any connection: PRAGMA data_version counts the others'
- * commits, sqlite3_total_changes this one's. */
-#define RESOLVED_KEPT 32
-typedef struct {
-    char *key;         /* GTIN, lot, serial and network */
-    json_t *out, *lot; /* out: product, producer and certificate */
-    serial_seen seen;
-    unsigned long writes; /* the scan queue's, before the read */
-    long long version, changes;
-} resolved;
-
 struct store {
     sqlite3 *db;
     int version;
@@ -53,8 +31,6 @@ struct store {
         const char *sql; /* a literal: its address names it */
         sqlite3_stmt *st;
     } kept[STATEMENTS_KEPT];
-    resolved resolved[RESOLVED_KEPT];
-    size_t resolved_next;
 };
 
 /* Migration N brings the schema from version N-1 to N. Never edit one
@@ -172,6 +148,11 @@ static const char *const migrations[] = {
     /* 4: a product's evaluations (and so its certificates) found without a
      * scan of them all, which every resolved code asks for */
     "CREATE INDEX evaluations_product ON evaluations (product_id);",
+    /* 5: the verdict's evidence: when a serial was first seen from each
+     * network, and the first time its scans looked like a copier's, which
+     * stays (the evidence does not go away when the burst ends) */
+    "ALTER TABLE serial_networks ADD COLUMN first_at TEXT;"
+    "ALTER TABLE serials ADD COLUMN suspicious_at TEXT;",
 };
 #define MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -422,11 +403,6 @@ void store_close(store *s)
         return;
     for (int i = 0; i < STATEMENTS_KEPT; i++)
         sqlite3_finalize(s->kept[i].st);
-    for (int i = 0; i < RESOLVED_KEPT; i++) {
-        free(s->resolved[i].key);
-        json_decref(s->resolved[i].out);
-        json_decref(s->resolved[i].lot);
-    }
     sqlite3_close(s->db);
     free(s);
 }
@@ -957,597 +933,6 @@ int store_serials_add(store *s, long lot_id, const char *const *serials, size_t 
     return exec(s, "COMMIT", error);
 }
 
-/* ---------- the resolver ---------- */
-
-/* One row as JSON, or NULL: the kept statement is bound, and released here. */
-static json_t *single(store *s, sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *))
-{
-    json_t *result = st && sqlite3_step(st) == SQLITE_ROW ? row(st) : NULL;
-    release(s, st);
-    return result;
-}
-
-static json_t *lot_row_at(sqlite3_stmt *st, int at)
-{
-    return json_pack("{s:I, s:s, s:o, s:o}", "id", (json_int_t)sqlite3_column_int64(st, at), "code",
-                     column_text(st, at + 1), "produced",
-                     column_text(st, at + 2) ? json_string(column_text(st, at + 2)) : json_null(),
-                     "expires",
-                     column_text(st, at + 3) ? json_string(column_text(st, at + 3)) : json_null());
-}
-
-static json_t *certificate_row_at(sqlite3_stmt *st, int at)
-{
-    return json_pack("{s:s, s:i, s:s, s:s, s:o}", "number", column_text(st, at), "stars",
-                     sqlite3_column_int(st, at + 1), "level", column_text(st, at + 2),
-                     "valid_until", column_text(st, at + 3), "revoked_at",
-                     column_text(st, at + 4) ? json_string(column_text(st, at + 4)) : json_null());
-}
-
-/* The verdict a serial's count of distinct networks gives. */
-static void set_verdict(json_t *out, long scans, long networks)
-{
-    json_object_set_new(out, "scans", json_integer(scans));
-    json_object_set_new(out, "networks", json_integer(networks));
-    json_object_set_new(
-        out, "verdict",
-        json_string(networks >= STORE_SUSPICIOUS_NETWORKS ? "suspicious" : "genuine"));
-}
-
-/* Counts this scan against the serial and gives its verdict. */
-static void verdict(store *s, long lot_id, const char *serial, const char *network, json_t *out)
-{
-    sqlite3_stmt *st = kept(s, "UPDATE serials SET scans = scans + 1, first_scan_at = "
-                               "COALESCE(first_scan_at, strftime('%Y-%m-%dT%H:%M:%SZ','now')) "
-                               "WHERE lot_id = ?1 AND serial = ?2");
-    int issued = 0;
-    if (st) {
-        sqlite3_bind_int64(st, 1, lot_id);
-        sqlite3_bind_text(st, 2, serial, -1, SQLITE_STATIC);
-        issued = kept_done(s, st) == 0 && sqlite3_changes(s->db) > 0;
-    }
-    if (!issued) {
-        json_object_set_new(out, "verdict", json_string("unknown"));
-        return;
-    }
-    st = kept(s, "INSERT OR IGNORE INTO serial_networks (lot_id, serial, network) "
-                 "VALUES (?1, ?2, ?3)");
-    if (st) {
-        sqlite3_bind_int64(st, 1, lot_id);
-        sqlite3_bind_text(st, 2, serial, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, network ? network : "", -1, SQLITE_STATIC);
-        kept_done(s, st);
-    }
-    long scans = 0, networks = 0;
-    st = kept(s, "SELECT scans, (SELECT count(*) FROM serial_networks n WHERE "
-                 "n.lot_id = x.lot_id AND n.serial = x.serial) FROM serials x "
-                 "WHERE lot_id = ?1 AND serial = ?2");
-    if (st) {
-        sqlite3_bind_int64(st, 1, lot_id);
-        sqlite3_bind_text(st, 2, serial, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            scans = (long)sqlite3_column_int64(st, 0);
-            networks = (long)sqlite3_column_int64(st, 1);
-        }
-    }
-    release(s, st);
-    set_verdict(out, scans, networks);
-}
-
-/* Writes a scan's row; `at` NULL: now. 0, or SQLite's code. */
-static int record_scan(store *s, const store_scan *scan, const char *gtin, const char *at)
-{
-    sqlite3_stmt *st = kept(s, "INSERT INTO scans (gtin, lot, serial, network, at) VALUES (?1, ?2, "
-                               "?3, ?4, COALESCE(?5, strftime('%Y-%m-%dT%H:%M:%SZ','now')))");
-    if (!st)
-        return SQLITE_ERROR;
-    bind_optional(st, 1, gtin);
-    bind_optional(st, 2, scan->lot);
-    bind_optional(st, 3, scan->serial);
-    bind_optional(st, 4, scan->network ? scan->network : "");
-    bind_optional(st, 5, at);
-    return kept_done(s, st);
-}
-
-/* What a scan names, in one statement (one snapshot): the product (by
- * GTIN, or on the non-GS1 path by lot and serial), its producer, the lot
- * and the product's latest certificate. */
-#define RESOLVE_SELECT                                                                             \
-    "SELECT p.id, p.producer_id, p.name, p.grp, p.gtin, p.details, r.id, r.name, r.address, "      \
-    "r.kind, r.phone, r.locality, r.created_at, l.id, l.code, l.produced, l.expires, "             \
-    "c.number, e.stars, c.level, c.valid_until, c.revoked_at, x.scans, "                           \
-    "(SELECT count(*) FROM serial_networks n WHERE n.lot_id = x.lot_id AND "                       \
-    "n.serial = x.serial), EXISTS (SELECT 1 FROM serial_networks n WHERE n.lot_id = x.lot_id "     \
-    "AND n.serial = x.serial AND n.network = ?4) FROM products p "                                 \
-    "LEFT JOIN producers r ON r.id = p.producer_id "                                               \
-    "LEFT JOIN lots l ON l.product_id = p.id AND l.code = ?2 "                                     \
-    "LEFT JOIN serials x ON x.lot_id = l.id AND x.serial = ?3 "                                    \
-    "LEFT JOIN certificates c ON c.id = (SELECT c2.id FROM certificates c2 JOIN evaluations "      \
-    "e2 ON e2.id = c2.evaluation_id WHERE e2.product_id = p.id "                                   \
-    "ORDER BY c2.decision_date DESC LIMIT 1) "                                                     \
-    "LEFT JOIN evaluations e ON e.id = c.evaluation_id WHERE p.id = "
-enum { AT_PRODUCT = 0, AT_PRODUCER = 6, AT_LOT = 13, AT_CERTIFICATE = 17, AT_SERIAL = 22 };
-
-static json_t *resolved_row(sqlite3_stmt *st, json_t **lot, serial_seen *seen)
-{
-    *seen = (serial_seen){0};
-    if (sqlite3_column_type(st, AT_SERIAL) != SQLITE_NULL) {
-        seen->issued = 1;
-        seen->scans = (long)sqlite3_column_int64(st, AT_SERIAL);
-        seen->networks = (long)sqlite3_column_int64(st, AT_SERIAL + 1);
-        seen->known = sqlite3_column_int(st, AT_SERIAL + 2);
-    }
-    json_t *out = json_object();
-    json_object_set_new(out, "product", product_row(st));
-    if (sqlite3_column_type(st, AT_PRODUCER) != SQLITE_NULL)
-        json_object_set_new(out, "producer", producer_row_at(st, AT_PRODUCER));
-    if (sqlite3_column_type(st, AT_LOT) != SQLITE_NULL)
-        *lot = lot_row_at(st, AT_LOT);
-    json_object_set_new(out, "certificate",
-                        sqlite3_column_type(st, AT_CERTIFICATE) != SQLITE_NULL
-                            ? certificate_row_at(st, AT_CERTIFICATE)
-                            : json_null());
-    return out;
-}
-
-/* What a scan names, without recording it: product, producer and latest
- * certificate in the answer, the lot (or NULL) in *lot, the serial's state
- * in *seen. NULL when the code is not registered. */
-static json_t *resolve_read(store *s, const store_scan *scan, json_t **lot, serial_seen *seen)
-{
-    *lot = NULL;
-    sqlite3_stmt *st =
-        kept(s, scan->gtin ? RESOLVE_SELECT "(SELECT id FROM products WHERE gtin = ?1)"
-                           : RESOLVE_SELECT "(SELECT l2.product_id FROM serials x JOIN lots l2 "
-                                            "ON l2.id = x.lot_id WHERE l2.code = ?2 AND "
-                                            "x.serial = ?3)");
-    if (!st)
-        return NULL;
-    bind_optional(st, 1, scan->gtin);
-    bind_optional(st, 2, scan->lot);
-    bind_optional(st, 3, scan->serial);
-    bind_optional(st, 4, scan->network ? scan->network : "");
-    json_t *out = sqlite3_step(st) == SQLITE_ROW ? resolved_row(st, lot, seen) : NULL;
-    release(s, st);
-    return out;
-}
-
-static const char *answer_gtin(json_t *out)
-{
-    return json_string_value(json_object_get(json_object_get(out, "product"), "gtin"));
-}
-
-static long lot_id_of(const json_t *lot)
-{
-    return lot ? (long)json_integer_value(json_object_get(lot, "id")) : 0;
-}
-
-/* Records the scan and its count in the open write transaction. */
-static void record_now(store *s, const store_scan *scan, json_t *lot, json_t *out)
-{
-    record_scan(s, scan, answer_gtin(out), NULL);
-    if (scan->serial) {
-        json_object_set_new(out, "serial", json_string(scan->serial));
-        if (lot)
-            verdict(s, lot_id_of(lot), scan->serial, scan->network, out);
-        else
-            json_object_set_new(out, "verdict", json_string("unknown"));
-    }
-}
-
-static json_t *resolve(store *s, const store_scan *scan)
-{
-    json_t *lot = NULL;
-    serial_seen seen;
-    json_t *out = resolve_read(s, scan, &lot, &seen);
-    if (!out)
-        return NULL;
-    record_now(s, scan, lot, out);
-    json_object_set_new(out, "lot", lot ? lot : json_null());
-    return out;
-}
-
-/* One transaction per scan: its record and its counts commit together. */
-json_t *store_resolve(store *s, const store_scan *scan)
-{
-    char error[STORE_ERROR_MAX];
-    if (exec(s, "BEGIN IMMEDIATE", error) != 0)
-        return NULL;
-    json_t *out = resolve(s, scan);
-    if (exec(s, "COMMIT", error) != 0) {
-        exec(s, "ROLLBACK", error);
-        json_decref(out);
-        return NULL;
-    }
-    return out;
-}
-
-/* ---------- scans written behind ---------- */
-
-/* A scan waiting to be written: its row in scans and, for an issued
- * serial, its count in serials. */
-typedef struct {
-    char gtin[16], lot[32], serial[32], network[48], at[24];
-    long lot_id; /* an issued serial's lot, else 0 */
-} queued_scan;
-
-/* Bounds the memory; a scan that finds the queue full is written at once. */
-#define SCANS_QUEUED_MAX 2048
-/* How long the writer gathers scans into one transaction. */
-#define SCANS_GATHER_NS (2 * 1000 * 1000L)
-
-struct store_scans {
-    store *writer;
-    /* Held across the queue and across every write of scans, so that the
-     * database's count of a serial plus the queue's is exact. */
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    pthread_t thread;
-    int stopping;
-    size_t count;
-    queued_scan *item;
-    int wal_pages; /* after the writer's last commit */
-    /* Commits of scans, each made with the lock held. */
-    atomic_ulong writes;
-};
-
-/* SQLite would checkpoint in the commit that passes 1000 pages, with an
- * fsync, while the queue is locked; the writer does it after unlocking. */
-#define CHECKPOINT_PAGES 1000
-
-static int same_serial(const queued_scan *a, const queued_scan *b)
-{
-    return a->lot_id == b->lot_id && strcmp(a->serial, b->serial) == 0;
-}
-
-/* Adds the queue's scans of the serial of item `i` to its count, once: at
- * the serial's first item, all of them, with the earliest time. 0 or -1. */
-static int count_queued(store *s, const store_scans *q, size_t i)
-{
-    const queued_scan *e = &q->item[i];
-    long n = 0;
-    for (size_t j = 0; j < q->count; j++) {
-        if (!same_serial(&q->item[j], e))
-            continue;
-        if (j < i)
-            return 0;
-        n++;
-    }
-    sqlite3_stmt *st = kept(s, "UPDATE serials SET scans = scans + ?4, first_scan_at = "
-                               "COALESCE(first_scan_at, ?3) WHERE lot_id = ?1 AND serial = ?2");
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, e->lot_id);
-    sqlite3_bind_text(st, 2, e->serial, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, e->at, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, n);
-    return kept_done(s, st) == 0 ? 0 : -1;
-}
-
-/* Writes the queue in the open write transaction of `s`: 0 or -1. */
-static int write_queued(store *s, const store_scans *q)
-{
-    for (size_t i = 0; i < q->count; i++) {
-        const queued_scan *e = &q->item[i];
-        store_scan scan = {.lot = e->lot[0] ? e->lot : NULL,
-                           .serial = e->serial[0] ? e->serial : NULL,
-                           .network = e->network};
-        if (record_scan(s, &scan, e->gtin[0] ? e->gtin : NULL, e->at) != 0)
-            return -1;
-        if (e->lot_id && count_queued(s, q, i) != 0)
-            return -1;
-    }
-    return 0;
-}
-
-/* Writes the queue in one transaction through `s` and empties it; on
- * failure the scans stay queued. Called with the lock held. */
-static int flush(store *s, store_scans *q)
-{
-    char error[STORE_ERROR_MAX];
-    if (exec(s, "BEGIN IMMEDIATE", error) != 0)
-        return -1;
-    if (write_queued(s, q) != 0 || exec(s, "COMMIT", error) != 0) {
-        exec(s, "ROLLBACK", error);
-        return -1;
-    }
-    q->count = 0;
-    atomic_fetch_add(&q->writes, 1);
-    return 0;
-}
-
-/* Notes the WAL's length after each of the writer's commits. */
-static int wal_grown(void *arg, sqlite3 *db, const char *name, int pages)
-{
-    (void)db, (void)name;
-    store_scans *q = arg;
-    q->wal_pages = pages;
-    return SQLITE_OK;
-}
-
-static void *scans_writer(void *arg)
-{
-    store_scans *q = arg;
-    pthread_mutex_lock(&q->lock);
-    for (int failures = 0;;) {
-        while (!q->count && !q->stopping)
-            pthread_cond_wait(&q->wake, &q->lock);
-        if (!q->count)
-            break;
-        if (!q->stopping) {
-            pthread_mutex_unlock(&q->lock);
-            nanosleep(&(struct timespec){0, SCANS_GATHER_NS}, NULL);
-            pthread_mutex_lock(&q->lock);
-        }
-        if (q->count && flush(q->writer, q) != 0) {
-            /* Busy for seconds (a long import): try again, but not forever
-             * once asked to stop. */
-            fprintf(stderr, "ocoptrace: cannot write %zu scans: %s\n", q->count,
-                    sqlite3_errmsg(q->writer->db));
-            if (q->stopping && ++failures >= 3)
-                break;
-        }
-        if (q->wal_pages >= CHECKPOINT_PAGES) {
-            pthread_mutex_unlock(&q->lock);
-            sqlite3_wal_checkpoint_v2(q->writer->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-            pthread_mutex_lock(&q->lock);
-            q->wal_pages = 0;
-        }
-    }
-    pthread_mutex_unlock(&q->lock);
-    return NULL;
-}
-
-store_scans *store_scans_start(store *writer)
-{
-    store_scans *q = calloc(1, sizeof(*q));
-    if (q)
-        q->item = calloc(SCANS_QUEUED_MAX, sizeof(*q->item));
-    if (!q || !q->item) {
-        free(q);
-        return NULL;
-    }
-    q->writer = writer;
-    sqlite3_wal_hook(writer->db, wal_grown, q); /* in place of its auto-checkpoint */
-    pthread_mutex_init(&q->lock, NULL);
-    pthread_cond_init(&q->wake, NULL);
-    if (pthread_create(&q->thread, NULL, scans_writer, q) != 0) {
-        pthread_cond_destroy(&q->wake);
-        pthread_mutex_destroy(&q->lock);
-        free(q->item);
-        free(q);
-        return NULL;
-    }
-    return q;
-}
-
-void store_scans_stop(store_scans *q)
-{
-    if (!q)
-        return;
-    pthread_mutex_lock(&q->lock);
-    q->stopping = 1;
-    pthread_cond_signal(&q->wake);
-    pthread_mutex_unlock(&q->lock);
-    pthread_join(q->thread, NULL);
-    sqlite3_wal_autocheckpoint(q->writer->db, CHECKPOINT_PAGES); /* drops the hook */
-    pthread_cond_destroy(&q->wake);
-    pthread_mutex_destroy(&q->lock);
-    free(q->item);
-    free(q);
-}
-
-/* The serial's state, read now: 0, or -1 on error. */
-static int serial_state(store *s, long lot_id, const store_scan *scan, serial_seen *seen)
-{
-    sqlite3_stmt *st = kept(s, "SELECT x.scans, (SELECT count(*) FROM serial_networks n WHERE "
-                               "n.lot_id = x.lot_id AND n.serial = x.serial), EXISTS (SELECT 1 "
-                               "FROM serial_networks n WHERE n.lot_id = x.lot_id AND n.serial = "
-                               "x.serial AND n.network = ?3) FROM serials x "
-                               "WHERE x.lot_id = ?1 AND x.serial = ?2");
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, lot_id);
-    sqlite3_bind_text(st, 2, scan->serial, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, scan->network ? scan->network : "", -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    *seen = (serial_seen){0};
-    if (rc == SQLITE_ROW) {
-        seen->issued = 1;
-        seen->scans = (long)sqlite3_column_int64(st, 0);
-        seen->networks = (long)sqlite3_column_int64(st, 1);
-        seen->known = sqlite3_column_int(st, 2);
-    }
-    release(s, st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
-}
-
-static int copy_field(char *dest, size_t size, const char *text)
-{
-    size_t len = text ? strlen(text) : 0;
-    if (len >= size)
-        return -1;
-    memcpy(dest, text ? text : "", len + 1);
-    return 0;
-}
-
-/* Queues the scan; -1 when a field is too long for the queue. */
-static int enqueue(store_scans *q, const store_scan *scan, const char *gtin, long lot_id)
-{
-    queued_scan *e = &q->item[q->count];
-    if (copy_field(e->gtin, sizeof(e->gtin), gtin) != 0 ||
-        copy_field(e->lot, sizeof(e->lot), scan->lot) != 0 ||
-        copy_field(e->serial, sizeof(e->serial), scan->serial) != 0 ||
-        copy_field(e->network, sizeof(e->network), scan->network) != 0)
-        return -1;
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(e->at, sizeof(e->at), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    e->lot_id = lot_id;
-    if (q->count++ == 0)
-        pthread_cond_signal(&q->wake);
-    return 0;
-}
-
-/* Scans of one serial still in the queue. */
-static long queued_for(const store_scans *q, long lot_id, const char *serial)
-{
-    long n = 0;
-    for (size_t i = 0; i < q->count; i++)
-        n += q->item[i].lot_id == lot_id && strcmp(q->item[i].serial, serial) == 0;
-    return n;
-}
-
-/* Records a scan, with the lock held: queued when it cannot change a
- * verdict (no serial, a serial never issued, or a network the serial has
- * seen), else written at once with the queue before it. 0 or -1. */
-static int record(store *s, store_scans *q, const store_scan *scan, json_t *lot, json_t *out,
-                  const serial_seen *read)
-{
-    long lot_id = lot_id_of(lot);
-    serial_seen seen = read ? *read : (serial_seen){0};
-    if (!read && scan->serial && lot_id && serial_state(s, lot_id, scan, &seen) != 0)
-        return -1;
-    int behind = (!scan->serial || !seen.issued || seen.known) && q->count < SCANS_QUEUED_MAX &&
-                 enqueue(q, scan, answer_gtin(out), seen.issued ? lot_id : 0) == 0;
-    if (!behind) {
-        char error[STORE_ERROR_MAX];
-        if (exec(s, "BEGIN IMMEDIATE", error) != 0)
-            return -1;
-        if (write_queued(s, q) != 0) {
-            exec(s, "ROLLBACK", error);
-            return -1;
-        }
-        record_now(s, scan, lot, out);
-        if (exec(s, "COMMIT", error) != 0) {
-            exec(s, "ROLLBACK", error);
-            return -1;
-        }
-        q->count = 0;
-        atomic_fetch_add(&q->writes, 1);
-        return 0;
-    }
-    if (!scan->serial)
-        return 0;
-    json_object_set_new(out, "serial", json_string(scan->serial));
-    if (seen.issued)
-        set_verdict(out, seen.scans + queued_for(q, lot_id, scan->serial), seen.networks);
-    else
-        json_object_set_new(out, "verdict", json_string("unknown"));
-    return 0;
-}
-
-/* The database's state as this connection sees it: it changes with every
- * commit. 0, or -1. */
-static int db_stamp(store *s, long long *version, long long *changes)
-{
-    sqlite3_stmt *st = kept(s, "PRAGMA data_version");
-    int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
-    *version = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    release(s, st);
-    *changes = sqlite3_total_changes64(s->db);
-    return rc == SQLITE_ROW ? 0 : -1;
-}
-
-/* A copy of an answer that shares all but the certificate, which the
- * resolver adds its status to. */
-static json_t *answer_copy(json_t *out)
-{
-    json_t *copy = json_copy(out);
-    json_t *certificate = json_object_get(out, "certificate");
-    if (copy && json_is_object(certificate))
-        json_object_set_new(copy, "certificate", json_copy(certificate));
-    return copy;
-}
-
-static resolved *resolved_find(store *s, const char *key, long long version, long long changes)
-{
-    for (int i = 0; i < RESOLVED_KEPT; i++) {
-        resolved *r = &s->resolved[i];
-        if (r->key && r->version == version && r->changes == changes && strcmp(r->key, key) == 0)
-            return r;
-    }
-    return NULL;
-}
-
-static void resolved_keep(store *s, const resolved *fresh)
-{
-    resolved *r = &s->resolved[s->resolved_next];
-    s->resolved_next = (s->resolved_next + 1) % RESOLVED_KEPT;
-    free(r->key);
-    json_decref(r->out);
-    json_decref(r->lot);
-    *r = *fresh;
-    r->key = strdup(fresh->key);
-    r->out = answer_copy(fresh->out);
-    r->lot = json_incref(fresh->lot);
-    if (!r->key || !r->out) {
-        free(r->key);
-        json_decref(r->out);
-        json_decref(r->lot);
-        *r = (resolved){0};
-    }
-}
-
-/* What the scan names, from what this connection keeps when nothing has
- * been committed since; else read, and kept. */
-static json_t *resolve_kept(store *s, store_scans *q, const store_scan *scan, resolved *got)
-{
-    char key[256];
-    const char *const parts[] = {scan->gtin, scan->lot, scan->serial, scan->network};
-    size_t len = 0;
-    got->writes = atomic_load(&q->writes);
-    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-        size_t n = parts[i] ? strlen(parts[i]) : 0;
-        if (len + n + 1 >= sizeof(key))
-            return resolve_read(s, scan, &got->lot, &got->seen); /* too long to keep */
-        memcpy(key + len, parts[i] ? parts[i] : "", n);
-        len += n;
-        key[len++] = i + 1 < sizeof(parts) / sizeof(parts[0]) ? '\x1f' : '\0';
-    }
-    int stamped = db_stamp(s, &got->version, &got->changes) == 0;
-    const resolved *r = stamped ? resolved_find(s, key, got->version, got->changes) : NULL;
-    if (r) {
-        got->lot = json_incref(r->lot);
-        got->seen = r->seen;
-        got->writes = r->writes;
-        return answer_copy(r->out);
-    }
-    got->lot = NULL;
-    json_t *out = resolve_read(s, scan, &got->lot, &got->seen);
-    got->key = key;
-    got->out = out;
-    if (out && stamped)
-        resolved_keep(s, got);
-    return out;
-}
-
-json_t *store_resolve_behind(store *s, store_scans *q, const store_scan *scan)
-{
-    if (!q)
-        return store_resolve(s, scan);
-    resolved got = {0};
-    json_t *out = resolve_kept(s, q, scan, &got);
-    json_t *lot = got.lot;
-    if (!out) {
-        json_decref(lot);
-        return NULL;
-    }
-    pthread_mutex_lock(&q->lock);
-    /* The serial's state was read without the lock: it and the queue add
-     * up only if no scans were written meanwhile; else it is read again. */
-    int rc = record(s, q, scan, lot, out, atomic_load(&q->writes) == got.writes ? &got.seen : NULL);
-    pthread_mutex_unlock(&q->lock);
-    if (rc != 0) {
-        json_decref(out);
-        json_decref(lot);
-        return NULL;
-    }
-    json_object_set_new(out, "lot", lot ? lot : json_null());
-    return out;
-}
-
 json_t *store_lot_serials(store *s, long lot_id)
 {
     sqlite3_stmt *st = NULL;
@@ -1649,6 +1034,14 @@ long store_evaluation_create(store *s, const store_evaluation *e, char error[STO
         return id;
     }
     return exec(s, "COMMIT", error) == 0 ? id : -1;
+}
+
+/* One row as JSON, or NULL: the kept statement is bound, and released here. */
+static json_t *single(store *s, sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *))
+{
+    json_t *result = st && sqlite3_step(st) == SQLITE_ROW ? row(st) : NULL;
+    release(s, st);
+    return result;
 }
 
 static json_t *certificate_full_row(sqlite3_stmt *st)
@@ -1852,4 +1245,39 @@ void store_set_error(char error[STORE_ERROR_MAX], const char *what, sqlite3 *db)
 void store_token_hash(const char *token, char hex[65])
 {
     token_hash(token, hex);
+}
+
+sqlite3_stmt *store_kept(store *s, const char *sql)
+{
+    return kept(s, sql);
+}
+
+void store_release(store *s, sqlite3_stmt *st)
+{
+    release(s, st);
+}
+
+int store_kept_done(store *s, sqlite3_stmt *st)
+{
+    return kept_done(s, st);
+}
+
+void store_bind_optional(sqlite3_stmt *st, int index, const char *text)
+{
+    bind_optional(st, index, text);
+}
+
+const char *store_column_text(sqlite3_stmt *st, int i)
+{
+    return column_text(st, i);
+}
+
+json_t *store_product_row(sqlite3_stmt *st)
+{
+    return product_row(st);
+}
+
+json_t *store_producer_row_at(sqlite3_stmt *st, int at)
+{
+    return producer_row_at(st, at);
 }

@@ -7,6 +7,8 @@
 #ifndef OCOPTRACE_STORE_H
 #define OCOPTRACE_STORE_H
 
+#include "verdict.h"
+
 #include <jansson.h>
 #include <stddef.h>
 
@@ -191,30 +193,27 @@ json_t *store_report_summary(store *s, const char *today);
 /* A lot's serials, sorted; NULL on error. */
 json_t *store_lot_serials(store *s, long lot_id);
 
-/* A consumer's scan: records it and answers what the code stands for:
- * product, producer, lot, the product's latest certificate and, for a
- * serial, the verdict. NULL when the GTIN (or lot) is not registered. */
+/* A consumer's scan (store_scans.c). */
 typedef struct {
     const char *gtin;    /* 14 digits, or NULL with lot and serial (non-GS1 path) */
     const char *lot;     /* may be NULL */
     const char *serial;  /* may be NULL */
     const char *network; /* the scanner's network, e.g. "203.0.113.0/24" */
-    const char *today;   /* YYYY-MM-DD */
 } store_scan;
-json_t *store_resolve(store *s, const store_scan *scan);
 
-/* Scans written behind by one thread, in a transaction every few
- * milliseconds, through `writer` (which no other thread may use). A scan
- * that could change a verdict (a serial's first from a network) is written
- * at once, so that verdicts and counts stay exact; stopping writes what is
- * queued. NULL when out of memory or threads. */
+/* Scans are written behind by one thread, through `writer` (which no other
+ * thread may use): every scan that arrives within a few milliseconds goes
+ * into one transaction (group commit). Verdicts and counts stay exact: they
+ * add what is committed to what is queued. Stopping writes what is queued.
+ * NULL when out of memory or threads. */
 typedef struct store_scans store_scans;
-store_scans *store_scans_start(store *writer);
+store_scans *store_scans_start(store *writer, const verdict_rules *rules);
 void store_scans_stop(store_scans *q);
-/* store_resolve, with the scan queued in `q` when it may be (q NULL: at once). */
-json_t *store_resolve_behind(store *s, store_scans *q, const store_scan *scan);
-
-/* Networks from which one serial may be scanned before it looks copied. */
-#define STORE_SUSPICIOUS_NETWORKS 3
+/* Records the scan in `q` and answers what the code stands for: product,
+ * producer, lot, the product's latest certificate and, for a serial, its
+ * verdict (genuine, unknown or suspicious), how many times it has been
+ * checked, this time included, and when first (first_scan_at, +07:00).
+ * NULL when the GTIN (or lot) is not registered, or on error. */
+json_t *store_scan_resolve(store *s, store_scans *q, const store_scan *scan);
 
 #endif

@@ -18,6 +18,20 @@ void store_set_error(char error[STORE_ERROR_MAX], const char *what, sqlite3 *db)
 /* The hex BLAKE2b hash a token (API or session) is kept as. */
 void store_token_hash(const char *token, char hex[65]);
 
+/* A statement prepared once for the connection's life (`sql` a literal:
+ * its address names it); give it back with store_release(). */
+sqlite3_stmt *store_kept(store *s, const char *sql);
+void store_release(store *s, sqlite3_stmt *st);
+/* Steps a kept statement that returns no row: 0, or SQLite's code. */
+int store_kept_done(store *s, sqlite3_stmt *st);
+/* Binds text, or NULL for a NULL pointer. */
+void store_bind_optional(sqlite3_stmt *st, int index, const char *text);
+const char *store_column_text(sqlite3_stmt *st, int i);
+/* A product from columns 0 to 5 (id, producer_id, name, grp, gtin,
+ * details); a producer from the seven columns at `at`. */
+json_t *store_product_row(sqlite3_stmt *st);
+json_t *store_producer_row_at(sqlite3_stmt *st, int at);
+
 /* Adds a delivery to the outbox, inside the caller's transaction. */
 int store_outbox_add(store *s, const char *kind, long product_id, const char *path,
                      const char *content_type, const char *body);

@@ -1,0 +1,504 @@
+/*
+ * The resolver's side of the store: what a scanned code stands for, read
+ * in one statement, and the scan itself, written behind. Nearly every real
+ * scan is the first of its serial, so no scan is written on its own: one
+ * thread commits every scan that arrived in the last few milliseconds in
+ * one transaction (group commit), and a serial's verdict is computed from
+ * what is committed plus what is still queued, under the queue's lock, so
+ * that it is exact whatever the writer is doing.
+ */
+#include "store.h"
+#include "store_private.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* A scan waiting to be written: its row in scans and, for an issued
+ * serial, its share of the serial's count, network and verdict. */
+typedef struct {
+    char gtin[16], lot[32], serial[32], network[48];
+    time_t at;
+    long lot_id;    /* an issued serial's lot, else 0 */
+    int suspicious; /* the verdict this scan was given */
+} queued_scan;
+
+/* Bounds the memory; a scan that finds the queue full waits for the
+ * writer, which empties it in milliseconds. */
+#define SCANS_QUEUED_MAX 4096
+/* How long the writer gathers scans into one transaction. After a SIGKILL
+ * what was gathered, and what the writer was committing, is lost. */
+#define SCANS_GATHER_NS (2 * 1000 * 1000L)
+/* SQLite would checkpoint in the commit that passes 1000 pages, with an
+ * fsync, while the queue is locked; the writer does it after unlocking. */
+#define CHECKPOINT_PAGES 1000
+
+struct store_scans {
+    store *writer;
+    verdict_rules rules;
+    /* Held across the queue and across every write of scans, so that what
+     * is committed plus what is queued is each scan exactly once. */
+    pthread_mutex_t lock;
+    pthread_cond_t wake, room;
+    pthread_t thread;
+    int stopping;
+    size_t count;
+    queued_scan *item;
+    int wal_pages;       /* after the writer's last commit */
+    atomic_ulong writes; /* commits of scans, each made with the lock held */
+};
+
+/* The networks of a serial the verdict reads: the most recent first. A
+ * serial seen from more than this many is long judged. */
+#define NETWORKS_READ 256
+
+/* A serial's history as the verdict sees it. */
+typedef struct {
+    int issued, suspicious;
+    long scans, networks; /* all, though at most NETWORKS_READ are listed */
+    time_t first;         /* 0: never scanned */
+    size_t listed;
+    char network[NETWORKS_READ][48];
+    time_t first_from[NETWORKS_READ];
+} serial_history;
+
+static time_t parse_utc(const char *text)
+{
+    struct tm tm = {0};
+    const char *end = text ? strptime(text, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
+    return end && !*end ? timegm(&tm) : 0;
+}
+
+static void format_utc(time_t t, char out[24])
+{
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 24, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Vietnam keeps +07:00 all year; consumers read their own clock. */
+static void format_vietnam(time_t t, char out[32])
+{
+    t += 7 * 3600;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%S+07:00", &tm);
+}
+
+/* ---------- what a code stands for ---------- */
+
+/* The product (by GTIN, or on the non-GS1 path by lot and serial), its
+ * producer, the lot and the product's latest certificate, in one
+ * statement (one snapshot). */
+#define RESOLVE_SELECT                                                                             \
+    "SELECT p.id, p.producer_id, p.name, p.grp, p.gtin, p.details, r.id, r.name, r.address, "      \
+    "r.kind, r.phone, r.locality, r.created_at, l.id, l.code, l.produced, l.expires, "             \
+    "c.number, e.stars, c.level, c.valid_until, c.revoked_at FROM products p "                     \
+    "LEFT JOIN producers r ON r.id = p.producer_id "                                               \
+    "LEFT JOIN lots l ON l.product_id = p.id AND l.code = ?2 "                                     \
+    "LEFT JOIN certificates c ON c.id = (SELECT c2.id FROM certificates c2 JOIN evaluations "      \
+    "e2 ON e2.id = c2.evaluation_id WHERE e2.product_id = p.id "                                   \
+    "ORDER BY c2.decision_date DESC LIMIT 1) "                                                     \
+    "LEFT JOIN evaluations e ON e.id = c.evaluation_id WHERE p.id = "
+enum { AT_PRODUCER = 6, AT_LOT = 13, AT_CERTIFICATE = 17 };
+
+static json_t *optional_text(sqlite3_stmt *st, int i)
+{
+    const char *t = store_column_text(st, i);
+    return t ? json_string(t) : json_null();
+}
+
+static json_t *lot_row_at(sqlite3_stmt *st, int at)
+{
+    return json_pack("{s:I, s:s, s:o, s:o}", "id", (json_int_t)sqlite3_column_int64(st, at), "code",
+                     store_column_text(st, at + 1), "produced", optional_text(st, at + 2),
+                     "expires", optional_text(st, at + 3));
+}
+
+static json_t *certificate_row_at(sqlite3_stmt *st, int at)
+{
+    return json_pack("{s:s, s:i, s:s, s:s, s:o}", "number", store_column_text(st, at), "stars",
+                     sqlite3_column_int(st, at + 1), "level", store_column_text(st, at + 2),
+                     "valid_until", store_column_text(st, at + 3), "revoked_at",
+                     optional_text(st, at + 4));
+}
+
+static json_t *resolved_row(sqlite3_stmt *st, long *lot_id)
+{
+    json_t *out = json_object();
+    json_object_set_new(out, "product", store_product_row(st));
+    if (sqlite3_column_type(st, AT_PRODUCER) != SQLITE_NULL)
+        json_object_set_new(out, "producer", store_producer_row_at(st, AT_PRODUCER));
+    int has_lot = sqlite3_column_type(st, AT_LOT) != SQLITE_NULL;
+    *lot_id = has_lot ? (long)sqlite3_column_int64(st, AT_LOT) : 0;
+    json_object_set_new(out, "lot", has_lot ? lot_row_at(st, AT_LOT) : json_null());
+    json_object_set_new(out, "certificate",
+                        sqlite3_column_type(st, AT_CERTIFICATE) != SQLITE_NULL
+                            ? certificate_row_at(st, AT_CERTIFICATE)
+                            : json_null());
+    return out;
+}
+
+/* What the scan names, without recording it; *lot_id is its lot or 0.
+ * NULL when the code is not registered. */
+static json_t *resolve_read(store *s, const store_scan *scan, long *lot_id)
+{
+    sqlite3_stmt *st =
+        store_kept(s, scan->gtin ? RESOLVE_SELECT "(SELECT id FROM products WHERE gtin = ?1)"
+                                 : RESOLVE_SELECT "(SELECT l2.product_id FROM serials x JOIN "
+                                                  "lots l2 ON l2.id = x.lot_id WHERE l2.code = "
+                                                  "?2 AND x.serial = ?3)");
+    *lot_id = 0;
+    if (!st)
+        return NULL;
+    store_bind_optional(st, 1, scan->gtin);
+    store_bind_optional(st, 2, scan->lot);
+    store_bind_optional(st, 3, scan->serial);
+    json_t *out = sqlite3_step(st) == SQLITE_ROW ? resolved_row(st, lot_id) : NULL;
+    store_release(s, st);
+    return out;
+}
+
+/* The serial's committed history: 0, or -1 on error. */
+static int history_read(store *s, long lot_id, const char *serial, serial_history *h)
+{
+    h->issued = h->suspicious = 0, h->scans = h->networks = 0, h->first = 0, h->listed = 0;
+    sqlite3_stmt *st = store_kept(s, "SELECT scans, first_scan_at, suspicious_at IS NOT NULL, "
+                                     "(SELECT count(*) FROM serial_networks n WHERE n.lot_id = "
+                                     "x.lot_id AND n.serial = x.serial) FROM serials x "
+                                     "WHERE lot_id = ?1 AND serial = ?2");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, lot_id);
+    sqlite3_bind_text(st, 2, serial, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        h->issued = 1;
+        h->scans = (long)sqlite3_column_int64(st, 0);
+        h->first = parse_utc(store_column_text(st, 1));
+        h->suspicious = sqlite3_column_int(st, 2);
+        h->networks = (long)sqlite3_column_int64(st, 3);
+    }
+    store_release(s, st);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? 0 : -1;
+    st = store_kept(s, "SELECT network, first_at FROM serial_networks WHERE lot_id = ?1 AND "
+                       "serial = ?2 ORDER BY first_at DESC LIMIT " /* NETWORKS_READ */ "256");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, lot_id);
+    sqlite3_bind_text(st, 2, serial, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && h->listed < NETWORKS_READ) {
+        snprintf(h->network[h->listed], sizeof(h->network[0]), "%s", store_column_text(st, 0));
+        h->first_from[h->listed++] = parse_utc(store_column_text(st, 1));
+    }
+    store_release(s, st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* Counts one more scan into the history, at `at` from `network`. */
+static void history_add(serial_history *h, const char *network, time_t at, int suspicious)
+{
+    h->scans++;
+    h->suspicious |= suspicious;
+    if (!h->first || at < h->first)
+        h->first = at;
+    for (size_t i = 0; i < h->listed; i++)
+        if (strcmp(h->network[i], network) == 0)
+            return;
+    h->networks++;
+    if (h->listed < NETWORKS_READ) {
+        snprintf(h->network[h->listed], sizeof(h->network[0]), "%s", network);
+        h->first_from[h->listed++] = at;
+    }
+}
+
+static int verdict_of(const verdict_rules *rules, const serial_history *h, time_t now)
+{
+    verdict_network seen[NETWORKS_READ];
+    for (size_t i = 0; i < h->listed; i++)
+        seen[i] = (verdict_network){h->network[i], h->first_from[i]};
+    return h->suspicious || verdict_suspicious(rules, h->scans, seen, h->listed, now);
+}
+
+/* ---------- the queue and its writer ---------- */
+
+static int same_serial(const queued_scan *a, long lot_id, const char *serial)
+{
+    return a->lot_id == lot_id && strcmp(a->serial, serial) == 0;
+}
+
+/* Adds the queue's scans of the serial of item `i` to its row, once: at
+ * the serial's first item, with the earliest time and the first
+ * suspicious one. 0 or -1. */
+static int count_queued(store *s, const store_scans *q, size_t i)
+{
+    const queued_scan *e = &q->item[i];
+    long n = 0;
+    time_t suspicious_at = 0;
+    for (size_t j = 0; j < q->count; j++) {
+        if (!same_serial(&q->item[j], e->lot_id, e->serial))
+            continue;
+        if (j < i)
+            return 0;
+        n++;
+        if (q->item[j].suspicious && !suspicious_at)
+            suspicious_at = q->item[j].at;
+    }
+    char first[24], flagged[24];
+    format_utc(e->at, first);
+    format_utc(suspicious_at, flagged);
+    sqlite3_stmt *st =
+        store_kept(s, "UPDATE serials SET scans = scans + ?4, first_scan_at = "
+                      "COALESCE(first_scan_at, ?3), suspicious_at = "
+                      "COALESCE(suspicious_at, ?5) WHERE lot_id = ?1 AND serial = ?2");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, e->lot_id);
+    sqlite3_bind_text(st, 2, e->serial, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, first, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 4, n);
+    store_bind_optional(st, 5, suspicious_at ? flagged : NULL);
+    return store_kept_done(s, st) == 0 ? 0 : -1;
+}
+
+static int write_network(store *s, const queued_scan *e, const char *at)
+{
+    sqlite3_stmt *st = store_kept(s, "INSERT OR IGNORE INTO serial_networks (lot_id, serial, "
+                                     "network, first_at) VALUES (?1, ?2, ?3, ?4)");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, e->lot_id);
+    sqlite3_bind_text(st, 2, e->serial, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, e->network, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, at, -1, SQLITE_STATIC);
+    return store_kept_done(s, st) == 0 ? 0 : -1;
+}
+
+static int write_scan(store *s, const queued_scan *e, const char *at)
+{
+    sqlite3_stmt *st = store_kept(s, "INSERT INTO scans (gtin, lot, serial, network, at) VALUES "
+                                     "(?1, ?2, ?3, ?4, ?5)");
+    if (!st)
+        return -1;
+    store_bind_optional(st, 1, e->gtin[0] ? e->gtin : NULL);
+    store_bind_optional(st, 2, e->lot[0] ? e->lot : NULL);
+    store_bind_optional(st, 3, e->serial[0] ? e->serial : NULL);
+    store_bind_optional(st, 4, e->network);
+    store_bind_optional(st, 5, at);
+    return store_kept_done(s, st) == 0 ? 0 : -1;
+}
+
+/* Writes the queue in one transaction and empties it; on failure the
+ * scans stay queued. Called with the lock held. */
+static int flush(store_scans *q)
+{
+    store *s = q->writer;
+    char error[STORE_ERROR_MAX];
+    if (store_exec(s, "BEGIN IMMEDIATE", error) != 0)
+        return -1;
+    int ok = 1;
+    for (size_t i = 0; ok && i < q->count; i++) {
+        const queued_scan *e = &q->item[i];
+        char at[24];
+        format_utc(e->at, at);
+        ok = write_scan(s, e, at) == 0 &&
+             (!e->lot_id || (write_network(s, e, at) == 0 && count_queued(s, q, i) == 0));
+    }
+    if (!ok || store_exec(s, "COMMIT", error) != 0) {
+        store_exec(s, "ROLLBACK", error);
+        return -1;
+    }
+    q->count = 0;
+    atomic_fetch_add(&q->writes, 1);
+    pthread_cond_broadcast(&q->room);
+    return 0;
+}
+
+/* Notes the WAL's length after each of the writer's commits. */
+static int wal_grown(void *arg, sqlite3 *db, const char *name, int pages)
+{
+    (void)db, (void)name;
+    store_scans *q = arg;
+    q->wal_pages = pages;
+    return SQLITE_OK;
+}
+
+static void *scans_writer(void *arg)
+{
+    store_scans *q = arg;
+    pthread_mutex_lock(&q->lock);
+    for (int failures = 0;;) {
+        while (!q->count && !q->stopping)
+            pthread_cond_wait(&q->wake, &q->lock);
+        if (!q->count)
+            break;
+        if (!q->stopping) {
+            pthread_mutex_unlock(&q->lock);
+            nanosleep(&(struct timespec){0, SCANS_GATHER_NS}, NULL);
+            pthread_mutex_lock(&q->lock);
+        }
+        if (q->count && flush(q) != 0) {
+            /* Busy for seconds (a long import): try again, but not forever
+             * once asked to stop. */
+            fprintf(stderr, "ocoptrace: cannot write %zu scans: %s\n", q->count,
+                    sqlite3_errmsg(store_sqlite(q->writer)));
+            if (q->stopping && ++failures >= 3)
+                break;
+        }
+        if (q->wal_pages >= CHECKPOINT_PAGES) {
+            pthread_mutex_unlock(&q->lock);
+            sqlite3_wal_checkpoint_v2(store_sqlite(q->writer), NULL, SQLITE_CHECKPOINT_PASSIVE,
+                                      NULL, NULL);
+            pthread_mutex_lock(&q->lock);
+            q->wal_pages = 0;
+        }
+    }
+    pthread_mutex_unlock(&q->lock);
+    return NULL;
+}
+
+store_scans *store_scans_start(store *writer, const verdict_rules *rules)
+{
+    store_scans *q = calloc(1, sizeof(*q));
+    if (q)
+        q->item = calloc(SCANS_QUEUED_MAX, sizeof(*q->item));
+    if (!q || !q->item) {
+        free(q);
+        return NULL;
+    }
+    q->writer = writer;
+    q->rules = *rules;
+    sqlite3_wal_hook(store_sqlite(writer), wal_grown, q); /* in place of its auto-checkpoint */
+    pthread_mutex_init(&q->lock, NULL);
+    pthread_cond_init(&q->wake, NULL);
+    pthread_cond_init(&q->room, NULL);
+    if (pthread_create(&q->thread, NULL, scans_writer, q) != 0) {
+        pthread_cond_destroy(&q->room);
+        pthread_cond_destroy(&q->wake);
+        pthread_mutex_destroy(&q->lock);
+        free(q->item);
+        free(q);
+        return NULL;
+    }
+    return q;
+}
+
+void store_scans_stop(store_scans *q)
+{
+    if (!q)
+        return;
+    pthread_mutex_lock(&q->lock);
+    q->stopping = 1;
+    pthread_cond_signal(&q->wake);
+    pthread_mutex_unlock(&q->lock);
+    pthread_join(q->thread, NULL);
+    sqlite3_wal_autocheckpoint(store_sqlite(q->writer), CHECKPOINT_PAGES); /* drops the hook */
+    pthread_cond_destroy(&q->room);
+    pthread_cond_destroy(&q->wake);
+    pthread_mutex_destroy(&q->lock);
+    free(q->item);
+    free(q);
+}
+
+static int copy_field(char *dest, size_t size, const char *text)
+{
+    size_t len = text ? strlen(text) : 0;
+    if (len >= size)
+        return -1;
+    memcpy(dest, text ? text : "", len + 1);
+    return 0;
+}
+
+/* Fills the queue's next item; -1 when a field is too long for it. */
+static int fill(queued_scan *e, const store_scan *scan, const char *gtin, time_t at)
+{
+    if (copy_field(e->gtin, sizeof(e->gtin), gtin) != 0 ||
+        copy_field(e->lot, sizeof(e->lot), scan->lot) != 0 ||
+        copy_field(e->serial, sizeof(e->serial), scan->serial) != 0 ||
+        copy_field(e->network, sizeof(e->network), scan->network) != 0)
+        return -1;
+    e->at = at;
+    e->lot_id = 0;
+    e->suspicious = 0;
+    return 0;
+}
+
+/* Queues the scan, with the lock held, and judges an issued serial on
+ * what is committed plus what is queued; `h` was read when the writer had
+ * made `writes` commits, and is read again if it has made more. 0 or -1. */
+static int record(store *s, store_scans *q, const store_scan *scan, const char *gtin, long lot_id,
+                  serial_history *h, unsigned long writes)
+{
+    while (q->count >= SCANS_QUEUED_MAX)
+        pthread_cond_wait(&q->room, &q->lock);
+    queued_scan *e = &q->item[q->count];
+    time_t now = time(NULL);
+    if (fill(e, scan, gtin, now) != 0)
+        return -1;
+    if (lot_id && scan->serial) {
+        if (atomic_load(&q->writes) != writes && history_read(s, lot_id, scan->serial, h) != 0)
+            return -1;
+        if (h->issued) {
+            for (size_t i = 0; i < q->count; i++)
+                if (same_serial(&q->item[i], lot_id, scan->serial))
+                    history_add(h, q->item[i].network, q->item[i].at, q->item[i].suspicious);
+            history_add(h, e->network, now, 0);
+            e->suspicious = verdict_of(&q->rules, h, now);
+            h->suspicious = e->suspicious;
+            e->lot_id = lot_id;
+        }
+    }
+    if (q->count++ == 0)
+        pthread_cond_signal(&q->wake);
+    return 0;
+}
+
+static void answer_serial(json_t *out, const store_scan *scan, const serial_history *h)
+{
+    json_object_set_new(out, "serial", json_string(scan->serial));
+    if (!h->issued) {
+        json_object_set_new(out, "verdict", json_string("unknown"));
+        return;
+    }
+    char first[32];
+    format_vietnam(h->first, first);
+    json_object_set_new(out, "verdict", json_string(h->suspicious ? "suspicious" : "genuine"));
+    json_object_set_new(out, "scans", json_integer(h->scans));
+    json_object_set_new(out, "networks", json_integer(h->networks));
+    json_object_set_new(out, "first_scan_at", json_string(first));
+}
+
+static const char *answer_gtin(json_t *out)
+{
+    return json_string_value(json_object_get(json_object_get(out, "product"), "gtin"));
+}
+
+json_t *store_scan_resolve(store *s, store_scans *q, const store_scan *scan)
+{
+    long lot_id = 0;
+    unsigned long writes = atomic_load(&q->writes);
+    json_t *out = resolve_read(s, scan, &lot_id);
+    if (!out)
+        return NULL;
+    serial_history *h = calloc(1, sizeof(*h));
+    int rc = h ? 0 : -1;
+    if (rc == 0 && lot_id && scan->serial)
+        rc = history_read(s, lot_id, scan->serial, h);
+    if (rc == 0) {
+        pthread_mutex_lock(&q->lock);
+        rc = record(s, q, scan, answer_gtin(out), lot_id, h, writes);
+        pthread_mutex_unlock(&q->lock);
+    }
+    if (rc == 0 && scan->serial)
+        answer_serial(out, scan, h);
+    free(h);
+    if (rc != 0) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
