@@ -6,11 +6,16 @@ suite=cli-db
 . "$(dirname "$0")/../lib.sh"
 
 cd "$scratch"
+# A fresh database takes every migration, numbered 1..N without a gap.
 out=$("$OCOPTRACE" db migrate)
-expect_equal "first migrate" "$out" "schema version 4 (4 migrations applied)"
+known=$(printf '%s' "$out" | sed -n 's/^schema version \([0-9]*\) (\1 migrations applied)$/\1/p')
+[ -n "$known" ] && pass || fail "first migrate: got '$out'"
 [ -f var/ocoptrace.db ] && pass || fail "the default database is var/ocoptrace.db"
+expect_equal "migrations recorded" \
+    "$(sqlite3 var/ocoptrace.db "SELECT count(*) || ' ' || min(version) || ' ' || max(version) FROM schema_migrations")" \
+    "$known 1 $known"
 out=$("$OCOPTRACE" db migrate)
-expect_equal "second migrate applies nothing" "$out" "schema version 4 (0 migrations applied)"
+expect_equal "second migrate applies nothing" "$out" "schema version $known (0 migrations applied)"
 expect_equal "WAL mode" "$(sqlite3 var/ocoptrace.db 'PRAGMA journal_mode')" "wal"
 tables=$(sqlite3 var/ocoptrace.db "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)")
 expect_equal "tables" "$tables" \
@@ -74,6 +79,6 @@ expect_equal "backup to nowhere: exit" "$?" 1
 sqlite3 var/ocoptrace.db "INSERT INTO schema_migrations (version) VALUES (99)"
 "$OCOPTRACE" db migrate 2>err
 expect_equal "newer schema: exit" "$?" 1
-grep -q "schema version 99; this ocoptrace knows 4" err && pass || fail "newer schema: $(cat err)"
+grep -q "schema version 99; this ocoptrace knows $known" err && pass || fail "newer schema: $(cat err)"
 
 finish
