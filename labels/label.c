@@ -28,6 +28,9 @@
 #define MAX_LINES       96
 #define LINE_MAX        512
 #define SHORT_FORM_NOTE "Thông tin chi tiết: quét mã QR"
+#define PIN_CAPTION     "Cào để lấy mã PIN:"
+#define PIN_PAD_MM      0.6  /* inside the PIN's box, around its line */
+#define PIN_RATIO       1.25 /* the PIN a little larger than the body, to be typed */
 /* A space that does not break a line: "HSD: 01/03/2027" stays whole. */
 #define GLUE "\x1f"
 
@@ -107,8 +110,10 @@ typedef struct {
     double qr_x, qr_y, qr_side; /* the code with its quiet zone, pt */
     double text_x, text_top;
     text_box box;
-    int serial_line;          /* index of the line that ends with the serial */
-    double mark_y, mark_size; /* OCOP mark baseline and size; size 0: none */
+    int serial_line;                     /* index of the line that ends with the serial */
+    int pin_line;                        /* index of the PIN's line; -1: none */
+    double pin_x, pin_top, pin_w, pin_h; /* its box, pt; pin_top from the text's top */
+    double mark_y, mark_size;            /* OCOP mark baseline and size; size 0: none */
     int short_form;
     int name_lines;
 } layout;
@@ -177,8 +182,64 @@ static int paragraphs(const ocl_label_job *job, int short_form, char out[][LINE_
 /* Serials are 10 characters of one alphabet: laid out with the widest. */
 static const char serial_placeholder[] = "WWWWWWWWWW";
 
+/* The PIN as laid out: the first PIN with its digits as '0' (the font's
+ * digits are all as wide), so that the box fits every PIN of its form. */
+static void pin_placeholder(const char *pin, char out[OCL_PIN_TEXT_MAX + 1])
+{
+    int n = snprintf(out, OCL_PIN_TEXT_MAX + 1, "%s", pin);
+    for (int i = 0; i < n; i++)
+        out[i] = out[i] >= '0' && out[i] <= '9' ? '0' : out[i];
+}
+
+/* Appends a line at `x` on the baseline `used` pt from the top. */
+static void box_line_at(text_box *box, const char *text, double size, double x)
+{
+    text_line *l = &box->line[box->count++];
+    snprintf(l->text, sizeof(l->text), "%s", text);
+    l->size = size;
+    l->bold = 0;
+    l->x = x;
+    l->y = -box->used;
+}
+
+/* The caption, then the PIN in a box of its own on the same baseline (or
+ * below the caption when the line is too short): the box's top is below
+ * the lowest descender so far, so that a scratch-off layer over it hides
+ * nothing else, and its left edge is never left of the text's (never in
+ * the code's quiet zone). */
+static void box_pin(text_box *box, layout *lay, const char *pin, double size, double pin_size)
+{
+    double pad = PIN_PAD_MM * OCL_PT_PER_MM, top = box->bottom + pad;
+    int wide = top >= box->wide_below;
+    double x = wide ? box->wide_x : box->x, room = wide ? box->wide_width : box->width;
+    double caption =
+        ocl_pdf_text_units(box->pdf, PIN_CAPTION " ", strlen(PIN_CAPTION) + 1) * size / 1000.0;
+    double width = ocl_pdf_text_units(box->pdf, pin, strlen(pin)) * pin_size / 1000.0 + 2 * pad;
+    int beside = caption + width <= room;
+    if (box->count + 2 > MAX_LINES || width > room) {
+        box->overflow = 1;
+        return;
+    }
+    if (!beside) {
+        box->used = top + size * box->ascent;
+        box_line_at(box, PIN_CAPTION, size, x);
+        top = box->used + size * box->descent + pad;
+        wide = top >= box->wide_below;
+        x = wide ? box->wide_x : box->x;
+    }
+    double box_x = beside ? x + caption : x;
+    box->used = top + pad + pin_size * box->ascent;
+    if (beside)
+        box_line_at(box, PIN_CAPTION, size, x);
+    lay->pin_line = box->count;
+    box_line_at(box, pin, pin_size, box_x + pad);
+    lay->pin_x = box_x, lay->pin_top = top, lay->pin_w = width;
+    lay->pin_h = pin_size * (box->ascent + box->descent) + 2 * pad;
+    box->bottom = top + lay->pin_h;
+}
+
 /* Lays the text out at body size `size`; fails when it does not fit. */
-static int try_layout(layout *lay, const ocl_label_job *job, int mark, double size,
+static int try_layout(layout *lay, const ocl_label_job *job, const char *pin, int mark, double size,
                       double name_ratio, int short_form)
 {
     text_box *box = &lay->box;
@@ -204,6 +265,15 @@ static int try_layout(layout *lay, const ocl_label_job *job, int mark, double si
     snprintf(lot, sizeof(lot), "Lô: %s  Seri: %s", job->lot, serial_placeholder);
     box_paragraph(box, lot, size, 0);
     lay->serial_line = box->count - 1;
+    lay->pin_line = -1;
+    if (pin) {
+        char shape[OCL_PIN_TEXT_MAX + 1];
+        pin_placeholder(pin, shape);
+        /* Larger than the body, to be read and typed, but never as large
+         * as the name (Art. 11). */
+        double ratio = name_ratio - 0.1 < PIN_RATIO ? name_ratio - 0.1 : PIN_RATIO;
+        box_pin(box, lay, shape, size, size * ratio);
+    }
     double limit = lay->text_top - MARGIN_MM * OCL_PT_PER_MM;
     return !box->overflow && box->bottom <= limit && box->count > 0 &&
            strstr(box->line[lay->serial_line].text, serial_placeholder) != NULL;
@@ -280,14 +350,16 @@ static ocl_result plan(layout *lay, ocl_pdf *pdf, const ocl_label_job *job, cons
             place_code(lay, shrink ? smallest : largest);
             for (double size = BASE_SIZE_PT * scale; size >= MIN_SIZE_PT - 1e-9; size -= 0.25)
                 for (size_t r = 0; r < sizeof(name_ratios) / sizeof(name_ratios[0]); r++)
-                    if (try_layout(lay, job, mark, size, name_ratios[r], short_form))
+                    if (try_layout(lay, job, options->pins ? options->pins[0] : NULL, mark, size,
+                                   name_ratios[r], short_form))
                         return OCL_OK;
         }
     }
     return ocl_problem_add(problems, "sheet",
-                           "'%s' labels (%.1f x %.1f mm) cannot hold the mandatory contents at "
+                           "'%s' labels (%.1f x %.1f mm) cannot hold the mandatory contents%s at "
                            "%.0f pt, even in the short form (Decree 43/2017, Art. 10(3))",
-                           sheet->name, sheet->label_width, sheet->label_height, MIN_SIZE_PT);
+                           sheet->name, sheet->label_width, sheet->label_height,
+                           options->pins ? " and the PIN's box" : "", MIN_SIZE_PT);
 }
 
 /* ---------- QR codes, encoded ahead on worker threads ---------- */
@@ -384,8 +456,18 @@ static unsigned char *pack_strip(const ocl_qr *codes, size_t count, int *width, 
 
 /* ---------- drawing ---------- */
 
+/* The box the PIN is printed in, for the scratch-off layer to cover. */
+static void draw_pin_box(HPDF_Page page, const layout *lay)
+{
+    HPDF_Page_SetLineWidth(page, 0.6f);
+    HPDF_Page_Rectangle(page, (HPDF_REAL)lay->pin_x,
+                        (HPDF_REAL)(lay->text_top - lay->pin_top - lay->pin_h),
+                        (HPDF_REAL)lay->pin_w, (HPDF_REAL)lay->pin_h);
+    HPDF_Page_Stroke(page);
+}
+
 static void draw_text(HPDF_Page page, const ocl_pdf *pdf, const layout *lay, double ox, double oy,
-                      const char *serial)
+                      const char *serial, const char *pin)
 {
     /* The name's weight: its outline stroked at a few hundredths of its size. */
     HPDF_Page_SetLineWidth(page, (HPDF_REAL)(lay->box.line[0].size * 0.03));
@@ -414,6 +496,10 @@ static void draw_text(HPDF_Page page, const ocl_pdf *pdf, const layout *lay, dou
             char text[LINE_MAX];
             const char *at = strstr(l->text, serial_placeholder);
             snprintf(text, sizeof(text), "%.*s%s", (int)(at - l->text), l->text, serial);
+            HPDF_Page_ShowText(page, text);
+        } else if (i == lay->pin_line) {
+            char text[OCL_PIN_TEXT_MAX + 1];
+            snprintf(text, sizeof(text), "%s", pin ? pin : "");
             HPDF_Page_ShowText(page, text);
         } else {
             HPDF_Page_ShowText(page, l->text);
@@ -485,8 +571,8 @@ typedef struct {
 } sheet_job;
 
 /* One page: its labels' codes packed into one image, then each label. */
-static ocl_result draw_page(const sheet_job *sj, const char *const *serials, const ocl_qr *codes,
-                            size_t count)
+static ocl_result draw_page(const sheet_job *sj, const char *const *serials,
+                            const char *const *pins, const ocl_qr *codes, size_t count)
 {
     const ocl_sheet *sheet = sj->sheet;
     int *offsets = calloc(count, sizeof(*offsets));
@@ -520,7 +606,9 @@ static ocl_result draw_page(const sheet_job *sj, const char *const *serials, con
             HPDF_Page_GSave(page);
             HPDF_Page_Concat(page, 1, 0, 0, 1, (HPDF_REAL)ox, (HPDF_REAL)oy);
             draw_code(page, strip, strip_w, strip_h, sj->lay, &codes[i], offsets[i], 0, 0);
-            draw_text(page, sj->pdf, sj->lay, 0, 0, serials[i]);
+            draw_text(page, sj->pdf, sj->lay, 0, 0, serials[i], pins ? pins[i] : NULL);
+            if (sj->lay->pin_line >= 0)
+                draw_pin_box(page, sj->lay);
             if (sj->lay->mark_size > 0)
                 draw_mark(page, sj->pdf, sj->lay, 0, 0, sj->job->ocop_stars);
             HPDF_Page_GRestore(page);
@@ -602,7 +690,8 @@ static ocl_result draw_all(const sheet_job *sj, const char *const *serials, size
         }
         for (size_t p = 0; p < now->count && rc == OCL_OK; p += per_page) {
             size_t n = now->count - p < per_page ? now->count - p : per_page;
-            rc = draw_page(sj, serials + start + p, now->codes + p, n);
+            rc = draw_page(sj, serials + start + p,
+                           options->pins ? options->pins + start + p : NULL, now->codes + p, n);
         }
         if (background)
             pthread_join(helper, NULL);
@@ -662,6 +751,9 @@ ocl_result ocl_labels_geometry(const ocl_label_job *job, const ocl_sheet *sheet,
         g->short_form = lay->short_form;
         g->mark = lay->mark_size > 0;
         g->name_lines = lay->name_lines;
+        if (lay->pin_line >= 0)
+            g->pin = box_mm(lay->pin_x, lay->text_top - lay->pin_top - lay->pin_h, lay->pin_w,
+                            lay->pin_h);
         for (int i = 0; i < lay->box.count && i < OCL_GEOMETRY_LINES; i++) {
             const text_line *l = &lay->box.line[i];
             double ascent = HPDF_Font_GetAscent(pdf.font) * l->size / 1000.0;

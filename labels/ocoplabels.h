@@ -303,7 +303,14 @@ typedef struct {
     int draft;             /* diagonal "BẢN NHÁP" watermark */
     int ocop_mark;         /* draw the OCOP mark (caller checked validity) */
     int threads;           /* QR encoding threads; 0 or 1: the calling one */
+    /* Each serial's PIN (a scratch-off stamp, "tem cào"), printed in a box
+     * of its own, beside the code and never in it, for a scratch-off layer
+     * to cover; NULL: no PIN field. */
+    const char *const *pins;
 } ocl_label_options;
+
+/* The longest PIN a label has room for, in characters. */
+#define OCL_PIN_TEXT_MAX 12
 
 /* The URI a unit's code holds: Digital Link with GTIN, lot, serial and
  * expiry; without a GTIN, BASE/lot/{lot}/{serial}. */
@@ -327,6 +334,7 @@ typedef struct {
     int name_lines; /* the first lines: the product name */
     int short_form; /* only what Art. 10(3) keeps on small goods */
     int mark;       /* the OCOP mark is drawn */
+    ocl_box pin;    /* the PIN's box (with the PIN's line inside); all 0 without */
 } ocl_label_geometry;
 
 /* The layout ocl_labels_pdf would use, for checking it. */

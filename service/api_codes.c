@@ -193,7 +193,11 @@ static long printable_lot(http_request *req, http_reply *reply, long id)
 /* ?sheet=NAME from templates/sheets/; 0, or -1 with the reply. */
 static int load_sheet(http_request *req, http_reply *reply, ocl_sheet *sheet)
 {
-    const char *name = http_query(req, "sheet");
+    return api_sheet_load(http_query(req, "sheet"), reply, sheet);
+}
+
+int api_sheet_load(const char *name, http_reply *reply, ocl_sheet *sheet)
+{
     char path[4096], file[OCL_SHEET_NAME_MAX + 32];
     ocl_problems problems;
     ocl_problems_init(&problems);
@@ -211,32 +215,24 @@ static int load_sheet(http_request *req, http_reply *reply, ocl_sheet *sheet)
     return 0;
 }
 
-/* Draws the labels of the lot's serials (`limit` of them, 0: all) on the
- * sheet into `pdf`; 0, or -1 with the reply. */
-static int draw_lot(http_request *req, http_reply *reply, long id, long owner,
-                    const ocl_sheet *sheet, size_t limit, ocl_buffer *pdf)
+int api_labels_draw(http_request *req, http_reply *reply, long id, const ocl_sheet *sheet,
+                    const char *const *list, const char *const *pins, size_t count, ocl_buffer *pdf)
 {
     json_t *lot = store_lot_get(req->store, id);
     json_t *product =
         store_product_get(req->store, (long)json_integer_value(json_object_get(lot, "product_id")));
-    json_t *producer = store_producer_get(req->store, owner);
-    json_t *serials = store_lot_serials(req->store, id);
-    size_t count = json_array_size(serials);
-    if (limit && count > limit)
-        count = limit;
-    const char **list = calloc(count ? count : 1, sizeof(*list));
+    json_t *producer = store_producer_get(req->store, store_lot_owner(req->store, id));
     char gtin[OCL_GTIN14_LEN + 1], font[4096];
     ocl_label_job job;
     ocl_problems problems;
     ocl_problems_init(&problems);
     lot_job(product, producer, lot, &job, gtin);
-    for (size_t i = 0; list && i < count; i++)
-        list[i] = json_string_value(json_array_get(serials, i));
-    ocl_label_options options = {.base_url = req->config->base_url, .threads = cli_cores()};
+    ocl_label_options options = {
+        .base_url = req->config->base_url, .threads = cli_cores(), .pins = pins};
     int rc = -1;
     if (!count) {
         http_error(reply, 422, "invalid", "serials", "the lot has no serials yet");
-    } else if (!list || cli_data_file("fonts/NotoSans-Regular.ttf", font, sizeof(font)) != 0) {
+    } else if (cli_data_file("fonts/NotoSans-Regular.ttf", font, sizeof(font)) != 0) {
         http_error(reply, 500, "render", "", "cannot prepare the labels");
     } else {
         options.font_path = font;
@@ -251,11 +247,35 @@ static int draw_lot(http_request *req, http_reply *reply, long id, long owner,
         else
             rc = 0;
     }
-    free(list);
-    json_decref(serials);
     json_decref(producer);
     json_decref(product);
     json_decref(lot);
+    return rc;
+}
+
+/* Draws the labels of the lot's serials (`limit` of them, 0: all) on the
+ * sheet into `pdf`, each with `pin` when not NULL; 0, or -1 with the reply. */
+static int draw_lot(http_request *req, http_reply *reply, long id, const ocl_sheet *sheet,
+                    size_t limit, const char *pin, ocl_buffer *pdf)
+{
+    json_t *serials = store_lot_serials(req->store, id);
+    size_t count = json_array_size(serials);
+    if (limit && count > limit)
+        count = limit;
+    const char **list = calloc(count ? count : 1, sizeof(*list));
+    const char **pins = calloc(count ? count : 1, sizeof(*pins));
+    for (size_t i = 0; list && pins && i < count; i++) {
+        list[i] = json_string_value(json_array_get(serials, i));
+        pins[i] = pin;
+    }
+    int rc = -1;
+    if (list && pins)
+        rc = api_labels_draw(req, reply, id, sheet, list, pin ? pins : NULL, count, pdf);
+    else
+        http_error(reply, 500, "render", "", "cannot prepare the labels");
+    free(pins);
+    free(list);
+    json_decref(serials);
     return rc;
 }
 
@@ -274,8 +294,17 @@ void api_lots_labels(http_request *req, http_reply *reply, long id)
     ocl_sheet sheet;
     ocl_buffer pdf = {0};
     long owner = printable_lot(req, reply, id);
-    if (owner && load_sheet(req, reply, &sheet) == 0 &&
-        draw_lot(req, reply, id, owner, &sheet, 0, &pdf) == 0)
+    long pinned = owner ? store_lot_pins(req->store, id) : 0;
+    /* The PINs exist only as hashes: their labels were printed once, when
+     * the serials were issued. */
+    if (pinned > 0)
+        http_error(reply, 409, "pins_printed_once", "id",
+                   "lot %ld has serials with scratch-off PINs, which are printed only once: ask "
+                   "for the labels when issuing serials (POST /api/v1/lots/%ld/serials with "
+                   "\"sheet\")",
+                   id, id);
+    else if (owner && load_sheet(req, reply, &sheet) == 0 &&
+             draw_lot(req, reply, id, &sheet, 0, NULL, &pdf) == 0)
         take_bytes(reply, &pdf, "application/pdf");
     ocl_buffer_free(&pdf);
 }
@@ -322,7 +351,14 @@ void api_lots_label_png(http_request *req, http_reply *reply, long id)
     sheet.pitch_x = sheet.label_width;
     sheet.pitch_y = sheet.label_height;
     sheet.columns = sheet.rows = 1;
-    if (draw_lot(req, reply, id, owner, &sheet, 1, &pdf) == 0) {
+    /* A sample PIN where the labels will have theirs: the real ones are
+     * seen only when the serials are issued. */
+    long product = store_lot_product(req->store, id);
+    json_t *p = store_product_get(req->store, product);
+    const char *pin = json_is_true(json_object_get(p, "scratch_pin")) ? "1234 5678" : NULL;
+    int rendered = draw_lot(req, reply, id, &sheet, 1, pin, &pdf);
+    json_decref(p);
+    if (rendered == 0) {
         if (pdf_to_png(&pdf, 200, &png) == 0)
             take_bytes(reply, &png, "image/png");
         else

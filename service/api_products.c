@@ -7,7 +7,9 @@
 #include "cli.h"
 #include "epcis.h"
 #include "http.h"
+#include "pin.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -15,12 +17,19 @@
 #define SERIALS_PER_REQUEST 10000
 
 static const jr_rule product_rules[] = {
-    {"producer_id", JR_INT, 0, NULL, 0},   {"name", JR_TEXT, 1, NULL, 0},
-    {"group", JR_TEXT, 1, NULL, 0},        {"gtin", JR_TEXT, 0, NULL, 0},
-    {"net_quantity", JR_TEXT, 0, NULL, 0}, {"ingredients", JR_TEXT, 0, NULL, 0},
-    {"origin", JR_TEXT, 0, NULL, 0},       {"usage", JR_TEXT, 0, NULL, 0},
-    {"storage", JR_TEXT, 0, NULL, 0},      {"warnings", JR_TEXT, 0, NULL, 0},
-    {"standard", JR_TEXT, 0, NULL, 0},     {NULL, 0, 0, NULL, 0},
+    {"producer_id", JR_INT, 0, NULL, 0},
+    {"name", JR_TEXT, 1, NULL, 0},
+    {"group", JR_TEXT, 1, NULL, 0},
+    {"gtin", JR_TEXT, 0, NULL, 0},
+    {"net_quantity", JR_TEXT, 0, NULL, 0},
+    {"ingredients", JR_TEXT, 0, NULL, 0},
+    {"origin", JR_TEXT, 0, NULL, 0},
+    {"usage", JR_TEXT, 0, NULL, 0},
+    {"storage", JR_TEXT, 0, NULL, 0},
+    {"warnings", JR_TEXT, 0, NULL, 0},
+    {"standard", JR_TEXT, 0, NULL, 0},
+    {"scratch_pin", JR_BOOL, 0, NULL, 0},
+    {NULL, 0, 0, NULL, 0},
 };
 
 typedef struct {
@@ -229,13 +238,23 @@ void api_lots_get(http_request *req, http_reply *reply, long id)
 
 /* ---------- serials ---------- */
 
-static const jr_rule serial_rules[] = {{"count", JR_INT, 1, NULL, 0}, {NULL, 0, 0, NULL, 0}};
+static const jr_rule serial_rules[] = {
+    {"count", JR_INT, 1, NULL, 0}, {"sheet", JR_TEXT, 0, NULL, 0}, {NULL, 0, 0, NULL, 0}};
 
-static void store_count(void *ctx, const char *path, const json_t *v, ocl_problems *problems)
+typedef struct {
+    long count;
+    const char *sheet; /* the labels in the answer, on this sheet; NULL: JSON */
+} serial_request;
+
+static void store_serial_field(void *ctx, const char *path, const json_t *v, ocl_problems *problems)
 {
-    long *count = ctx;
-    *count = (long)json_integer_value(v);
-    if (*count < 1 || *count > SERIALS_PER_REQUEST)
+    serial_request *in = ctx;
+    if (strcmp(path, "sheet") == 0) {
+        in->sheet = json_string_value(v);
+        return;
+    }
+    in->count = (long)json_integer_value(v);
+    if (in->count < 1 || in->count > SERIALS_PER_REQUEST)
         ocl_problem_add(problems, path, "must be 1 to %d", SERIALS_PER_REQUEST);
 }
 
@@ -302,57 +321,152 @@ static char *commissioning_event(const http_request *req, const json_t *lot, con
     return epcis_commissioning_document(&c);
 }
 
+/* The new units of one request: serials, their URIs and, for a product
+ * with scratch_pin, their PINs (digits, and as printed). */
+typedef struct {
+    long count;
+    int pinned;
+    char (*serials)[OCL_SERIAL_LEN + 1];
+    char (*uris)[OCL_URI_MAX + 1];
+    char (*pins)[PIN_DIGITS + 1];
+    char (*printed)[PIN_TEXT_MAX + 1];
+    const char **list, **uri_list, **pin_list, **printed_list;
+} new_units;
+
+static int units_alloc(new_units *u, long count, int pinned)
+{
+    size_t n = (size_t)count;
+    memset(u, 0, sizeof(*u));
+    u->count = count;
+    u->pinned = pinned;
+    u->serials = calloc(n, sizeof(*u->serials));
+    u->uris = calloc(n, sizeof(*u->uris));
+    u->pins = calloc(n, sizeof(*u->pins));
+    u->printed = calloc(n, sizeof(*u->printed));
+    u->list = calloc(n, sizeof(*u->list));
+    u->uri_list = calloc(n, sizeof(*u->uri_list));
+    u->pin_list = calloc(n, sizeof(*u->pin_list));
+    u->printed_list = calloc(n, sizeof(*u->printed_list));
+    if (!u->serials || !u->uris || !u->pins || !u->printed || !u->list || !u->uri_list ||
+        !u->pin_list || !u->printed_list)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        u->list[i] = u->serials[i];
+        u->uri_list[i] = u->uris[i];
+        u->pin_list[i] = u->pins[i];
+        u->printed_list[i] = u->printed[i];
+    }
+    return 0;
+}
+
+/* Frees the units, wiping the PINs: nothing keeps them but the answer. */
+static void units_free(new_units *u)
+{
+    if (u->pins)
+        sodium_memzero(u->pins, (size_t)u->count * sizeof(*u->pins));
+    if (u->printed)
+        sodium_memzero(u->printed, (size_t)u->count * sizeof(*u->printed));
+    free(u->serials);
+    free(u->uris);
+    free(u->pins);
+    free(u->printed);
+    free(u->list);
+    free(u->uri_list);
+    free(u->pin_list);
+    free(u->printed_list);
+}
+
+static int draw_pins(new_units *u)
+{
+    for (long i = 0; u->pinned && i < u->count; i++) {
+        if (pin_draw(u->pins[i]) != 0)
+            return -1;
+        pin_print_form(u->pins[i], u->printed[i]);
+    }
+    return 0;
+}
+
+/* Draws the units and, when asked, their labels into `pdf` (a refusal of
+ * the labels fills the reply), then stores them: 0, -1, -2 (a repeat of a
+ * serial: draw again) or -3 (the reply is filled). */
+static int issue_once(http_request *req, http_reply *reply, long id, const ocl_label_job *job,
+                      const json_t *lot, const json_t *product, const ocl_sheet *sheet,
+                      new_units *u, ocl_buffer *pdf)
+{
+    char error[STORE_ERROR_MAX];
+    if (draw_serials(req, job, u->serials, u->uris, u->count) != 0 || draw_pins(u) != 0)
+        return -1;
+    ocl_buffer_free(pdf);
+    if (sheet && api_labels_draw(req, reply, id, sheet, u->list, u->pinned ? u->printed_list : NULL,
+                                 (size_t)u->count, pdf) != 0)
+        return -3;
+    char *commissioning = commissioning_event(req, lot, product, u->uri_list, u->count);
+    int rc = !commissioning ? -1
+             : u->pinned    ? store_serials_add_pinned(req->store, id, u->list, u->pin_list,
+                                                       (size_t)u->count, commissioning, error)
+                            : store_serials_add(req->store, id, u->list, (size_t)u->count,
+                                                commissioning, error);
+    free(commissioning);
+    return rc;
+}
+
+static void serials_answer(http_reply *reply, long id, const new_units *u)
+{
+    json_t *items = json_array();
+    for (long i = 0; i < u->count; i++) {
+        json_t *item = json_pack("{s:s, s:s}", "serial", u->serials[i], "uri", u->uris[i]);
+        if (u->pinned)
+            json_object_set_new(item, "pin", json_string(u->pins[i]));
+        json_array_append_new(items, item);
+    }
+    reply->status = 201;
+    reply->json = json_pack("{s:I, s:o}", "lot_id", (json_int_t)id, "serials", items);
+}
+
+/* New serials for a lot: JSON, or with "sheet" their labels as a PDF.
+ * For a product with scratch_pin, each serial's PIN is in the answer (and
+ * on the labels) and nowhere else. */
 void api_serials_create(http_request *req, http_reply *reply, long id)
 {
     if (!owned(req, reply, id, 1, "allocates serials for its own lots"))
         return;
-    long count = 0;
+    serial_request in = {0};
     json_t *body, *lot = NULL, *product = NULL;
-    if (http_read_body(req, reply, serial_rules, store_count, &count, &body) != 0) {
+    ocl_sheet sheet;
+    if (http_read_body(req, reply, serial_rules, store_serial_field, &in, &body) != 0 ||
+        (in.sheet && api_sheet_load(in.sheet, reply, &sheet) != 0)) {
         json_decref(body);
         return;
     }
-    json_decref(body);
     ocl_label_job job;
-    char gtin[OCL_GTIN14_LEN + 1], error[STORE_ERROR_MAX];
-    char(*serials)[OCL_SERIAL_LEN + 1] = calloc((size_t)count, OCL_SERIAL_LEN + 1);
-    char(*uris)[OCL_URI_MAX + 1] = calloc((size_t)count, OCL_URI_MAX + 1);
-    const char **list = calloc((size_t)count, sizeof(*list));
-    const char **uri_list = calloc((size_t)count, sizeof(*uri_list));
-    int rc =
-        serials && uris && list && uri_list ? lot_job(req, id, &job, &lot, &product, gtin) : -1;
-    for (long i = 0; rc == 0 && i < count; i++) {
-        list[i] = serials[i];
-        uri_list[i] = uris[i];
-    }
+    char gtin[OCL_GTIN14_LEN + 1];
+    new_units units = {0};
+    ocl_buffer pdf = {0};
+    int rc = lot_job(req, id, &job, &lot, &product, gtin);
+    if (rc == 0)
+        rc = units_alloc(&units, in.count, json_is_true(json_object_get(product, "scratch_pin")));
     /* A repeat of a serial already in the lot (1 in 2^45) is drawn again. */
     for (int attempt = 0; rc == 0 && attempt < 3; attempt++) {
-        rc = draw_serials(req, &job, serials, uris, count);
-        char *commissioning =
-            rc == 0 ? commissioning_event(req, lot, product, uri_list, count) : NULL;
-        rc = commissioning
-                 ? store_serials_add(req->store, id, list, (size_t)count, commissioning, error)
-                 : -1;
-        free(commissioning);
+        rc = issue_once(req, reply, id, &job, lot, product, in.sheet ? &sheet : NULL, &units, &pdf);
         if (rc != -2)
             break;
     }
-    if (rc != 0) {
-        http_error(reply, 500, "store", "", "cannot allocate serials");
-    } else {
-        json_t *items = json_array();
-        for (long i = 0; i < count; i++)
-            json_array_append_new(items,
-                                  json_pack("{s:s, s:s}", "serial", serials[i], "uri", uris[i]));
+    if (rc == 0 && in.sheet) {
         reply->status = 201;
-        reply->json = json_pack("{s:I, s:o}", "lot_id", (json_int_t)id, "serials", items);
+        reply->data = pdf.data;
+        reply->data_len = pdf.len;
+        reply->content_type = "application/pdf";
+        pdf.data = NULL;
+    } else if (rc == 0) {
+        serials_answer(reply, id, &units);
+    } else if (rc != -3) {
+        http_error(reply, 500, "store", "", "cannot allocate serials");
     }
+    ocl_buffer_free(&pdf);
+    units_free(&units);
+    json_decref(body);
     json_decref(lot);
     json_decref(product);
-    free(list);
-    free(uri_list);
-    free(serials);
-    free(uris);
 }
 
 int api_products_check_body(const char *body, size_t len, int patch)
@@ -415,14 +529,17 @@ static const char *csv_field(const char *p, const char *end, ocl_buffer *out, in
     return p;
 }
 
-/* A cell as JSON: producer_id as an integer when it is one (else as text,
- * for the rules to refuse), the rest as text. NULL if it is not UTF-8. */
+/* A cell as JSON: producer_id as an integer when it is one and
+ * scratch_pin as a boolean when it is true or false (else as text, for the
+ * rules to refuse), the rest as text. NULL if it is not UTF-8. */
 static json_t *csv_value(const char *key, const char *text)
 {
     char *rest = NULL;
     long long n = strtoll(text, &rest, 10);
     if (strcmp(key, "producer_id") == 0 && rest != text && !*rest)
         return json_integer(n);
+    if (strcmp(key, "scratch_pin") == 0 && (!strcmp(text, "true") || !strcmp(text, "false")))
+        return json_boolean(strcmp(text, "true") == 0);
     return json_string(text);
 }
 

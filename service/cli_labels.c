@@ -253,7 +253,7 @@ static int render(const labels_args *args, const job_file *jf, const ocl_sheet *
     }
     for (long i = 0; i < count; i++)
         list[i] = serials[i];
-    ocl_label_options options = {font, args->base_url, args->draft, mark, cli_cores()};
+    ocl_label_options options = {font, args->base_url, args->draft, mark, cli_cores(), NULL};
     int status = EXIT_OK;
     for (int part = 0; part < parts && status == EXIT_OK; part++) {
         long first = part * per_part;

@@ -9,6 +9,7 @@
  */
 #include "http.h"
 #include "cli.h"
+#include "pin.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -117,9 +118,17 @@ static const struct {
 };
 
 /* Routes outside the table, counted after it in /metrics. */
-enum { ROUTE_HEALTH, ROUTE_METRICS, ROUTE_RESOLVER, ROUTE_CERTIFICATE, ROUTE_OTHER, ROUTE_EXTRA };
-static const char *const extra_routes[ROUTE_EXTRA] = {"/healthz", "/metrics", "/01/...",
-                                                      "/c/{number}", "other"};
+enum {
+    ROUTE_HEALTH,
+    ROUTE_METRICS,
+    ROUTE_RESOLVER,
+    ROUTE_CERTIFICATE,
+    ROUTE_PIN,
+    ROUTE_OTHER,
+    ROUTE_EXTRA
+};
+static const char *const extra_routes[ROUTE_EXTRA] = {"/healthz",    "/metrics",       "/01/...",
+                                                      "/c/{number}", "/01/.../verify", "other"};
 #define ROUTE_COUNT (sizeof(routes) / sizeof(routes[0]))
 
 static const char *route_name(size_t i, const char **method)
@@ -270,6 +279,11 @@ static void route(http_request *req, http_reply *reply, int *index)
         atomic_fetch_add(&req->server->scans, 1);
         *index = (int)(ROUTE_COUNT + ROUTE_RESOLVER);
         resolver_answer(req, reply, req->server->product_page, req->server->scan_queue);
+        return;
+    }
+    if (pin_is_verify(req)) {
+        *index = (int)(ROUTE_COUNT + ROUTE_PIN);
+        pin_verify(req, reply, req->server->product_page);
         return;
     }
     if (strncmp(req->path, "/c/", 3) == 0 && strcmp(req->method, "GET") == 0) {
@@ -513,6 +527,11 @@ static void add_headers(struct MHD_Response *response, const http_reply *reply)
                             reply->cache_control ? reply->cache_control : "no-store");
     if (reply->location[0])
         MHD_add_response_header(response, "Location", reply->location);
+    if (reply->retry_after > 0) {
+        char seconds[24];
+        snprintf(seconds, sizeof(seconds), "%ld", reply->retry_after);
+        MHD_add_response_header(response, "Retry-After", seconds);
+    }
     for (int i = 0; i < reply->cookie_count; i++)
         MHD_add_response_header(response, "Set-Cookie", reply->cookies[i]);
 }

@@ -7,6 +7,7 @@
 #define OCOPTRACE_HTTP_H
 
 #include "config.h"
+#include "ocoplabels.h"
 #include "store.h"
 
 #include <jansson.h>
@@ -45,6 +46,7 @@ typedef struct {
     const char *content_type;
     const char *cache_control; /* NULL: no-store */
     char location[256];        /* a redirect's target */
+    long retry_after;          /* seconds, for a Retry-After header; 0: none */
     char cookies[3][192];      /* Set-Cookie headers */
     int cookie_count;
 } http_reply;
@@ -96,6 +98,13 @@ void api_serials_create(http_request *req, http_reply *reply, long id);
 void api_products_qr_png(http_request *req, http_reply *reply, long id);
 void api_products_qr_svg(http_request *req, http_reply *reply, long id);
 void api_lots_labels(http_request *req, http_reply *reply, long id);
+/* Sheet NAME from templates/sheets/: 0, or -1 with a 422 reply. */
+int api_sheet_load(const char *name, http_reply *reply, ocl_sheet *sheet);
+/* Labels of lot `id` for `count` serials (each with its PIN, as printed,
+ * unless `pins` is NULL) on the sheet into `pdf`: 0, or -1 with the reply. */
+int api_labels_draw(http_request *req, http_reply *reply, long id, const ocl_sheet *sheet,
+                    const char *const *serials, const char *const *pins, size_t count,
+                    ocl_buffer *pdf);
 void api_lots_label_png(http_request *req, http_reply *reply, long id);
 void api_products_lots(http_request *req, http_reply *reply, long id);
 void api_products_label_check(http_request *req, http_reply *reply, long id);

@@ -66,7 +66,7 @@ static const char *type_name(const json_t *v)
     }
 }
 
-static const char *const wanted[] = {"a string", "an integer", "an object"};
+static const char *const wanted[] = {"a string", "an integer", "an object", "a boolean"};
 
 int jr_problem_is_shape(const char *rule)
 {
@@ -84,9 +84,10 @@ int jr_problem_is_shape(const char *rule)
 static void read_value(const json_t *v, const char *path, const jr_rule *rule, jr_store store,
                        void *ctx, ocl_problems *problems)
 {
-    int ok = rule->type == JR_TEXT  ? json_is_string(v)
-             : rule->type == JR_INT ? json_is_integer(v)
-                                    : json_is_object(v);
+    int ok = rule->type == JR_TEXT     ? json_is_string(v)
+             : rule->type == JR_INT    ? json_is_integer(v)
+             : rule->type == JR_OBJECT ? json_is_object(v)
+                                       : json_is_boolean(v);
     if (!ok) {
         ocl_problem_add(problems, path, "must be %s, found %s", wanted[rule->type], type_name(v));
         return;

@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 
-typedef enum { JR_TEXT, JR_INT, JR_OBJECT } jr_type;
+typedef enum { JR_TEXT, JR_INT, JR_OBJECT, JR_BOOL } jr_type;
 
 typedef struct jr_rule {
     const char *key; /* NULL ends a list */

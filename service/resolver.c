@@ -6,6 +6,7 @@
  */
 #include "http.h"
 #include "cli.h"
+#include "pin.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,8 +39,8 @@ static void certificate_status(json_t *result, const ocl_date *day)
 }
 
 /* Splits /lot/{lot}/{serial} into decoded parts. */
-static int parse_lot_path(const char *path, char lot[OCL_AI_VALUE_MAX + 1],
-                          char serial[OCL_AI_VALUE_MAX + 1])
+int parse_lot_path(const char *path, char lot[OCL_AI_VALUE_MAX + 1],
+                   char serial[OCL_AI_VALUE_MAX + 1])
 {
     static const char prefix[] = "http://x/01/00000000000000/10/";
     char uri[OCL_URI_MAX + 32];
@@ -122,9 +123,11 @@ char *page_render(const char *page, const char *const *keys, const char *const *
 
 /* The product page's placeholders, in the order product_page() gives
  * their values. */
-static const char *const page_keys[] = {
-    "verdict", "verdict_text", "checked", "product", "producer", "address",    "lot",
-    "serial",  "produced",     "expires", "stars",   "status",   "status_text"};
+static const char *const page_keys[] = {"verdict", "verdict_text", "checked", "product", "producer",
+                                        "address", "lot", "serial", "produced", "expires", "stars",
+                                        "status", "status_text",
+                                        /* the scratch-off PIN's form and its outcome (pin.c) */
+                                        "pin", "pin_action", "pin_result", "pin_text"};
 #define PAGE_KEYS (sizeof(page_keys) / sizeof(page_keys[0]))
 
 /* The product page cut once, at start, into literal text and placeholders,
@@ -246,7 +249,7 @@ static void checked_words(const json_t *r, char *out, size_t size)
                  (long long)scans, first + 11, first + 8, first + 5, first);
 }
 
-static char *product_page(const page_template *page, json_t *r)
+static char *product_page(const page_template *page, json_t *r, const pin_view *pin)
 {
     static const char *const verdicts[][2] = {
         {"genuine", "Mã hợp lệ: sản phẩm đã được đăng ký."},
@@ -288,8 +291,17 @@ static char *product_page(const page_template *page, json_t *r)
                                   expires,
                                   stars,
                                   status,
-                                  status_text};
+                                  status_text,
+                                  pin->shown,
+                                  pin->action,
+                                  pin->result,
+                                  pin->text};
     return page_fill(page, values);
+}
+
+char *resolver_page(const page_template *page, json_t *resolved, const pin_view *pin)
+{
+    return product_page(page, resolved, pin);
 }
 
 void resolver_answer(http_request *req, http_reply *reply, const page_template *page,
@@ -330,8 +342,10 @@ void resolver_answer(http_request *req, http_reply *reply, const page_template *
         json_t *unknown = json_pack("{s:s, s:{s:s}, s:{s:s?}, s:s?}", "verdict", "unknown",
                                     "product", "name", "Sản phẩm không có trong hệ thống", "lot",
                                     "code", scan.lot, "serial", scan.serial);
+        pin_view no_pin;
+        pin_view_of(&no_pin, unknown);
         reply->status = 404;
-        reply->text = product_page(page, unknown);
+        reply->text = product_page(page, unknown, &no_pin);
         reply->content_type = "text/html; charset=utf-8";
         json_decref(unknown);
         return;
@@ -343,12 +357,14 @@ void resolver_answer(http_request *req, http_reply *reply, const page_template *
         return;
     }
     certificate_status(result, &date);
+    pin_view pin;
+    pin_view_of(&pin, result);
     reply->status = 200;
     if (req->accept && strstr(req->accept, "application/json")) {
         reply->json = result;
         return;
     }
-    reply->text = product_page(page, result);
+    reply->text = product_page(page, result, &pin);
     reply->content_type = "text/html; charset=utf-8";
     json_decref(result);
 }

@@ -154,7 +154,20 @@ static const char *const migrations[] = {
     "ALTER TABLE serial_networks ADD COLUMN first_at TEXT;"
     "ALTER TABLE serials ADD COLUMN suspicious_at TEXT;",
 };
-#define MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+/* Migrations after the list's: each is a function of the file that owns
+ * its tables, so that branches that add one at once renumber at a merge by
+ * moving a line. */
+static const char *(*const later_migrations[])(void) = {
+    store_pins_migration, /* 6: scratch-off PINs */
+};
+#define LISTED     ((int)(sizeof(migrations) / sizeof(migrations[0])))
+#define MIGRATIONS (LISTED + (int)(sizeof(later_migrations) / sizeof(later_migrations[0])))
+
+/* The SQL of migration `v` (1 to MIGRATIONS). */
+static const char *migration_sql(int v)
+{
+    return v <= LISTED ? migrations[v - 1] : later_migrations[v - LISTED - 1]();
+}
 
 static const char *const role_names[ROLE_COUNT] = {"admin", "officer", "producer"};
 
@@ -308,7 +321,7 @@ static int migrate(store *s, char error[STORE_ERROR_MAX])
         if (exec(s, "BEGIN IMMEDIATE", error) != 0)
             return -1;
         sqlite3_stmt *st = NULL;
-        int failed = exec(s, migrations[v - 1], error) != 0;
+        int failed = exec(s, migration_sql(v), error) != 0;
         if (!failed &&
             sqlite3_prepare_v2(s->db, "INSERT INTO schema_migrations (version) VALUES (?1)", -1,
                                &st, NULL) == SQLITE_OK) {
@@ -903,10 +916,12 @@ json_t *store_lot_get(store *s, long id)
     return result;
 }
 
+/* A savepoint rather than a transaction, so that a caller may hold it in
+ * its own (the PINs of a scratch-off product go in with their serials). */
 int store_serials_add(store *s, long lot_id, const char *const *serials, size_t count,
                       const char *commissioning, char error[STORE_ERROR_MAX])
 {
-    if (exec(s, "BEGIN IMMEDIATE", error) != 0)
+    if (exec(s, "SAVEPOINT serials_add", error) != 0)
         return -1;
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(s->db, "INSERT INTO serials (lot_id, serial) VALUES (?1, ?2)", -1,
@@ -927,10 +942,10 @@ int store_serials_add(store *s, long lot_id, const char *const *serials, size_t 
     sqlite3_finalize(st);
     if (rc != SQLITE_OK) {
         char ignored[STORE_ERROR_MAX];
-        exec(s, "ROLLBACK", ignored);
+        exec(s, "ROLLBACK TO serials_add; RELEASE serials_add", ignored);
         return repeat ? -2 : -1;
     }
-    return exec(s, "COMMIT", error);
+    return exec(s, "RELEASE serials_add", error);
 }
 
 json_t *store_lot_serials(store *s, long lot_id)

@@ -216,4 +216,50 @@ void store_scans_stop(store_scans *q);
  * NULL when the GTIN (or lot) is not registered, or on error. */
 json_t *store_scan_resolve(store *s, store_scans *q, const store_scan *scan);
 
+/* What a code stands for, as store_scan_resolve() reads it (without the
+ * serial's history), and the lot's id (0: none); nothing is recorded.
+ * NULL when not registered. (store_scans.c) */
+json_t *store_code_read(store *s, const store_scan *scan, long *lot_id);
+
+/* ---------- scratch-off PINs (store_pins.c) ---------- */
+
+/* Migration 6: each serial's PIN (a salted keyed hash) and the wrong
+ * entries that the limits count. */
+const char *store_pins_migration(void);
+/* Adds serials as store_serials_add() does, each with its PIN, in one
+ * transaction; the PINs are kept only as hashes. 0, -1, or -2 (a repeat). */
+int store_serials_add_pinned(store *s, long lot_id, const char *const *serials,
+                             const char *const *pins, size_t count, const char *commissioning,
+                             char error[STORE_ERROR_MAX]);
+/* How many of a lot's serials have a PIN, or -1. */
+long store_lot_pins(store *s, long lot_id);
+
+/* Wrong PINs allowed within `window` seconds, per serial and per network. */
+typedef struct {
+    int per_serial, per_network;
+    long window;
+} store_pin_limits;
+
+typedef enum {
+    STORE_PIN_FIRST,   /* right, and the first right entry */
+    STORE_PIN_AGAIN,   /* right, but entered before */
+    STORE_PIN_WRONG,   /* counted against the limits */
+    STORE_PIN_LIMITED, /* not checked: too many wrong ones */
+    STORE_PIN_NONE     /* the serial has no PIN */
+} store_pin_outcome;
+
+typedef struct {
+    store_pin_outcome outcome;
+    long long verified_at; /* FIRST, AGAIN: the first right entry, unix seconds */
+    long verifications;    /* FIRST, AGAIN: right entries, this one included */
+    int left;              /* WRONG: wrong entries still allowed in the window */
+    long retry_after;      /* LIMITED: seconds until one more is allowed */
+    int by_network;        /* LIMITED: the network's limit, not the serial's */
+} store_pin_result;
+
+/* Checks `pin` (digits only) for a serial at `now` (unix seconds), within
+ * the limits, and records the outcome, in one transaction. 0, or -1. */
+int store_pin_try(store *s, long lot_id, const char *serial, const char *network, const char *pin,
+                  const store_pin_limits *limits, long long now, store_pin_result *result);
+
 #endif

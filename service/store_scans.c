@@ -502,3 +502,8 @@ json_t *store_scan_resolve(store *s, store_scans *q, const store_scan *scan)
     }
     return out;
 }
+
+json_t *store_code_read(store *s, const store_scan *scan, long *lot_id)
+{
+    return resolve_read(s, scan, lot_id);
+}

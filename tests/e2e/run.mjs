@@ -1,8 +1,9 @@
 // The browser tests of the web pages, end to end: a real daemon on a fresh
 // database, Debian's Chromium (headless) through playwright-core. Scenarios:
 // signing in (signin.mjs), a producer's day (producer.mjs), a consumer's
-// scan (consumer.mjs), producers kept apart (isolation.mjs), an officer's
-// work (officer.mjs), every page on a small phone (narrow.mjs). Prints
+// scan (consumer.mjs), a scratch-off PIN (pin.mjs), producers kept apart
+// (isolation.mjs), an officer's work (officer.mjs), every page on a small
+// phone (narrow.mjs). Prints
 // "FAIL e2e: ..." per failed check and ends with "e2e: N passed, N failed".
 // OCOPTRACE names the program (default ./ocoptrace); E2E_KEEP=1 keeps the
 // scratch folder (database, PDFs, daemon log).
@@ -13,6 +14,7 @@ import { setUp } from './fixtures.mjs';
 import { signInTests } from './signin.mjs';
 import { producerTests } from './producer.mjs';
 import { consumerTests } from './consumer.mjs';
+import { pinTests } from './pin.mjs';
 import { isolationTests } from './isolation.mjs';
 import { officerTests } from './officer.mjs';
 import { narrowTests } from './narrow.mjs';
@@ -46,6 +48,7 @@ async function main() {
         await scenario('signing in', () => signInTests(browser, fx));
         await scenario('a producer\'s day', async () => { made = (await producerTests(browser, fx)) || {}; });
         await scenario('a consumer\'s scan', () => consumerTests(browser, fx, made));
+        await scenario('a scratch-off PIN', () => pinTests(browser, fx));
         await scenario('producers kept apart', () => isolationTests(browser, fx));
         await scenario('an officer\'s work', () => officerTests(browser, fx));
         await scenario('every page at 360 px', () => narrowTests(browser, fx));

@@ -301,8 +301,61 @@ static void test_geometry(void)
           "a label that cannot hold the short form is refused naming the sheet");
 }
 
+/* A scratch-off PIN: a box of its own on every sheet, holding its line,
+ * inside the safe margin, clear of the code and of every other line. */
+static void test_pin_geometry(void)
+{
+    static const char *const pins[] = {"1234 5678"};
+    ocl_label_options options = {.font_path = FONT, .ocop_mark = 1, .pins = pins};
+    for (size_t i = 0; i < ARRAY_SIZE(sheet_names); i++) {
+        char path[256];
+        snprintf(path, sizeof(path), "templates/sheets/%s.sheet", sheet_names[i]);
+        ocl_sheet sheet;
+        ocl_problems problems;
+        ocl_problems_init(&problems);
+        ocl_sheet_load(path, &sheet, &problems);
+        ocl_label_job job = full_job(OCL_GROUP_FOOD);
+        job.ocop_stars = 4;
+        ocl_label_geometry g;
+        ocl_result rc = ocl_labels_geometry(&job, &sheet, &options, &g, &problems);
+        if (strcmp(sheet_names[i], "a4-4x10") == 0) {
+            CHECK(rc == OCL_EINVAL && strstr(problems.item[0].rule, "and the PIN's box"),
+                  "a4-4x10 has no room for a PIN: refused, naming the PIN");
+            continue;
+        }
+        CHECK(rc == OCL_OK, "%s with a PIN: fits (%s)", sheet_names[i],
+              problems.count ? problems.item[0].rule : "");
+        if (rc != OCL_OK)
+            continue;
+        check_geometry(sheet_names[i], &g);
+        const double margin = 1.5;
+        ocl_box safe = {margin, margin, g.label.width - 2 * margin, g.label.height - 2 * margin};
+        CHECK(g.pin.width > 0 && inside(&g.pin, &safe) && !overlap(&g.pin, &g.qr),
+              "%s: the PIN's box is within the safe margin, clear of the code", sheet_names[i]);
+        int held = 0, clear = 1;
+        for (int k = 0; k < g.lines; k++) {
+            if (inside(&g.line[k], &g.pin))
+                held++;
+            else
+                clear &= !overlap(&g.line[k], &g.pin);
+        }
+        CHECK(held == 1 && clear, "%s: the box holds the PIN's line alone (%d lines in it)",
+              sheet_names[i], held);
+    }
+    ocl_label_options none = {.font_path = FONT, .ocop_mark = 1};
+    ocl_sheet sheet;
+    ocl_problems problems;
+    ocl_problems_init(&problems);
+    ocl_sheet_load("templates/sheets/a4-3x8.sheet", &sheet, &problems);
+    ocl_label_job job = full_job(OCL_GROUP_FOOD);
+    ocl_label_geometry g;
+    CHECK(ocl_labels_geometry(&job, &sheet, &none, &g, &problems) == OCL_OK && g.pin.width == 0,
+          "without PINs, no PIN box");
+}
+
 void test_labels(void)
 {
+    test_pin_geometry();
     test_serials();
     test_law();
     test_sheet_files();
