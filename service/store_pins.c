@@ -145,7 +145,8 @@ static int limited(store *s, long lot_id, const char *serial, const char *networ
     result->by_network = by_serial < limits->per_serial;
     long long oldest = result->by_network ? oldest_network : oldest_serial;
     result->outcome = STORE_PIN_LIMITED;
-    result->retry_after = (long)(oldest + limits->window - now + 1);
+    /* Counted while at > now - window: the oldest stops counting at at + window. */
+    result->retry_after = (long)(oldest + limits->window - now);
     return 1;
 }
 
