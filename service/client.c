@@ -308,6 +308,30 @@ static int read_forwarded(const char *value, hops *h)
     return 0;
 }
 
+/* The rightmost hop that is not a trusted proxy, else the leftmost; the
+ * peer when a hop on the way cannot be read. */
+static void follow_hops(const client_proxies *trusted, const client_address *peer, const hops *h,
+                        client_address *out)
+{
+    *out = *peer;
+    size_t kept = h->total < HOPS_MAX ? h->total : HOPS_MAX;
+    for (size_t k = 0; k < kept; k++) {
+        size_t at = (h->total - 1 - k) % HOPS_MAX;
+        if (!h->readable[at]) {
+            *out = *peer;
+            return;
+        }
+        *out = h->address[at];
+        if (!client_proxies_match(trusted, out))
+            return;
+    }
+}
+
+static int same_address(const client_address *a, const client_address *b)
+{
+    return a->family == b->family && memcmp(a->bytes, b->bytes, address_size(a->family)) == 0;
+}
+
 void client_resolve(const client_proxies *trusted, const client_address *peer,
                     const char *const *forwarded, size_t forwarded_count,
                     const char *const *x_forwarded_for, size_t x_forwarded_for_count,
@@ -318,22 +342,23 @@ void client_resolve(const client_proxies *trusted, const client_address *peer,
         return;
     hops h;
     memset(&h, 0, sizeof(h));
+    client_address by_forwarded = *peer, by_x_forwarded_for = *peer;
+    int readable = 1;
     for (size_t i = 0; i < forwarded_count; i++)
-        if (read_forwarded(forwarded[i], &h) != 0)
-            return;
-    for (size_t i = 0; !forwarded_count && i < x_forwarded_for_count; i++)
+        readable = readable && read_forwarded(forwarded[i], &h) == 0;
+    if (readable)
+        follow_hops(trusted, peer, &h, &by_forwarded);
+    memset(&h, 0, sizeof(h));
+    for (size_t i = 0; i < x_forwarded_for_count; i++)
         read_x_forwarded_for(x_forwarded_for[i], &h);
-    size_t kept = h.total < HOPS_MAX ? h.total : HOPS_MAX;
-    for (size_t k = 0; k < kept; k++) {
-        size_t at = (h.total - 1 - k) % HOPS_MAX;
-        if (!h.readable[at]) {
-            *out = *peer;
-            return;
-        }
-        *out = h.address[at];
-        if (!client_proxies_match(trusted, out))
-            return;
-    }
+    follow_hops(trusted, peer, &h, &by_x_forwarded_for);
+    /* A proxy sets one of the two and passes the other on as the client
+     * sent it, and which one is not written anywhere: when both name a
+     * client and the clients differ, neither is believed. */
+    if (!forwarded_count)
+        *out = by_x_forwarded_for;
+    else if (!x_forwarded_for_count || same_address(&by_forwarded, &by_x_forwarded_for))
+        *out = by_forwarded;
 }
 
 void client_address_text(const client_address *address, char *out, size_t size)

@@ -1,7 +1,7 @@
 /*
  * Who the client is: an address and its network, taken from the socket's
  * peer, or, only when that peer is a trusted proxy, from the forwarding
- * headers it added (Forwarded, RFC 7239, else X-Forwarded-For). No
+ * headers it added (Forwarded, RFC 7239, or X-Forwarded-For). No
  * libmicrohttpd here, so that the unit tests call it directly.
  */
 #ifndef OCOPTRACE_CLIENT_H
@@ -44,11 +44,11 @@ int client_proxies_match(const client_proxies *proxies, const client_address *ad
  * peers) becomes IPv4 again. */
 void client_from_sockaddr(const struct sockaddr *peer, client_address *out);
 
-/* The client behind `peer`. Only a trusted peer's headers are read: the
- * `forwarded` values if any (all the request's Forwarded headers, in
- * order), else the `x_forwarded_for` ones. Of the addresses they list,
- * the rightmost that is not a trusted proxy, or the leftmost when all are;
- * a value that cannot be read on the way gives the peer itself. */
+/* The client behind `peer`. Only a trusted peer's headers are read (all
+ * lines of each, in order): of the addresses Forwarded, or X-Forwarded-For,
+ * lists, the rightmost that is not a trusted proxy, or the leftmost when
+ * all are; a value that cannot be read on the way gives the peer itself,
+ * and so do both headers when they name different clients. */
 void client_resolve(const client_proxies *trusted, const client_address *peer,
                     const char *const *forwarded, size_t forwarded_count,
                     const char *const *x_forwarded_for, size_t x_forwarded_for_count,
