@@ -19,10 +19,9 @@ DEPS_BUILD = gcc make pkg-config libc6-dev libqrencode-dev libpng-dev zlib1g-dev
              libsodium-dev libsqlite3-dev libinih-dev libmicrohttpd-dev \
              libjansson-dev libcurl4-openssl-dev ca-certificates poppler-utils
 DEPS_TEST  = zbar-tools librsvg2-bin clang-format qpdf tesseract-ocr sqlite3 curl \
-             tesseract-ocr-vie python3 python3-jsonschema openssl chromium nodejs
+             tesseract-ocr-vie python3 python3-jsonschema openssl chromium nodejs nginx-light
 DEPS_FUZZ  = clang libclang-rt-14-dev
-DEPS_BENCH = zint bc file glabels python3-reportlab python3-segno fonts-noto-core time wrk \
-             nginx-light
+DEPS_BENCH = zint bc file glabels python3-reportlab python3-segno fonts-noto-core time wrk
 DEPS       = $(DEPS_BUILD) $(DEPS_TEST)
 
 PKGS     = libqrencode libpng zlib
@@ -41,7 +40,8 @@ SERVICE_SRC = $(wildcard service/*.c)
 UNIT_SRC    = $(wildcard tests/unit/*.c)
 LABELS_OBJ  = $(LABELS_SRC:%.c=$(BUILD)/%.o)
 SERVICE_OBJ = $(SERVICE_SRC:%.c=$(BUILD)/%.o)
-UNIT_OBJ    = $(UNIT_SRC:%.c=$(BUILD)/%.o)
+# The service's files the unit tests call, which need no daemon.
+UNIT_OBJ    = $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/service/client.o
 LIBLABELS   = $(BUILD)/libocoplabels.a
 PROGRAM     = $(BUILD)/ocoptrace
 UNIT        = $(BUILD)/unit-tests

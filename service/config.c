@@ -33,6 +33,7 @@ static const struct {
     TEXT("server", "listen", listen),
     TEXT("server", "base_url", base_url),
     TEXT("server", "log", log),
+    TEXT("server", "trusted_proxies", trusted_proxies),
     TEXT("database", "path", db),
     TEXT("certificates", "key", certificate_key),
     TEXT("sync", "endpoint", sync.endpoint),
@@ -102,6 +103,9 @@ int config_load(const char *path, config *c, ocl_problems *problems)
     else if (rc > 0 && problems->count == before)
         ocl_problem_add(problems, "config", "line %d of '%s' is not 'key = value' or [section]", rc,
                         path);
+    char problem[160];
+    if (client_proxies_parse(c->trusted_proxies, &c->proxies, problem, sizeof(problem)) != 0)
+        ocl_problem_add(problems, "config [server] trusted_proxies", "%s", problem);
     const char *endpoint = c->sync.endpoint;
     if (*endpoint && strncmp(endpoint, "http://", 7) != 0 && strncmp(endpoint, "https://", 8) != 0)
         ocl_problem_add(problems, "config [sync] endpoint", "must start with http:// or https://");

@@ -4,6 +4,7 @@
 #ifndef OCOPTRACE_CONFIG_H
 #define OCOPTRACE_CONFIG_H
 
+#include "client.h"
 #include "ocoplabels.h"
 
 #include <limits.h>
@@ -17,6 +18,8 @@ typedef struct {
     char base_url[OCL_BASE_URL_MAX];
     char log[PATH_MAX];             /* the request log; empty: stderr */
     char certificate_key[PATH_MAX]; /* the issuer's secret key; empty: none */
+    char trusted_proxies[1024];     /* CIDRs whose forwarding headers are believed */
+    client_proxies proxies;         /* the same, read */
     struct {
         long networks, window_hours, scans; /* verdict_rules, as the file gives them */
     } verdict;

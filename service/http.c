@@ -9,6 +9,7 @@
  */
 #include "http.h"
 #include "cli.h"
+#include "client.h"
 #include "pin.h"
 
 #include <arpa/inet.h>
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #define STATUS_CLASSES 6
@@ -71,6 +73,8 @@ typedef struct {
     int route; /* index into route_names */
     char method[16];
     char path[256];
+    char client[CLIENT_TEXT_MAX];     /* the client's address, for the log */
+    char network[CLIENT_NETWORK_MAX]; /* and its network, for scans and throttling */
 } request_state;
 
 /* Roles, as bits. */
@@ -564,24 +568,53 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, http_reply *reply
     return rc;
 }
 
-/* The client's network: scans from one network count once towards a
- * copied label's verdict. */
-static void client_network(struct MHD_Connection *conn, char *out, size_t size)
+/* A request's forwarding headers, every line of each in order; past
+ * HEADER_LINES_MAX the leftmost go, as only the right end is read. */
+#define HEADER_LINES_MAX 8
+typedef struct {
+    const char *forwarded[HEADER_LINES_MAX], *x_forwarded_for[HEADER_LINES_MAX];
+    size_t forwarded_count, x_forwarded_for_count;
+} forwarding_headers;
+
+static void keep_line(const char **lines, size_t *count, const char *value)
+{
+    if (*count == HEADER_LINES_MAX) {
+        memmove(lines, lines + 1, (HEADER_LINES_MAX - 1) * sizeof(*lines));
+        (*count)--;
+    }
+    lines[(*count)++] = value;
+}
+
+static enum MHD_Result on_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value)
+{
+    (void)kind;
+    forwarding_headers *h = cls;
+    if (value && strcasecmp(key, "Forwarded") == 0)
+        keep_line(h->forwarded, &h->forwarded_count, value);
+    else if (value && strcasecmp(key, "X-Forwarded-For") == 0)
+        keep_line(h->x_forwarded_for, &h->x_forwarded_for_count, value);
+    return MHD_YES;
+}
+
+/* Who is asking: the peer, or whom a trusted proxy says it forwards.
+ * Scans from one network count once towards a copied label's verdict, and
+ * failed token sign-ins are throttled per network. */
+static void identify_client(const http_server *server, struct MHD_Connection *conn,
+                            request_state *state)
 {
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    out[0] = '\0';
-    if (!info || !info->client_addr)
-        return;
-    if (info->client_addr->sa_family == AF_INET) {
-        const unsigned char *a =
-            (const unsigned char *)&((const struct sockaddr_in *)info->client_addr)->sin_addr;
-        snprintf(out, size, "%u.%u.%u.0/24", a[0], a[1], a[2]);
-    } else if (info->client_addr->sa_family == AF_INET6) {
-        const unsigned char *a =
-            (const unsigned char *)&((const struct sockaddr_in6 *)info->client_addr)->sin6_addr;
-        snprintf(out, size, "%02x%02x:%02x%02x:%02x%02x::/48", a[0], a[1], a[2], a[3], a[4], a[5]);
-    }
+    client_address peer, client;
+    client_from_sockaddr(info ? info->client_addr : NULL, &peer);
+    forwarding_headers h = {{0}, {0}, 0, 0};
+    const client_proxies *trusted = &server->config->proxies;
+    if (peer.family && client_proxies_match(trusted, &peer))
+        MHD_get_connection_values(conn, MHD_HEADER_KIND, on_header, &h);
+    client_resolve(trusted, &peer, h.forwarded, h.forwarded_count, h.x_forwarded_for,
+                   h.x_forwarded_for_count, &client);
+    client_address_text(&client, state->client, sizeof(state->client));
+    client_network_text(&client, state->network, sizeof(state->network));
 }
 
 static void worker_free(void *p)
@@ -642,7 +675,7 @@ static void answer(http_server *server, struct MHD_Connection *conn, const char 
                             .body_len = state->len};
         req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept");
         req.connection = conn;
-        client_network(conn, req.network, sizeof(req.network));
+        snprintf(req.network, sizeof(req.network), "%s", state->network);
         if (!public_path(url))
             authenticate(&req, conn);
         route(&req, reply, &state->route);
@@ -665,6 +698,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         state->route = (int)(ROUTE_COUNT + ROUTE_OTHER);
         snprintf(state->method, sizeof(state->method), "%s", method);
         snprintf(state->path, sizeof(state->path), "%s", url);
+        identify_client(server, conn, state);
         *con_cls = state;
         return MHD_YES;
     }
@@ -751,8 +785,8 @@ static void log_stop(request_log *log)
     pthread_mutex_destroy(&log->lock);
 }
 
-/* One line per request: method, path, status, microseconds. No headers,
- * no bodies, so no token reaches a log. */
+/* One line per request: method, path, status, microseconds and the
+ * client's address. No headers, no bodies, so no token reaches a log. */
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode code)
 {
@@ -769,9 +803,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     int status = state->status;
     if (status >= 100 && status < 600 && state->route >= 0 && state->route < ROUTES_MAX)
         atomic_fetch_add(&server->requests[state->route][status / 100], 1);
-    char line[sizeof(state->method) + sizeof(state->path) + 64];
-    int n =
-        snprintf(line, sizeof(line), "%s %s %d %ldus\n", state->method, state->path, status, us);
+    char line[sizeof(state->method) + sizeof(state->path) + sizeof(state->client) + 64];
+    int n = snprintf(line, sizeof(line), "%s %s %d %ldus %s\n", state->method, state->path, status,
+                     us, state->client[0] ? state->client : "-");
     if (n > 0)
         log_append(&server->log, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
     atomic_fetch_sub(&server->in_flight, 1);
@@ -780,29 +814,45 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
-static int parse_listen(const char *listen, struct sockaddr_in *addr)
+/* "192.0.2.1:8080" or "[2001:db8::1]:8080" into `addr`; 0, or -1. */
+static int parse_listen(const char *listen, struct sockaddr_storage *addr)
 {
     char host[64];
     const char *colon = strrchr(listen, ':');
     if (!colon || (size_t)(colon - listen) >= sizeof(host))
         return -1;
-    memcpy(host, listen, (size_t)(colon - listen));
-    host[colon - listen] = '\0';
+    const char *start = listen;
+    size_t len = (size_t)(colon - listen);
+    int bracketed = len >= 2 && listen[0] == '[' && listen[len - 1] == ']';
+    if (bracketed)
+        start++, len -= 2;
+    memcpy(host, start, len);
+    host[len] = '\0';
     char *end = NULL;
     long port = strtol(colon + 1, &end, 10);
-    memset(addr, 0, sizeof(*addr));
-    addr->sin_family = AF_INET;
-    addr->sin_port = htons((uint16_t)port);
-    if (*end || port < 0 || port > 65535 || inet_pton(AF_INET, host, &addr->sin_addr) != 1)
+    if (!colon[1] || *end || port < 0 || port > 65535)
         return -1;
-    return 0;
+    memset(addr, 0, sizeof(*addr));
+    struct sockaddr_in *v4 = (struct sockaddr_in *)addr;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)addr;
+    if (!bracketed && inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)port);
+        return 0;
+    }
+    if (bracketed && inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)port);
+        return 0;
+    }
+    return -1;
 }
 
 http_server *http_start(store *s, config *c, char *error, size_t error_size)
 {
-    struct sockaddr_in addr;
+    struct sockaddr_storage addr;
     if (parse_listen(c->listen, &addr) != 0) {
-        snprintf(error, error_size, "listen: '%s' is not an IPv4 ADDRESS:PORT", c->listen);
+        snprintf(error, error_size, "listen: '%s' is not IPV4:PORT or [IPV6]:PORT", c->listen);
         return NULL;
     }
     http_server *server = calloc(1, sizeof(*server));
@@ -860,9 +910,12 @@ http_server *http_start(store *s, config *c, char *error, size_t error_size)
     /* Turbo (with epoll): libmicrohttpd reads a kept-alive connection
      * optimistically rather than waiting on epoll first, and skips some
      * shutdown() calls; fewer system calls for each small request. */
+    /* IPv6 as dual stack: on [::] IPv4 clients are served too, and come
+     * as mapped addresses, which client.c turns back into IPv4. */
+    unsigned family = addr.ss_family == AF_INET6 ? MHD_USE_DUAL_STACK : 0;
     server->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO |
-            MHD_USE_ERROR_LOG,
+            MHD_USE_ERROR_LOG | family,
         0, NULL, NULL, on_request, server, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(2 * cli_cores()), MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),

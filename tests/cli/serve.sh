@@ -261,7 +261,7 @@ wait $fetch
 expect_equal "the request in flight is answered" "$(cat "$scratch/inflight.code")" 200
 pdfinfo "$scratch/inflight.pdf" >/dev/null 2>&1 && pass || fail "the answer is a whole PDF"
 [ "$code" -eq 0 ] && pass || fail "SIGTERM: exit $code: $(grep -v '^[A-Z]* /' "$log" | head -n 30)"
-grep -qE '^POST /api/v1/producers 201 [0-9]+us$' "$log" && pass || fail "request log line"
+grep -qE '^POST /api/v1/producers 201 [0-9]+us 127\.0\.0\.1$' "$log" && pass || fail "request log line"
 grep -q -F "${admin#oct_}" "$log" && fail "a token reached the log" || pass
 
 # SIGHUP reloads the config file: a new base URL names new codes.

@@ -24,5 +24,6 @@ void test_qr(void);
 void test_text(void);
 void test_labels(void);
 void test_ocop(void);
+void test_client(void);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * Runs every unit test of labels/ and prints the closing count.
+ * Runs every unit test of labels/ (and of service/client.c) and prints the closing count.
  */
 #include "check.h"
 
@@ -50,6 +50,7 @@ int main(void)
     test_text();
     test_labels();
     test_ocop();
+    test_client();
     printf("unit: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
