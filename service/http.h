@@ -47,7 +47,7 @@ typedef struct {
     size_t data_len;
     const char *content_type;
     const char *cache_control;                       /* NULL: no-store */
-    char location[OCL_URI_MAX + 1];                  /* a redirect's target */
+    char location[OCL_BASE_URL_MAX + OCL_URI_MAX];   /* a redirect's target */
     char link[OCL_BASE_URL_MAX + OCL_URI_MAX + 128]; /* a Link header (RFC 8288) */
     int cors;             /* public data: any site's script may read it (links.c) */
     int preflight;        /* CORS: the methods and headers a script may use */

@@ -551,7 +551,7 @@ static int redirect_answer(http_request *req, http_reply *reply, const code_path
                            const char *curie)
 {
     long lot_id;
-    char href[OCL_URI_MAX + 1] = "";
+    char href[sizeof(reply->location)] = "";
     json_t *resolved = store_code_read(req->store, &code->scan, &lot_id);
     if (resolved && strcmp(curie, "gs1:certificationInfo") == 0) {
         certificate_href(req, resolved, href, sizeof(href));

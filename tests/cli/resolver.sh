@@ -246,6 +246,13 @@ trace=$(curl -s -w ' %{http_code} %{content_type}' "$anchor?linkType=gs1:traceab
 code=$(curl -s -o "$scratch/p2.json" -w '%{http_code}' "$base/01/00000096385074?linkType=all")
 expect_equal "a product without links or certificate: a linkset too" "$code $(validate "$scratch/p2.json")" "200 ok"
 grep -q certificationInfo "$scratch/p2.json" && fail "no certificationInfo without a certificate" || pass
+# A product without a GTIN: its codes' path is /lot/{lot}/{serial}.
+P3=$(id_of "$(call "$producer" POST /api/v1/products "{\"name\":\"Bánh tráng\",\"group\":\"food\",$details}")")
+L3=$(id_of "$(call "$producer" POST /api/v1/products/$P3/lots '{"code":"B1","produced":"2025-03-01","expires":"2027-03-01"}')")
+lot_uri=$(call "$producer" POST /api/v1/lots/$L3/serials '{"count":1}' | grep -o '"uri":"[^"]*"' | head -n 1 | cut -d'"' -f4)
+code=$(curl -s -o "$scratch/lot.json" -w '%{http_code}' "$base${lot_uri#"$base"}?linkType=all")
+expect_equal "a /lot/ code: a linkset" "$code $(validate "$scratch/lot.json")" "200 ok"
+grep -q "\"anchor\":\"$lot_uri\"" "$scratch/lot.json" && pass || fail "a /lot/ code: its URI is the anchor: $(head -c 200 "$scratch/lot.json")"
 code=$(curl -s -o "$scratch/none.json" -w '%{http_code} %{content_type}' "$base/01/08931234567880?linkType=all")
 expect_equal "a GTIN not registered: 404 JSON" "$code" "404 application/json"
 grep -q '"code":"not_found"' "$scratch/none.json" && pass || fail "a GTIN not registered: the error"
