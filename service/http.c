@@ -10,6 +10,7 @@
 #include "http.h"
 #include "cli.h"
 #include "client.h"
+#include "links.h"
 #include "pin.h"
 
 #include <arpa/inet.h>
@@ -119,6 +120,10 @@ static const struct {
     {"POST", "/api/v1/users", R_ADMIN, api_users_create},
     {"GET", "/api/v1/users", R_ADMIN, api_users_list},
     {"GET", "/api/v1/sync", R_ADMIN | R_OFFICER, api_sync_status},
+    {"POST", "/api/v1/products/{id}/links", R_ANY, api_links_create},
+    {"GET", "/api/v1/products/{id}/links", R_ANY, api_links_list},
+    {"DELETE", "/api/v1/links/{id}", R_ANY, api_links_delete},
+    {"GET", "/api/v1/link-types", R_ANY, api_link_types},
 };
 
 /* Routes outside the table, counted after it in /metrics. */
@@ -230,7 +235,8 @@ static int public_path(const char *path)
 {
     return strncmp(path, "/01/", 4) == 0 || strncmp(path, "/lot/", 5) == 0 ||
            strncmp(path, "/c/", 3) == 0 || strcmp(path, "/healthz") == 0 ||
-           strncmp(path, "/assets/", 8) == 0 || strcmp(path, "/favicon.ico") == 0;
+           strncmp(path, "/assets/", 8) == 0 || strcmp(path, "/favicon.ico") == 0 ||
+           strncmp(path, "/.well-known/", 13) == 0;
 }
 
 /* A bearer token, else the web pages' session cookie. */
@@ -278,11 +284,22 @@ static void route(http_request *req, http_reply *reply, int *index)
     *index = (int)(ROUTE_COUNT + ROUTE_OTHER);
     if (strcmp(req->path, "/healthz") == 0)
         *index = (int)(ROUTE_COUNT + ROUTE_HEALTH);
+    int head = strcmp(req->method, "HEAD") == 0;
     if ((strncmp(req->path, "/01/", 4) == 0 || strncmp(req->path, "/lot/", 5) == 0) &&
-        strcmp(req->method, "GET") == 0) {
-        atomic_fetch_add(&req->server->scans, 1);
+        (strcmp(req->method, "GET") == 0 || head)) {
+        if (!head)
+            atomic_fetch_add(&req->server->scans, 1);
         *index = (int)(ROUTE_COUNT + ROUTE_RESOLVER);
-        resolver_answer(req, reply, req->server->product_page, req->server->scan_queue);
+        links_resolve(req, reply, req->server->product_page, req->server->scan_queue);
+        return;
+    }
+    if (links_public_path(req->path) && strcmp(req->method, "OPTIONS") == 0) {
+        links_preflight(req, reply);
+        return;
+    }
+    if (strcmp(req->path, "/.well-known/gs1resolver") == 0 &&
+        (strcmp(req->method, "GET") == 0 || head)) {
+        links_description(req, reply);
         return;
     }
     if (pin_is_verify(req)) {
@@ -395,6 +412,11 @@ static void metrics(http_server *server, store *db, http_reply *reply)
 const char *http_query(const http_request *req, const char *name)
 {
     return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_header(const http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
 }
 
 /* JSON text as json_dumps(JSON_COMPACT) writes it, at a fraction of the
@@ -538,6 +560,21 @@ static void add_headers(struct MHD_Response *response, const http_reply *reply)
     }
     for (int i = 0; i < reply->cookie_count; i++)
         MHD_add_response_header(response, "Set-Cookie", reply->cookies[i]);
+    if (reply->link[0])
+        MHD_add_response_header(response, "Link", reply->link);
+    if (reply->cors) {
+        MHD_add_response_header(response, "Access-Control-Allow-Origin", "*");
+        MHD_add_response_header(response, "Access-Control-Expose-Headers", "Link");
+        /* The same URI answers a page, JSON or a linkset by these. */
+        MHD_add_response_header(response, "Vary", "Accept, Accept-Language");
+    }
+    if (reply->preflight) {
+        MHD_add_response_header(response, "Allow", "GET, HEAD, OPTIONS");
+        MHD_add_response_header(response, "Access-Control-Allow-Methods", "GET, HEAD");
+        MHD_add_response_header(response, "Access-Control-Allow-Headers",
+                                "Accept, Accept-Language");
+        MHD_add_response_header(response, "Access-Control-Max-Age", "86400");
+    }
 }
 
 static enum MHD_Result send_reply(struct MHD_Connection *conn, http_reply *reply)

@@ -36,6 +36,8 @@ typedef struct {
 
 /* A query parameter of the request, or NULL. */
 const char *http_query(const http_request *req, const char *name);
+/* A header of the request, or NULL. */
+const char *http_header(const http_request *req, const char *name);
 
 typedef struct {
     int status;
@@ -44,10 +46,13 @@ typedef struct {
     unsigned char *data; /* bytes (malloc'd) */
     size_t data_len;
     const char *content_type;
-    const char *cache_control; /* NULL: no-store */
-    char location[256];        /* a redirect's target */
-    long retry_after;          /* seconds, for a Retry-After header; 0: none */
-    char cookies[3][192];      /* Set-Cookie headers */
+    const char *cache_control;                       /* NULL: no-store */
+    char location[OCL_BASE_URL_MAX + OCL_URI_MAX];   /* a redirect's target */
+    char link[OCL_BASE_URL_MAX + OCL_URI_MAX + 128]; /* a Link header (RFC 8288) */
+    int cors;             /* public data: any site's script may read it (links.c) */
+    int preflight;        /* CORS: the methods and headers a script may use */
+    long retry_after;     /* seconds, for a Retry-After header; 0: none */
+    char cookies[3][192]; /* Set-Cookie headers */
     int cookie_count;
 } http_reply;
 

@@ -304,6 +304,16 @@ char *resolver_page(const page_template *page, json_t *resolved, const pin_view 
     return product_page(page, resolved, pin);
 }
 
+/* A HEAD (a link checker's, a crawler's) is not a consumer's scan: it
+ * reads the code without counting towards a copied label's verdict. */
+static json_t *resolve_scan(const http_request *req, store_scans *scans, const store_scan *scan)
+{
+    long lot_id;
+    if (strcmp(req->method, "HEAD") == 0)
+        return store_code_read(req->store, scan, &lot_id);
+    return store_scan_resolve(req->store, scans, scan);
+}
+
 void resolver_answer(http_request *req, http_reply *reply, const page_template *page,
                      store_scans *scans)
 {
@@ -335,7 +345,7 @@ void resolver_answer(http_request *req, http_reply *reply, const page_template *
         scan.lot = lot[0] ? lot : NULL;
         scan.serial = serial[0] ? serial : NULL;
     }
-    json_t *result = store_scan_resolve(req->store, scans, &scan);
+    json_t *result = resolve_scan(req, scans, &scan);
     if (!result && !(req->accept && strstr(req->accept, "application/json"))) {
         /* A phone that scanned a code nobody registered sees the warning
          * page, not an API error. */

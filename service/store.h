@@ -226,6 +226,8 @@ json_t *store_code_read(store *s, const store_scan *scan, long *lot_id);
 /* Migration 6: each serial's PIN (a salted keyed hash) and the wrong
  * entries that the limits count. */
 const char *store_pins_migration(void);
+/* Migration 8: the links producers add to a product (links.c). */
+const char *store_links_migration(void);
 /* Adds serials as store_serials_add() does, each with its PIN, in one
  * transaction; the PINs are kept only as hashes. 0, -1, or -2 (a repeat). */
 int store_serials_add_pinned(store *s, long lot_id, const char *const *serials,
