@@ -93,6 +93,14 @@ ocl_result ocl_ai_value_check(const char *value, const char *field, ocl_problems
                                "A-Z a-z, digits and !\"%%&'()*+,-./:;<=>?_ only)",
                                quoted, position);
     }
+    /* A browser resolves "." and ".." away as dot segments (RFC 3986
+     * 5.2.4, and WHATWG URL even when written %2E), so such a value can
+     * never reach the resolver from a scan. */
+    if (strcmp(value, ".") == 0 || strcmp(value, "..") == 0)
+        return ocl_problem_add(problems, field,
+                               "'%s' cannot be used: a browser drops a '.' or '..' path segment "
+                               "from the Digital Link (RFC 3986 dot segments)",
+                               value);
     return OCL_OK;
 }
 
@@ -337,6 +345,22 @@ ocl_result ocl_link_build(const char *base_url, const ocl_link *link, char *out,
     return sb.overflow ? OCL_ERANGE : OCL_OK;
 }
 
+/* A '(' inside a value is written as a backslash and '(' (the GS1 Barcode
+ * Syntax Engine's convention) so that the element string can be read back;
+ * a backslash is not in set 82, so the escape is never ambiguous. */
+static void add_bracketed_value(ocl_strbuf *sb, const char *value)
+{
+    for (const char *run = value; *run;) {
+        size_t n = strcspn(run, "(");
+        ocl_strbuf_add(sb, run, n);
+        run += n;
+        if (*run == '(') {
+            ocl_strbuf_puts(sb, "\\(");
+            run++;
+        }
+    }
+}
+
 ocl_result ocl_link_element_string(const ocl_link *link, char *out, size_t out_size)
 {
     ocl_strbuf sb;
@@ -344,8 +368,10 @@ ocl_result ocl_link_element_string(const ocl_link *link, char *out, size_t out_s
     ocl_strbuf_printf(&sb, "(01)%s", link->gtin);
     for (int q = 0; q < QUALIFIER_COUNT; q++) {
         const char *value = qualifier_value_const(link, q);
-        if (value[0])
-            ocl_strbuf_printf(&sb, "(%s)%s", qualifiers[q].ai, value);
+        if (!value[0])
+            continue;
+        ocl_strbuf_printf(&sb, "(%s)", qualifiers[q].ai);
+        add_bracketed_value(&sb, value);
     }
     for (int d = 0; d < OCL_DATE_COUNT; d++) {
         if (link->date[d][0])
@@ -388,10 +414,56 @@ static size_t percent_decode(const char *text, size_t len, char *out)
     return 0;
 }
 
+/* RFC 3986 pchar (unreserved, sub-delims, ':' and '@'), which GS1 Digital
+ * Link URI Syntax uses for path segments; '%' is left to percent_decode.
+ * Returns the 1-based position of the first other character, or 0. */
+static size_t uri_char_bad(const char *text, size_t len, const char *extra)
+{
+    for (size_t i = 0; i < len; i++) {
+        int c = (unsigned char)text[i];
+        int letter_or_digit =
+            (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+        if (!letter_or_digit && !strchr("-._~!$&'()*+,;=:@%", c) && !strchr(extra, c))
+            return i + 1;
+    }
+    return 0;
+}
+
+ocl_result ocl_path_reencode(const char *path, char *out, size_t out_size)
+{
+    ocl_strbuf sb;
+    ocl_strbuf_init(&sb, out, out_size);
+    for (const char *p = path; *p; p++) {
+        if (*p != '%' && !uri_char_bad(p, 1, "/"))
+            ocl_strbuf_add(&sb, p, 1);
+        else
+            ocl_strbuf_printf(&sb, "%%%02X", (unsigned char)*p);
+    }
+    return sb.overflow ? OCL_ERANGE : OCL_OK;
+}
+
+/* Refuses a raw character that a URI must percent-encode, naming where. */
+static int uri_chars_refused(const char *text, size_t len, const char *extra, const char *field,
+                             ocl_problems *problems)
+{
+    size_t bad = uri_char_bad(text, len, extra);
+    if (!bad)
+        return 0;
+    char quoted[OCL_QUOTE_MAX];
+    ocl_problem_add(problems, field,
+                    "'%s' at position %zu is not allowed raw in a Digital Link URI (RFC 3986: "
+                    "letters, digits and -._~!$&'()*+,;=:@ only): percent-encode it as %%%02X",
+                    ocl_quote(text + bad - 1, 1, quoted, sizeof(quoted)), bad,
+                    (unsigned char)text[bad - 1]);
+    return 1;
+}
+
 /* Decodes one value and checks it against set 82, then stores it. */
 static void parse_value(const char *raw, size_t len, const char *field, char *dest,
                         size_t dest_size, ocl_problems *problems)
 {
+    if (uri_chars_refused(raw, len, "", field, problems))
+        return;
     char decoded[OCL_URI_MAX + 1];
     size_t bad = percent_decode(raw, len, decoded);
     if (bad) {
@@ -504,6 +576,7 @@ static ocl_result parse_path(const char *path, size_t len, ocl_link *link, size_
         return ocl_problem_add(problems, "path", "has no GTIN: expected '/01/{gtin}'");
     }
     *prefix_len = (size_t)(seg[start].start - path) - 1;
+    uri_chars_refused(path, *prefix_len, "/", "path", problems);
     char gtin[OCL_URI_MAX + 1];
     size_t bad = percent_decode(seg[start + 1].start, seg[start + 1].len, gtin);
     if (bad)
@@ -527,6 +600,8 @@ static int date_attribute_index(span key)
 static void parse_query(const char *query, size_t len, ocl_link *link, ocl_problems *problems)
 {
     char quoted[OCL_QUOTE_MAX];
+    if (uri_chars_refused(query, len, "/?", "query", problems))
+        return;
     size_t i = 0;
     while (i < len) {
         size_t end = i;
@@ -593,6 +668,12 @@ ocl_result ocl_link_parse(const char *uri, ocl_link *link, char *base_out, size_
     size_t path = scheme + strcspn(uri + scheme, "/?#");
     if (path == scheme)
         return ocl_problem_add(problems, "uri", "must name a host after the scheme");
+    char quoted[OCL_QUOTE_MAX];
+    for (size_t i = scheme; i < path; i++)
+        if (!isalnum((unsigned char)uri[i]) && !strchr("-.:[]", uri[i]))
+            return ocl_problem_add(problems, "uri",
+                                   "'%s' at position %zu is not allowed in a host name",
+                                   ocl_quote(uri + i, 1, quoted, sizeof(quoted)), i + 1);
     if (path >= query)
         return ocl_problem_add(problems, "path", "has no GTIN: expected '/01/{gtin}'");
 
@@ -601,7 +682,87 @@ ocl_result ocl_link_parse(const char *uri, ocl_link *link, char *base_out, size_
         return OCL_EINVAL;
     if (query < end)
         parse_query(uri + query + 1, end - query - 1, link, problems);
+    if (end < len)
+        uri_chars_refused(uri + end + 1, len - end - 1, "/?", "fragment", problems);
     if (base_out && base_size)
         snprintf(base_out, base_size, "%.*s", (int)(path + prefix_len), uri);
+    return problems->count + problems->dropped == before ? OCL_OK : OCL_EINVAL;
+}
+
+/* ---------- element strings ---------- */
+
+/* Reads one value up to the next unescaped '(' into out; "\\(" is a '('.
+ * Returns the characters of text consumed, or 0 on a stray backslash. */
+static size_t bracketed_value(const char *text, char *out, size_t out_size, size_t *bad)
+{
+    size_t i = 0, n = 0;
+    while (text[i] && text[i] != '(') {
+        if (text[i] == '\\' && text[i + 1] != '(') {
+            *bad = i + 1;
+            return 0;
+        }
+        i += text[i] == '\\';
+        if (n + 1 < out_size)
+            out[n++] = text[i];
+        i++;
+    }
+    out[n] = '\0';
+    *bad = 0;
+    return i;
+}
+
+/* Stores one (AI)value of an element string in link. */
+static void element_store(span ai, const char *value, ocl_link *link, ocl_problems *problems)
+{
+    char quoted[OCL_QUOTE_MAX];
+    int q = qualifier_index(ai), d = date_attribute_index(ai);
+    char *dest = span_is(ai, "01") ? link->gtin
+                 : q >= 0          ? qualifier_value(link, q)
+                 : d >= 0          ? link->date[d]
+                                   : NULL;
+    ocl_quote(ai.start, ai.len, quoted, sizeof(quoted));
+    if (!dest) {
+        ocl_problem_add(problems, "element-string", "AI %s is not supported here", quoted);
+        return;
+    }
+    if (dest[0]) {
+        ocl_problem_add(problems, "element-string", "AI %s appears more than once", quoted);
+        return;
+    }
+    ocl_date date;
+    if (dest == link->gtin)
+        ocl_gtin_normalise(value, "gtin", link->gtin, problems);
+    else if (q >= 0 && ocl_ai_value_check(value, qualifiers[q].field, problems) == OCL_OK)
+        memcpy(dest, value, strlen(value) + 1);
+    else if (d >= 0 &&
+             ocl_date_parse_yymmdd(value, date_attributes[d].field, &date, problems) == OCL_OK)
+        memcpy(dest, value, 7);
+}
+
+ocl_result ocl_element_string_parse(const char *text, ocl_link *link, ocl_problems *problems)
+{
+    size_t before = problems->count + problems->dropped;
+    memset(link, 0, sizeof(*link));
+    if (!text || text[0] != '(')
+        return ocl_problem_add(problems, "element-string", "must start with '(01)'");
+    size_t at = 0;
+    while (text[at] == '(') {
+        span ai = {text + at + 1, strspn(text + at + 1, "0123456789")};
+        if (ai.len < 2 || ai.len > 4 || ai.start[ai.len] != ')')
+            return ocl_problem_add(problems, "element-string",
+                                   "position %zu: expected '(AI)' with an AI of 2 to 4 digits",
+                                   at + 1);
+        at += ai.len + 2;
+        char value[OCL_URI_MAX + 1];
+        size_t bad = 0, used = bracketed_value(text + at, value, sizeof(value), &bad);
+        if (bad)
+            return ocl_problem_add(problems, "element-string",
+                                   "'\\' at position %zu may only escape a '(' of a value",
+                                   at + bad);
+        element_store(ai, value, link, problems);
+        at += used;
+    }
+    if (!link->gtin[0] && problems->count + problems->dropped == before)
+        ocl_problem_add(problems, "element-string", "has no GTIN: expected '(01)'");
     return problems->count + problems->dropped == before ? OCL_OK : OCL_EINVAL;
 }

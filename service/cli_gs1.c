@@ -8,16 +8,37 @@
 
 static const char gs1_usage[] =
     "usage: ocoptrace gs1 check URI\n"
+    "   or: ocoptrace gs1 check ELEMENT-STRING\n"
     "   or: ocoptrace gs1 check-digit DIGITS\n"
     "\n"
     "  check URI      parse a GS1 Digital Link URI and print its element string,\n"
-    "                 (01)...(10)...(21)...(17)..., or every rule it breaks\n"
+    "                 (01)...(10)...(21)...(17)..., or every rule it breaks;\n"
+    "                 a '(' inside a value is printed as \\(\n"
+    "  check ELEMENT-STRING\n"
+    "                 the other way: read (01)...(10)... (\\( for a '(' of a value)\n"
+    "                 and print its Digital Link URI on the default resolver\n"
     "  check-digit DIGITS\n"
     "                 complete a GTIN given without its check digit (7, 11, 12 or\n"
     "                 13 digits) and print it as GTIN-14\n";
 
+/* An element string read back into the Digital Link a label would carry. */
+static int gs1_check_element_string(const char *text)
+{
+    ocl_problems problems;
+    ocl_problems_init(&problems);
+    ocl_link link;
+    char uri[OCL_URI_MAX + 1];
+    if (ocl_element_string_parse(text, &link, &problems) != OCL_OK ||
+        ocl_link_build(NULL, &link, uri, sizeof(uri), &problems) != OCL_OK)
+        return cli_report(&problems);
+    puts(uri);
+    return EXIT_OK;
+}
+
 static int gs1_check(const char *uri)
 {
+    if (uri[0] == '(')
+        return gs1_check_element_string(uri);
     ocl_problems problems;
     ocl_problems_init(&problems);
     ocl_link link;

@@ -287,8 +287,10 @@ static int unit_of(const char *path, unit_code *unit, store_scan *scan)
         if (parse_lot_path(code, unit->lot, unit->serial) != 0)
             return -1;
     } else {
-        char uri[OCL_URI_MAX + 32];
-        snprintf(uri, sizeof(uri), "http://x%s", code);
+        char encoded[OCL_URI_MAX], uri[OCL_URI_MAX + 32];
+        if (ocl_path_reencode(code, encoded, sizeof(encoded)) != OCL_OK)
+            return -1;
+        snprintf(uri, sizeof(uri), "http://x%s", encoded);
         ocl_link link;
         ocl_problems problems;
         ocl_problems_init(&problems);

@@ -43,8 +43,10 @@ int parse_lot_path(const char *path, char lot[OCL_AI_VALUE_MAX + 1],
                    char serial[OCL_AI_VALUE_MAX + 1])
 {
     static const char prefix[] = "http://x/01/00000000000000/10/";
-    char uri[OCL_URI_MAX + 32];
-    snprintf(uri, sizeof(uri), "%s%s", prefix, path + strlen("/lot/"));
+    char encoded[OCL_URI_MAX], uri[OCL_URI_MAX + 32];
+    if (ocl_path_reencode(path + strlen("/lot/"), encoded, sizeof(encoded)) != OCL_OK)
+        return -1;
+    snprintf(uri, sizeof(uri), "%s%s", prefix, encoded);
     char *slash = strrchr(uri, '/');
     if (!slash || slash <= uri + strlen(prefix))
         return -1;
@@ -329,11 +331,16 @@ void resolver_answer(http_request *req, http_reply *reply, const page_template *
         }
         scan.lot = lot, scan.serial = serial;
     } else {
-        char uri[OCL_URI_MAX + 16];
-        snprintf(uri, sizeof(uri), "http://x%s", req->path);
+        char encoded[OCL_URI_MAX], uri[OCL_URI_MAX + 16];
         ocl_link link;
         ocl_problems problems;
         ocl_problems_init(&problems);
+        /* The HTTP server hands over the path decoded. */
+        if (ocl_path_reencode(req->path, encoded, sizeof(encoded)) != OCL_OK) {
+            http_error(reply, 400, "bad_link", "uri", "must be at most %d characters", OCL_URI_MAX);
+            return;
+        }
+        snprintf(uri, sizeof(uri), "http://x%s", encoded);
         if (ocl_link_parse(uri, &link, NULL, 0, &problems) != OCL_OK) {
             http_error(reply, 400, "bad_link", problems.item[0].field, "%s", problems.item[0].rule);
             return;

@@ -441,6 +441,8 @@ admin   POST  /api/v1/products/$PR1/lots | 422 invalid code      | {"code":"Lô 
 admin   POST  /api/v1/products/$PR1/lots | 422 invalid code      | {"code":"L 1"}
 admin   POST  /api/v1/products/$PR1/lots | 422 invalid code      | {"code":"L23456789012345678901"}
 admin   POST  /api/v1/products/$PR1/lots | 422 invalid code      | {"code":""}
+admin   POST  /api/v1/products/$PR1/lots | 422 invalid code      | {"code":"."}
+admin   POST  /api/v1/products/$PR1/lots | 422 invalid code      | {"code":".."}
 admin   POST  /api/v1/products/$PR1/lots | 422 invalid code      | {"produced":"2025-01-01"}
 admin   POST  /api/v1/products/$PR1/lots | 422 invalid expires   | {"code":"L9","produced":"2027-03-01","expires":"2025-03-01"}
 admin   POST  /api/v1/products/$PR1/lots | 422 invalid expires   | {"code":"L9","produced":"2025-03-01","expires":"2025-03-01"}
@@ -541,6 +543,18 @@ expect_equal "resolver records each scan" "$(sqlite3 "$db" "SELECT count(*) FROM
 expect_equal "resolver, the GTIN alone" "$(get /01/08931234567897 -H "$json")" "200 application/json"
 get /01/08931234567897/10/L1/21/NEVERISSUE -H "$json" >/dev/null
 grep -q '"verdict":"unknown"' "$scratch/body" && pass || fail "resolver: a serial never issued is unknown: $(cat "$scratch/body")"
+# A lot of set 82 characters a URI must encode resolves from its label's URI,
+# the server decoding the path before the resolver reads it.
+LQ=$(id_of "$(call "$producer" POST /api/v1/products/$PR1/lots '{"code":"Q\"<>%(","produced":"2025-03-01","expires":"2027-03-01"}')")
+serialq=$(call "$producer" POST /api/v1/lots/$LQ/serials '{"count":1}' | grep -o '"serial":"[^"]*"' | head -n 1 | cut -d'"' -f4)
+expect_equal "resolver, a lot of \"<>%(" "$(get "/01/08931234567897/10/Q%22%3C%3E%25%28/21/$serialq" -H "$json")" "200 application/json"
+got=$(cat "$scratch/body")
+[[ $got == *'"verdict":"genuine"'* && $got == *'"code":"Q\"<>%("'* ]] &&
+    pass || fail "resolver: the lot of \"<>%( is found, genuine: $got"
+# A lot of '..' would be a dot segment a phone's browser drops: refused, saying so.
+got=$(call "$producer" POST /api/v1/products/$PR1/lots '{"code":".."}')
+[[ $got == '422 '*'"field":"code"'*"a browser drops a '.' or '..' path segment"* ]] &&
+    pass || fail "a lot of '..' is refused, saying why: $got"
 expect_equal "resolver, another producer's GTIN" "$(get /01/00000096385074 -H "$json")" "200 application/json"
 expect_equal "resolver, a GTIN not registered" "$(get /01/04006381333931 -H "$json")" "404 application/json"
 expect_equal "resolver, a bad check digit" "$(get /01/08931234567895 -H "$json")" "400 application/json"

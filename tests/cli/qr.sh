@@ -96,6 +96,9 @@ ocoptrace: expiry: '2025-02-30' is not a date: February 2025 has 28 days" \
     qr --gtin 08931234567895 --lot 'Lô1' --serial ABCDEFGHIJ01234567890 --expiry 2025-02-30 --ec X -o "$o"
 refuse "lot with space" "ocoptrace: lot: ' ' at position 2 is not in GS1 character set 82 (letters A-Z a-z, digits and !\"%&'()*+,-./:;<=>?_ only)" \
     qr --gtin $gtin --lot 'L 1' -o "$o"
+dots="' cannot be used: a browser drops a '.' or '..' path segment from the Digital Link (RFC 3986 dot segments)"
+refuse "lot of one dot" "ocoptrace: lot: '.$dots" qr --gtin $gtin --lot . -o "$o"
+refuse "serial of two dots" "ocoptrace: serial: '..$dots" qr --gtin $gtin --lot L --serial .. -o "$o"
 refuse "empty serial" "ocoptrace: serial: must not be empty" qr --gtin $gtin --serial '' -o "$o"
 refuse "expiry format" "ocoptrace: expiry: must be a date as YYYY-MM-DD, found '01/03/2027'" \
     qr --gtin $gtin --expiry 01/03/2027 -o "$o"
@@ -165,6 +168,40 @@ gs1_case "$base/products/1" "ocoptrace: path: has no GTIN: expected '/01/{gtin}'
 gs1_case "$base/01/08931234567895/21/S/10/L?17=251301" "ocoptrace: gtin: check digit is 5, expected 7
 ocoptrace: path: AI 10 must come before AI 21 (order 22, 10, 21)
 ocoptrace: expiry: '251301' is not a date: month 13 does not exist" 2
+# A '(' of a value is printed \( so that the element string reads back.
+gs1_case "$base/01/$gtin/10/(10)/21/X" "(01)$gtin(10)\\(10)(21)X" 0
+gs1_case "$base/01/$gtin/21/%28%28)" "(01)$gtin(21)\\(\\()" 0
+# Raw characters RFC 3986 does not allow are refused; percent-encoded, the
+# set 82 ones are values like any other.
+raw_refused() {
+    printf "ocoptrace: %s: '%s' at position %s is not allowed raw in a Digital Link URI (RFC 3986: letters, digits and -._~!\$&'()*+,;=:@ only): percent-encode it as %%%s" "$@"
+}
+gs1_case "$base/01/$gtin/10/%22%3C%3E" "(01)$gtin(10)\"<>" 0
+gs1_case "$base/01/$gtin/10/A\"B" "$(raw_refused lot '"' 2 22)" 2
+gs1_case "$base/01/$gtin/10/L/21/<S>" "$(raw_refused serial '<' 1 3C)" 2
+gs1_case "$base/01/$gtin/21/S>" "$(raw_refused serial '>' 2 3E)" 2
+gs1_case "$base/01/$gtin/21/a{b}" "$(raw_refused serial '{' 2 7B)" 2
+gs1_case "$base/shop\"/01/$gtin" "$(raw_refused path '"' 6 22)" 2
+gs1_case "$base/01/$gtin?17=270301&q=<" "$(raw_refused query '<' 13 3C)" 2
+# A dot segment, raw or encoded, would be dropped by the phone's browser.
+gs1_case "$base/01/$gtin/10/./21/X" "ocoptrace: lot: '.$dots" 2
+gs1_case "$base/01/$gtin/10/L/21/.." "ocoptrace: serial: '..$dots" 2
+gs1_case "$base/01/$gtin/10/%2e/21/X" "ocoptrace: lot: '.$dots" 2
+gs1_case "$base/01/$gtin/10/L/21/%2E%2E" "ocoptrace: serial: '..$dots" 2
+gs1_case "$base/01/$gtin/10/.../21/.x" "(01)$gtin(10)...(21).x" 0
+# Element strings read back, and refused where they must be.
+gs1_case "(01)$gtin(10)\\(10)(21)X" "$base/01/$gtin/10/%2810%29/21/X" 0
+gs1_case "(01)$gtin(10)a\\b" "ocoptrace: element-string: '\\' at position 24 may only escape a '(' of a value" 2
+gs1_case "(01)$gtin(10).." "ocoptrace: lot: '..$dots" 2
+gs1_case "(10)L(21)S" "ocoptrace: element-string: has no GTIN: expected '(01)'" 2
+
+# Round trip: URI, element string, URI again, the same.
+for uri in "$base/01/$gtin/10/L2025A/21/AB%2F12?17=270301" "$base/01/$gtin/10/%28%28%28/21/%29%28" \
+    "$base/01/$gtin/22/%28V%29/10/A%28B%29C/21/%21%22%25%26%27%28%29%2A%2B?11=250301&17=270300"; do
+    element=$("$OCOPTRACE" gs1 check "$uri")
+    expect_equal "'$uri' back from '$element'" "$("$OCOPTRACE" gs1 check "$element")" "$uri"
+done
+
 got=$("$OCOPTRACE" gs1 check-digit 0893123456789)
 expect_equal "gs1 check-digit" "$got" "$gtin"
 got=$("$OCOPTRACE" gs1 check-digit 9638507)
@@ -174,6 +211,7 @@ expect_equal "gs1 check-digit of GTIN-8" "$got" "00000096385074"
 "$OCOPTRACE" qr --gtin $gtin --lot 'a/b' --serial 'Z(9)' --expiry 2026-11-30 -o "$scratch/rt.png"
 uri=$(decode "$scratch/rt.png")
 got=$("$OCOPTRACE" gs1 check "$uri")
-expect_equal "decoded code parses back" "$got" "(01)$gtin(10)a/b(21)Z(9)(17)261130"
+expect_equal "decoded code parses back" "$got" "(01)$gtin(10)a/b(21)Z\\(9)(17)261130"
+expect_equal "its element string gives the code back" "$("$OCOPTRACE" gs1 check "$got")" "$uri"
 
 finish

@@ -99,6 +99,12 @@ static void test_ai_value(void)
                 "and !\"%&'()*+,-./:;<=>?_ only)"},
         {"ĐL#", "lot: 'Đ' at position 1 is not in GS1 character set 82 (letters A-Z a-z, digits "
                 "and !\"%&'()*+,-./:;<=>?_ only)"},
+        {"...", NULL},
+        {".a", NULL},
+        {".", "lot: '.' cannot be used: a browser drops a '.' or '..' path segment from the "
+              "Digital Link (RFC 3986 dot segments)"},
+        {"..", "lot: '..' cannot be used: a browser drops a '.' or '..' path segment from the "
+               "Digital Link (RFC 3986 dot segments)"},
         {"AB~", "lot: '~' at position 3 is not in GS1 character set 82 (letters A-Z a-z, digits "
                 "and !\"%&'()*+,-./:;<=>?_ only)"},
     };
@@ -169,6 +175,14 @@ static void test_dates(void)
 }
 
 #define BASE OCL_DEFAULT_BASE_URL
+
+/* The refusal of a character RFC 3986 does not allow raw in a URI. */
+#define RAW_REFUSED(field, c, position, hex)                                                       \
+    field ": '" c "' at position " position " is not allowed raw in a Digital Link URI (RFC "      \
+          "3986: letters, digits and -._~!$&'()*+,;=:@ only): percent-encode it as %" hex
+#define DOT_REFUSED(field, dots)                                                                   \
+    field ": '" dots "' cannot be used: a browser drops a '.' or '..' path segment from the "      \
+          "Digital Link (RFC 3986 dot segments)"
 
 static const struct {
     const char *base;
@@ -253,7 +267,30 @@ static const struct {
     {BASE "/01/8931234567897/21/1", "(01)08931234567897(21)1"},
     {"HTTPS://example.vn/01/08931234567897", "uri: must start with https:// or http://"},
     {"https://example.vn/01/08931234567897/10/a%2fb", "(01)08931234567897(10)a/b"},
-    {"https://example.vn/01/08931234567897/21/A!B*(1)", "(01)08931234567897(21)A!B*(1)"},
+    {"https://example.vn/01/08931234567897/21/A!B*(1)", "(01)08931234567897(21)A!B*\\(1)"},
+    {"https://example.vn/01/08931234567897/10/(10)/21/X", "(01)08931234567897(10)\\(10)(21)X"},
+    {"https://example.vn/01/08931234567897/10/%28%28/21/)", "(01)08931234567897(10)\\(\\((21))"},
+    {"https://example.vn/01/08931234567897/10/%22%3C%3E", "(01)08931234567897(10)\"<>"},
+    {"https://example.vn/01/08931234567897/10/A\"B", RAW_REFUSED("lot", "\"", "2", "22")},
+    {"https://example.vn/01/08931234567897/10/A<B", RAW_REFUSED("lot", "<", "2", "3C")},
+    {"https://example.vn/01/08931234567897/21/AB>", RAW_REFUSED("serial", ">", "3", "3E")},
+    {"https://example.vn/01/08931234567897/22/{V}", RAW_REFUSED("cpv", "{", "1", "7B")},
+    {"https://example.vn/01/08931234567897/21/A|B", RAW_REFUSED("serial", "|", "2", "7C")},
+    {"https://example.vn/01/08931234567897/21/A^B", RAW_REFUSED("serial", "^", "2", "5E")},
+    {"https://example.vn/01/08931234567897/21/A`B", RAW_REFUSED("serial", "`", "2", "60")},
+    {"https://example.vn/01/08931234567897/21/A\\B", RAW_REFUSED("serial", "\\", "2", "5C")},
+    {"https://example.vn/01/08931234567897/21/[1]", RAW_REFUSED("serial", "[", "1", "5B")},
+    {"https://example.vn/a\"b/01/08931234567897", RAW_REFUSED("path", "\"", "3", "22")},
+    {"https://example.vn/01/08931234567897?17=270301&x=<", RAW_REFUSED("query", "<", "13", "3C")},
+    {"https://example.vn/01/08931234567897#a>", RAW_REFUSED("fragment", ">", "2", "3E")},
+    {"https://exa\"mple.vn/01/08931234567897",
+     "uri: '\"' at position 12 is not allowed in a host name"},
+    {"https://example.vn/01/08931234567897/10/./21/X", DOT_REFUSED("lot", ".")},
+    {"https://example.vn/01/08931234567897/21/..", DOT_REFUSED("serial", "..")},
+    {"https://example.vn/01/08931234567897/10/%2E", DOT_REFUSED("lot", ".")},
+    {"https://example.vn/01/08931234567897/21/%2e%2E", DOT_REFUSED("serial", "..")},
+    {"https://example.vn/01/08931234567897/22/.", DOT_REFUSED("cpv", ".")},
+    {"https://example.vn/01/08931234567897/10/.../21/.1", "(01)08931234567897(10)...(21).1"},
     {"https://example.vn/shop/01/x/01/08931234567897/10/01", "(01)08931234567897(10)01"},
     {"https://example.vn/01/08931234567897/22/V1/10/L/21/S?15=270300&17=270301&linkType=all",
      "(01)08931234567897(22)V1(10)L(21)S(15)270300(17)270301"},
@@ -335,6 +372,68 @@ static void test_parse(void)
           "over-long URI refused");
 }
 
+/* Element strings as gs1 check prints them read back to the same link, and
+ * what they cannot hold is refused. */
+static void test_element_string(void)
+{
+    static const struct {
+        const char *text, *want; /* the Digital Link, or the problems */
+    } cases[] = {
+        {"(01)08931234567897(10)L2025A(21)AB/12(17)270301",
+         BASE "/01/08931234567897/10/L2025A/21/AB%2F12?17=270301"},
+        {"(01)08931234567897(10)\\(10)(21)X", BASE "/01/08931234567897/10/%2810%29/21/X"},
+        {"(21)a)b(01)8931234567897(11)250301", BASE "/01/08931234567897/21/a%29b?11=250301"},
+        {"(01)08931234567897(10)a\\b",
+         "element-string: '\\' at position 24 may only escape a '(' of a value"},
+        {"(01)08931234567897(10)(21)X", "lot: must not be empty"},
+        {"(01)08931234567897(10).", DOT_REFUSED("lot", ".")},
+        {"(01)08931234567897(21)..", DOT_REFUSED("serial", "..")},
+        {"(01)08931234567897(99)X", "element-string: AI 99 is not supported here"},
+        {"(01)08931234567897(10)A(10)B", "element-string: AI 10 appears more than once"},
+        {"(01)08931234567895", "gtin: check digit is 5, expected 7"},
+        {"(01)08931234567897(17)270230",
+         "expiry: '270230' is not a date: February 2027 has 28 days"},
+        {"(10)L", "element-string: has no GTIN: expected '(01)'"},
+        {"01)08931234567897", "element-string: must start with '(01)'"},
+        {"(1)08931234567897",
+         "element-string: position 1: expected '(AI)' with an AI of 2 to 4 digits"},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        ocl_problems problems;
+        ocl_problems_init(&problems);
+        ocl_link link;
+        char uri[OCL_URI_MAX + 1] = "", text[1024];
+        ocl_result rc = ocl_element_string_parse(cases[i].text, &link, &problems);
+        if (rc == OCL_OK)
+            rc = ocl_link_build(NULL, &link, uri, sizeof(uri), &problems);
+        const char *got = rc == OCL_OK ? uri : problems_text(&problems, text, sizeof(text));
+        CHECK_STR(got, cases[i].want, "element string '%s'", cases[i].text);
+    }
+    /* Every URI the parser accepts comes back whole through its element string. */
+    for (size_t i = 0; i < ARRAY_SIZE(parse_cases); i++) {
+        ocl_problems problems;
+        ocl_problems_init(&problems);
+        ocl_link link, again;
+        char element[OCL_URI_MAX], text[1024];
+        if (ocl_link_parse(parse_cases[i].uri, &link, NULL, 0, &problems) != OCL_OK)
+            continue;
+        ocl_link_element_string(&link, element, sizeof(element));
+        CHECK(ocl_element_string_parse(element, &again, &problems) == OCL_OK,
+              "element string '%s' reads back: %s", element,
+              problems_text(&problems, text, sizeof(text)));
+        CHECK(memcmp(&link, &again, sizeof(link)) == 0, "round trip of '%s'", element);
+    }
+}
+
+static void test_path_reencode(void)
+{
+    char out[64];
+    CHECK(ocl_path_reencode("/01/x/10/A\"B<%/21/\xC3\xBC:@!", out, sizeof(out)) == OCL_OK,
+          "re-encode a decoded path");
+    CHECK_STR(out, "/01/x/10/A%22B%3C%25/21/%C3%BC:@!", "re-encoded path");
+    CHECK(ocl_path_reencode("\"\"\"", out, 8) == OCL_ERANGE, "re-encode reports a short buffer");
+}
+
 static void test_percent_encode(void)
 {
     char out[8];
@@ -363,6 +462,8 @@ void test_gs1(void)
     test_dates();
     test_build();
     test_parse();
+    test_element_string();
+    test_path_reencode();
     test_percent_encode();
     test_problems();
 }
