@@ -158,7 +158,8 @@ static const char *const migrations[] = {
  * its tables, so that branches that add one at once renumber at a merge by
  * moving a line. */
 static const char *(*const later_migrations[])(void) = {
-    store_pins_migration, /* 6: scratch-off PINs */
+    store_pins_migration,   /* 6: scratch-off PINs */
+    store_photos_migration, /* 7: product photos */
 };
 #define LISTED     ((int)(sizeof(migrations) / sizeof(migrations[0])))
 #define MIGRATIONS (LISTED + (int)(sizeof(later_migrations) / sizeof(later_migrations[0])))
