@@ -106,14 +106,14 @@ static void scaler_row(scaler *s, const unsigned char *rgb)
 }
 
 /* The declared size against the limits, before any pixel is decoded. */
-static photo_status size_allowed(unsigned w, unsigned h, unsigned long pixels_max,
+static photo_status size_allowed(unsigned w, unsigned h, unsigned long pixels_max, const char *what,
                                  char message[PHOTO_MESSAGE_MAX])
 {
     if (w && h && w <= PHOTO_SIDE_MAX && h <= PHOTO_SIDE_MAX && (uint64_t)w * h <= pixels_max)
         return PHOTO_OK;
     snprintf(message, PHOTO_MESSAGE_MAX,
-             "the image declares %ux%u pixels: at most %u on a side and %lu megapixels", w, h,
-             PHOTO_SIDE_MAX, pixels_max / 1000000ul);
+             "the image declares %ux%u pixels: %s at most %u on a side and %lu megapixels", w, h,
+             what, PHOTO_SIDE_MAX, pixels_max / 1000000ul);
     return PHOTO_TOO_MANY_PIXELS;
 }
 
@@ -132,9 +132,12 @@ static void jpeg_failed(j_common_ptr cinfo)
     longjmp(trap->jump, 1);
 }
 
+/* Counts libjpeg's warnings (corrupt or missing data, which it would fill
+ * with grey) without printing them. */
 static void jpeg_quiet(j_common_ptr cinfo, int level)
 {
-    (void)cinfo, (void)level;
+    if (level < 0)
+        cinfo->err->num_warnings++;
 }
 
 static void jpeg_scans_bounded(j_common_ptr cinfo)
@@ -174,7 +177,8 @@ static photo_status jpeg_rows(jpeg_job *job, const unsigned char *data, size_t l
     jpeg_mem_src(cinfo, data, (unsigned long)len);
     jpeg_read_header(cinfo, TRUE);
     job->width = cinfo->image_width, job->height = cinfo->image_height;
-    photo_status allowed = size_allowed(job->width, job->height, PHOTO_PIXELS_MAX, message);
+    photo_status allowed =
+        size_allowed(job->width, job->height, PHOTO_PIXELS_MAX, "a photo has", message);
     if (allowed != PHOTO_OK)
         return allowed;
     if (cinfo->jpeg_color_space == JCS_CMYK || cinfo->jpeg_color_space == JCS_YCCK) {
@@ -195,6 +199,10 @@ static photo_status jpeg_rows(jpeg_job *job, const unsigned char *data, size_t l
         scaler_row(&job->scale, row[0]);
     }
     jpeg_finish_decompress(cinfo);
+    if (job->trap.manager.num_warnings) {
+        snprintf(message, PHOTO_MESSAGE_MAX, "the JPEG is damaged or cut short");
+        return PHOTO_NOT_IMAGE;
+    }
     return PHOTO_OK;
 }
 
@@ -329,12 +337,13 @@ static photo_status png_rows(png_job *job)
     png_read_info(png, job->info);
     job->width = png_get_image_width(png, job->info);
     job->height = png_get_image_height(png, job->info);
-    photo_status allowed = size_allowed(job->width, job->height, PHOTO_PIXELS_MAX, job->message);
+    photo_status allowed =
+        size_allowed(job->width, job->height, PHOTO_PIXELS_MAX, "a photo has", job->message);
     if (allowed != PHOTO_OK)
         return allowed;
     int interlaced = png_get_interlace_type(png, job->info) != PNG_INTERLACE_NONE;
     if (interlaced && (allowed = size_allowed(job->width, job->height, PHOTO_INTERLACED_PIXELS_MAX,
-                                              job->message)) != PHOTO_OK)
+                                              "an interlaced PNG has", job->message)) != PHOTO_OK)
         return allowed;
     png_as_rgba(job);
     int passes = png_set_interlace_handling(png);
