@@ -152,6 +152,7 @@ typedef struct {
     const char *text; /* a literal run of the template, or NULL: */
     size_t len;
     size_t key; /* the placeholder's index in page_keys, or WORD_KEY + a word's */
+    int raw;    /* HTML already: page_key_raw() */
 } page_segment;
 
 struct page_template {
@@ -167,7 +168,7 @@ static int page_add(page_template *t, const char *text, size_t len, size_t key)
     if (!grown)
         return -1;
     t->segment = grown;
-    t->segment[t->count++] = (page_segment){text, len, key};
+    t->segment[t->count++] = (page_segment){text, len, key, !text && page_key_raw(key)};
     t->literal_len += text ? len : 0;
     return 0;
 }
@@ -240,7 +241,7 @@ static char *page_fill(const page_template *t, const char *const values[PAGE_KEY
     for (size_t i = 0; i < t->count; i++) {
         size_t key = t->segment[i].key;
         if (!t->segment[i].text)
-            size += page_key_raw(key) ? strlen(values[key])
+            size += t->segment[i].raw ? strlen(values[key])
                                       : escaped_len(segment_value(key, values, lang));
     }
     ocl_buffer out = {0};
@@ -252,7 +253,7 @@ static char *page_fill(const page_template *t, const char *const values[PAGE_KEY
         size_t key = t->segment[i].key;
         if (t->segment[i].text)
             ocl_buffer_append(&out, t->segment[i].text, t->segment[i].len);
-        else if (page_key_raw(key))
+        else if (t->segment[i].raw)
             ocl_buffer_append(&out, values[key], strlen(values[key]));
         else
             html_escape(segment_value(key, values, lang), &out);
