@@ -17,14 +17,14 @@ BUILD   ?= build/release
 # Debian packages: to build, to test, to fuzz, to benchmark.
 DEPS_BUILD = gcc make pkg-config libc6-dev libqrencode-dev libpng-dev zlib1g-dev libhpdf-dev \
              libsodium-dev libsqlite3-dev libinih-dev libmicrohttpd-dev \
-             libjansson-dev libcurl4-openssl-dev ca-certificates poppler-utils
+             libjansson-dev libcurl4-openssl-dev ca-certificates poppler-utils libjpeg-dev
 DEPS_TEST  = zbar-tools librsvg2-bin clang-format qpdf tesseract-ocr sqlite3 curl \
              tesseract-ocr-vie python3 python3-jsonschema openssl chromium nodejs nginx-light
 DEPS_FUZZ  = clang libclang-rt-14-dev
 DEPS_BENCH = zint bc file glabels python3-reportlab python3-segno fonts-noto-core time wrk
 DEPS       = $(DEPS_BUILD) $(DEPS_TEST)
 
-PKGS     = libqrencode libpng zlib
+PKGS     = libqrencode libpng zlib libjpeg
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
 OPT     ?= -O2 -g
 SAN     ?=
@@ -32,7 +32,7 @@ DATADIR ?= $(PREFIX)/share/ocoptrace
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) $(SAN) -pthread -Ilabels \
              -DOCOPTRACE_DATADIR='"$(DATADIR)"' \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
-LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lqrencode -lpng -lz) -lhpdf -lcurl -ljansson -lsodium -lsqlite3 -linih -lmicrohttpd -lm \
+LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lqrencode -lpng -lz -ljpeg) -lhpdf -lcurl -ljansson -lsodium -lsqlite3 -linih -lmicrohttpd -lm \
              -pthread $(LDLIBS)
 
 LABELS_SRC  = $(wildcard labels/*.c)

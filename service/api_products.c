@@ -16,6 +16,16 @@
 
 #define SERIALS_PER_REQUEST 10000
 
+#define WHERE_TO_BUY_MAX 8   /* links */
+#define LINK_TITLE_MAX   120 /* bytes */
+
+/* A where-to-buy link: a shop's page, shown on the scan page. */
+static const jr_rule link_rules[] = {
+    {"title", JR_TEXT, 1, NULL, 0},
+    {"href", JR_TEXT, 1, NULL, 0},
+    {NULL, 0, 0, NULL, 0},
+};
+
 static const jr_rule product_rules[] = {
     {"producer_id", JR_INT, 0, NULL, 0},
     {"name", JR_TEXT, 1, NULL, 0},
@@ -29,6 +39,12 @@ static const jr_rule product_rules[] = {
     {"warnings", JR_TEXT, 0, NULL, 0},
     {"standard", JR_TEXT, 0, NULL, 0},
     {"scratch_pin", JR_BOOL, 0, NULL, 0},
+    /* the scan page's: an English name, the story in both languages and
+     * where to buy */
+    {"name_en", JR_TEXT, 0, NULL, 0},
+    {"story", JR_TEXT, 0, NULL, JR_PROSE},
+    {"story_en", JR_TEXT, 0, NULL, JR_PROSE},
+    {"where_to_buy", JR_LIST, 0, link_rules, 0},
     {NULL, 0, 0, NULL, 0},
 };
 
@@ -37,6 +53,38 @@ typedef struct {
     char gtin[OCL_GTIN14_LEN + 1];
     int patch;
 } product_input;
+
+/* An https: URL with a host and nothing a page would have to guess at:
+ * a buyer's phone opens it from the scan page. */
+static int https_link(const char *href)
+{
+    static const char scheme[] = "https://";
+    if (strncmp(href, scheme, sizeof(scheme) - 1) != 0)
+        return 0;
+    const char *host = href + sizeof(scheme) - 1;
+    if (!*host || *host == '/' || *host == ':' || *host == '?' || *host == '#')
+        return 0;
+    return strcspn(href, " \\\"<>`{}|^") == strlen(href);
+}
+
+/* where_to_buy and its links' fields: checked here, kept as the whole
+ * list in details. 1 when `path` was one of them. */
+static int where_to_buy_field(const char *path, const json_t *v, ocl_problems *problems)
+{
+    static const char key[] = "where_to_buy";
+    if (strncmp(path, key, sizeof(key) - 1) != 0)
+        return 0;
+    const char *field = strrchr(path, '.');
+    const char *text = json_string_value(v);
+    if (!field && json_array_size(v) > WHERE_TO_BUY_MAX)
+        ocl_problem_add(problems, path, "at most %d links", WHERE_TO_BUY_MAX);
+    else if (field && strcmp(field, ".href") == 0 && !https_link(text))
+        ocl_problem_add(problems, path, "must be an https: link (https://host/...), found '%.80s'",
+                        text);
+    else if (field && strcmp(field, ".title") == 0 && (!*text || strlen(text) > LINK_TITLE_MAX))
+        ocl_problem_add(problems, path, "must be 1 to %d bytes", LINK_TITLE_MAX);
+    return 1;
+}
 
 static void store_product_field(void *ctx, const char *path, const json_t *v,
                                 ocl_problems *problems)
@@ -60,6 +108,8 @@ static void store_product_field(void *ctx, const char *path, const json_t *v,
     } else if (strcmp(path, "gtin") == 0) {
         if (ocl_gtin_normalise(text, path, in->gtin, problems) == OCL_OK)
             p->gtin = in->gtin;
+    } else if (where_to_buy_field(path, v, problems) && strchr(path, '[')) {
+        return;
     } else {
         if (!p->details)
             p->details = json_object();

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "client.h"
 #include "links.h"
+#include "photo.h"
 #include "pin.h"
 
 #include <arpa/inet.h>
@@ -68,6 +69,7 @@ typedef struct {
 typedef struct {
     char *body;
     size_t len;
+    size_t body_max; /* HTTP_BODY_MAX, or a photo's PHOTO_BYTES_MAX */
     int too_large;
     struct timespec start;
     int status;
@@ -124,6 +126,9 @@ static const struct {
     {"GET", "/api/v1/products/{id}/links", R_ANY, api_links_list},
     {"DELETE", "/api/v1/links/{id}", R_ANY, api_links_delete},
     {"GET", "/api/v1/link-types", R_ANY, api_link_types},
+    {"POST", "/api/v1/products/{id}/photos", R_ANY, api_photos_create},
+    {"GET", "/api/v1/products/{id}/photos", R_ANY, api_photos_list},
+    {"DELETE", "/api/v1/photos/{id}", R_ANY, api_photos_delete},
 };
 
 /* Routes outside the table, counted after it in /metrics. */
@@ -134,10 +139,12 @@ enum {
     ROUTE_CERTIFICATE,
     ROUTE_PIN,
     ROUTE_OTHER,
+    ROUTE_PHOTO,
     ROUTE_EXTRA
 };
-static const char *const extra_routes[ROUTE_EXTRA] = {"/healthz",    "/metrics",       "/01/...",
-                                                      "/c/{number}", "/01/.../verify", "other"};
+static const char *const extra_routes[ROUTE_EXTRA] = {
+    "/healthz",       "/metrics", "/01/...",         "/c/{number}",
+    "/01/.../verify", "other",    "/photos/{id}.jpg"};
 #define ROUTE_COUNT (sizeof(routes) / sizeof(routes[0]))
 
 static const char *route_name(size_t i, const char **method)
@@ -236,7 +243,7 @@ static int public_path(const char *path)
     return strncmp(path, "/01/", 4) == 0 || strncmp(path, "/lot/", 5) == 0 ||
            strncmp(path, "/c/", 3) == 0 || strcmp(path, "/healthz") == 0 ||
            strncmp(path, "/assets/", 8) == 0 || strcmp(path, "/favicon.ico") == 0 ||
-           strncmp(path, "/.well-known/", 13) == 0;
+           strncmp(path, "/.well-known/", 13) == 0 || strncmp(path, "/photos/", 8) == 0;
 }
 
 /* A bearer token, else the web pages' session cookie. */
@@ -251,6 +258,11 @@ static void authenticate(http_request *req, struct MHD_Connection *conn)
     if (session && *session)
         req->authenticated = req->session =
             store_session_user(req->store, session, &req->user, req->csrf) == 1;
+}
+
+const char *http_header(const http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
 }
 
 const char *http_cookie(const http_request *req, const char *name)
@@ -305,6 +317,12 @@ static void route(http_request *req, http_reply *reply, int *index)
     if (pin_is_verify(req)) {
         *index = (int)(ROUTE_COUNT + ROUTE_PIN);
         pin_verify(req, reply, req->server->product_page);
+        return;
+    }
+    if (strncmp(req->path, "/photos/", 8) == 0 &&
+        (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)) {
+        *index = (int)(ROUTE_COUNT + ROUTE_PHOTO);
+        photo_serve(req, reply);
         return;
     }
     if (strncmp(req->path, "/c/", 3) == 0 && strcmp(req->method, "GET") == 0) {
@@ -412,11 +430,6 @@ static void metrics(http_server *server, store *db, http_reply *reply)
 const char *http_query(const http_request *req, const char *name)
 {
     return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
-}
-
-const char *http_header(const http_request *req, const char *name)
-{
-    return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
 }
 
 /* JSON text as json_dumps(JSON_COMPACT) writes it, at a fraction of the
@@ -565,8 +578,6 @@ static void add_headers(struct MHD_Response *response, const http_reply *reply)
     if (reply->cors) {
         MHD_add_response_header(response, "Access-Control-Allow-Origin", "*");
         MHD_add_response_header(response, "Access-Control-Expose-Headers", "Link");
-        /* The same URI answers a page, JSON or a linkset by these. */
-        MHD_add_response_header(response, "Vary", "Accept, Accept-Language");
     }
     if (reply->preflight) {
         MHD_add_response_header(response, "Allow", "GET, HEAD, OPTIONS");
@@ -575,6 +586,14 @@ static void add_headers(struct MHD_Response *response, const http_reply *reply)
                                 "Accept, Accept-Language");
         MHD_add_response_header(response, "Access-Control-Max-Age", "86400");
     }
+    if (reply->etag[0])
+        MHD_add_response_header(response, "ETag", reply->etag);
+    if (reply->content_language)
+        MHD_add_response_header(response, "Content-Language", reply->content_language);
+    /* The same URI of a code answers a page, JSON or a linkset by these. */
+    if (reply->vary || reply->cors)
+        MHD_add_response_header(response, "Vary",
+                                reply->vary ? reply->vary : "Accept, Accept-Language");
 }
 
 static enum MHD_Result send_reply(struct MHD_Connection *conn, http_reply *reply)
@@ -695,7 +714,10 @@ static void answer(http_server *server, struct MHD_Connection *conn, const char 
                    const char *method, request_state *state, http_reply *reply)
 {
     worker *w = state->too_large ? NULL : worker_get(server);
-    if (state->too_large) {
+    if (state->too_large && state->body_max != HTTP_BODY_MAX) {
+        http_error(reply, 413, "too_large", "photo",
+                   "a photo is at most 2 MB (%zu bytes): make it smaller", state->body_max);
+    } else if (state->too_large) {
         http_error(reply, 413, "too_large", "", "the body is over %u bytes", HTTP_BODY_MAX);
     } else if (!w) {
         http_error(reply, 503, "unavailable", "", "the database cannot be opened");
@@ -735,13 +757,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         state->route = (int)(ROUTE_COUNT + ROUTE_OTHER);
         snprintf(state->method, sizeof(state->method), "%s", method);
         snprintf(state->path, sizeof(state->path), "%s", url);
+        state->body_max = photo_is_upload(method, url) ? PHOTO_BYTES_MAX : HTTP_BODY_MAX;
         identify_client(server, conn, state);
         *con_cls = state;
         return MHD_YES;
     }
     if (*upload_size) {
-        /* Bounded: past 1 MiB the rest is read and dropped, then 413. */
-        if (!state->too_large && state->len + *upload_size <= HTTP_BODY_MAX) {
+        /* Bounded: past 1 MiB (a photo: 2 MB) the rest is read and dropped,
+         * then 413. */
+        if (!state->too_large && state->len + *upload_size <= state->body_max) {
             char *grown = realloc(state->body, state->len + *upload_size + 1);
             if (!grown)
                 return MHD_NO;

@@ -54,6 +54,9 @@ typedef struct {
     long retry_after;     /* seconds, for a Retry-After header; 0: none */
     char cookies[3][192]; /* Set-Cookie headers */
     int cookie_count;
+    char etag[40];                /* an ETag header, quoted; empty: none */
+    const char *content_language; /* a Content-Language header, or NULL */
+    const char *vary;             /* a Vary header, or NULL */
 } http_reply;
 
 /* A cookie of the request, or NULL. */
@@ -125,6 +128,14 @@ void api_reports_summary(http_request *req, http_reply *reply, long id);
 void api_users_create(http_request *req, http_reply *reply, long id);
 void api_users_list(http_request *req, http_reply *reply, long id);
 void api_sync_status(http_request *req, http_reply *reply, long id);
+/* Product photos (api_photos.c): a producer's uploads, the list, a
+ * deletion, and /photos/{id}.jpg, public. */
+void api_photos_create(http_request *req, http_reply *reply, long id);
+void api_photos_list(http_request *req, http_reply *reply, long id);
+void api_photos_delete(http_request *req, http_reply *reply, long id);
+/* Whether a request is an upload, whose body may be larger than others. */
+int photo_is_upload(const char *method, const char *path);
+void photo_serve(http_request *req, http_reply *reply);
 /* /c/{number}, public (api_certificates.c). */
 void certificate_page(http_request *req, http_reply *reply);
 

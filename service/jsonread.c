@@ -20,9 +20,9 @@ static int combining_mark(unsigned cp)
 static int check_text(const char *text, const char *field, int multiline, ocl_problems *problems)
 {
     size_t len = strlen(text);
-    if (len > JR_TEXT_MAX)
-        return ocl_problem_add(problems, field, "must be at most %d bytes, found %zu", JR_TEXT_MAX,
-                               len),
+    size_t max = multiline == JR_PROSE ? JR_PROSE_MAX : JR_TEXT_MAX;
+    if (len > max)
+        return ocl_problem_add(problems, field, "must be at most %zu bytes, found %zu", max, len),
                -1;
     for (size_t i = 0; i < len;) {
         unsigned char c = (unsigned char)text[i];
@@ -66,7 +66,8 @@ static const char *type_name(const json_t *v)
     }
 }
 
-static const char *const wanted[] = {"a string", "an integer", "an object", "a boolean"};
+static const char *const wanted[] = {"a string", "an integer", "an object", "a boolean",
+                                     "an array"};
 
 int jr_problem_is_shape(const char *rule)
 {
@@ -81,12 +82,33 @@ int jr_problem_is_shape(const char *rule)
     return 0;
 }
 
+/* Each item of a JR_LIST, as an object of `fields`. */
+static void read_items(const json_t *list, const char *path, const jr_rule *fields, jr_store store,
+                       void *ctx, ocl_problems *problems)
+{
+    char item_path[OCL_FIELD_MAX];
+    size_t i;
+    json_t *item;
+    json_array_foreach((json_t *)list, i, item)
+    {
+        /* A path that does not fit is cut, as read_object() cuts its own. */
+        if (snprintf(item_path, sizeof(item_path), "%s[%zu]", path, i) < 0)
+            return;
+        if (json_is_object(item))
+            jr_read(item, item_path, fields, store, ctx, problems);
+        else
+            ocl_problem_add(problems, item_path, "must be %s, found %s", wanted[JR_OBJECT],
+                            type_name(item));
+    }
+}
+
 static void read_value(const json_t *v, const char *path, const jr_rule *rule, jr_store store,
                        void *ctx, ocl_problems *problems)
 {
     int ok = rule->type == JR_TEXT     ? json_is_string(v)
              : rule->type == JR_INT    ? json_is_integer(v)
              : rule->type == JR_OBJECT ? json_is_object(v)
+             : rule->type == JR_LIST   ? json_is_array(v)
                                        : json_is_boolean(v);
     if (!ok) {
         ocl_problem_add(problems, path, "must be %s, found %s", wanted[rule->type], type_name(v));
@@ -98,6 +120,8 @@ static void read_value(const json_t *v, const char *path, const jr_rule *rule, j
     store(ctx, path, v, problems);
     if (rule->type == JR_OBJECT)
         jr_read(v, path, rule->fields, store, ctx, problems);
+    if (rule->type == JR_LIST)
+        read_items(v, path, rule->fields, store, ctx, problems);
 }
 
 static void read_object(const json_t *object, const char *prefix, const jr_rule *rules,

@@ -10,15 +10,23 @@
 
 #include <jansson.h>
 
-typedef enum { JR_TEXT, JR_INT, JR_OBJECT, JR_BOOL } jr_type;
+/* JR_LIST: an array of objects, each read against `fields`, by paths
+ * such as "links[0].href". */
+typedef enum { JR_TEXT, JR_INT, JR_OBJECT, JR_BOOL, JR_LIST } jr_type;
 
 typedef struct jr_rule {
     const char *key; /* NULL ends a list */
     jr_type type;
     int required;
-    const struct jr_rule *fields; /* JR_OBJECT: its keys */
-    int multiline;                /* JR_TEXT: line breaks allowed */
+    const struct jr_rule *fields; /* JR_OBJECT, JR_LIST: their keys */
+    int multiline;                /* JR_TEXT: line breaks allowed (JR_LINES or JR_PROSE) */
 } jr_rule;
+
+/* Values of `multiline`: lines of a label, or prose (a story) up to
+ * JR_PROSE_MAX bytes. */
+#define JR_LINES     1
+#define JR_PROSE     2
+#define JR_PROSE_MAX 4000
 
 /* Receives each value that passed its rule, by path ("product.name");
  * objects too, before their fields. */

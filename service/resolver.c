@@ -2,10 +2,12 @@
  * The public resolver a consumer's phone reaches by scanning a code:
  * /01/{gtin}[/10/{lot}][/21/{serial}] and the non-GS1 /lot/{lot}/{serial}.
  * It records the scan and answers JSON for `Accept: application/json`, else
- * an HTML page from templates/pages/product.html.
+ * an HTML page from templates/pages/product.html, in Vietnamese or English
+ * (page_lang.c), with the product's photos, story and where to buy.
  */
 #include "http.h"
 #include "cli.h"
+#include "page_lang.h"
 #include "pin.h"
 
 #include <stdio.h>
@@ -129,8 +131,21 @@ static const char *const page_keys[] = {"verdict", "verdict_text", "checked", "p
                                         "address", "lot", "serial", "produced", "expires", "stars",
                                         "status", "status_text",
                                         /* the scratch-off PIN's form and its outcome (pin.c) */
-                                        "pin", "pin_action", "pin_result", "pin_text"};
+                                        "pin", "pin_action", "pin_result", "pin_text",
+                                        /* the language, the story; photos and where to buy, as
+                                         * HTML built here (keys ending in _html are not
+                                         * escaped again) */
+                                        "lang", "story", "story_shown", "photos_html", "buy_html"};
 #define PAGE_KEYS (sizeof(page_keys) / sizeof(page_keys[0]))
+/* A fixed word's placeholder ({{w_...}}, page_lang.c) is the segment key
+ * WORD_KEY + its index. */
+#define WORD_KEY (PAGE_KEYS + 1)
+
+static int page_key_raw(size_t key)
+{
+    size_t len = key < PAGE_KEYS ? strlen(page_keys[key]) : 0;
+    return len > 5 && strcmp(page_keys[key] + len - 5, "_html") == 0;
+}
 
 /* The product page cut once, at start, into literal text and placeholders,
  * so that a scan's page is copies and escaped values rather than a search
@@ -138,7 +153,8 @@ static const char *const page_keys[] = {"verdict", "verdict_text", "checked", "p
 typedef struct {
     const char *text; /* a literal run of the template, or NULL: */
     size_t len;
-    size_t key; /* the placeholder's index in page_keys; PAGE_KEYS drops it */
+    size_t key; /* the placeholder's index in page_keys, or WORD_KEY + a word's */
+    int raw;    /* HTML already: page_key_raw() */
 } page_segment;
 
 struct page_template {
@@ -154,7 +170,7 @@ static int page_add(page_template *t, const char *text, size_t len, size_t key)
     if (!grown)
         return -1;
     t->segment = grown;
-    t->segment[t->count++] = (page_segment){text, len, key};
+    t->segment[t->count++] = (page_segment){text, len, key, !text && page_key_raw(key)};
     t->literal_len += text ? len : 0;
     return 0;
 }
@@ -181,7 +197,10 @@ page_template *page_compile(const char *page)
         for (size_t i = 0; i < PAGE_KEYS; i++)
             if (strlen(page_keys[i]) == len && strncmp(open + 2, page_keys[i], len) == 0)
                 key = i;
-        if (ok && key < PAGE_KEYS)
+        int word = key == PAGE_KEYS ? page_word_index(open + 2, len) : -1;
+        if (word >= 0)
+            key = WORD_KEY + (size_t)word;
+        if (ok && key != PAGE_KEYS)
             ok = page_add(t, NULL, 0, key) == 0;
         at = close + 2;
     }
@@ -210,24 +229,36 @@ static size_t escaped_len(const char *text)
     return n;
 }
 
+/* What a placeholder stands for: a value, or a fixed word in `lang`. */
+static const char *segment_value(size_t key, const char *const values[PAGE_KEYS], page_lang lang)
+{
+    return key < PAGE_KEYS ? values[key] : page_word(key - WORD_KEY, lang);
+}
+
 /* The page with values[i] (HTML-escaped) for page_keys[i], in one
  * allocation of the exact size. malloc'd. */
-static char *page_fill(const page_template *t, const char *const values[PAGE_KEYS])
+static char *page_fill(const page_template *t, const char *const values[PAGE_KEYS], page_lang lang)
 {
     size_t size = t->literal_len + 1;
-    for (size_t i = 0; i < t->count; i++)
+    for (size_t i = 0; i < t->count; i++) {
+        size_t key = t->segment[i].key;
         if (!t->segment[i].text)
-            size += escaped_len(values[t->segment[i].key]);
+            size += t->segment[i].raw ? strlen(values[key])
+                                      : escaped_len(segment_value(key, values, lang));
+    }
     ocl_buffer out = {0};
     out.data = malloc(size);
     if (!out.data)
         return NULL;
     out.cap = size;
     for (size_t i = 0; i < t->count; i++) {
+        size_t key = t->segment[i].key;
         if (t->segment[i].text)
             ocl_buffer_append(&out, t->segment[i].text, t->segment[i].len);
+        else if (t->segment[i].raw)
+            ocl_buffer_append(&out, values[key], strlen(values[key]));
         else
-            html_escape(values[t->segment[i].key], &out);
+            html_escape(segment_value(key, values, lang), &out);
     }
     ocl_buffer_append(&out, "", 1);
     return (char *)out.data;
@@ -251,7 +282,55 @@ static void checked_words(const json_t *r, char *out, size_t size)
                  (long long)scans, first + 11, first + 8, first + 5, first);
 }
 
-static char *product_page(const page_template *page, json_t *r, const pin_view *pin)
+/* The text of `key` in `lang`: `key`_en in English when given. */
+static const char *in_lang(const json_t *product, const char *key, page_lang lang)
+{
+    char english[32];
+    snprintf(english, sizeof(english), "%s_en", key);
+    const char *en = text_of(product, english);
+    return lang == LANG_EN && *en ? en : text_of(product, key);
+}
+
+/* The product's photos as img tags, their sizes given so that nothing
+ * moves as they load; all but the first load as they are scrolled to. */
+static void photos_html(const json_t *photos, const char *alt, ocl_buffer *out)
+{
+    size_t i;
+    json_t *p;
+    json_array_foreach(photos, i, p)
+    {
+        char tag[160];
+        snprintf(tag, sizeof(tag),
+                 "<img src=\"/photos/%lld.jpg\" width=\"%lld\" height=\"%lld\"%s alt=\"",
+                 (long long)json_integer_value(json_object_get(p, "id")),
+                 (long long)json_integer_value(json_object_get(p, "width")),
+                 (long long)json_integer_value(json_object_get(p, "height")),
+                 i ? " loading=\"lazy\"" : "");
+        ocl_buffer_append(out, tag, strlen(tag));
+        html_escape(alt, out);
+        ocl_buffer_append(out, "\">", 2);
+    }
+    ocl_buffer_append(out, "", 1);
+}
+
+/* Where to buy, as list items of links (https: only, checked on entry). */
+static void buy_html(const json_t *links, ocl_buffer *out)
+{
+    size_t i;
+    json_t *link;
+    json_array_foreach(links, i, link)
+    {
+        static const char open[] = "<li><a rel=\"nofollow noopener\" href=\"";
+        ocl_buffer_append(out, open, sizeof(open) - 1);
+        html_escape(text_of(link, "href"), out);
+        ocl_buffer_append(out, "\">", 2);
+        html_escape(text_of(link, "title"), out);
+        ocl_buffer_append(out, "</a></li>", 9);
+    }
+    ocl_buffer_append(out, "", 1);
+}
+
+static char *product_page(const page_template *page, json_t *r, const pin_view *pin, page_lang lang)
 {
     static const char *const verdicts[][2] = {
         {"genuine", "Mã hợp lệ: sản phẩm đã được đăng ký."},
@@ -268,6 +347,7 @@ static char *product_page(const page_template *page, json_t *r, const pin_view *
     for (size_t i = 0; i < 3; i++)
         if (strcmp(verdict, verdicts[i][0]) == 0)
             verdict_text = verdicts[i][1];
+    verdict_text = page_lang_verdict(lang, verdict, verdict_text);
     json_t *product = json_object_get(r, "product"), *producer = json_object_get(r, "producer");
     json_t *lot = json_object_get(r, "lot"), *cert = json_object_get(r, "certificate");
     char produced[11], expires[11], stars[32] = "";
@@ -279,12 +359,21 @@ static char *product_page(const page_template *page, json_t *r, const pin_view *
     for (size_t i = 0; i < 4; i++)
         if (strcmp(status, statuses[i][0]) == 0)
             status_text = statuses[i][1];
+    status_text = page_lang_status(lang, status, status_text);
     char checked[160];
     checked_words(r, checked, sizeof(checked));
+    if (lang == LANG_EN)
+        page_lang_checked(json_integer_value(json_object_get(r, "scans")),
+                          json_string_value(json_object_get(r, "first_scan_at")), checked,
+                          sizeof(checked));
+    const char *name = in_lang(product, "name", lang), *story = in_lang(product, "story", lang);
+    ocl_buffer photos = {0}, buy = {0};
+    photos_html(json_object_get(r, "photos"), name, &photos);
+    buy_html(json_object_get(product, "where_to_buy"), &buy);
     const char *const values[] = {*verdict ? verdict : "none",
                                   verdict_text,
                                   checked,
-                                  text_of(product, "name"),
+                                  name,
                                   text_of(producer, "name"),
                                   text_of(producer, "address"),
                                   text_of(lot, "code"),
@@ -297,13 +386,21 @@ static char *product_page(const page_template *page, json_t *r, const pin_view *
                                   pin->shown,
                                   pin->action,
                                   pin->result,
-                                  pin->text};
-    return page_fill(page, values);
+                                  pin->text,
+                                  page_lang_code(lang),
+                                  story,
+                                  *story ? "on" : "off",
+                                  photos.data ? (const char *)photos.data : "",
+                                  buy.data ? (const char *)buy.data : ""};
+    char *html = page_fill(page, values, lang);
+    ocl_buffer_free(&photos);
+    ocl_buffer_free(&buy);
+    return html;
 }
 
 char *resolver_page(const page_template *page, json_t *resolved, const pin_view *pin)
 {
-    return product_page(page, resolved, pin);
+    return product_page(page, resolved, pin, LANG_VI);
 }
 
 /* A HEAD (a link checker's, a crawler's) is not a consumer's scan: it
@@ -353,17 +450,21 @@ void resolver_answer(http_request *req, http_reply *reply, const page_template *
         scan.serial = serial[0] ? serial : NULL;
     }
     json_t *result = resolve_scan(req, scans, &scan);
+    page_lang lang = page_lang_choose(http_query(req, "lang"), http_header(req, "Accept-Language"));
+    reply->vary = "Accept, Accept-Language";
     if (!result && !(req->accept && strstr(req->accept, "application/json"))) {
         /* A phone that scanned a code nobody registered sees the warning
          * page, not an API error. */
-        json_t *unknown = json_pack("{s:s, s:{s:s}, s:{s:s?}, s:s?}", "verdict", "unknown",
-                                    "product", "name", "Sản phẩm không có trong hệ thống", "lot",
-                                    "code", scan.lot, "serial", scan.serial);
+        json_t *unknown = json_pack(
+            "{s:s, s:{s:s}, s:{s:s?}, s:s?}", "verdict", "unknown", "product", "name",
+            lang == LANG_EN ? "A product not in the system" : "Sản phẩm không có trong hệ thống",
+            "lot", "code", scan.lot, "serial", scan.serial);
         pin_view no_pin;
         pin_view_of(&no_pin, unknown);
         reply->status = 404;
-        reply->text = product_page(page, unknown, &no_pin);
+        reply->text = product_page(page, unknown, &no_pin, lang);
         reply->content_type = "text/html; charset=utf-8";
+        reply->content_language = page_lang_code(lang);
         json_decref(unknown);
         return;
     }
@@ -381,7 +482,12 @@ void resolver_answer(http_request *req, http_reply *reply, const page_template *
         reply->json = result;
         return;
     }
-    reply->text = product_page(page, result, &pin);
+    json_object_set_new(
+        result, "photos",
+        store_photo_list(req->store, (long)json_integer_value(json_object_get(
+                                         json_object_get(result, "product"), "id"))));
+    reply->text = product_page(page, result, &pin, lang);
     reply->content_type = "text/html; charset=utf-8";
+    reply->content_language = page_lang_code(lang);
     json_decref(result);
 }

@@ -158,8 +158,9 @@ static const char *const migrations[] = {
  * its tables, so that branches that add one at once renumber at a merge by
  * moving a line. */
 static const char *(*const later_migrations[])(void) = {
-    store_pins_migration,  /* 6: scratch-off PINs */
-    store_links_migration, /* 8 once photos' 7 is merged before it: producers' links */
+    store_pins_migration,   /* 6: scratch-off PINs */
+    store_photos_migration, /* 7: product photos */
+    store_links_migration,  /* 8: producers' links */
 };
 #define LISTED     ((int)(sizeof(migrations) / sizeof(migrations[0])))
 #define MIGRATIONS (LISTED + (int)(sizeof(later_migrations) / sizeof(later_migrations[0])))

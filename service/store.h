@@ -264,4 +264,28 @@ typedef struct {
 int store_pin_try(store *s, long lot_id, const char *serial, const char *network, const char *pin,
                   const store_pin_limits *limits, long long now, store_pin_result *result);
 
+/* ---------- product photos (store_photos.c) ---------- */
+
+/* Migration 7: each product's photos, as the JPEGs served. */
+const char *store_photos_migration(void);
+typedef struct {
+    long product_id;
+    unsigned width, height;
+    char etag[40];       /* a quoted hash of the bytes */
+    unsigned char *jpeg; /* malloc'd by store_photo_get() */
+    size_t len;
+} store_photo;
+/* Adds a photo unless the product has `per_product` already: its id, -1
+ * with error, or -2 (the limit). */
+long store_photo_add(store *s, long product_id, const store_photo *p, int per_product,
+                     char error[STORE_ERROR_MAX]);
+/* A product's photos, oldest first: id, width, height, bytes, created_at. */
+json_t *store_photo_list(store *s, long product_id);
+/* Photo `id` with its bytes: 1, 0 (none) or -1. */
+int store_photo_get(store *s, long id, store_photo *out);
+/* The product a photo belongs to, or 0. */
+long store_photo_product(store *s, long id);
+/* 1 deleted, 0 no such photo, -1 error. */
+int store_photo_delete(store *s, long id);
+
 #endif

@@ -3,7 +3,7 @@
 // signing in (signin.mjs), a producer's day (producer.mjs), a consumer's
 // scan (consumer.mjs), a scratch-off PIN (pin.mjs), producers kept apart
 // (isolation.mjs), an officer's work (officer.mjs), every page on a small
-// phone (narrow.mjs). Prints
+// phone (narrow.mjs), the scan page's photos at 360 px (photos.mjs). Prints
 // "FAIL e2e: ..." per failed check and ends with "e2e: N passed, N failed".
 // OCOPTRACE names the program (default ./ocoptrace); E2E_KEEP=1 keeps the
 // scratch folder (database, PDFs, daemon log).
@@ -18,6 +18,7 @@ import { pinTests } from './pin.mjs';
 import { isolationTests } from './isolation.mjs';
 import { officerTests } from './officer.mjs';
 import { narrowTests } from './narrow.mjs';
+import { photosTests } from './photos.mjs';
 
 const SUITE_LIMIT_MS = 8 * 60 * 1000;
 
@@ -52,6 +53,7 @@ async function main() {
         await scenario('producers kept apart', () => isolationTests(browser, fx));
         await scenario('an officer\'s work', () => officerTests(browser, fx));
         await scenario('every page at 360 px', () => narrowTests(browser, fx));
+        await scenario('the scan page\'s photos at 360 px', () => photosTests(browser, fx));
         check('a screenshot of every page visited', screenshotCount() >= 10, `${screenshotCount()} screenshots`);
     } finally {
         await within(10000, browser.close(), 'closing the browser').catch(() => {});

@@ -1,0 +1,29 @@
+/*
+ * The scan page's two languages: which one a request gets (?lang=, else
+ * Accept-Language with its q-values, else Vietnamese) and the page's fixed
+ * words in each, the {{w_...}} placeholders of templates/pages/product.html.
+ */
+#ifndef OCOPTRACE_PAGE_LANG_H
+#define OCOPTRACE_PAGE_LANG_H
+
+#include <stddef.h>
+
+typedef enum { LANG_VI, LANG_EN, LANG_COUNT } page_lang;
+
+/* `query` is ?lang= (or NULL), `accept_language` the header (or NULL). */
+page_lang page_lang_choose(const char *query, const char *accept_language);
+/* "vi" or "en": the page's lang attribute and Content-Language. */
+const char *page_lang_code(page_lang lang);
+
+/* The fixed word named `key` (of `len` bytes, "w_..."): its index, or -1. */
+int page_word_index(const char *key, size_t len);
+const char *page_word(size_t index, page_lang lang);
+
+/* The verdict's, the certificate status's and the product page's other
+ * English sentences; for LANG_VI, `vi` as given. */
+const char *page_lang_verdict(page_lang lang, const char *verdict, const char *vi);
+const char *page_lang_status(page_lang lang, const char *status, const char *vi);
+/* "Checked N times, first at ..." in English (see checked_words()). */
+void page_lang_checked(long long scans, const char *first, char *out, size_t size);
+
+#endif
