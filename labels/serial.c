@@ -1,7 +1,10 @@
 /*
  * Unit serials: unguessable (45 bits from the system's CSPRNG) and
  * checkable by hand (a Luhn mod 32 check character catches every single
- * wrong character and every swap of two neighbours). The alphabet is
+ * wrong character and every swap of two neighbours but "0Z" for "Z0": the
+ * doubled Z folds back onto Z, as Luhn's 09 does in base 10; a check
+ * that would catch it too would invalidate every serial already printed).
+ * The alphabet is
  * Crockford's base 32: digits and upper-case letters without I, L, O and
  * U, all in GS1 set 82, none mistaken for another when printed small.
  */
