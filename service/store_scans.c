@@ -35,6 +35,9 @@ typedef struct {
 /* SQLite would checkpoint in the commit that passes 1000 pages, with an
  * fsync, while the queue is locked; the writer does it after unlocking. */
 #define CHECKPOINT_PAGES 1000
+/* The writer's page cache, in KiB: the scans' tables and indexes of a few
+ * million serials. */
+#define WRITER_CACHE_KIB "65536"
 
 struct store_scans {
     store *writer;
@@ -373,6 +376,11 @@ store_scans *store_scans_start(store *writer, const verdict_rules *rules)
         return NULL;
     }
     q->writer = writer;
+    /* Random serials dirty pages all over serials, serial_networks and the
+     * scans' index: with SQLite's default 2 MB the writer reads them back
+     * and spills them mid-transaction. Allocated only as pages are used. */
+    char error[STORE_ERROR_MAX];
+    store_exec(writer, "PRAGMA cache_size = -" WRITER_CACHE_KIB, error);
     q->rules = *rules;
     sqlite3_wal_hook(store_sqlite(writer), wal_grown, q); /* in place of its auto-checkpoint */
     pthread_mutex_init(&q->lock, NULL);
