@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,6 +41,17 @@ static int open_log(const char *path)
     int rc = dup2(fd, STDERR_FILENO) < 0 ? -1 : 0;
     close(fd);
     return rc;
+}
+
+/* Every commit of the scans' writer (each few milliseconds) makes each
+ * worker's SQLite connection drop its page cache and allocate it again on
+ * its next request. At glibc's default trim threshold (128 KB) that grows
+ * a thread's heap and hands it back at every request, in page faults and
+ * madvise; the daemon keeps what it freed instead, up to 32 MB a thread. */
+static void keep_freed_memory(void)
+{
+    mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
+    mallopt(M_TOP_PAD, 1024 * 1024);
 }
 
 int cmd_serve(int argc, char **argv)
@@ -82,6 +94,7 @@ int cmd_serve(int argc, char **argv)
         return EXIT_FAILED;
     }
 
+    keep_freed_memory();
     char error[STORE_ERROR_MAX];
     store *s = store_open(c.db, error);
     if (!s) {

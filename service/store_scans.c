@@ -35,6 +35,9 @@ typedef struct {
 /* SQLite would checkpoint in the commit that passes 1000 pages, with an
  * fsync, while the queue is locked; the writer does it after unlocking. */
 #define CHECKPOINT_PAGES 1000
+/* The writer's page cache, in KiB: the scans' tables and indexes of a few
+ * million serials. */
+#define WRITER_CACHE_KIB "65536"
 
 struct store_scans {
     store *writer;
@@ -185,6 +188,8 @@ static int history_read(store *s, long lot_id, const char *serial, serial_histor
     store_release(s, st);
     if (rc != SQLITE_ROW)
         return rc == SQLITE_DONE ? 0 : -1;
+    if (h->networks == 0) /* a first scan, as most are: no list to read */
+        return 0;
     st = store_kept(s, "SELECT network, first_at FROM serial_networks WHERE lot_id = ?1 AND "
                        "serial = ?2 ORDER BY first_at DESC LIMIT " /* NETWORKS_READ */ "256");
     if (!st)
@@ -371,6 +376,11 @@ store_scans *store_scans_start(store *writer, const verdict_rules *rules)
         return NULL;
     }
     q->writer = writer;
+    /* Random serials dirty pages all over serials, serial_networks and the
+     * scans' index: with SQLite's default 2 MB the writer reads them back
+     * and spills them mid-transaction. Allocated only as pages are used. */
+    char error[STORE_ERROR_MAX];
+    store_exec(writer, "PRAGMA cache_size = -" WRITER_CACHE_KIB, error);
     q->rules = *rules;
     sqlite3_wal_hook(store_sqlite(writer), wal_grown, q); /* in place of its auto-checkpoint */
     pthread_mutex_init(&q->lock, NULL);
@@ -477,22 +487,37 @@ static const char *answer_gtin(json_t *out)
     return json_string_value(json_object_get(json_object_get(out, "product"), "gtin"));
 }
 
+/* The code and its serial's history, read in one snapshot: a statement
+ * on its own is a read transaction of its own, and each one after the
+ * writer's commit throws away the connection's page cache. */
+static json_t *code_and_history_read(store *s, const store_scan *scan, long *lot_id,
+                                     serial_history *h)
+{
+    static const char begin[] = "BEGIN", end[] = "COMMIT";
+    int in_snapshot = store_kept_done(s, store_kept(s, begin)) == 0;
+    json_t *out = resolve_read(s, scan, lot_id);
+    if (out && *lot_id && scan->serial && history_read(s, *lot_id, scan->serial, h) != 0) {
+        json_decref(out);
+        out = NULL;
+    }
+    if (in_snapshot)
+        store_kept_done(s, store_kept(s, end));
+    return out;
+}
+
 json_t *store_scan_resolve(store *s, store_scans *q, const store_scan *scan)
 {
     long lot_id = 0;
     unsigned long writes = atomic_load(&q->writes);
-    json_t *out = resolve_read(s, scan, &lot_id);
-    if (!out)
-        return NULL;
     serial_history *h = calloc(1, sizeof(*h));
-    int rc = h ? 0 : -1;
-    if (rc == 0 && lot_id && scan->serial)
-        rc = history_read(s, lot_id, scan->serial, h);
-    if (rc == 0) {
-        pthread_mutex_lock(&q->lock);
-        rc = record(s, q, scan, answer_gtin(out), lot_id, h, writes);
-        pthread_mutex_unlock(&q->lock);
+    json_t *out = h ? code_and_history_read(s, scan, &lot_id, h) : NULL;
+    if (!out) {
+        free(h);
+        return NULL;
     }
+    pthread_mutex_lock(&q->lock);
+    int rc = record(s, q, scan, answer_gtin(out), lot_id, h, writes);
+    pthread_mutex_unlock(&q->lock);
     if (rc == 0 && scan->serial)
         answer_serial(out, scan, h);
     free(h);
