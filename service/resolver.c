@@ -413,9 +413,10 @@ static char *product_page(const page_template *page, json_t *r, const pin_view *
     return html;
 }
 
-char *resolver_page(const page_template *page, json_t *resolved, const pin_view *pin)
+char *resolver_page(const page_template *page, json_t *resolved, const pin_view *pin,
+                    page_lang lang)
 {
-    return product_page(page, resolved, pin, LANG_VI);
+    return product_page(page, resolved, pin, lang);
 }
 
 /* A HEAD (a link checker's, a crawler's) is not a consumer's scan: it
