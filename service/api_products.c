@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "epcis.h"
 #include "http.h"
+#include "links.h"
 #include "pin.h"
 
 #include <sodium.h>
@@ -16,10 +17,11 @@
 
 #define SERIALS_PER_REQUEST 10000
 
-#define WHERE_TO_BUY_MAX 8   /* links */
-#define LINK_TITLE_MAX   120 /* bytes */
+#define WHERE_TO_BUY_MAX       8   /* links */
+#define WHERE_TO_BUY_TITLE_MAX 120 /* bytes */
 
-/* A where-to-buy link: a shop's page, shown on the scan page. */
+/* A where-to-buy link: a shop's page, kept as the product's link of
+ * gs1:purchaseSuggestion (links.c), which the scan page shows. */
 static const jr_rule link_rules[] = {
     {"title", JR_TEXT, 1, NULL, 0},
     {"href", JR_TEXT, 1, NULL, 0},
@@ -52,37 +54,47 @@ typedef struct {
     store_product product;
     char gtin[OCL_GTIN14_LEN + 1];
     int patch;
+    const json_t *where_to_buy; /* borrowed from the body; NULL: not given */
 } product_input;
 
-/* An https: URL with a host and nothing a page would have to guess at:
- * a buyer's phone opens it from the scan page. */
-static int https_link(const char *href)
+/* Whether item `index` of where_to_buy repeats an earlier item's href:
+ * the links' table keeps each href of a type once. */
+static int href_repeated(const json_t *list, size_t index, const char *href)
 {
-    static const char scheme[] = "https://";
-    if (strncmp(href, scheme, sizeof(scheme) - 1) != 0)
-        return 0;
-    const char *host = href + sizeof(scheme) - 1;
-    if (!*host || *host == '/' || *host == ':' || *host == '?' || *host == '#')
-        return 0;
-    return strcspn(href, " \\\"<>`{}|^") == strlen(href);
+    for (size_t i = 0; i < index; i++) {
+        const char *earlier = json_string_value(json_object_get(json_array_get(list, i), "href"));
+        if (earlier && strcmp(earlier, href) == 0)
+            return 1;
+    }
+    return 0;
 }
 
-/* where_to_buy and its links' fields: checked here, kept as the whole
- * list in details. 1 when `path` was one of them. */
-static int where_to_buy_field(const char *path, const json_t *v, ocl_problems *problems)
+/* where_to_buy and its links' fields: checked here by the rules of the
+ * product's links, and written as its gs1:purchaseSuggestion links (not
+ * kept in details). 1 when `path` was one of them. */
+static int where_to_buy_field(product_input *in, const char *path, const json_t *v,
+                              ocl_problems *problems)
 {
     static const char key[] = "where_to_buy";
     if (strncmp(path, key, sizeof(key) - 1) != 0)
         return 0;
     const char *field = strrchr(path, '.');
     const char *text = json_string_value(v);
-    if (!field && json_array_size(v) > WHERE_TO_BUY_MAX)
-        ocl_problem_add(problems, path, "at most %d links", WHERE_TO_BUY_MAX);
-    else if (field && strcmp(field, ".href") == 0 && !https_link(text))
-        ocl_problem_add(problems, path, "must be an https: link (https://host/...), found '%.80s'",
-                        text);
-    else if (field && strcmp(field, ".title") == 0 && (!*text || strlen(text) > LINK_TITLE_MAX))
-        ocl_problem_add(problems, path, "must be 1 to %d bytes", LINK_TITLE_MAX);
+    const char *why = field && strcmp(field, ".href") == 0 ? link_href_problem(text) : NULL;
+    size_t index = strchr(path, '[') ? strtoul(strchr(path, '[') + 1, NULL, 10) : 0;
+    if (!strchr(path, '[')) {
+        in->where_to_buy = v;
+        if (json_array_size(v) > WHERE_TO_BUY_MAX)
+            ocl_problem_add(problems, path, "at most %d links", WHERE_TO_BUY_MAX);
+    } else if (why) {
+        ocl_problem_add(problems, path, "'%.80s' %s", text, why);
+    } else if (field && strcmp(field, ".href") == 0 &&
+               href_repeated(in->where_to_buy, index, text)) {
+        ocl_problem_add(problems, path, "'%.80s' is given twice", text);
+    } else if (field && strcmp(field, ".title") == 0 &&
+               (!*text || strlen(text) > WHERE_TO_BUY_TITLE_MAX)) {
+        ocl_problem_add(problems, path, "must be 1 to %d bytes", WHERE_TO_BUY_TITLE_MAX);
+    }
     return 1;
 }
 
@@ -108,7 +120,7 @@ static void store_product_field(void *ctx, const char *path, const json_t *v,
     } else if (strcmp(path, "gtin") == 0) {
         if (ocl_gtin_normalise(text, path, in->gtin, problems) == OCL_OK)
             p->gtin = in->gtin;
-    } else if (where_to_buy_field(path, v, problems) && strchr(path, '[')) {
+    } else if (where_to_buy_field(in, path, v, problems)) {
         return;
     } else {
         if (!p->details)
@@ -143,36 +155,80 @@ static long owned(http_request *req, http_reply *reply, long id, int lot, const 
     return owner && owns(req, owner) ? owner : 0;
 }
 
+/* Creates or changes the product: its id (1 for a change), 0 for no such
+ * product, or the codes of store_product_create(), -4 for a producer
+ * acting for another. */
+static long product_change(http_request *req, product_input *in, long id,
+                           char error[STORE_ERROR_MAX])
+{
+    if (in->patch)
+        return store_product_update(req->store, id, &in->product, error);
+    in->product.producer_id = acting_producer(req, in->product.producer_id);
+    if (in->product.producer_id < 0)
+        return -4;
+    return store_producer_exists(req->store, in->product.producer_id) == 1
+               ? store_product_create(req->store, &in->product, error)
+               : -3;
+}
+
+/* where_to_buy as the product's gs1:purchaseSuggestion links, replacing
+ * those it had: 0, or as store_links_replace(). */
+static int where_to_buy_write(store *s, long product_id, const json_t *list,
+                              char error[STORE_ERROR_MAX])
+{
+    store_link links[WHERE_TO_BUY_MAX];
+    size_t count = json_array_size(list), i;
+    json_t *item;
+    json_array_foreach((json_t *)list, i, item)
+    {
+        if (i == WHERE_TO_BUY_MAX)
+            break;
+        links[i] =
+            (store_link){"gs1:purchaseSuggestion", json_string_value(json_object_get(item, "href")),
+                         json_string_value(json_object_get(item, "title")), "vi"};
+    }
+    return store_links_replace(s, product_id, "gs1:purchaseSuggestion", links,
+                               count < WHERE_TO_BUY_MAX ? count : WHERE_TO_BUY_MAX, error);
+}
+
+static void product_refused(http_reply *reply, long id, long rc, int links, const char *gtin,
+                            const char *error)
+{
+    if (rc == -4)
+        http_error(reply, 403, "forbidden", "producer_id",
+                   "a producer registers products for itself only");
+    else if (rc == -3)
+        http_error(reply, 422, "invalid", "producer_id", "no such producer");
+    else if (rc == -2)
+        http_error(reply, 409, "conflict", "gtin", "another product has GTIN %s", gtin);
+    else if (rc == 0)
+        http_error(reply, 404, "not_found", "id", "no product %ld", id);
+    else if (links == -3)
+        http_error(reply, 422, "invalid", "where_to_buy",
+                   "with its other links the product would have more than %d, the most kept",
+                   LINKS_PER_PRODUCT);
+    else
+        http_error(reply, 500, "store", "", "%s", error);
+}
+
+/* The product and its where_to_buy links change together or not at all. */
 static void write_product(http_request *req, http_reply *reply, long id, int patch)
 {
     product_input in = {.patch = patch};
     json_t *body;
-    char error[STORE_ERROR_MAX];
+    char error[STORE_ERROR_MAX] = "cannot start the change";
     if (http_read_change(req, reply, product_rules, store_product_field, &in, &body, patch) == 0) {
-        long rc;
-        if (patch) {
-            rc = store_product_update(req->store, id, &in.product, error);
-        } else {
-            in.product.producer_id = acting_producer(req, in.product.producer_id);
-            rc = in.product.producer_id < 0 ? -4
-                 : store_producer_exists(req->store, in.product.producer_id) == 1
-                     ? store_product_create(req->store, &in.product, error)
-                     : -3;
-        }
-        if (rc == -4)
-            http_error(reply, 403, "forbidden", "producer_id",
-                       "a producer registers products for itself only");
-        else if (rc == -3)
-            http_error(reply, 422, "invalid", "producer_id", "no such producer");
-        else if (rc == -2)
-            http_error(reply, 409, "conflict", "gtin", "another product has GTIN %s", in.gtin);
-        else if (rc < 0)
-            http_error(reply, 500, "store", "", "%s", error);
-        else if (patch && rc == 0)
-            http_error(reply, 404, "not_found", "id", "no product %ld", id);
-        else {
+        long rc = store_begin(req->store) == 0 ? product_change(req, &in, id, error) : -1;
+        long product = patch ? id : rc;
+        int links = rc > 0 && in.where_to_buy
+                        ? where_to_buy_write(req->store, product, in.where_to_buy, error)
+                        : 0;
+        if (rc > 0 && links == 0 && store_commit(req->store) == 0) {
             reply->status = patch ? 200 : 201;
-            reply->json = store_product_get(req->store, patch ? id : rc);
+            reply->json = store_product_get(req->store, product);
+        } else {
+            store_rollback(req->store);
+            product_refused(reply, id, rc, links, in.gtin, error);
         }
     }
     json_decref(in.product.details);

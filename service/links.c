@@ -119,6 +119,31 @@ long store_link_add(store *s, long product_id, const store_link *link, char erro
     return sqlite3_changes(db) ? (long)sqlite3_last_insert_rowid(db) : -3;
 }
 
+int store_links_replace(store *s, long product_id, const char *link_type, const store_link *links,
+                        size_t count, char error[STORE_ERROR_MAX])
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(store_sqlite(s),
+                           "DELETE FROM product_links WHERE product_id = ?1 AND link_type = ?2", -1,
+                           &st, NULL) != SQLITE_OK) {
+        store_set_error(error, "cannot replace the links", store_sqlite(s));
+        sqlite3_finalize(st);
+        return -1;
+    }
+    sqlite3_bind_int64(st, 1, product_id);
+    sqlite3_bind_text(st, 2, link_type, -1, SQLITE_STATIC);
+    if (store_step_done(st) != 0) {
+        store_set_error(error, "cannot replace the links", store_sqlite(s));
+        return -1;
+    }
+    for (size_t i = 0; i < count; i++) {
+        long rc = store_link_add(s, product_id, &links[i], error);
+        if (rc < 0)
+            return (int)rc;
+    }
+    return 0;
+}
+
 static json_t *link_row(sqlite3_stmt *st)
 {
     return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id",
@@ -189,7 +214,7 @@ static const jr_rule link_rules[] = {
 /* The rule an https URL breaks, or NULL. Quotes, angle brackets and
  * spaces are refused rather than encoded: the href goes into Location and
  * Link headers as it is. */
-static const char *href_problem(const char *href)
+const char *link_href_problem(const char *href)
 {
     if (strncasecmp(href, "https://", 8) != 0)
         return "must be an https: URL (http: and other schemes are refused)";
@@ -239,7 +264,7 @@ static void keep_link_field(void *ctx, const char *path, const json_t *v, ocl_pr
                             text);
         in->link_type = text;
     } else if (strcmp(path, "href") == 0) {
-        const char *why = href_problem(text);
+        const char *why = link_href_problem(text);
         if (why)
             ocl_problem_add(problems, path, "'%.80s' %s", text, why);
         in->href = text;

@@ -24,12 +24,20 @@ typedef struct {
 /* Adds a link to product `product_id`: its id, -2 when the product has the
  * same one, -3 when it has LINKS_PER_PRODUCT, or -1 with `error`. */
 long store_link_add(store *s, long product_id, const store_link *link, char error[STORE_ERROR_MAX]);
+/* Replaces the product's links of `link_type` with `links` (all of that
+ * type), inside the caller's transaction: 0, or as store_link_add(). */
+int store_links_replace(store *s, long product_id, const char *link_type, const store_link *links,
+                        size_t count, char error[STORE_ERROR_MAX]);
 /* The product's links, oldest first, as the API shows them; NULL on error. */
 json_t *store_link_list(store *s, long product_id);
 /* The product a link belongs to, or 0 when there is no such link. */
 long store_link_product(store *s, long id);
 /* 0 when it was deleted, -1 on error. */
 int store_link_delete(store *s, long id);
+
+/* The rule an href breaks (https: only, a host, a URI that can go into a
+ * Location header as it is), or NULL. */
+const char *link_href_problem(const char *href);
 
 /* The API: POST and GET /api/v1/products/{id}/links, DELETE /api/v1/links/{id}. */
 void api_links_create(http_request *req, http_reply *reply, long id);

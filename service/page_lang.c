@@ -180,3 +180,94 @@ void page_lang_checked(long long scans, const char *first, char *out, size_t siz
                  "This code has been checked %lld times, first at %.5s on %.2s/%.2s/%.4s.", scans,
                  first + 11, first + 8, first + 5, first);
 }
+
+/* ---------- the scratch-off PIN's answers (pin.c) ---------- */
+
+static const struct {
+    const char *key, *text[LANG_COUNT];
+} pin_words[] = {
+    {"first",
+     {"Chính hãng: đây là lần xác thực đầu tiên của mã PIN này.",
+      "Genuine: this is the first verification of this PIN."}},
+    {"empty",
+     {"Hãy nhập mã PIN gồm 8 chữ số in dưới lớp cào.",
+      "Type the 8-digit PIN printed under the scratch-off layer."}},
+    {"network", {"từ mạng của bạn", "from your network"}},
+    {"unit", {"cho sản phẩm này", "for this product"}},
+    {"seconds", {"giây", "seconds"}},
+    {"minute", {"phút", "minute"}},
+    {"minutes", {"phút", "minutes"}},
+};
+#define PIN_WORDS (sizeof(pin_words) / sizeof(pin_words[0]))
+
+static const char *pin_word(const char *key, page_lang lang)
+{
+    for (size_t i = 0; i < PIN_WORDS; i++)
+        if (strcmp(pin_words[i].key, key) == 0)
+            return pin_words[i].text[lang];
+    return "";
+}
+
+void page_lang_pin_first(page_lang lang, char *out, size_t size)
+{
+    snprintf(out, size, "%s", pin_word("first", lang));
+}
+
+void page_lang_pin_again(page_lang lang, const char *at, const char *date, char *out, size_t size)
+{
+    snprintf(out, size,
+             lang == LANG_EN
+                 ? "This PIN was already verified at %s on %s (Vietnam time, +07:00): if that was "
+                   "not you, the product may be counterfeit."
+                 : "Mã PIN này đã được xác thực lúc %s ngày %s (giờ Việt Nam, +07:00): nếu không "
+                   "phải bạn, sản phẩm có thể là hàng giả.",
+             at, date);
+}
+
+void page_lang_pin_wrong(page_lang lang, int left, char *out, size_t size)
+{
+    snprintf(out, size,
+             lang == LANG_EN ? "Wrong PIN: check the digits under the scratch-off layer. %d more "
+                               "tries this hour."
+                             : "Mã PIN không đúng: hãy xem lại các chữ số dưới lớp cào. Còn %d lần "
+                               "nhập trong giờ này.",
+             left);
+}
+
+void page_lang_wait(page_lang lang, long seconds, char out[32])
+{
+    long minutes = (seconds + 59) / 60;
+    if (seconds < 60)
+        snprintf(out, 32, "%ld %s", seconds, pin_word("seconds", lang));
+    else
+        snprintf(out, 32, "%ld %s", minutes, pin_word(minutes == 1 ? "minute" : "minutes", lang));
+}
+
+void page_lang_pin_limited(page_lang lang, int by_network, long seconds, char *out, size_t size)
+{
+    char wait[32];
+    page_lang_wait(lang, seconds, wait);
+    snprintf(out, size,
+             lang == LANG_EN ? "Too many wrong PINs %s. Please try again in %s."
+                             : "Đã nhập sai mã PIN quá nhiều lần %s. Vui lòng thử lại sau %s.",
+             pin_word(by_network ? "network" : "unit", lang), wait);
+}
+
+void page_lang_pin_invalid(page_lang lang, int digits, char *out, size_t size)
+{
+    if (digits == PAGE_PIN_EMPTY)
+        snprintf(out, size, "%s", pin_word("empty", lang));
+    else if (digits == PAGE_PIN_NOT_DIGIT)
+        snprintf(out, size,
+                 lang == LANG_EN ? "A PIN is %d digits (0–9) under the scratch-off layer; you "
+                                   "typed a character that is not a digit."
+                                 : "Mã PIN gồm %d chữ số (0–9) in dưới lớp cào; bạn đã nhập ký "
+                                   "tự không phải chữ số.",
+                 PAGE_PIN_DIGITS);
+    else
+        snprintf(out, size,
+                 lang == LANG_EN
+                     ? "A PIN is %d digits (0–9) under the scratch-off layer; you typed %d."
+                     : "Mã PIN gồm %d chữ số (0–9) in dưới lớp cào; bạn đã nhập %d chữ số.",
+                 PAGE_PIN_DIGITS, digits);
+}

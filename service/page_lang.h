@@ -26,4 +26,21 @@ const char *page_lang_status(page_lang lang, const char *status, const char *vi)
 /* "Checked N times, first at ..." in English (see checked_words()). */
 void page_lang_checked(long long scans, const char *first, char *out, size_t size);
 
+/* The scratch-off PIN's answers on the page (pin.c): the first right
+ * entry; a later one, verified at `at` ("10:14") on `date`
+ * ("12/03/2026"), Vietnam time; a wrong one with `left` tries; a limit
+ * reached, by the network or by the unit, for `seconds`; and an entry of
+ * the wrong form, of `digits` digits or PAGE_PIN_NOT_DIGIT or
+ * PAGE_PIN_EMPTY. */
+#define PAGE_PIN_DIGITS    8 /* PIN_DIGITS (pin.h) */
+#define PAGE_PIN_NOT_DIGIT (-1)
+#define PAGE_PIN_EMPTY     (-2)
+void page_lang_pin_first(page_lang lang, char *out, size_t size);
+void page_lang_pin_again(page_lang lang, const char *at, const char *date, char *out, size_t size);
+void page_lang_pin_wrong(page_lang lang, int left, char *out, size_t size);
+void page_lang_pin_limited(page_lang lang, int by_network, long seconds, char *out, size_t size);
+void page_lang_pin_invalid(page_lang lang, int digits, char *out, size_t size);
+/* A wait in words: whole minutes, or seconds under one ("5 minutes"). */
+void page_lang_wait(page_lang lang, long seconds, char out[32]);
+
 #endif

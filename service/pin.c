@@ -5,6 +5,7 @@
  * A PIN of the wrong form counts as nothing: it cannot be a guess.
  */
 #include "pin.h"
+#include "page_lang.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -13,6 +14,8 @@
 #include <time.h>
 
 #define TYPED_MAX 64 /* bytes of what a buyer may type */
+
+_Static_assert(PAGE_PIN_DIGITS == PIN_DIGITS, "the page's words count the PIN's digits");
 
 int pin_draw(char pin[PIN_DIGITS + 1])
 {
@@ -83,19 +86,20 @@ static int hex_value(char c)
                                   : -1;
 }
 
-/* The form field `pin` of an urlencoded body, decoded: 0, or -1 when
- * absent or longer than TYPED_MAX. */
-static int form_field(const char *body, char out[TYPED_MAX + 1])
+/* The form field `name` of an urlencoded body, decoded: 0, or -1 when
+ * absent or longer than `max` bytes. */
+static int form_field(const char *body, const char *name, char *out, size_t max)
 {
+    size_t name_len = strlen(name);
     const char *at = body;
-    while (at && strncmp(at, "pin=", 4) != 0) {
+    while (at && !(strncmp(at, name, name_len) == 0 && at[name_len] == '=')) {
         at = strchr(at, '&');
         at = at ? at + 1 : NULL;
     }
     if (!at)
         return -1;
     size_t n = 0;
-    for (at += 4; *at && *at != '&'; at++) {
+    for (at += name_len + 1; *at && *at != '&'; at++) {
         char c = *at;
         if (c == '+')
             c = ' ';
@@ -103,7 +107,7 @@ static int form_field(const char *body, char out[TYPED_MAX + 1])
             c = (char)(hex_value(at[1]) * 16 + hex_value(at[2]));
             at += 2;
         }
-        if (n == TYPED_MAX)
+        if (n == max)
             return -1;
         out[n++] = c;
     }
@@ -117,7 +121,7 @@ static int typed_pin(const http_request *req, char out[TYPED_MAX + 1])
     if (!req->body || !req->body_len)
         return -1;
     if (req->body[0] != '{')
-        return form_field(req->body, out);
+        return form_field(req->body, "pin", out, TYPED_MAX);
     json_t *body = json_loadb(req->body, req->body_len, 0, NULL);
     const char *text = text_at(body, "pin");
     int rc = text && strlen(text) <= TYPED_MAX ? 0 : -1;
@@ -128,8 +132,9 @@ static int typed_pin(const http_request *req, char out[TYPED_MAX + 1])
 }
 
 /* The digits of a PIN as typed, spaces and dashes left out: 0, or -1 with
- * what is wrong in English (the API) and in Vietnamese (the page). */
-static int pin_digits(const char *typed, char pin[PIN_DIGITS + 1], char *why, char *vi, size_t size)
+ * what is wrong in English (the API) and in the page's language. */
+static int pin_digits(const char *typed, page_lang lang, char pin[PIN_DIGITS + 1], char *why,
+                      char *page_text, size_t size)
 {
     size_t n = 0;
     for (const char *p = typed; *p; p++) {
@@ -140,10 +145,7 @@ static int pin_digits(const char *typed, char pin[PIN_DIGITS + 1], char *why, ch
                      "a PIN is %d digits (spaces and dashes are ignored): found "
                      "a character that is not a digit",
                      PIN_DIGITS);
-            snprintf(vi, size,
-                     "Mã PIN gồm %d chữ số (0–9) in dưới lớp cào; bạn đã nhập ký tự "
-                     "không phải chữ số.",
-                     PIN_DIGITS);
+            page_lang_pin_invalid(lang, PAGE_PIN_NOT_DIGIT, page_text, size);
             return -1;
         }
         if (n < PIN_DIGITS)
@@ -153,8 +155,7 @@ static int pin_digits(const char *typed, char pin[PIN_DIGITS + 1], char *why, ch
     if (n != PIN_DIGITS) {
         snprintf(why, size, "a PIN is %d digits (spaces and dashes are ignored): found %zu",
                  PIN_DIGITS, n);
-        snprintf(vi, size, "Mã PIN gồm %d chữ số (0–9) in dưới lớp cào; bạn đã nhập %zu chữ số.",
-                 PIN_DIGITS, n);
+        page_lang_pin_invalid(lang, n > 99 ? 99 : (int)n, page_text, size);
         return -1;
     }
     pin[PIN_DIGITS] = '\0';
@@ -163,28 +164,16 @@ static int pin_digits(const char *typed, char pin[PIN_DIGITS + 1], char *why, ch
 
 /* ---------- the answer ---------- */
 
-/* "12:34 ngày 05/06/2026" and "2026-06-05T12:34:56+07:00": Vietnam keeps
+/* "12:34", "05/06/2026" and "2026-06-05T12:34:56+07:00": Vietnam keeps
  * +07:00 all year. */
-static void vietnam_time(long long when, char words[64], char iso[32])
+static void vietnam_time(long long when, char at[8], char date[16], char iso[32])
 {
     time_t t = (time_t)when + 7 * 3600;
     struct tm tm;
     gmtime_r(&t, &tm);
-    strftime(words, 64, "%H:%M ngày %d/%m/%Y", &tm);
+    strftime(at, 8, "%H:%M", &tm);
+    strftime(date, 16, "%d/%m/%Y", &tm);
     strftime(iso, 32, "%Y-%m-%dT%H:%M:%S+07:00", &tm);
-}
-
-/* A wait in words: whole minutes, or seconds under one. */
-static void wait_words(long seconds, char en[32], char vi[32])
-{
-    long minutes = (seconds + 59) / 60;
-    if (seconds < 60) {
-        snprintf(en, 32, "%ld seconds", seconds);
-        snprintf(vi, 32, "%ld giây", seconds);
-    } else {
-        snprintf(en, 32, "%ld minute%s", minutes, minutes == 1 ? "" : "s");
-        snprintf(vi, 32, "%ld phút", minutes);
-    }
 }
 
 static int wants_json(const http_request *req)
@@ -192,33 +181,42 @@ static int wants_json(const http_request *req)
     return req->accept && strstr(req->accept, "application/json");
 }
 
+/* The page's language: the form's `lang` (the page the buyer typed on
+ * was in it), else ?lang=, else Accept-Language, as on the scan page. */
+static page_lang answer_lang(const http_request *req)
+{
+    char lang[8];
+    const char *chosen = http_query(req, "lang");
+    if (req->body && req->body_len && req->body[0] != '{' &&
+        form_field(req->body, "lang", lang, sizeof(lang) - 1) == 0)
+        chosen = lang;
+    return page_lang_choose(chosen, http_header(req, "Accept-Language"));
+}
+
 /* The page with the outcome, or for JSON the reply as it stands. */
 static void finish(http_request *req, http_reply *reply, const page_template *page,
-                   json_t *resolved, pin_view *view)
+                   json_t *resolved, pin_view *view, page_lang lang)
 {
     if (wants_json(req))
         return;
     json_decref(reply->json);
     reply->json = NULL;
-    reply->text = resolver_page(page, resolved, view);
+    reply->text = resolver_page(page, resolved, view, lang);
     reply->content_type = "text/html; charset=utf-8";
+    reply->content_language = page_lang_code(lang);
 }
 
 static void answer_right(http_reply *reply, const store_pin_result *r, json_t *resolved,
-                         pin_view *view)
+                         pin_view *view, page_lang lang)
 {
-    char words[64], iso[32];
-    vietnam_time(r->verified_at, words, iso);
+    char at[8], date[16], iso[32];
+    vietnam_time(r->verified_at, at, date, iso);
     int first = r->outcome == STORE_PIN_FIRST;
     view->result = first ? "first" : "again";
     if (first)
-        snprintf(view->text, sizeof(view->text),
-                 "Chính hãng: đây là lần xác thực đầu tiên của mã PIN này.");
+        page_lang_pin_first(lang, view->text, sizeof(view->text));
     else
-        snprintf(view->text, sizeof(view->text),
-                 "Mã PIN này đã được xác thực lúc %s (giờ Việt Nam, +07:00): nếu không phải bạn, "
-                 "sản phẩm có thể là hàng giả.",
-                 words);
+        page_lang_pin_again(lang, at, date, view->text, sizeof(view->text));
     reply->status = 200;
     reply->json = json_pack("{s:s, s:s, s:I, s:s, s:O, s:O}", "result", first ? "first" : "again",
                             "verified_at", iso, "verifications", (json_int_t)r->verifications,
@@ -227,28 +225,24 @@ static void answer_right(http_reply *reply, const store_pin_result *r, json_t *r
                             json_object_get(json_object_get(resolved, "product"), "gtin"));
 }
 
-static void answer_refused(http_reply *reply, const store_pin_result *r, pin_view *view)
+static void answer_refused(http_reply *reply, const store_pin_result *r, pin_view *view,
+                           page_lang lang)
 {
     json_t *error;
     if (r->outcome == STORE_PIN_WRONG) {
         int left = r->left < 0 ? 0 : r->left;
         view->result = "wrong";
-        snprintf(view->text, sizeof(view->text),
-                 "Mã PIN không đúng: hãy xem lại các chữ số dưới lớp cào. Còn %d lần nhập trong "
-                 "giờ này.",
-                 left);
+        page_lang_pin_wrong(lang, left, view->text, sizeof(view->text));
         http_error(reply, 422, "wrong_pin", "pin",
                    "the PIN is not this unit's: %d more tries this hour", left);
         error = json_object_get(reply->json, "error");
         json_object_set_new(error, "attempts_left", json_integer(left));
         return;
     }
-    char en[32], vi[32];
-    wait_words(r->retry_after, en, vi);
+    char en[32];
+    page_lang_wait(LANG_EN, r->retry_after, en);
     view->result = "limited";
-    snprintf(view->text, sizeof(view->text),
-             "Đã nhập sai mã PIN quá nhiều lần %s. Vui lòng thử lại sau %s.",
-             r->by_network ? "từ mạng của bạn" : "cho sản phẩm này", vi);
+    page_lang_pin_limited(lang, r->by_network, r->retry_after, view->text, sizeof(view->text));
     http_error(reply, 429, "too_many_attempts", "pin",
                "too many wrong PINs %s within an hour: try again in %s",
                r->by_network ? "from this network" : "for this unit", en);
@@ -309,16 +303,17 @@ static int unit_of(const char *path, unit_code *unit, store_scan *scan)
 
 /* Checks the typed PIN and fills the reply; the view gets the outcome. */
 static void check_pin(http_request *req, http_reply *reply, long lot_id, json_t *resolved,
-                      pin_view *view)
+                      pin_view *view, page_lang lang)
 {
-    char typed[TYPED_MAX + 1] = "", pin[PIN_DIGITS + 1], why[160], vi[sizeof(view->text)];
-    if (typed_pin(req, typed) != 0 || pin_digits(typed, pin, why, vi, sizeof(why)) != 0) {
-        if (!typed[0])
+    char typed[TYPED_MAX + 1] = "", pin[PIN_DIGITS + 1], why[160];
+    if (typed_pin(req, typed) != 0 ||
+        pin_digits(typed, lang, pin, why, view->text, sizeof(view->text)) != 0) {
+        if (!typed[0]) {
             snprintf(why, sizeof(why), "give the %d digits under the scratch-off layer as 'pin'",
                      PIN_DIGITS);
+            page_lang_pin_invalid(lang, PAGE_PIN_EMPTY, view->text, sizeof(view->text));
+        }
         view->result = "invalid";
-        snprintf(view->text, sizeof(view->text), "%s",
-                 typed[0] ? vi : "Hãy nhập mã PIN gồm 8 chữ số in dưới lớp cào.");
         http_error(reply, 422, "invalid", "pin", "%s", why);
         return;
     }
@@ -331,9 +326,9 @@ static void check_pin(http_request *req, http_reply *reply, long lot_id, json_t 
     } else if (r.outcome == STORE_PIN_NONE) {
         http_error(reply, 404, "no_pin", "serial", "this unit was issued without a PIN");
     } else if (r.outcome == STORE_PIN_FIRST || r.outcome == STORE_PIN_AGAIN) {
-        answer_right(reply, &r, resolved, view);
+        answer_right(reply, &r, resolved, view, lang);
     } else {
-        answer_refused(reply, &r, view);
+        answer_refused(reply, &r, view, lang);
     }
     sodium_memzero(pin, sizeof(pin));
 }
@@ -360,9 +355,10 @@ void pin_verify(http_request *req, http_reply *reply, const page_template *page)
     if (strcmp(view.shown, "on") != 0) {
         http_error(reply, 404, "no_pin", "path", "this product has no scratch-off PIN");
     } else {
-        check_pin(req, reply, lot_id, resolved, &view);
+        page_lang lang = answer_lang(req);
+        check_pin(req, reply, lot_id, resolved, &view, lang);
         if (reply->status != 500 && reply->status != 404)
-            finish(req, reply, page, resolved, &view);
+            finish(req, reply, page, resolved, &view, lang);
     }
     json_decref(resolved);
 }

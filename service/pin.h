@@ -8,6 +8,7 @@
 #define OCOPTRACE_PIN_H
 
 #include "http.h"
+#include "page_lang.h"
 
 #include <jansson.h>
 
@@ -31,7 +32,7 @@ typedef struct {
     const char *shown;  /* "on" (the form is shown) or "off" */
     char action[160];   /* the form's target: the unit's path and /verify */
     const char *result; /* "none", "first", "again", "wrong", "invalid", "limited" */
-    char text[512];     /* what the result says, in Vietnamese */
+    char text[512];     /* what the result says, in the page's language */
 } pin_view;
 
 /* The view of a resolved code (store_scan_resolve's answer): the form
@@ -39,8 +40,10 @@ typedef struct {
  * "pin_verify" (the form's target) to the answer when it applies. */
 void pin_view_of(pin_view *view, json_t *resolved);
 
-/* The product page of a resolved code with its PIN's part (resolver.c). */
-char *resolver_page(const page_template *page, json_t *resolved, const pin_view *pin);
+/* The product page of a resolved code with its PIN's part, in `lang`
+ * (resolver.c). */
+char *resolver_page(const page_template *page, json_t *resolved, const pin_view *pin,
+                    page_lang lang);
 /* Splits /lot/{lot}/{serial} into decoded parts: 0, or -1 (resolver.c). */
 int parse_lot_path(const char *path, char lot[OCL_AI_VALUE_MAX + 1],
                    char serial[OCL_AI_VALUE_MAX + 1]);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 static void today(char out[11], ocl_date *date)
@@ -313,14 +314,28 @@ static void photos_html(const json_t *photos, const char *alt, ocl_buffer *out)
     ocl_buffer_append(out, "", 1);
 }
 
-/* Where to buy, as list items of links (https: only, checked on entry). */
-static void buy_html(const json_t *links, ocl_buffer *out)
+/* Whether a link's language tag ("en-US") is the page's. */
+static int link_in_lang(const json_t *link, page_lang lang)
+{
+    const char *tag = text_of(link, "lang"), *code = page_lang_code(lang);
+    size_t primary = strcspn(tag, "-");
+    return primary == strlen(code) && strncasecmp(tag, code, primary) == 0;
+}
+
+/* Where to buy, as list items of links (https: only, checked on entry):
+ * the product's shops in the page's language, or all of them when none is
+ * in it, since a shop in another language still sells the product. */
+static void buy_html(const json_t *links, page_lang lang, ocl_buffer *out)
 {
     size_t i;
     json_t *link;
+    int any_in_lang = 0;
+    json_array_foreach(links, i, link) any_in_lang |= link_in_lang(link, lang);
     json_array_foreach(links, i, link)
     {
         static const char open[] = "<li><a rel=\"nofollow noopener\" href=\"";
+        if (any_in_lang && !link_in_lang(link, lang))
+            continue;
         ocl_buffer_append(out, open, sizeof(open) - 1);
         html_escape(text_of(link, "href"), out);
         ocl_buffer_append(out, "\">", 2);
@@ -369,7 +384,7 @@ static char *product_page(const page_template *page, json_t *r, const pin_view *
     const char *name = in_lang(product, "name", lang), *story = in_lang(product, "story", lang);
     ocl_buffer photos = {0}, buy = {0};
     photos_html(json_object_get(r, "photos"), name, &photos);
-    buy_html(json_object_get(product, "where_to_buy"), &buy);
+    buy_html(json_object_get(product, "where_to_buy"), lang, &buy);
     const char *const values[] = {*verdict ? verdict : "none",
                                   verdict_text,
                                   checked,
@@ -398,9 +413,10 @@ static char *product_page(const page_template *page, json_t *r, const pin_view *
     return html;
 }
 
-char *resolver_page(const page_template *page, json_t *resolved, const pin_view *pin)
+char *resolver_page(const page_template *page, json_t *resolved, const pin_view *pin,
+                    page_lang lang)
 {
-    return product_page(page, resolved, pin, LANG_VI);
+    return product_page(page, resolved, pin, lang);
 }
 
 /* A HEAD (a link checker's, a crawler's) is not a consumer's scan: it

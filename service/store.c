@@ -737,19 +737,29 @@ int store_product_update(store *s, long id, const store_product *p, char error[S
 static json_t *product_row(sqlite3_stmt *st)
 {
     json_t *details = json_loads(column_text(st, 5) ? column_text(st, 5) : "{}", 0, NULL);
-    json_t *product = json_is_object(details) ? details : json_object();
-    if (product != details)
-        json_decref(details);
+    json_t *product = json_object();
     json_object_set_new(product, "id", json_integer(sqlite3_column_int64(st, 0)));
     json_object_set_new(product, "producer_id", json_integer(sqlite3_column_int64(st, 1)));
     json_object_set_new(product, "name", json_string(column_text(st, 2)));
     json_object_set_new(product, "group", json_string(column_text(st, 3)));
     json_object_set_new(product, "gtin",
                         column_text(st, 4) ? json_string(column_text(st, 4)) : json_null());
+    /* after the columns, which the details never override; the id first */
+    if (json_is_object(details))
+        json_object_update_missing(product, details);
+    json_decref(details);
     return product;
 }
 
-#define PRODUCT_COLUMNS "id, producer_id, name, grp, gtin, details"
+/* A product's details as the API shows them, where_to_buy being its
+ * gs1:purchaseSuggestion links (links.c), the one place a shop is kept:
+ * whatever details once held under that key is never read. */
+#define PRODUCT_DETAILS(p)                                                                         \
+    "json_set(" p ".details, '$.where_to_buy', json((SELECT json_group_array(json_object("         \
+    "'title', title, 'href', href)) FROM (SELECT title, href FROM product_links WHERE "            \
+    "product_id = " p ".id AND link_type = 'gs1:purchaseSuggestion' ORDER BY id))))"
+#define PRODUCT_COLUMNS "id, producer_id, name, grp, gtin, " PRODUCT_DETAILS("products")
+#define LISTED_DETAILS  PRODUCT_DETAILS("p")
 
 json_t *store_product_get(store *s, long id)
 {
@@ -779,8 +789,8 @@ json_t *store_product_list(store *s, long producer_id)
 {
     return query_by_id(
         s,
-        "SELECT p.id, p.producer_id, p.name, p.grp, p.gtin, p.details, pr.name, pr.kind, c.id, "
-        "c.number, e.stars, c.valid_until, c.revoked_at FROM products p "
+        "SELECT p.id, p.producer_id, p.name, p.grp, p.gtin, " LISTED_DETAILS ", pr.name, pr.kind, "
+        "c.id, c.number, e.stars, c.valid_until, c.revoked_at FROM products p "
         "JOIN producers pr ON pr.id = p.producer_id "
         "LEFT JOIN certificates c ON c.id = (SELECT c2.id FROM certificates c2 JOIN evaluations "
         "e2 ON e2.id = c2.evaluation_id WHERE e2.product_id = p.id ORDER BY c2.decision_date DESC, "

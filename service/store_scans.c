@@ -95,9 +95,15 @@ static void format_vietnam(time_t t, char out[32])
 
 /* The product (by GTIN, or on the non-GS1 path by lot and serial), its
  * producer, the lot and the product's latest certificate, in one
- * statement (one snapshot). */
+ * statement (one snapshot). The product's where_to_buy is what the page
+ * shows: its links of gs1:purchaseSuggestion and gs1:hasRetailers
+ * (links.c), never what details once held under that key. */
 #define RESOLVE_SELECT                                                                             \
-    "SELECT p.id, p.producer_id, p.name, p.grp, p.gtin, p.details, r.id, r.name, r.address, "      \
+    "SELECT p.id, p.producer_id, p.name, p.grp, p.gtin, json_set(p.details, '$.where_to_buy', "    \
+    "json((SELECT json_group_array(json_object('link_type', link_type, 'title', title, 'href', "   \
+    "href, 'lang', lang)) FROM (SELECT link_type, title, href, lang FROM product_links WHERE "     \
+    "product_id = p.id AND link_type IN ('gs1:purchaseSuggestion', 'gs1:hasRetailers') "           \
+    "ORDER BY id)))), r.id, r.name, r.address, "                                                   \
     "r.kind, r.phone, r.locality, r.created_at, l.id, l.code, l.produced, l.expires, "             \
     "c.number, e.stars, c.level, c.valid_until, c.revoked_at FROM products p "                     \
     "LEFT JOIN producers r ON r.id = p.producer_id "                                               \

@@ -205,6 +205,9 @@ an unknown key in a link|{"where_to_buy":[{"title":"t","href":"https://a.vn/","x
 a link that is text|{"where_to_buy":["https://a.vn/"]}|400|where_to_buy[0]
 not a list|{"where_to_buy":"https://a.vn/"}|400|where_to_buy
 nine links|$nine|422|where_to_buy
+the same shop twice|{"where_to_buy":[{"title":"a","href":"https://a.vn/"},{"title":"b","href":"https://a.vn/"}]}|422|where_to_buy[1].href
+a link not percent-encoded|{"where_to_buy":[{"title":"t","href":"https://a.vn/mắm"}]}|422|where_to_buy[0].href
+a title over 120 bytes|{"where_to_buy":[{"title":"$(printf 't%.0s' $(seq 1 121))","href":"https://a.vn/"}]}|422|where_to_buy[0].title
 a story over 4000 bytes|{"story":"$long"}|422|story
 an English name on two lines|{"name_en":"a\\nb"}|422|name_en
 ROWS
@@ -273,4 +276,75 @@ call '' PATCH /api/v1/products/1 '{"story":"<script>alert(1)</script>"}' >/dev/n
 call "$producer" PATCH /api/v1/products/1 '{"story":"<script>x</script> & \"q\""}' >/dev/null
 page ""
 grep -q '&lt;script&gt;x&lt;/script&gt; &amp; &quot;q&quot;' page.txt && ! grep -q '<script>' page.txt && pass || fail "the story is escaped"
+
+# ---------- where to buy is the product's links ----------
+
+# One place for a shop: where_to_buy is written as the product's links of
+# gs1:purchaseSuggestion, which the resolver answers and the page shows
+# (with gs1:hasRetailers), in the page's language when a link is in it.
+code=/01/08931234567897
+links() { call "$producer" GET /api/v1/products/1/links | cut -d' ' -f2- | json '" ".join(l["link_type"] + "|" + l["lang"] + "|" + l["href"] for l in d["links"])'; }
+# buttons ACCEPT-LANGUAGE: the hrefs of the page's where-to-buy buttons.
+buttons() { curl -s -H "Accept-Language: $1" "$base$code" | grep -o '<li><a rel="nofollow noopener" href="[^"]*"' | sed 's/.*href="//; s/"$//' | tr '\n' ' ' | sed 's/ $//'; }
+wtb() { call "$producer" GET /api/v1/products/1 | cut -d' ' -f2- | json '" ".join(l["href"] for l in d["where_to_buy"])'; }
+expect_equal "where_to_buy is kept as the product's links" "$(links)" \
+    "gs1:purchaseSuggestion|vi|https://htx.example.vn/mua?sp=1&kg=2 gs1:purchaseSuggestion|vi|https://ocop.example.vn/p/1"
+expect_equal "and not in details" "$(count "SELECT json_type(details, '\$.where_to_buy') IS NULL FROM products WHERE id = 1")" 1
+got=$(curl -s -H 'Accept: application/linkset+json' "$base$code" | json '" ".join(t["href"] for t in d["linkset"][0]["https://gs1.org/voc/purchaseSuggestion"])')
+expect_equal "where_to_buy in the linkset" "$got" "https://htx.example.vn/mua?sp=1&kg=2 https://ocop.example.vn/p/1"
+expect_equal "where_to_buy by linkType: 307 to the first" \
+    "$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$base$code?linkType=gs1:purchaseSuggestion")" "307 https://htx.example.vn/mua?sp=1&kg=2"
+
+# Links added through /links: a retailer shows, a review does not.
+retailer=$(call "$producer" POST /api/v1/products/1/links '{"link_type":"gs1:hasRetailers","href":"https://cho.example.vn/yen","title":"Chợ Phan Thiết"}' | cut -d' ' -f2- | json 'd["id"]')
+call "$producer" POST /api/v1/products/1/links '{"link_type":"gs1:review","href":"https://review.example.vn/yen"}' >/dev/null
+curl -s "$base$code" >page.txt
+grep -q '<li><a rel="nofollow noopener" href="https://cho.example.vn/yen">Chợ Phan Thiết</a></li>' page.txt && pass || fail "a retailer added through /links is on the page"
+# The page's language: its links when it has some, else all of them.
+while IFS='|' read -r step languages want; do
+    [ "$step" = "shop in English" ] && call "$producer" POST /api/v1/products/1/links '{"link_type":"gs1:purchaseSuggestion","href":"https://shop.example.com/bird-nest","title":"Shop","lang":"en"}' >/dev/null
+    expect_equal "$step: the page for '$languages'" "$(buttons "$languages")" "$want"
+done <<'ROWS'
+all in Vietnamese|vi|https://htx.example.vn/mua?sp=1&amp;kg=2 https://ocop.example.vn/p/1 https://cho.example.vn/yen
+all in Vietnamese|en|https://htx.example.vn/mua?sp=1&amp;kg=2 https://ocop.example.vn/p/1 https://cho.example.vn/yen
+shop in English|en|https://shop.example.com/bird-nest
+shop in English|en-GB;q=0.9|https://shop.example.com/bird-nest
+shop in English|vi|https://htx.example.vn/mua?sp=1&amp;kg=2 https://ocop.example.vn/p/1 https://cho.example.vn/yen
+ROWS
+got=$(curl -s -H 'Accept: application/json' "$base$code" | json '" ".join(l["link_type"] + "|" + l["lang"] for l in d["product"]["where_to_buy"])')
+expect_equal "the JSON answer: where to buy with type and language" "$got" \
+    "gs1:purchaseSuggestion|vi gs1:purchaseSuggestion|vi gs1:hasRetailers|vi gs1:purchaseSuggestion|en"
+expect_equal "GET product: where_to_buy is the purchaseSuggestion links" "$(wtb)" \
+    "https://htx.example.vn/mua?sp=1&kg=2 https://ocop.example.vn/p/1 https://shop.example.com/bird-nest"
+
+# PATCH where_to_buy replaces the purchaseSuggestion links, whatever their
+# language, and no other.
+expect_equal "PATCH where_to_buy" "$(status "$producer" PATCH /api/v1/products/1 '{"where_to_buy":[{"title":"Cửa hàng mới","href":"https://moi.example.vn/yen"}]}')" 200
+expect_equal "the other links stay" "$(links)" \
+    "gs1:hasRetailers|vi|https://cho.example.vn/yen gs1:review|vi|https://review.example.vn/yen gs1:purchaseSuggestion|vi|https://moi.example.vn/yen"
+expect_equal "the page follows" "$(buttons vi)" "https://cho.example.vn/yen https://moi.example.vn/yen"
+expect_equal "so does the redirect" "$(curl -s -o /dev/null -w '%{redirect_url}' "$base$code?linkType=gs1:purchaseSuggestion")" "https://moi.example.vn/yen"
+# A deleted link leaves the page.
+expect_equal "delete the retailer" "$(status "$producer" DELETE /api/v1/links/$retailer)" 204
+expect_equal "it left the page" "$(buttons vi)" "https://moi.example.vn/yen"
+# What details once held under where_to_buy is never read.
+sqlite3 "$db" "UPDATE products SET details = json_set(details, '\$.where_to_buy', json('[{\"title\":\"Cũ\",\"href\":\"https://cu.example.vn/\"}]')) WHERE id = 1"
+expect_equal "an old details.where_to_buy: not in GET" "$(wtb)" "https://moi.example.vn/yen"
+expect_equal "nor on the page" "$(buttons vi)" "https://moi.example.vn/yen"
+! curl -s -H 'Accept: application/json' "$base$code" | grep -q cu.example.vn && pass || fail "nor in the JSON answer"
+expect_equal "PATCH an empty list: no shop" "$(status "$producer" PATCH /api/v1/products/1 '{"where_to_buy":[]}') $(buttons vi)" "200 "
+
+# POST with where_to_buy; the product and its links change together: past
+# the 20 links a product keeps, neither is changed.
+got=$(call "$producer2" POST /api/v1/products "{\"name\":\"Mắm ruốc\",\"group\":\"food\",$details,\"where_to_buy\":[{\"title\":\"Cửa hàng\",\"href\":\"https://hai.example.vn/mam\"}]}")
+id=$(json 'd["id"]' <<<"${got#* }")
+expect_equal "POST with where_to_buy" "${got%% *} $(json '[l["href"] for l in d["where_to_buy"]]' <<<"${got#* }")" "201 ['https://hai.example.vn/mam']"
+expect_equal "kept as a link" "$(count "SELECT link_type || ' ' || href || ' ' || lang FROM product_links WHERE product_id = $id")" "gs1:purchaseSuggestion https://hai.example.vn/mam vi"
+for i in $(seq 1 19); do
+    call "$producer2" POST /api/v1/products/$id/links "{\"link_type\":\"gs1:faqs\",\"href\":\"https://hai.example.vn/faq/$i\"}" >/dev/null
+done
+got=$(call "$producer2" PATCH /api/v1/products/$id '{"name":"Đổi tên","where_to_buy":[{"title":"a","href":"https://a.vn/1"},{"title":"b","href":"https://a.vn/2"}]}')
+[[ $got == 422*'"field":"where_to_buy"'* ]] && pass || fail "past 20 links: 422 on where_to_buy: $got"
+expect_equal "neither the product nor its links changed" \
+    "$(count "SELECT name FROM products WHERE id = $id") $(count "SELECT count(*) FROM product_links WHERE product_id = $id") $(count "SELECT count(*) FROM product_links WHERE product_id = $id AND href = 'https://hai.example.vn/mam'")" "Mắm ruốc 20 1"
 finish

@@ -3,7 +3,8 @@
 # once (in the JSON answer, or on labels read back with pdftotext, whose
 # codes, decoded, hold no PIN), kept only as hashes, never printed again;
 # the form on the scan page; the buyer's entry (first, again, wrong, of the
-# wrong form) as a page and as JSON; the limits per serial and per network,
+# wrong form) as a page and as JSON; the page in English after an English
+# form, in Vietnamese by default; the limits per serial and per network,
 # with 429 and Retry-After; and all of it across a restart.
 suite=cli-pin
 . "$(dirname "$0")/../lib.sh"
@@ -168,6 +169,52 @@ got=$(verify 30 "$(unit 8 3)" "$(unit 8 2)" application/json)
 [[ $got == 429*'from this network'* ]] && pass || fail "the 21st wrong PIN from one network: 429: $got"
 got=$(verify 31 "$(unit 8 3)" "$(unit 8 2)" application/json)
 expect_equal "another network, the same serial: checked" "${got%% *} $(field result <<<"$got")" "200 first"
+
+# The answer's page is in the language of the page the PIN was typed on:
+# its form carries it (a hidden field), else ?lang= or Accept-Language
+# choose as for the scan page; Vietnamese by default. JSON stays English.
+for languages in en vi; do
+    curl -s -H "Accept-Language: $languages" "$base$(unit 3 3)" | grep -qF "<input type=\"hidden\" name=\"lang\" value=\"$languages\">" &&
+        pass || fail "the $languages page's form carries its language"
+done
+# answer NETWORK UNIT PIN QUERY ACCEPT-LANGUAGE [LANG-FIELD]: "LANG RESULT TEXT" of the page.
+answer() {
+    local pin=$3 fields=()
+    [ "$pin" = right ] && pin=$(unit "$2" 2)
+    [ "$pin" = wrong ] && pin=00000000
+    [ -n "${6:-}" ] && fields=(--data-urlencode "lang=$6")
+    curl -s -o "$scratch/answer" -D "$scratch/headers" --interface "127.0.$1.1" ${5:+-H "Accept-Language: $5"} \
+        "${fields[@]}" --data-urlencode "pin=$pin" "$base$(unit "$2" 3)/verify$4"
+    local html content
+    html=$(sed -n 's/^<html lang="\([a-z]*\)">$/\1/p' "$scratch/answer")
+    content=$(tr -d '\r' <"$scratch/headers" | sed -n 's/^Content-Language: //p')
+    printf '%s %s %s' "$html/$content" "$(grep -o 'class="pin-result pin-result-[a-z]*"' "$scratch/answer" | sed 's/.* //; s/"//')" \
+        "$(sed -n 's/.*role="status">\([^<]*\)<\/p>.*/\1/p' "$scratch/answer" | tail -n 1)"
+}
+while IFS='|' read -r name network n pin query languages field want; do
+    got=$(answer "$network" "$n" "$pin" "$query" "$languages" "$field")
+    [[ $got == $want* ]] && pass || fail "$name: want '$want...', got '$got'"
+done <<'ROWS'
+the first, from an English form|50|3|right|||en|en/en pin-result-first Genuine: this is the first verification of this PIN.
+again, from an English form|51|3|right|||en|en/en pin-result-again This PIN was already verified at
+a wrong one, in English|52|4|wrong|||en|en/en pin-result-wrong Wrong PIN: check the digits under the scratch-off layer. 0 more tries this hour.
+past the limit, in English|52|4|right|||en|en/en pin-result-limited Too many wrong PINs for this product. Please try again in
+not 8 digits, in English|53|5|1234|||en|en/en pin-result-invalid A PIN is 8 digits (0–9) under the scratch-off layer; you typed 4.
+not a digit, in English|53|5|12ab5678|||en|en/en pin-result-invalid A PIN is 8 digits (0–9) under the scratch-off layer; you typed a character that is not a digit.
+nothing typed, in English|53|5||||en|en/en pin-result-invalid Type the 8-digit PIN printed under the scratch-off layer.
+no language asked: Vietnamese|53|5|1234||||vi/vi pin-result-invalid Mã PIN gồm 8 chữ số
+?lang=en on the form's target|53|5|1234|?lang=en|||en/en pin-result-invalid A PIN is 8 digits
+Accept-Language alone|53|5|1234||en-US,en;q=0.9||en/en pin-result-invalid A PIN is 8 digits
+a Vietnamese form, an English phone|53|5|1234||en|vi|vi/vi pin-result-invalid Mã PIN gồm 8 chữ số
+an unknown language in the form|53|5|1234||en|fr|en/en pin-result-invalid A PIN is 8 digits
+the first, from a Vietnamese form|54|6|right|||vi|vi/vi pin-result-first Chính hãng: đây là lần xác thực đầu tiên
+ROWS
+got=$(answer 51 3 right "" "" en)
+[[ $got =~ at\ [0-9]{2}:[0-9]{2}\ on\ [0-9]{2}/[0-9]{2}/[0-9]{4}\ \(Vietnam\ time,\ \+07:00\):\ if\ that\ was\ not\ you,\ the\ product\ may\ be\ counterfeit\.$ ]] &&
+    pass || fail "again, in English: when, and what it may mean: $got"
+grep -qE 'Please try again in (59|60) minutes\.' <<<"$(answer 52 4 right "" "" en)" && pass || fail "the English page says how long to wait"
+got=$(curl -s -H 'Accept: application/json' -H 'Accept-Language: vi' --data-urlencode 'lang=vi' --data-urlencode 'pin=1234' "$base$(unit 5 3)/verify")
+[[ $got == *'"message":"a PIN is 8 digits'* ]] && pass || fail "JSON stays English: $got"
 
 # Across a restart: the limits and the first verification stay.
 kill -TERM "$pid"
