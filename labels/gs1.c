@@ -429,19 +429,6 @@ static size_t uri_char_bad(const char *text, size_t len, const char *extra)
     return 0;
 }
 
-ocl_result ocl_path_reencode(const char *path, char *out, size_t out_size)
-{
-    ocl_strbuf sb;
-    ocl_strbuf_init(&sb, out, out_size);
-    for (const char *p = path; *p; p++) {
-        if (*p != '%' && !uri_char_bad(p, 1, "/"))
-            ocl_strbuf_add(&sb, p, 1);
-        else
-            ocl_strbuf_printf(&sb, "%%%02X", (unsigned char)*p);
-    }
-    return sb.overflow ? OCL_ERANGE : OCL_OK;
-}
-
 /* Refuses a raw character that a URI must percent-encode, naming where. */
 static int uri_chars_refused(const char *text, size_t len, const char *extra, const char *field,
                              ocl_problems *problems)

@@ -137,10 +137,6 @@ ocl_result ocl_link_build(const char *base_url, const ocl_link *link, char *out,
 ocl_result ocl_link_parse(const char *uri, ocl_link *link, char *base_out, size_t base_size,
                           ocl_problems *problems);
 
-/* Percent-encodes what a URI path cannot hold raw in a path the HTTP
- * server has already decoded, '/' kept, so that ocl_link_parse reads it. */
-ocl_result ocl_path_reencode(const char *path, char *out, size_t out_size);
-
 /* Writes the element string "(01)...(22)...(10)...(21)...(11)...(17)...",
  * a '(' inside a value as "\\(" so that it reads back. */
 ocl_result ocl_link_element_string(const ocl_link *link, char *out, size_t out_size);

@@ -32,6 +32,7 @@
  * requests rather than once for each. */
 #define LOG_BUFFER    (64 * 1024)
 #define LOG_PERIOD_NS (100 * 1000 * 1000L)
+#define LOG_PATH_MAX  255 /* bytes of a path a log line shows */
 typedef struct {
     pthread_mutex_t lock;
     pthread_cond_t wake;
@@ -75,7 +76,11 @@ typedef struct {
     int status;
     int route; /* index into route_names */
     char method[16];
-    char path[256];
+    /* The path before libmicrohttpd decodes it: a lot of "L01/2026" comes
+     * as L01%2F2026, which only the raw path tells from two segments. */
+    char raw_path[HTTP_PATH_MAX];
+    int path_too_long;
+    int begun;                        /* the access handler has seen the request */
     char client[CLIENT_TEXT_MAX];     /* the client's address, for the log */
     char network[CLIENT_NETWORK_MAX]; /* and its network, for scans and throttling */
 } request_state;
@@ -719,6 +724,9 @@ static void answer(http_server *server, struct MHD_Connection *conn, const char 
                    "a photo is at most 2 MB (%zu bytes): make it smaller", state->body_max);
     } else if (state->too_large) {
         http_error(reply, 413, "too_large", "", "the body is over %u bytes", HTTP_BODY_MAX);
+    } else if (state->path_too_long) {
+        http_error(reply, 414, "uri_too_long", "path", "the path is over %d bytes",
+                   HTTP_PATH_MAX - 1);
     } else if (!w) {
         http_error(reply, 503, "unavailable", "", "the database cannot be opened");
     } else if (strcmp(url, "/metrics") == 0 && strcmp(method, "GET") == 0) {
@@ -730,6 +738,7 @@ static void answer(http_server *server, struct MHD_Connection *conn, const char 
                             .config = &w->config,
                             .method = method,
                             .path = url,
+                            .raw_path = state->raw_path,
                             .body = state->body,
                             .body_len = state->len};
         req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept");
@@ -741,6 +750,27 @@ static void answer(http_server *server, struct MHD_Connection *conn, const char 
     }
 }
 
+/* Called with the request-target as sent, before it is decoded and split
+ * from its query: the request's state begins here, keeping the raw path. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)conn;
+    http_server *server = cls;
+    request_state *state = calloc(1, sizeof(*state));
+    if (!state)
+        return NULL;
+    clock_gettime(CLOCK_MONOTONIC, &state->start);
+    atomic_fetch_add(&server->in_flight, 1);
+    state->route = (int)(ROUTE_COUNT + ROUTE_OTHER);
+    size_t len = uri ? strcspn(uri, "?") : 0;
+    state->path_too_long = len >= sizeof(state->raw_path);
+    if (state->path_too_long)
+        len = sizeof(state->raw_path) - 1; /* what the log shows of it */
+    memcpy(state->raw_path, uri ? uri : "", len);
+    state->raw_path[len] = '\0';
+    return state;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_size, void **con_cls)
@@ -748,18 +778,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     (void)version;
     http_server *server = cls;
     request_state *state = *con_cls;
-    if (!state) {
-        state = calloc(1, sizeof(*state));
-        if (!state)
-            return MHD_NO;
-        clock_gettime(CLOCK_MONOTONIC, &state->start);
-        atomic_fetch_add(&server->in_flight, 1);
-        state->route = (int)(ROUTE_COUNT + ROUTE_OTHER);
+    if (!state)
+        return MHD_NO; /* out of memory in on_uri */
+    if (!state->begun) {
+        state->begun = 1;
         snprintf(state->method, sizeof(state->method), "%s", method);
-        snprintf(state->path, sizeof(state->path), "%s", url);
         state->body_max = photo_is_upload(method, url) ? PHOTO_BYTES_MAX : HTTP_BODY_MAX;
         identify_client(server, conn, state);
-        *con_cls = state;
         return MHD_YES;
     }
     if (*upload_size) {
@@ -864,8 +889,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     int status = state->status;
     if (status >= 100 && status < 600 && state->route >= 0 && state->route < ROUTES_MAX)
         atomic_fetch_add(&server->requests[state->route][status / 100], 1);
-    char line[sizeof(state->method) + sizeof(state->path) + sizeof(state->client) + 64];
-    int n = snprintf(line, sizeof(line), "%s %s %d %ldus %s\n", state->method, state->path, status,
+    /* The path as sent: decoded, a %0A would start a line of its own. */
+    char line[sizeof(state->method) + LOG_PATH_MAX + sizeof(state->client) + 64];
+    int n = snprintf(line, sizeof(line), "%s %.*s %d %ldus %s\n",
+                     state->method[0] ? state->method : "-", LOG_PATH_MAX, state->raw_path, status,
                      us, state->client[0] ? state->client : "-");
     if (n > 0)
         log_append(&server->log, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
@@ -980,7 +1007,8 @@ http_server *http_start(store *s, config *c, char *error, size_t error_size)
         0, NULL, NULL, on_request, server, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(2 * cli_cores()), MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, server, MHD_OPTION_END);
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, server, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+        server, MHD_OPTION_END);
     if (!server->daemon) {
         snprintf(error, error_size, "cannot listen on %s", c->listen);
         store_scans_stop(server->scan_queue);

@@ -14,6 +14,8 @@
 #include <pthread.h>
 
 #define HTTP_BODY_MAX (1u << 20) /* 1 MiB */
+/* A request's path as sent, with its terminator: longer ones get 414. */
+#define HTTP_PATH_MAX 1024
 
 typedef struct http_server http_server;
 
@@ -22,7 +24,8 @@ typedef struct {
     store *store;
     const config *config;
     const char *method;
-    const char *path;
+    const char *path;     /* decoded, as the routes and the API read it */
+    const char *raw_path; /* as the client sent it, escapes kept, no query */
     const char *body;
     size_t body_len;
     int authenticated;

@@ -386,7 +386,7 @@ typedef struct {
 static int lot_anchor(const http_request *req, code_path *code)
 {
     char lot[3 * OCL_AI_VALUE_MAX + 1], serial[3 * OCL_AI_VALUE_MAX + 1];
-    if (parse_lot_path(req->path, code->lot, code->serial) != 0 ||
+    if (parse_lot_path(req->raw_path, code->lot, code->serial) != 0 ||
         ocl_percent_encode(code->lot, lot, sizeof(lot)) != OCL_OK ||
         ocl_percent_encode(code->serial, serial, sizeof(serial)) != OCL_OK)
         return -1;
@@ -400,10 +400,12 @@ static int code_of(const http_request *req, code_path *code)
 {
     memset(code, 0, sizeof(*code));
     code->scan.network = req->network;
-    if (strncmp(req->path, "/lot/", 5) == 0)
+    if (strncmp(req->raw_path, "/lot/", 5) == 0)
         return lot_anchor(req, code);
     char uri[OCL_URI_MAX + 16];
-    snprintf(uri, sizeof(uri), "http://x%s", req->path);
+    if (strlen(req->raw_path) >= OCL_URI_MAX)
+        return -1;
+    snprintf(uri, sizeof(uri), "http://x%s", req->raw_path);
     ocl_problems problems;
     ocl_problems_init(&problems);
     if (ocl_link_parse(uri, &code->link, NULL, 0, &problems) != OCL_OK)

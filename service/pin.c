@@ -257,10 +257,12 @@ static const char verify_suffix[] = "/verify";
 
 int pin_is_verify(const http_request *req)
 {
-    size_t len = strlen(req->path), suffix = sizeof(verify_suffix) - 1;
+    /* The raw path: a serial ending in an encoded "/verify" is not one. */
+    const char *path = req->raw_path;
+    size_t len = strlen(path), suffix = sizeof(verify_suffix) - 1;
     return strcmp(req->method, "POST") == 0 &&
-           (strncmp(req->path, "/01/", 4) == 0 || strncmp(req->path, "/lot/", 5) == 0) &&
-           len > suffix && strcmp(req->path + len - suffix, verify_suffix) == 0;
+           (strncmp(path, "/01/", 4) == 0 || strncmp(path, "/lot/", 5) == 0) && len > suffix &&
+           strcmp(path + len - suffix, verify_suffix) == 0;
 }
 
 typedef struct {
@@ -281,10 +283,8 @@ static int unit_of(const char *path, unit_code *unit, store_scan *scan)
         if (parse_lot_path(code, unit->lot, unit->serial) != 0)
             return -1;
     } else {
-        char encoded[OCL_URI_MAX], uri[OCL_URI_MAX + 32];
-        if (ocl_path_reencode(code, encoded, sizeof(encoded)) != OCL_OK)
-            return -1;
-        snprintf(uri, sizeof(uri), "http://x%s", encoded);
+        char uri[OCL_URI_MAX + 32];
+        snprintf(uri, sizeof(uri), "http://x%s", code);
         ocl_link link;
         ocl_problems problems;
         ocl_problems_init(&problems);
@@ -339,7 +339,7 @@ void pin_verify(http_request *req, http_reply *reply, const page_template *page)
     unit_code unit;
     long lot_id = 0;
     json_t *resolved = NULL;
-    if (unit_of(req->path, &unit, &scan) == 0)
+    if (unit_of(req->raw_path, &unit, &scan) == 0)
         resolved = store_code_read(req->store, &scan, &lot_id);
     if (!resolved || !lot_id) {
         http_error(reply, 404, "not_found", "path", "no unit registered under this code");

@@ -41,15 +41,15 @@ static void certificate_status(json_t *result, const ocl_date *day)
                         json_string(ocl_status_name(ocl_ocop_status(&d, revoked, day))));
 }
 
-/* Splits /lot/{lot}/{serial} into decoded parts. */
+/* Splits a raw /lot/{lot}/{serial} into decoded parts. */
 int parse_lot_path(const char *path, char lot[OCL_AI_VALUE_MAX + 1],
                    char serial[OCL_AI_VALUE_MAX + 1])
 {
     static const char prefix[] = "http://x/01/00000000000000/10/";
-    char encoded[OCL_URI_MAX], uri[OCL_URI_MAX + 32];
-    if (ocl_path_reencode(path + strlen("/lot/"), encoded, sizeof(encoded)) != OCL_OK)
+    char uri[OCL_URI_MAX + 32];
+    if (strlen(path) >= OCL_URI_MAX)
         return -1;
-    snprintf(uri, sizeof(uri), "%s%s", prefix, encoded);
+    snprintf(uri, sizeof(uri), "%s%s", prefix, path + strlen("/lot/"));
     char *slash = strrchr(uri, '/');
     if (!slash || slash <= uri + strlen(prefix))
         return -1;
@@ -437,23 +437,24 @@ void resolver_answer(http_request *req, http_reply *reply, const page_template *
     char day[11];
     ocl_date date;
     today(day, &date);
-    if (strncmp(req->path, "/lot/", 5) == 0) {
-        if (parse_lot_path(req->path, lot, serial) != 0) {
+    if (strncmp(req->raw_path, "/lot/", 5) == 0) {
+        if (parse_lot_path(req->raw_path, lot, serial) != 0) {
             http_error(reply, 404, "not_found", "path", "not a code of this service");
             return;
         }
         scan.lot = lot, scan.serial = serial;
     } else {
-        char encoded[OCL_URI_MAX], uri[OCL_URI_MAX + 16];
+        char uri[OCL_URI_MAX + 16];
         ocl_link link;
         ocl_problems problems;
         ocl_problems_init(&problems);
-        /* The HTTP server hands over the path decoded. */
-        if (ocl_path_reencode(req->path, encoded, sizeof(encoded)) != OCL_OK) {
+        /* The raw path: the parser decodes each value, so that an encoded
+         * '/' of a lot stays in the lot. */
+        if (strlen(req->raw_path) >= OCL_URI_MAX) {
             http_error(reply, 400, "bad_link", "uri", "must be at most %d characters", OCL_URI_MAX);
             return;
         }
-        snprintf(uri, sizeof(uri), "http://x%s", encoded);
+        snprintf(uri, sizeof(uri), "http://x%s", req->raw_path);
         if (ocl_link_parse(uri, &link, NULL, 0, &problems) != OCL_OK) {
             http_error(reply, 400, "bad_link", problems.item[0].field, "%s", problems.item[0].rule);
             return;

@@ -544,7 +544,7 @@ expect_equal "resolver, the GTIN alone" "$(get /01/08931234567897 -H "$json")" "
 get /01/08931234567897/10/L1/21/NEVERISSUE -H "$json" >/dev/null
 grep -q '"verdict":"unknown"' "$scratch/body" && pass || fail "resolver: a serial never issued is unknown: $(cat "$scratch/body")"
 # A lot of set 82 characters a URI must encode resolves from its label's URI,
-# the server decoding the path before the resolver reads it.
+# the resolver decoding each value of the path as sent.
 LQ=$(id_of "$(call "$producer" POST /api/v1/products/$PR1/lots '{"code":"Q\"<>%(","produced":"2025-03-01","expires":"2027-03-01"}')")
 serialq=$(call "$producer" POST /api/v1/lots/$LQ/serials '{"count":1}' | grep -o '"serial":"[^"]*"' | head -n 1 | cut -d'"' -f4)
 expect_equal "resolver, a lot of \"<>%(" "$(get "/01/08931234567897/10/Q%22%3C%3E%25%28/21/$serialq" -H "$json")" "200 application/json"

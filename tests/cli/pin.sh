@@ -230,4 +230,19 @@ got=$(verify 40 /01/08931234567897/10/Y1/21/NOSUCH0000 12345678 application/json
 expect_equal "an unknown unit" "${got%% *}" 404
 got=$(verify 40 "/01/08931234567880/10/N1/21/$other" 12345678 application/json)
 [[ $got == 404*no_pin* ]] && pass || fail "a product without PINs: 404 no_pin: $got"
+# A lot of '/', encoded in its code's path: the form's target and the
+# buyer's entry read the lot whole.
+call "$admin" POST /api/v1/products/1/lots '{"code":"Y/2","produced":"2025-03-01","expires":"2027-03-01"}' >/dev/null
+call "$admin" POST /api/v1/lots/"$(count "SELECT id FROM lots WHERE code = 'Y/2'")"/serials '{"count":1}' |
+    cut -d' ' -f2- >"$scratch/slash.json"
+/usr/bin/python3 - "$scratch/slash.json" >"$scratch/slash" <<'EOF'
+import json, sys, urllib.parse
+s = json.load(open(sys.argv[1]))["serials"][0]
+print(s["serial"], s["pin"], urllib.parse.urlsplit(s["uri"]).path)
+EOF
+read -r serial pin path <"$scratch/slash"
+expect_equal "lot Y/2: its code's path" "$path" "/01/08931234567897/10/Y%2F2/21/$serial"
+expect_equal "lot Y/2: the form's target" "$(curl -s -H 'Accept: application/json' "$base$path" | field pin_verify)" "$path/verify"
+got=$(verify 41 "$path" "$pin" application/json)
+expect_equal "lot Y/2: the first entry" "${got%% *} $(field result <<<"$got")" "200 first"
 finish

@@ -425,15 +425,6 @@ static void test_element_string(void)
     }
 }
 
-static void test_path_reencode(void)
-{
-    char out[64];
-    CHECK(ocl_path_reencode("/01/x/10/A\"B<%/21/\xC3\xBC:@!", out, sizeof(out)) == OCL_OK,
-          "re-encode a decoded path");
-    CHECK_STR(out, "/01/x/10/A%22B%3C%25/21/%C3%BC:@!", "re-encoded path");
-    CHECK(ocl_path_reencode("\"\"\"", out, 8) == OCL_ERANGE, "re-encode reports a short buffer");
-}
-
 static void test_percent_encode(void)
 {
     char out[8];
@@ -463,7 +454,6 @@ void test_gs1(void)
     test_build();
     test_parse();
     test_element_string();
-    test_path_reencode();
     test_percent_encode();
     test_problems();
 }
