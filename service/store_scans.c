@@ -4,14 +4,19 @@
  * scan is the first of its serial, so no scan is written on its own: one
  * thread commits every scan that arrived in the last few milliseconds in
  * one transaction (group commit), and a serial's verdict is computed from
- * what is committed plus what is still queued, under the queue's lock, so
- * that it is exact whatever the writer is doing.
+ * what is committed plus what is still queued, so that it is exact
+ * whatever the writer is doing.
+ *
+ * The writer does not hold the queue's lock while it commits, or every
+ * scan would wait for each commit: it takes the queue as a numbered batch
+ * ("in flight") and writes the batch's number into meta with it. A reader
+ * reads that number in the same snapshot as the serial's history, so it
+ * knows whether its snapshot holds the batch in flight or must add it.
  */
 #include "store.h"
 #include "store_private.h"
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,19 +44,23 @@ typedef struct {
  * million serials. */
 #define WRITER_CACHE_KIB "65536"
 
+/* A numbered batch of scans, queued or being committed. */
+typedef struct {
+    queued_scan *item;
+    size_t count;
+} scan_batch;
+
 struct store_scans {
     store *writer;
     verdict_rules rules;
-    /* Held across the queue and across every write of scans, so that what
-     * is committed plus what is queued is each scan exactly once. */
+    /* Guards the two batches and the numbers, never held across a commit. */
     pthread_mutex_t lock;
     pthread_cond_t wake, room;
     pthread_t thread;
     int stopping;
-    size_t count;
-    queued_scan *item;
-    int wal_pages;       /* after the writer's last commit */
-    atomic_ulong writes; /* commits of scans, each made with the lock held */
+    scan_batch queued, flying; /* flying: being committed as batch committed + 1 */
+    long long committed;       /* the last batch known to be in the database */
+    int wal_pages;             /* after the writer's last commit */
 };
 
 /* The networks of a serial the verdict reads: the most recent first. A
@@ -63,6 +72,7 @@ typedef struct {
     int issued, suspicious;
     long scans, networks; /* all, though at most NETWORKS_READ are listed */
     time_t first;         /* 0: never scanned */
+    long long batch;      /* the last batch of scans the snapshot holds */
     size_t listed;
     char network[NETWORKS_READ][48];
     time_t first_from[NETWORKS_READ];
@@ -171,10 +181,27 @@ static json_t *resolve_read(store *s, const store_scan *scan, long *lot_id)
     return out;
 }
 
-/* The serial's committed history: 0, or -1 on error. */
+/* The last batch of scans committed, as this connection's snapshot sees
+ * it; 0 before the first. -1 on error. */
+static long long batch_read(store *s)
+{
+    sqlite3_stmt *st = store_kept(s, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
+                                     "'scan_batch'");
+    if (!st)
+        return -1;
+    int rc = sqlite3_step(st);
+    long long batch = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : rc == SQLITE_DONE ? 0 : -1;
+    store_release(s, st);
+    return batch;
+}
+
+/* The serial's committed history: 0, or -1 on error. Called inside a read
+ * transaction, so that h->batch says what the history holds. */
 static int history_read(store *s, long lot_id, const char *serial, serial_history *h)
 {
     h->issued = h->suspicious = 0, h->scans = h->networks = 0, h->first = 0, h->listed = 0;
+    if ((h->batch = batch_read(s)) < 0)
+        return -1;
     sqlite3_stmt *st = store_kept(s, "SELECT scans, first_scan_at, suspicious_at IS NOT NULL, "
                                      "(SELECT count(*) FROM serial_networks n WHERE n.lot_id = "
                                      "x.lot_id AND n.serial = x.serial) FROM serials x "
@@ -245,19 +272,19 @@ static int same_serial(const queued_scan *a, long lot_id, const char *serial)
 /* Adds the queue's scans of the serial of item `i` to its row, once: at
  * the serial's first item, with the earliest time and the first
  * suspicious one. 0 or -1. */
-static int count_queued(store *s, const store_scans *q, size_t i)
+static int count_queued(store *s, const scan_batch *b, size_t i)
 {
-    const queued_scan *e = &q->item[i];
+    const queued_scan *e = &b->item[i];
     long n = 0;
     time_t suspicious_at = 0;
-    for (size_t j = 0; j < q->count; j++) {
-        if (!same_serial(&q->item[j], e->lot_id, e->serial))
+    for (size_t j = 0; j < b->count; j++) {
+        if (!same_serial(&b->item[j], e->lot_id, e->serial))
             continue;
         if (j < i)
             return 0;
         n++;
-        if (q->item[j].suspicious && !suspicious_at)
-            suspicious_at = q->item[j].at;
+        if (b->item[j].suspicious && !suspicious_at)
+            suspicious_at = b->item[j].at;
     }
     char first[24], flagged[24];
     format_utc(e->at, first);
@@ -303,30 +330,51 @@ static int write_scan(store *s, const queued_scan *e, const char *at)
     return store_kept_done(s, st) == 0 ? 0 : -1;
 }
 
-/* Writes the queue in one transaction and empties it; on failure the
- * scans stay queued. Called with the lock held. */
-static int flush(store_scans *q)
+static int write_batch_number(store *s, long long batch)
+{
+    sqlite3_stmt *st =
+        store_kept(s, "INSERT OR REPLACE INTO meta (key, value) VALUES ('scan_batch', ?1)");
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, batch);
+    return store_kept_done(s, st) == 0 ? 0 : -1;
+}
+
+/* Writes the batch in flight, with its number, in one transaction; on
+ * failure it stays in flight. Called without the lock: only the writer
+ * touches the batch in flight while its count is not 0. */
+static int flush(store_scans *q, long long batch)
 {
     store *s = q->writer;
+    const scan_batch *b = &q->flying;
     char error[STORE_ERROR_MAX];
     if (store_exec(s, "BEGIN IMMEDIATE", error) != 0)
         return -1;
-    int ok = 1;
-    for (size_t i = 0; ok && i < q->count; i++) {
-        const queued_scan *e = &q->item[i];
+    int ok = write_batch_number(s, batch) == 0;
+    for (size_t i = 0; ok && i < b->count; i++) {
+        const queued_scan *e = &b->item[i];
         char at[24];
         format_utc(e->at, at);
         ok = write_scan(s, e, at) == 0 &&
-             (!e->lot_id || (write_network(s, e, at) == 0 && count_queued(s, q, i) == 0));
+             (!e->lot_id || (write_network(s, e, at) == 0 && count_queued(s, b, i) == 0));
     }
     if (!ok || store_exec(s, "COMMIT", error) != 0) {
         store_exec(s, "ROLLBACK", error);
         return -1;
     }
-    q->count = 0;
-    atomic_fetch_add(&q->writes, 1);
-    pthread_cond_broadcast(&q->room);
     return 0;
+}
+
+/* With the lock held: the queue becomes the batch in flight (unless one
+ * failed and is still there), and the queue is empty again. */
+static void take_queue(store_scans *q)
+{
+    if (q->flying.count)
+        return;
+    scan_batch empty = {q->flying.item, 0};
+    q->flying = q->queued;
+    q->queued = empty;
+    pthread_cond_broadcast(&q->room);
 }
 
 /* Notes the WAL's length after each of the writer's commits. */
@@ -343,19 +391,28 @@ static void *scans_writer(void *arg)
     store_scans *q = arg;
     pthread_mutex_lock(&q->lock);
     for (int failures = 0;;) {
-        while (!q->count && !q->stopping)
+        while (!q->queued.count && !q->flying.count && !q->stopping)
             pthread_cond_wait(&q->wake, &q->lock);
-        if (!q->count)
+        if (!q->queued.count && !q->flying.count)
             break;
         if (!q->stopping) {
             pthread_mutex_unlock(&q->lock);
             nanosleep(&(struct timespec){0, SCANS_GATHER_NS}, NULL);
             pthread_mutex_lock(&q->lock);
         }
-        if (q->count && flush(q) != 0) {
+        take_queue(q);
+        long long batch = q->committed + 1;
+        size_t count = q->flying.count;
+        pthread_mutex_unlock(&q->lock);
+        int rc = flush(q, batch);
+        pthread_mutex_lock(&q->lock);
+        if (rc == 0) {
+            q->committed = batch;
+            q->flying.count = 0;
+        } else {
             /* Busy for seconds (a long import): try again, but not forever
              * once asked to stop. */
-            fprintf(stderr, "ocoptrace: cannot write %zu scans: %s\n", q->count,
+            fprintf(stderr, "ocoptrace: cannot write %zu scans: %s\n", count,
                     sqlite3_errmsg(store_sqlite(q->writer)));
             if (q->stopping && ++failures >= 3)
                 break;
@@ -375,9 +432,13 @@ static void *scans_writer(void *arg)
 store_scans *store_scans_start(store *writer, const verdict_rules *rules)
 {
     store_scans *q = calloc(1, sizeof(*q));
-    if (q)
-        q->item = calloc(SCANS_QUEUED_MAX, sizeof(*q->item));
-    if (!q || !q->item) {
+    if (q) {
+        q->queued.item = calloc(SCANS_QUEUED_MAX, sizeof(queued_scan));
+        q->flying.item = calloc(SCANS_QUEUED_MAX, sizeof(queued_scan));
+    }
+    if (!q || !q->queued.item || !q->flying.item || (q->committed = batch_read(writer)) < 0) {
+        if (q)
+            free(q->queued.item), free(q->flying.item);
         free(q);
         return NULL;
     }
@@ -396,7 +457,7 @@ store_scans *store_scans_start(store *writer, const verdict_rules *rules)
         pthread_cond_destroy(&q->room);
         pthread_cond_destroy(&q->wake);
         pthread_mutex_destroy(&q->lock);
-        free(q->item);
+        free(q->queued.item), free(q->flying.item);
         free(q);
         return NULL;
     }
@@ -416,7 +477,7 @@ void store_scans_stop(store_scans *q)
     pthread_cond_destroy(&q->room);
     pthread_cond_destroy(&q->wake);
     pthread_mutex_destroy(&q->lock);
-    free(q->item);
+    free(q->queued.item), free(q->flying.item);
     free(q);
 }
 
@@ -443,32 +504,65 @@ static int fill(queued_scan *e, const store_scan *scan, const char *gtin, time_t
     return 0;
 }
 
-/* Queues the scan, with the lock held, and judges an issued serial on
- * what is committed plus what is queued; `h` was read when the writer had
- * made `writes` commits, and is read again if it has made more. 0 or -1. */
-static int record(store *s, store_scans *q, const store_scan *scan, const char *gtin, long lot_id,
-                  serial_history *h, unsigned long writes)
+/* A read transaction: the statements in it see one snapshot, and each
+ * statement on its own would be a read transaction of its own, and each
+ * one after the writer's commit throws away the connection's page cache. */
+static int snapshot_begin(store *s)
 {
-    while (q->count >= SCANS_QUEUED_MAX)
+    return store_kept_done(s, store_kept(s, "BEGIN"));
+}
+
+static void snapshot_end(store *s)
+{
+    store_kept_done(s, store_kept(s, "COMMIT"));
+}
+
+/* The serial's history read again, in a snapshot of its own. */
+static int history_snapshot(store *s, long lot_id, const char *serial, serial_history *h)
+{
+    if (snapshot_begin(s) != 0)
+        return -1;
+    int rc = history_read(s, lot_id, serial, h);
+    snapshot_end(s);
+    return rc;
+}
+
+/* Adds a batch's scans of the serial to its history. */
+static void history_add_batch(serial_history *h, const scan_batch *b, long lot_id,
+                              const char *serial)
+{
+    for (size_t i = 0; i < b->count; i++)
+        if (same_serial(&b->item[i], lot_id, serial))
+            history_add(h, b->item[i].network, b->item[i].at, b->item[i].suspicious);
+}
+
+/* Queues the scan, with the lock held, and judges an issued serial on
+ * what is committed plus what is in flight and queued. `h` holds every
+ * batch up to h->batch; one committed since is read again (rarely: only
+ * the batch in flight may be missing otherwise). 0 or -1. */
+static int record(store *s, store_scans *q, const store_scan *scan, const char *gtin, long lot_id,
+                  serial_history *h)
+{
+    while (q->queued.count >= SCANS_QUEUED_MAX)
         pthread_cond_wait(&q->room, &q->lock);
-    queued_scan *e = &q->item[q->count];
+    queued_scan *e = &q->queued.item[q->queued.count];
     time_t now = time(NULL);
     if (fill(e, scan, gtin, now) != 0)
         return -1;
     if (lot_id && scan->serial) {
-        if (atomic_load(&q->writes) != writes && history_read(s, lot_id, scan->serial, h) != 0)
+        if (h->batch < q->committed && history_snapshot(s, lot_id, scan->serial, h) != 0)
             return -1;
         if (h->issued) {
-            for (size_t i = 0; i < q->count; i++)
-                if (same_serial(&q->item[i], lot_id, scan->serial))
-                    history_add(h, q->item[i].network, q->item[i].at, q->item[i].suspicious);
+            if (q->flying.count && h->batch <= q->committed)
+                history_add_batch(h, &q->flying, lot_id, scan->serial);
+            history_add_batch(h, &q->queued, lot_id, scan->serial);
             history_add(h, e->network, now, 0);
             e->suspicious = verdict_of(&q->rules, h, now);
             h->suspicious = e->suspicious;
             e->lot_id = lot_id;
         }
     }
-    if (q->count++ == 0)
+    if (q->queued.count++ == 0)
         pthread_cond_signal(&q->wake);
     return 0;
 }
@@ -493,28 +587,25 @@ static const char *answer_gtin(json_t *out)
     return json_string_value(json_object_get(json_object_get(out, "product"), "gtin"));
 }
 
-/* The code and its serial's history, read in one snapshot: a statement
- * on its own is a read transaction of its own, and each one after the
- * writer's commit throws away the connection's page cache. */
+/* The code and its serial's history, read in one snapshot, which also
+ * says which batches of scans the history holds. */
 static json_t *code_and_history_read(store *s, const store_scan *scan, long *lot_id,
                                      serial_history *h)
 {
-    static const char begin[] = "BEGIN", end[] = "COMMIT";
-    int in_snapshot = store_kept_done(s, store_kept(s, begin)) == 0;
+    if (snapshot_begin(s) != 0)
+        return NULL;
     json_t *out = resolve_read(s, scan, lot_id);
     if (out && *lot_id && scan->serial && history_read(s, *lot_id, scan->serial, h) != 0) {
         json_decref(out);
         out = NULL;
     }
-    if (in_snapshot)
-        store_kept_done(s, store_kept(s, end));
+    snapshot_end(s);
     return out;
 }
 
 json_t *store_scan_resolve(store *s, store_scans *q, const store_scan *scan)
 {
     long lot_id = 0;
-    unsigned long writes = atomic_load(&q->writes);
     serial_history *h = calloc(1, sizeof(*h));
     json_t *out = h ? code_and_history_read(s, scan, &lot_id, h) : NULL;
     if (!out) {
@@ -522,7 +613,7 @@ json_t *store_scan_resolve(store *s, store_scans *q, const store_scan *scan)
         return NULL;
     }
     pthread_mutex_lock(&q->lock);
-    int rc = record(s, q, scan, answer_gtin(out), lot_id, h, writes);
+    int rc = record(s, q, scan, answer_gtin(out), lot_id, h);
     pthread_mutex_unlock(&q->lock);
     if (rc == 0 && scan->serial)
         answer_serial(out, scan, h);

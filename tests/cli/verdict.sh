@@ -76,13 +76,17 @@ grep -qF 'Đây là lần đầu tiên mã này được kiểm tra.' <<<"$page"
 page=$(curl -s --interface 127.0.11.1 "$base$copied")
 grep -q 'verdict-suspicious' <<<"$page" && pass || fail "the page warns of a copy"
 
-# Concurrent scans, written behind in batches: the count is exact.
+# Concurrent scans, written behind in batches while more arrive: the count
+# is exact, and each scan is told its own place in it (1 to 200, each once),
+# whether the batches before it were committed, in flight or still queued.
 workers=()
 for worker in 1 2 3 4 5 6 7 8; do
-    (for i in $(seq 1 25); do scan $((30 + worker % 4)) "$busy" >/dev/null; done) &
+    (for i in $(seq 1 25); do field scans <<<"$(scan $((30 + worker % 4)) "$busy")"; done >"$scratch/counts.$worker") &
     workers+=($!)
 done
 wait "${workers[@]}"
+expect_equal "200 concurrent scans: each told a count of its own" \
+    "$(cat "$scratch"/counts.* | sort -n | uniq | wc -l) $(cat "$scratch"/counts.* | sort -n | head -1) $(cat "$scratch"/counts.* | sort -n | tail -1)" "200 1 200"
 got=$(scan 30 "$busy")
 expect_equal "200 concurrent scans and one more: counted once each" "$(field scans <<<"$got") $(field networks <<<"$got")" "201 4"
 
