@@ -15,6 +15,7 @@
 
 #define PHOTOS_PER_PRODUCT 8
 #define PHOTO_CACHE        "public, max-age=31536000, immutable"
+#define PHOTOS_REFUSAL     "has photos of its own products only"
 
 int photo_is_upload(const char *method, const char *path)
 {
@@ -23,22 +24,6 @@ int photo_is_upload(const char *method, const char *path)
     return strcmp(method, "POST") == 0 && strncmp(path, prefix, sizeof(prefix) - 1) == 0 &&
            len > sizeof(prefix) - 1 + sizeof(suffix) - 1 &&
            strcmp(path + len - (sizeof(suffix) - 1), suffix) == 0;
-}
-
-/* Whether the request may change or read product `id`'s photos: 0 after
- * a 404 or 403 reply. */
-static int product_allowed(http_request *req, http_reply *reply, long id)
-{
-    long owner = store_product_owner(req->store, id);
-    if (!owner) {
-        http_error(reply, 404, "not_found", "id", "no product %ld", id);
-        return 0;
-    }
-    if (req->user.role == ROLE_PRODUCER && req->user.producer_id != owner) {
-        http_error(reply, 403, "forbidden", "", "a producer has photos of its own products only");
-        return 0;
-    }
-    return 1;
 }
 
 /* The type named by Content-Type, parameters aside: 0, or -1 after a 415. */
@@ -114,7 +99,7 @@ static void keep(http_request *req, http_reply *reply, long id, const photo *p)
 void api_photos_create(http_request *req, http_reply *reply, long id)
 {
     photo_kind kind;
-    if (!product_allowed(req, reply, id) || upload_kind(req, reply, &kind) != 0)
+    if (!api_owned(req, reply, id, 0, PHOTOS_REFUSAL) || upload_kind(req, reply, &kind) != 0)
         return;
     if (!req->body_len) {
         http_error(reply, 400, "bad_photo", "photo", "the body is empty: send the image itself");
@@ -134,7 +119,7 @@ void api_photos_create(http_request *req, http_reply *reply, long id)
 
 void api_photos_list(http_request *req, http_reply *reply, long id)
 {
-    if (!product_allowed(req, reply, id))
+    if (!api_owned(req, reply, id, 0, PHOTOS_REFUSAL))
         return;
     json_t *list = store_photo_list(req->store, id), *item;
     size_t i;
@@ -150,7 +135,7 @@ void api_photos_delete(http_request *req, http_reply *reply, long id)
         http_error(reply, 404, "not_found", "id", "no photo %ld", id);
         return;
     }
-    if (!product_allowed(req, reply, product))
+    if (!api_owned(req, reply, product, 0, PHOTOS_REFUSAL))
         return;
     if (store_photo_delete(req->store, id) != 1) {
         http_error(reply, 500, "store", "", "cannot delete photo %ld", id);

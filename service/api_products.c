@@ -143,9 +143,7 @@ static int owns(const http_request *req, long owner)
     return req->user.role != ROLE_PRODUCER || req->user.producer_id == owner;
 }
 
-/* Whether the request may act on a product's (or lot's) resource: its
- * owner, or 0 after a 404 or 403 whose message ends with `refusal`. */
-static long owned(http_request *req, http_reply *reply, long id, int lot, const char *refusal)
+long api_owned(http_request *req, http_reply *reply, long id, int lot, const char *refusal)
 {
     long owner = lot ? store_lot_owner(req->store, id) : store_product_owner(req->store, id);
     if (!owner)
@@ -243,7 +241,7 @@ void api_products_create(http_request *req, http_reply *reply, long id)
 
 void api_products_update(http_request *req, http_reply *reply, long id)
 {
-    if (owned(req, reply, id, 0, "changes only its own products"))
+    if (api_owned(req, reply, id, 0, "changes only its own products"))
         write_product(req, reply, id, 1);
 }
 
@@ -264,7 +262,7 @@ void api_products_list(http_request *req, http_reply *reply, long id)
 
 void api_products_get(http_request *req, http_reply *reply, long id)
 {
-    if (owned(req, reply, id, 0, "reads only its own products")) {
+    if (api_owned(req, reply, id, 0, "reads only its own products")) {
         reply->status = 200;
         reply->json = store_product_get(req->store, id);
     }
@@ -302,7 +300,7 @@ static void store_lot_field(void *ctx, const char *path, const json_t *v, ocl_pr
 
 void api_lots_create(http_request *req, http_reply *reply, long id)
 {
-    if (!owned(req, reply, id, 0, "adds lots to its own products only"))
+    if (!api_owned(req, reply, id, 0, "adds lots to its own products only"))
         return;
     lot_input in = {0};
     json_t *body;
@@ -328,7 +326,7 @@ void api_lots_create(http_request *req, http_reply *reply, long id)
 
 void api_products_lots(http_request *req, http_reply *reply, long id)
 {
-    if (owned(req, reply, id, 0, "reads only its own lots")) {
+    if (api_owned(req, reply, id, 0, "reads only its own lots")) {
         reply->status = 200;
         reply->json = json_pack("{s:o}", "lots", store_lot_list(req->store, id));
     }
@@ -336,7 +334,7 @@ void api_products_lots(http_request *req, http_reply *reply, long id)
 
 void api_lots_get(http_request *req, http_reply *reply, long id)
 {
-    if (owned(req, reply, id, 1, "reads only its own lots")) {
+    if (api_owned(req, reply, id, 1, "reads only its own lots")) {
         reply->status = 200;
         reply->json = store_lot_get(req->store, id);
     }
@@ -534,7 +532,7 @@ static void serials_answer(http_reply *reply, long id, const new_units *u)
  * on the labels) and nowhere else. */
 void api_serials_create(http_request *req, http_reply *reply, long id)
 {
-    if (!owned(req, reply, id, 1, "allocates serials for its own lots"))
+    if (!api_owned(req, reply, id, 1, "allocates serials for its own lots"))
         return;
     serial_request in = {0};
     json_t *body, *lot = NULL, *product = NULL;

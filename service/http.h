@@ -103,6 +103,10 @@ void api_products_list(http_request *req, http_reply *reply, long id);
 void api_products_import(http_request *req, http_reply *reply, long id);
 void api_products_get(http_request *req, http_reply *reply, long id);
 void api_products_update(http_request *req, http_reply *reply, long id);
+/* Whether the request may act on a product's (or, with `lot`, a lot's)
+ * resource: its owner, or 0 after a 404 or 403 whose message ends with
+ * `refusal`. */
+long api_owned(http_request *req, http_reply *reply, long id, int lot, const char *refusal);
 void api_lots_create(http_request *req, http_reply *reply, long id);
 void api_lots_get(http_request *req, http_reply *reply, long id);
 void api_serials_create(http_request *req, http_reply *reply, long id);

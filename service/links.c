@@ -16,7 +16,8 @@
 #include <string.h>
 #include <strings.h>
 
-#define GS1_VOC "https://gs1.org/voc/"
+#define GS1_VOC       "https://gs1.org/voc/"
+#define LINKS_REFUSAL "changes only its own products' links"
 
 /* ---------- the vocabulary ---------- */
 
@@ -280,25 +281,9 @@ static void keep_link_field(void *ctx, const char *path, const json_t *v, ocl_pr
     }
 }
 
-/* Whether the request may work on product `id`'s links: else a 404 or
- * 403 is filled. */
-static int product_allowed(http_request *req, http_reply *reply, long id)
-{
-    long owner = store_product_owner(req->store, id);
-    if (!owner) {
-        http_error(reply, 404, "not_found", "id", "no product %ld", id);
-        return 0;
-    }
-    if (req->user.role == ROLE_PRODUCER && req->user.producer_id != owner) {
-        http_error(reply, 403, "forbidden", "", "a producer changes only its own products' links");
-        return 0;
-    }
-    return 1;
-}
-
 void api_links_create(http_request *req, http_reply *reply, long id)
 {
-    if (!product_allowed(req, reply, id))
+    if (!api_owned(req, reply, id, 0, LINKS_REFUSAL))
         return;
     store_link in = {0};
     json_t *body;
@@ -343,7 +328,7 @@ void api_link_types(http_request *req, http_reply *reply, long id)
 
 void api_links_list(http_request *req, http_reply *reply, long id)
 {
-    if (!product_allowed(req, reply, id))
+    if (!api_owned(req, reply, id, 0, LINKS_REFUSAL))
         return;
     json_t *links = store_link_list(req->store, id);
     if (!links) {
@@ -361,7 +346,7 @@ void api_links_delete(http_request *req, http_reply *reply, long id)
         http_error(reply, 404, "not_found", "id", "no link %ld", id);
         return;
     }
-    if (!product_allowed(req, reply, product))
+    if (!api_owned(req, reply, product, 0, LINKS_REFUSAL))
         return;
     if (store_link_delete(req->store, id) != 0) {
         http_error(reply, 500, "store", "", "cannot delete link %ld", id);
