@@ -8,6 +8,7 @@
  * every 100 ms.
  */
 #include "http.h"
+#include "answers.h"
 #include "cli.h"
 #include "client.h"
 #include "links.h"
@@ -49,11 +50,10 @@ struct http_server {
     pthread_mutex_t lock;                              /* guards config against a reload */
     atomic_ulong config_generation;                    /* bumped by each reload */
     pthread_key_t worker_key;                          /* a worker thread's `worker` */
-    store_scans *scan_queue;                           /* writes scans behind, through `store` */
     atomic_ulong requests[ROUTES_MAX][STATUS_CLASSES]; /* by route and status class */
     atomic_ulong scans;
     atomic_int in_flight;        /* requests begun and not yet answered */
-    page_template *product_page; /* templates/pages/product.html */
+    resolver resolver; /* its scans written behind through `store` */
     request_log log;
 };
 
@@ -307,7 +307,7 @@ static void route(http_request *req, http_reply *reply, int *index)
         if (!head)
             atomic_fetch_add(&req->server->scans, 1);
         *index = (int)(ROUTE_COUNT + ROUTE_RESOLVER);
-        links_resolve(req, reply, req->server->product_page, req->server->scan_queue);
+        links_resolve(req, reply, &req->server->resolver);
         return;
     }
     if (links_public_path(req->path) && strcmp(req->method, "OPTIONS") == 0) {
@@ -321,7 +321,7 @@ static void route(http_request *req, http_reply *reply, int *index)
     }
     if (pin_is_verify(req)) {
         *index = (int)(ROUTE_COUNT + ROUTE_PIN);
-        pin_verify(req, reply, req->server->product_page);
+        pin_verify(req, reply, req->server->resolver.page);
         return;
     }
     if (strncmp(req->path, "/photos/", 8) == 0 &&
@@ -551,7 +551,7 @@ static void dump_value(dump *d, const json_t *j, int depth)
     }
 }
 
-static char *dump_json(const json_t *j)
+char *http_json_text(const json_t *j)
 {
     dump d = {{0}, 0};
     if (json_is_object(j) || json_is_array(j)) {
@@ -615,7 +615,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, http_reply *reply
     char *body = reply->text;
     const char *type = reply->content_type;
     if (!body) {
-        body = reply->json ? dump_json(reply->json) : strdup("{}");
+        body = reply->json ? http_json_text(reply->json) : strdup("{}");
         type = "application/json";
     }
     size_t len = body ? strlen(body) : 0;
@@ -936,6 +936,24 @@ static int parse_listen(const char *listen, struct sockaddr_storage *addr)
     return -1;
 }
 
+/* What server_free() has to undo besides the memory and the resolver's
+ * parts (which it frees when present). */
+enum { SERVER_LOCK = 1, SERVER_LOG = 2 };
+
+static void server_free(http_server *server, int started)
+{
+    store_scans_stop(server->resolver.scans);
+    if (started & SERVER_LOG) {
+        log_stop(&server->log);
+        pthread_key_delete(server->worker_key);
+    }
+    if (started & SERVER_LOCK)
+        pthread_mutex_destroy(&server->lock);
+    answer_cache_free(server->resolver.answers);
+    page_free(server->resolver.page);
+    free(server);
+}
+
 http_server *http_start(store *s, config *c, char *error, size_t error_size)
 {
     struct sockaddr_storage addr;
@@ -968,31 +986,26 @@ http_server *http_start(store *s, config *c, char *error, size_t error_size)
         free(server);
         return NULL;
     }
-    server->product_page = page_compile((char *)html.data);
+    server->resolver.page = resolver_page_compile((char *)html.data);
     ocl_buffer_free(&html);
-    if (!server->product_page) {
+    server->resolver.answers = answer_cache_new();
+    if (!server->resolver.page || !server->resolver.answers) {
         snprintf(error, error_size, "out of memory");
-        free(server);
+        server_free(server, 0);
         return NULL;
     }
     pthread_mutex_init(&server->lock, NULL);
     if (log_start(&server->log) != 0) {
         snprintf(error, error_size, "cannot start a thread");
-        pthread_mutex_destroy(&server->lock);
-        page_free(server->product_page);
-        free(server);
+        server_free(server, SERVER_LOCK);
         return NULL;
     }
     pthread_key_create(&server->worker_key, worker_free);
     verdict_rules rules = {c->verdict.networks, c->verdict.window_hours * 3600, c->verdict.scans};
-    server->scan_queue = store_scans_start(s, &rules);
-    if (!server->scan_queue) {
+    server->resolver.scans = store_scans_start(s, &rules);
+    if (!server->resolver.scans) {
         snprintf(error, error_size, "cannot start the scan writer");
-        log_stop(&server->log);
-        pthread_key_delete(server->worker_key);
-        pthread_mutex_destroy(&server->lock);
-        page_free(server->product_page);
-        free(server);
+        server_free(server, SERVER_LOCK | SERVER_LOG);
         return NULL;
     }
     /* Turbo (with epoll): libmicrohttpd reads a kept-alive connection
@@ -1011,12 +1024,7 @@ http_server *http_start(store *s, config *c, char *error, size_t error_size)
         server, MHD_OPTION_END);
     if (!server->daemon) {
         snprintf(error, error_size, "cannot listen on %s", c->listen);
-        store_scans_stop(server->scan_queue);
-        log_stop(&server->log);
-        pthread_key_delete(server->worker_key);
-        pthread_mutex_destroy(&server->lock);
-        page_free(server->product_page);
-        free(server);
+        server_free(server, SERVER_LOCK | SERVER_LOG);
         return NULL;
     }
     return server;
@@ -1045,10 +1053,5 @@ void http_stop(http_server *server)
     /* The workers' connections close as their threads end. */
     MHD_stop_daemon(server->daemon);
     /* Every request has been answered: what is queued is all there is. */
-    store_scans_stop(server->scan_queue);
-    log_stop(&server->log);
-    pthread_key_delete(server->worker_key);
-    pthread_mutex_destroy(&server->lock);
-    page_free(server->product_page);
-    free(server);
+    server_free(server, SERVER_LOCK | SERVER_LOG);
 }

@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "ocoplabels.h"
+#include "page.h"
 #include "store.h"
 
 #include <jansson.h>
@@ -66,11 +67,6 @@ typedef struct {
 const char *http_cookie(const http_request *req, const char *name);
 /* Adds a Set-Cookie header (at most three per reply). */
 void http_set_cookie(http_reply *reply, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* The page with each {{key}} replaced by its value, HTML-escaped; keys
- * not given are dropped. malloc'd. */
-char *page_render(const char *page, const char *const *keys, const char *const *values,
-                  size_t count);
 
 /* The web pages' routes (web.c): 1 when `req` was one of them. */
 int web_route(http_request *req, http_reply *reply);
@@ -146,15 +142,23 @@ void photo_serve(http_request *req, http_reply *reply);
 /* /c/{number}, public (api_certificates.c). */
 void certificate_page(http_request *req, http_reply *reply);
 
-/* The public resolver: what a scanned code stands for (resolver.c); the
- * scan is recorded through `scans`. */
-/* The product page's template, cut into literal text and placeholders once
- * (resolver.c): NULL when out of memory. */
-typedef struct page_template page_template;
-page_template *page_compile(const char *page);
-void page_free(page_template *t);
-void resolver_answer(http_request *req, http_reply *reply, const page_template *page,
-                     store_scans *scans);
+/* JSON text as json_dumps(JSON_COMPACT) writes it, quicker; malloc'd. */
+char *http_json_text(const json_t *j);
+
+/* The public resolver (resolver.c): what a scanned code stands for, the
+ * scan recorded through `scans`, answers kept per lot in `answers`. */
+typedef struct answer_cache answer_cache;
+typedef struct {
+    page_template *page; /* templates/pages/product.html */
+    store_scans *scans;
+    answer_cache *answers;
+} resolver;
+/* The product page's template, cut once: NULL when out of memory. */
+page_template *resolver_page_compile(const char *source);
+/* Answers a GET or HEAD of a code's path; `scan` is the path's code
+ * already read, or NULL to read it here. */
+void resolver_answer(http_request *req, http_reply *reply, const resolver *r,
+                     const store_scan *scan);
 
 /* Reads a body against rules into `ctx` through `store`; 0, or -1 with a
  * 400 (shape) or 422 (a rule) reply naming the first field. */

@@ -582,8 +582,7 @@ static int redirect_answer(http_request *req, http_reply *reply, const code_path
     return 1;
 }
 
-void links_resolve(http_request *req, http_reply *reply, const page_template *page,
-                   store_scans *scans)
+void links_resolve(http_request *req, http_reply *reply, const resolver *r)
 {
     code_path code;
     char asked[64];
@@ -609,7 +608,7 @@ void links_resolve(http_request *req, http_reply *reply, const page_template *pa
      * default link, this page. gs1:traceability: its JSON. */
     if (curie && strcmp(curie, "gs1:traceability") == 0)
         req->accept = "application/json";
-    resolver_answer(req, reply, page, scans);
+    resolver_answer(req, reply, r, known ? &code.scan : NULL);
 }
 
 void links_description(http_request *req, http_reply *reply)

@@ -49,8 +49,7 @@ void api_link_types(http_request *req, http_reply *reply, long id);
 /* A GET or HEAD of a code's path: the link its linkType (or none) chooses,
  * answered here or redirected, or its linkset; every answer with the Link
  * header to the linkset and CORS. */
-void links_resolve(http_request *req, http_reply *reply, const page_template *page,
-                   store_scans *scans);
+void links_resolve(http_request *req, http_reply *reply, const resolver *r);
 /* GET /.well-known/gs1resolver. */
 void links_description(http_request *req, http_reply *reply);
 /* Whether a path's answers are public data for any site's scripts: the

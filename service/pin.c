@@ -60,20 +60,25 @@ static void view_none(pin_view *view)
     view->text[0] = '\0';
 }
 
-void pin_view_of(pin_view *view, json_t *resolved)
+void pin_view_for(pin_view *view, const json_t *product, const char *lot, const char *serial,
+                  const char *verdict)
 {
     view_none(view);
-    const json_t *product = json_object_get(resolved, "product");
-    const char *serial = text_at(resolved, "serial");
-    const char *lot = text_at(json_object_get(resolved, "lot"), "code");
-    const char *verdict = text_at(resolved, "verdict");
     if (!json_is_true(json_object_get(product, "scratch_pin")) || !serial || !lot ||
         (verdict && strcmp(verdict, "unknown") == 0))
         return;
     if (verify_path(text_at(product, "gtin"), lot, serial, view->action, sizeof(view->action)) != 0)
         return;
     view->shown = "on";
-    json_object_set_new(resolved, "pin_verify", json_string(view->action));
+}
+
+void pin_view_of(pin_view *view, json_t *resolved)
+{
+    pin_view_for(view, json_object_get(resolved, "product"),
+                 text_at(json_object_get(resolved, "lot"), "code"), text_at(resolved, "serial"),
+                 text_at(resolved, "verdict"));
+    if (strcmp(view->shown, "on") == 0)
+        json_object_set_new(resolved, "pin_verify", json_string(view->action));
 }
 
 /* ---------- what the buyer typed ---------- */

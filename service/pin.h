@@ -35,10 +35,13 @@ typedef struct {
     char text[512];     /* what the result says, in the page's language */
 } pin_view;
 
-/* The view of a resolved code (store_scan_resolve's answer): the form
+/* The view of a resolved code (store_code_read's answer, with its serial): the form
  * for an issued serial of a product with scratch_pin, else none. Adds
  * "pin_verify" (the form's target) to the answer when it applies. */
 void pin_view_of(pin_view *view, json_t *resolved);
+/* The same from its parts, changing nothing: `verdict` may be NULL. */
+void pin_view_for(pin_view *view, const json_t *product, const char *lot, const char *serial,
+                  const char *verdict);
 
 /* The product page of a resolved code with its PIN's part, in `lang`
  * (resolver.c). */

@@ -4,9 +4,16 @@
  * It records the scan and answers JSON for `Accept: application/json`, else
  * an HTML page from templates/pages/product.html, in Vietnamese or English
  * (page_lang.c), with the product's photos, story and where to buy.
+ *
+ * Nearly every scan is of a serial never scanned before, but of a lot
+ * scanned many times: what the lot's code stands for is kept as an answer
+ * (answers.c), its JSON text and its page in each language filled but for
+ * the scan's own part, and a scan adds only that part.
  */
-#include "http.h"
+#include "answers.h"
 #include "cli.h"
+#include "http.h"
+#include "page.h"
 #include "page_lang.h"
 #include "pin.h"
 
@@ -16,29 +23,13 @@
 #include <strings.h>
 #include <time.h>
 
-static void today(char out[11], ocl_date *date)
+/* Today as YYYYMMDD, on the daemon's clock as certificates' status reads it. */
+static long today_key(void)
 {
     time_t now = time(NULL);
     struct tm tm;
     localtime_r(&now, &tm);
-    *date = (ocl_date){tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
-    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)date->year % 10000u, (unsigned)date->month % 100u,
-             (unsigned)date->day % 100u);
-}
-
-/* Adds "status" to the certificate: valid, expiring, expired or revoked. */
-static void certificate_status(json_t *result, const ocl_date *day)
-{
-    json_t *c = json_object_get(result, "certificate");
-    const char *until = json_string_value(json_object_get(c, "valid_until"));
-    ocl_problems ignored;
-    ocl_problems_init(&ignored);
-    ocl_date d;
-    if (!until || ocl_date_parse_iso(until, "valid_until", 0, &d, &ignored) != OCL_OK)
-        return;
-    int revoked = !json_is_null(json_object_get(c, "revoked_at"));
-    json_object_set_new(c, "status",
-                        json_string(ocl_status_name(ocl_ocop_status(&d, revoked, day))));
+    return (tm.tm_year + 1900L) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
 }
 
 /* Splits a raw /lot/{lot}/{serial} into decoded parts. */
@@ -74,26 +65,6 @@ static const char *text_of(const json_t *object, const char *key)
     return t ? t : "";
 }
 
-/* Appends `text` escaped, in runs between the characters that need it. */
-static void html_escape(const char *text, ocl_buffer *out)
-{
-    const char *run = text;
-    for (const char *p = text; *p; p++) {
-        const char *e = *p == '<'    ? "&lt;"
-                        : *p == '>'  ? "&gt;"
-                        : *p == '&'  ? "&amp;"
-                        : *p == '"'  ? "&quot;"
-                        : *p == '\'' ? "&#39;"
-                                     : NULL;
-        if (!e)
-            continue;
-        ocl_buffer_append(out, run, (size_t)(p - run));
-        ocl_buffer_append(out, e, strlen(e));
-        run = p + 1;
-    }
-    ocl_buffer_append(out, run, strlen(run));
-}
-
 static void date_vi(const char *iso, char out[11])
 {
     if (strlen(iso) == 10)
@@ -102,32 +73,7 @@ static void date_vi(const char *iso, char out[11])
         snprintf(out, 11, "%s", iso);
 }
 
-/* Fills {{key}} placeholders of the page with escaped values. */
-char *page_render(const char *page, const char *const *keys, const char *const *values,
-                  size_t count)
-{
-    ocl_buffer out = {0};
-    const char *at = page;
-    while (*at) {
-        const char *open = strstr(at, "{{");
-        const char *close = open ? strstr(open, "}}") : NULL;
-        if (!close) {
-            ocl_buffer_append(&out, at, strlen(at));
-            break;
-        }
-        ocl_buffer_append(&out, at, (size_t)(open - at));
-        for (size_t i = 0; i < count; i++)
-            if (strlen(keys[i]) == (size_t)(close - open - 2) &&
-                strncmp(open + 2, keys[i], (size_t)(close - open - 2)) == 0)
-                html_escape(values[i], &out);
-        at = close + 2;
-    }
-    ocl_buffer_append(&out, "", 1);
-    return (char *)out.data;
-}
-
-/* The product page's placeholders, in the order product_page() gives
- * their values. */
+/* The product page's placeholders. */
 static const char *const page_keys[] = {"verdict", "verdict_text", "checked", "product", "producer",
                                         "address", "lot", "serial", "produced", "expires", "stars",
                                         "status", "status_text",
@@ -137,150 +83,36 @@ static const char *const page_keys[] = {"verdict", "verdict_text", "checked", "p
                                          * HTML built here (keys ending in _html are not
                                          * escaped again) */
                                         "lang", "story", "story_shown", "photos_html", "buy_html"};
-#define PAGE_KEYS (sizeof(page_keys) / sizeof(page_keys[0]))
-/* A fixed word's placeholder ({{w_...}}, page_lang.c) is the segment key
- * WORD_KEY + its index. */
-#define WORD_KEY (PAGE_KEYS + 1)
-
-static int page_key_raw(size_t key)
-{
-    size_t len = key < PAGE_KEYS ? strlen(page_keys[key]) : 0;
-    return len > 5 && strcmp(page_keys[key] + len - 5, "_html") == 0;
-}
-
-/* The product page cut once, at start, into literal text and placeholders,
- * so that a scan's page is copies and escaped values rather than a search
- * of the whole template for "{{". */
-typedef struct {
-    const char *text; /* a literal run of the template, or NULL: */
-    size_t len;
-    size_t key; /* the placeholder's index in page_keys, or WORD_KEY + a word's */
-    int raw;    /* HTML already: page_key_raw() */
-} page_segment;
-
-struct page_template {
-    char *source;
-    size_t count;
-    size_t literal_len; /* of all the literal runs */
-    page_segment *segment;
+enum {
+    KEY_VERDICT, KEY_VERDICT_TEXT, KEY_CHECKED, KEY_PRODUCT, KEY_PRODUCER, KEY_ADDRESS, KEY_LOT,
+    KEY_SERIAL, KEY_PRODUCED, KEY_EXPIRES, KEY_STARS, KEY_STATUS, KEY_STATUS_TEXT, KEY_PIN,
+    KEY_PIN_ACTION, KEY_PIN_RESULT, KEY_PIN_TEXT, KEY_LANG, KEY_STORY, KEY_STORY_SHOWN,
+    KEY_PHOTOS_HTML, KEY_BUY_HTML, PAGE_KEYS
 };
+_Static_assert(PAGE_KEYS == sizeof(page_keys) / sizeof(page_keys[0]), "a name for each key");
 
-static int page_add(page_template *t, const char *text, size_t len, size_t key)
+page_template *resolver_page_compile(const char *source)
 {
-    page_segment *grown = realloc(t->segment, (t->count + 1) * sizeof(*grown));
-    if (!grown)
-        return -1;
-    t->segment = grown;
-    t->segment[t->count++] = (page_segment){text, len, key, !text && page_key_raw(key)};
-    t->literal_len += text ? len : 0;
-    return 0;
-}
-
-page_template *page_compile(const char *page)
-{
-    page_template *t = calloc(1, sizeof(*t));
-    if (!t || !(t->source = strdup(page))) {
-        free(t);
-        return NULL;
-    }
-    const char *at = t->source;
-    int ok = 1;
-    while (ok && *at) {
-        const char *open = strstr(at, "{{");
-        const char *close = open ? strstr(open, "}}") : NULL;
-        if (!close) {
-            ok = page_add(t, at, strlen(at), 0) == 0;
-            break;
-        }
-        if (open > at)
-            ok = page_add(t, at, (size_t)(open - at), 0) == 0;
-        size_t key = PAGE_KEYS, len = (size_t)(close - open - 2);
-        for (size_t i = 0; i < PAGE_KEYS; i++)
-            if (strlen(page_keys[i]) == len && strncmp(open + 2, page_keys[i], len) == 0)
-                key = i;
-        int word = key == PAGE_KEYS ? page_word_index(open + 2, len) : -1;
-        if (word >= 0)
-            key = WORD_KEY + (size_t)word;
-        if (ok && key != PAGE_KEYS)
-            ok = page_add(t, NULL, 0, key) == 0;
-        at = close + 2;
-    }
-    if (!ok) {
-        page_free(t);
-        return NULL;
-    }
-    return t;
-}
-
-void page_free(page_template *t)
-{
-    if (!t)
-        return;
-    free(t->segment);
-    free(t->source);
-    free(t);
-}
-
-/* The length of `text` once escaped by html_escape(). */
-static size_t escaped_len(const char *text)
-{
-    size_t n = 0;
-    for (const char *p = text; *p; p++)
-        n += *p == '<' || *p == '>' ? 4 : *p == '&' || *p == '\'' ? 5 : *p == '"' ? 6 : 1;
-    return n;
-}
-
-/* What a placeholder stands for: a value, or a fixed word in `lang`. */
-static const char *segment_value(size_t key, const char *const values[PAGE_KEYS], page_lang lang)
-{
-    return key < PAGE_KEYS ? values[key] : page_word(key - WORD_KEY, lang);
-}
-
-/* The page with values[i] (HTML-escaped) for page_keys[i], in one
- * allocation of the exact size. malloc'd. */
-static char *page_fill(const page_template *t, const char *const values[PAGE_KEYS], page_lang lang)
-{
-    size_t size = t->literal_len + 1;
-    for (size_t i = 0; i < t->count; i++) {
-        size_t key = t->segment[i].key;
-        if (!t->segment[i].text)
-            size += t->segment[i].raw ? strlen(values[key])
-                                      : escaped_len(segment_value(key, values, lang));
-    }
-    ocl_buffer out = {0};
-    out.data = malloc(size);
-    if (!out.data)
-        return NULL;
-    out.cap = size;
-    for (size_t i = 0; i < t->count; i++) {
-        size_t key = t->segment[i].key;
-        if (t->segment[i].text)
-            ocl_buffer_append(&out, t->segment[i].text, t->segment[i].len);
-        else if (t->segment[i].raw)
-            ocl_buffer_append(&out, values[key], strlen(values[key]));
-        else
-            html_escape(segment_value(key, values, lang), &out);
-    }
-    ocl_buffer_append(&out, "", 1);
-    return (char *)out.data;
+    return page_compile(source, page_keys, PAGE_KEYS);
 }
 
 /* How often and since when the serial has been checked, in plain words:
  * what a buyer can weigh ("3 times, first at 10:14 on 12/03/2026": was
  * that me?). Empty for a code without an issued serial. */
-static void checked_words(const json_t *r, char *out, size_t size)
+static void checked_words(long long scans, const char *first, page_lang lang, char *out,
+                          size_t size)
 {
-    json_int_t scans = json_integer_value(json_object_get(r, "scans"));
-    const char *first = json_string_value(json_object_get(r, "first_scan_at"));
     out[0] = '\0';
     if (scans < 1 || !first || strlen(first) < 16)
         return;
-    if (scans == 1)
+    if (lang == LANG_EN)
+        page_lang_checked(scans, first, out, size);
+    else if (scans == 1)
         snprintf(out, size, "Đây là lần đầu tiên mã này được kiểm tra.");
     else
         snprintf(out, size,
                  "Mã này đã được kiểm tra %lld lần, lần đầu lúc %.5s ngày %.2s/%.2s/%.4s.",
-                 (long long)scans, first + 11, first + 8, first + 5, first);
+                 scans, first + 11, first + 8, first + 5, first);
 }
 
 /* The text of `key` in `lang`: `key`_en in English when given. */
@@ -308,7 +140,7 @@ static void photos_html(const json_t *photos, const char *alt, ocl_buffer *out)
                  (long long)json_integer_value(json_object_get(p, "height")),
                  i ? " loading=\"lazy\"" : "");
         ocl_buffer_append(out, tag, strlen(tag));
-        html_escape(alt, out);
+        page_escape(alt, out);
         ocl_buffer_append(out, "\">", 2);
     }
     ocl_buffer_append(out, "", 1);
@@ -337,15 +169,70 @@ static void buy_html(const json_t *links, page_lang lang, ocl_buffer *out)
         if (any_in_lang && !link_in_lang(link, lang))
             continue;
         ocl_buffer_append(out, open, sizeof(open) - 1);
-        html_escape(text_of(link, "href"), out);
+        page_escape(text_of(link, "href"), out);
         ocl_buffer_append(out, "\">", 2);
-        html_escape(text_of(link, "title"), out);
+        page_escape(text_of(link, "title"), out);
         ocl_buffer_append(out, "</a></li>", 9);
     }
     ocl_buffer_append(out, "", 1);
 }
 
-static char *product_page(const page_template *page, json_t *r, const pin_view *pin, page_lang lang)
+/* The values of the keys every unit of a lot shares, and what they are
+ * made of. */
+typedef struct {
+    char produced[11], expires[11], stars[32];
+    ocl_buffer photos, buy;
+} lot_texts;
+
+static void lot_values(const json_t *r, const json_t *photos, page_lang lang,
+                       const char *values[PAGE_KEYS], lot_texts *t)
+{
+    static const char *const statuses[][2] = {{"valid", "còn hiệu lực"},
+                                              {"expiring", "sắp hết hạn"},
+                                              {"expired", "đã hết hạn"},
+                                              {"revoked", "đã bị thu hồi"}};
+    json_t *product = json_object_get(r, "product"), *producer = json_object_get(r, "producer");
+    json_t *lot = json_object_get(r, "lot"), *cert = json_object_get(r, "certificate");
+    date_vi(text_of(lot, "produced"), t->produced);
+    date_vi(text_of(lot, "expires"), t->expires);
+    t->stars[0] = '\0';
+    for (json_int_t i = 0; i < json_integer_value(json_object_get(cert, "stars")) && i < 5; i++)
+        strcat(t->stars, "★");
+    const char *status = text_of(cert, "status"), *status_text = "chưa được công nhận";
+    for (size_t i = 0; i < 4; i++)
+        if (strcmp(status, statuses[i][0]) == 0)
+            status_text = statuses[i][1];
+    const char *name = in_lang(product, "name", lang), *story = in_lang(product, "story", lang);
+    t->photos = (ocl_buffer){0}, t->buy = (ocl_buffer){0};
+    photos_html(photos, name, &t->photos);
+    buy_html(json_object_get(product, "where_to_buy"), lang, &t->buy);
+    values[KEY_PRODUCT] = name;
+    values[KEY_PRODUCER] = text_of(producer, "name");
+    values[KEY_ADDRESS] = text_of(producer, "address");
+    values[KEY_LOT] = text_of(lot, "code");
+    values[KEY_PRODUCED] = t->produced;
+    values[KEY_EXPIRES] = t->expires;
+    values[KEY_STARS] = t->stars;
+    values[KEY_STATUS] = status;
+    values[KEY_STATUS_TEXT] = page_lang_status(lang, status, status_text);
+    values[KEY_LANG] = page_lang_code(lang);
+    values[KEY_STORY] = story;
+    values[KEY_STORY_SHOWN] = *story ? "on" : "off";
+    values[KEY_PHOTOS_HTML] = t->photos.data ? (const char *)t->photos.data : "";
+    values[KEY_BUY_HTML] = t->buy.data ? (const char *)t->buy.data : "";
+}
+
+static void lot_texts_free(lot_texts *t)
+{
+    ocl_buffer_free(&t->photos);
+    ocl_buffer_free(&t->buy);
+}
+
+/* The values of the keys that are the scan's own: its verdict (NULL for a
+ * code without a serial), how often it was checked, its PIN's form. */
+static void scan_values(const char *verdict, const char *serial, long long scans,
+                        const char *first, const pin_view *pin, page_lang lang,
+                        const char *values[PAGE_KEYS], char *checked, size_t checked_size)
 {
     static const char *const verdicts[][2] = {
         {"genuine", "Mã hợp lệ: sản phẩm đã được đăng ký."},
@@ -354,157 +241,283 @@ static char *product_page(const page_template *page, json_t *r, const pin_view *
         {"suspicious", "Cảnh báo: mã này đã được kiểm tra ở nhiều nơi khác nhau trong thời gian "
                        "ngắn. Có thể là tem sao chép."},
     };
-    static const char *const statuses[][2] = {{"valid", "còn hiệu lực"},
-                                              {"expiring", "sắp hết hạn"},
-                                              {"expired", "đã hết hạn"},
-                                              {"revoked", "đã bị thu hồi"}};
-    const char *verdict = text_of(r, "verdict"), *verdict_text = "";
-    for (size_t i = 0; i < 3; i++)
+    const char *verdict_text = "";
+    for (size_t i = 0; verdict && i < 3; i++)
         if (strcmp(verdict, verdicts[i][0]) == 0)
             verdict_text = verdicts[i][1];
-    verdict_text = page_lang_verdict(lang, verdict, verdict_text);
-    json_t *product = json_object_get(r, "product"), *producer = json_object_get(r, "producer");
-    json_t *lot = json_object_get(r, "lot"), *cert = json_object_get(r, "certificate");
-    char produced[11], expires[11], stars[32] = "";
-    date_vi(text_of(lot, "produced"), produced);
-    date_vi(text_of(lot, "expires"), expires);
-    for (json_int_t i = 0; i < json_integer_value(json_object_get(cert, "stars")) && i < 5; i++)
-        strcat(stars, "★");
-    const char *status = text_of(cert, "status"), *status_text = "chưa được công nhận";
-    for (size_t i = 0; i < 4; i++)
-        if (strcmp(status, statuses[i][0]) == 0)
-            status_text = statuses[i][1];
-    status_text = page_lang_status(lang, status, status_text);
+    checked_words(scans, first, lang, checked, checked_size);
+    values[KEY_VERDICT] = verdict && *verdict ? verdict : "none";
+    values[KEY_VERDICT_TEXT] = page_lang_verdict(lang, verdict ? verdict : "", verdict_text);
+    values[KEY_CHECKED] = checked;
+    values[KEY_SERIAL] = serial ? serial : "";
+    values[KEY_PIN] = pin->shown;
+    values[KEY_PIN_ACTION] = pin->action;
+    values[KEY_PIN_RESULT] = pin->result;
+    values[KEY_PIN_TEXT] = pin->text;
+}
+
+/* The whole page of a code read on its own (a PIN's answer, a code not
+ * registered): `r` as store_code_read() answers, with its serial. */
+static char *product_page(const page_template *page, const json_t *r, const json_t *photos,
+                          const pin_view *pin, page_lang lang)
+{
+    const char *values[PAGE_KEYS];
+    lot_texts t;
     char checked[160];
-    checked_words(r, checked, sizeof(checked));
-    if (lang == LANG_EN)
-        page_lang_checked(json_integer_value(json_object_get(r, "scans")),
-                          json_string_value(json_object_get(r, "first_scan_at")), checked,
-                          sizeof(checked));
-    const char *name = in_lang(product, "name", lang), *story = in_lang(product, "story", lang);
-    ocl_buffer photos = {0}, buy = {0};
-    photos_html(json_object_get(r, "photos"), name, &photos);
-    buy_html(json_object_get(product, "where_to_buy"), lang, &buy);
-    const char *const values[] = {*verdict ? verdict : "none",
-                                  verdict_text,
-                                  checked,
-                                  name,
-                                  text_of(producer, "name"),
-                                  text_of(producer, "address"),
-                                  text_of(lot, "code"),
-                                  text_of(r, "serial"),
-                                  produced,
-                                  expires,
-                                  stars,
-                                  status,
-                                  status_text,
-                                  pin->shown,
-                                  pin->action,
-                                  pin->result,
-                                  pin->text,
-                                  page_lang_code(lang),
-                                  story,
-                                  *story ? "on" : "off",
-                                  photos.data ? (const char *)photos.data : "",
-                                  buy.data ? (const char *)buy.data : ""};
+    lot_values(r, photos, lang, values, &t);
+    scan_values(json_string_value(json_object_get(r, "verdict")),
+                json_string_value(json_object_get(r, "serial")),
+                json_integer_value(json_object_get(r, "scans")),
+                json_string_value(json_object_get(r, "first_scan_at")), pin, lang, values, checked,
+                sizeof(checked));
     char *html = page_fill(page, values, lang);
-    ocl_buffer_free(&photos);
-    ocl_buffer_free(&buy);
+    lot_texts_free(&t);
     return html;
 }
 
 char *resolver_page(const page_template *page, json_t *resolved, const pin_view *pin,
                     page_lang lang)
 {
-    return product_page(page, resolved, pin, lang);
+    return product_page(page, resolved, NULL, pin, lang);
+}
+
+/* ---------- answers kept per lot ---------- */
+
+/* Fills a new answer: the certificate's status, the JSON text, the page
+ * in each language bound but for the scan's part. 0, or -1. */
+static int answer_fill(lot_answer *a, const page_template *page)
+{
+    json_t *certificate = json_object_get(a->code.resolved, "certificate");
+    if (json_is_object(certificate))
+        certificate_with_status(certificate);
+    a->json = http_json_text(a->code.resolved);
+    if (!a->json)
+        return -1;
+    a->json_len = strlen(a->json) - 1; /* its closing brace */
+    for (int lang = 0; lang < LANG_COUNT; lang++) {
+        const char *values[PAGE_KEYS] = {0};
+        lot_texts t;
+        lot_values(a->code.resolved, a->code.photos, (page_lang)lang, values, &t);
+        a->page[lang] = page_bind(page, values, (page_lang)lang);
+        lot_texts_free(&t);
+        if (!a->page[lang])
+            return -1;
+    }
+    return 0;
+}
+
+/* A new answer of `code` (taken), filled; NULL when out of memory. */
+static lot_answer *answer_of(const char *key, store_code *code, long day, const page_template *page)
+{
+    lot_answer *a = answer_new(key, code, day);
+    if (a && answer_fill(a, page) != 0) {
+        answer_release(a);
+        return NULL;
+    }
+    return a;
+}
+
+/* The key of a lot's code: GTIN and lot, or "" for a code not kept. */
+static void answer_key(const store_scan *scan, char key[ANSWER_KEY_MAX])
+{
+    key[0] = '\0';
+    if (scan->gtin)
+        snprintf(key, ANSWER_KEY_MAX, "%s\n%s", scan->gtin, scan->lot ? scan->lot : "");
+}
+
+/* Records a GET's scan and gives the code's answer: the one kept when the
+ * registry has not changed since, else a new one, kept. NULL with
+ * *registered 0 for a code not registered; NULL with it 1 on error. */
+static lot_answer *scan_answer(http_request *req, const resolver *r, const store_scan *scan,
+                           store_serial_seen *seen, int *registered)
+{
+    char key[ANSWER_KEY_MAX];
+    long day = today_key();
+    answer_key(scan, key);
+    lot_answer *kept = key[0] ? answer_cache_get(r->answers, key) : NULL;
+    if (kept && kept->day != day) {
+        answer_release(kept);
+        kept = NULL;
+    }
+    store_code code = kept ? kept->code : (store_code){NULL, NULL, 0, -1};
+    int rc = store_scan_record(req->store, r->scans, scan, &code, seen);
+    *registered = rc < 0 || code.resolved != NULL;
+    if (rc != 1)
+        return rc == 0 ? kept : (answer_release(kept), NULL);
+    answer_release(kept);
+    if (!code.resolved)
+        return NULL;
+    lot_answer *fresh = answer_of(key, &code, day, r->page);
+    if (fresh && key[0])
+        answer_cache_put(r->answers, fresh);
+    return fresh;
 }
 
 /* A HEAD (a link checker's, a crawler's) is not a consumer's scan: it
  * reads the code without counting towards a copied label's verdict. */
-static json_t *resolve_scan(const http_request *req, store_scans *scans, const store_scan *scan)
+static lot_answer *head_answer(http_request *req, const resolver *r, const store_scan *scan,
+                           int *registered)
 {
-    long lot_id;
-    if (strcmp(req->method, "HEAD") == 0)
-        return store_code_read(req->store, scan, &lot_id);
-    return store_scan_resolve(req->store, scans, scan);
+    store_code code = {NULL, NULL, 0, -1};
+    code.resolved = store_code_read(req->store, scan, &code.lot_id);
+    *registered = code.resolved != NULL;
+    return code.resolved ? answer_of("", &code, today_key(), r->page) : NULL;
 }
 
-void resolver_answer(http_request *req, http_reply *reply, const page_template *page,
-                     store_scans *scans)
+/* ---------- the answer to a scan ---------- */
+
+static const char *verdict_of(const store_scan *scan, const store_serial_seen *seen)
 {
-    store_scan scan = {.network = req->network};
-    char gtin[OCL_GTIN14_LEN + 1], lot[OCL_AI_VALUE_MAX + 1], serial[OCL_AI_VALUE_MAX + 1];
-    char day[11];
-    ocl_date date;
-    today(day, &date);
-    if (strncmp(req->raw_path, "/lot/", 5) == 0) {
-        if (parse_lot_path(req->raw_path, lot, serial) != 0) {
-            http_error(reply, 404, "not_found", "path", "not a code of this service");
-            return;
-        }
-        scan.lot = lot, scan.serial = serial;
-    } else {
-        char uri[OCL_URI_MAX + 16];
-        ocl_link link;
-        ocl_problems problems;
-        ocl_problems_init(&problems);
-        /* The raw path: the parser decodes each value, so that an encoded
-         * '/' of a lot stays in the lot. */
-        if (strlen(req->raw_path) >= OCL_URI_MAX) {
-            http_error(reply, 400, "bad_link", "uri", "must be at most %d characters", OCL_URI_MAX);
-            return;
-        }
-        snprintf(uri, sizeof(uri), "http://x%s", req->raw_path);
-        if (ocl_link_parse(uri, &link, NULL, 0, &problems) != OCL_OK) {
-            http_error(reply, 400, "bad_link", problems.item[0].field, "%s", problems.item[0].rule);
-            return;
-        }
-        memcpy(gtin, link.gtin, sizeof(gtin));
-        memcpy(lot, link.lot, sizeof(lot));
-        memcpy(serial, link.serial, sizeof(serial));
-        scan.gtin = gtin;
-        scan.lot = lot[0] ? lot : NULL;
-        scan.serial = serial[0] ? serial : NULL;
+    return !scan->serial    ? NULL
+           : !seen->issued  ? "unknown"
+           : seen->suspicious ? "suspicious"
+                              : "genuine";
+}
+
+/* The answer's JSON text and the scan's part: its serial, verdict, how
+ * often and since when it was checked, and its PIN's form. */
+static char *json_answer(const lot_answer *a, const store_scan *scan, const store_serial_seen *seen,
+                         const char *verdict, const pin_view *pin)
+{
+    json_t *own = json_object();
+    if (verdict) {
+        json_object_set_new(own, "serial", json_string(scan->serial));
+        json_object_set_new(own, "verdict", json_string(verdict));
     }
-    json_t *result = resolve_scan(req, scans, &scan);
-    page_lang lang = page_lang_choose(http_query(req, "lang"), http_header(req, "Accept-Language"));
-    reply->vary = "Accept, Accept-Language";
-    if (!result && !(req->accept && strstr(req->accept, "application/json"))) {
-        /* A phone that scanned a code nobody registered sees the warning
-         * page, not an API error. */
-        json_t *unknown = json_pack(
-            "{s:s, s:{s:s}, s:{s:s?}, s:s?}", "verdict", "unknown", "product", "name",
-            lang == LANG_EN ? "A product not in the system" : "Sản phẩm không có trong hệ thống",
-            "lot", "code", scan.lot, "serial", scan.serial);
-        pin_view no_pin;
-        pin_view_of(&no_pin, unknown);
-        reply->status = 404;
-        reply->text = product_page(page, unknown, &no_pin, lang);
-        reply->content_type = "text/html; charset=utf-8";
-        reply->content_language = page_lang_code(lang);
-        json_decref(unknown);
+    if (verdict && seen->issued) {
+        json_object_set_new(own, "scans", json_integer(seen->scans));
+        json_object_set_new(own, "networks", json_integer(seen->networks));
+        json_object_set_new(own, "first_scan_at", json_string(seen->first_at));
+    }
+    if (strcmp(pin->shown, "on") == 0)
+        json_object_set_new(own, "pin_verify", json_string(pin->action));
+    char *part = http_json_text(own); /* "{...}" */
+    json_decref(own);
+    if (!part)
+        return NULL;
+    size_t part_len = strlen(part);
+    char *text = malloc(a->json_len + part_len + 1);
+    if (text) {
+        memcpy(text, a->json, a->json_len);
+        if (part_len > 2) { /* ",..." in place of its opening brace */
+            text[a->json_len] = ',';
+            memcpy(text + a->json_len + 1, part + 1, part_len);
+        } else {
+            memcpy(text + a->json_len, "}", 2);
+        }
+    }
+    free(part);
+    return text;
+}
+
+static void answer_reply(http_request *req, http_reply *reply, const lot_answer *a,
+                         const store_scan *scan, const store_serial_seen *seen, page_lang lang)
+{
+    const char *verdict = verdict_of(scan, seen);
+    pin_view pin;
+    pin_view_for(&pin, json_object_get(a->code.resolved, "product"),
+                 json_string_value(json_object_get(json_object_get(a->code.resolved, "lot"),
+                                                   "code")),
+                 scan->serial, verdict);
+    reply->status = 200;
+    if (req->accept && strstr(req->accept, "application/json")) {
+        reply->text = json_answer(a, scan, seen, verdict, &pin);
+        reply->content_type = "application/json";
+        if (!reply->text)
+            http_error(reply, 500, "internal", "", "out of memory");
         return;
     }
-    if (!result) {
+    const char *values[PAGE_KEYS] = {0};
+    char checked[160];
+    scan_values(verdict, scan->serial, seen->scans, seen->first_at, &pin, lang, values, checked,
+                sizeof(checked));
+    reply->text = page_fill(a->page[lang], values, lang);
+    reply->content_type = "text/html; charset=utf-8";
+    reply->content_language = page_lang_code(lang);
+}
+
+/* A code nobody registered: a phone sees the warning page, not an API
+ * error. */
+static void unknown_reply(http_request *req, http_reply *reply, const page_template *page,
+                          const store_scan *scan, page_lang lang)
+{
+    if (req->accept && strstr(req->accept, "application/json")) {
         http_error(reply, 404, "not_found", "gtin", "no product registered under this code");
         json_object_set_new(json_object_get(reply->json, "error"), "verdict",
                             json_string("unknown"));
         return;
     }
-    certificate_status(result, &date);
-    pin_view pin;
-    pin_view_of(&pin, result);
-    reply->status = 200;
-    if (req->accept && strstr(req->accept, "application/json")) {
-        reply->json = result;
-        return;
-    }
-    json_object_set_new(
-        result, "photos",
-        store_photo_list(req->store, (long)json_integer_value(json_object_get(
-                                         json_object_get(result, "product"), "id"))));
-    reply->text = product_page(page, result, &pin, lang);
+    json_t *unknown = json_pack(
+        "{s:s, s:{s:s}, s:{s:s?}, s:s?}", "verdict", "unknown", "product", "name",
+        lang == LANG_EN ? "A product not in the system" : "Sản phẩm không có trong hệ thống", "lot",
+        "code", scan->lot, "serial", scan->serial);
+    pin_view no_pin;
+    pin_view_of(&no_pin, unknown);
+    reply->status = 404;
+    reply->text = product_page(page, unknown, NULL, &no_pin, lang);
     reply->content_type = "text/html; charset=utf-8";
     reply->content_language = page_lang_code(lang);
-    json_decref(result);
+    json_decref(unknown);
+}
+
+/* The code of the request's path, decoded: 0, or -1 with the error. */
+static int scan_of(http_request *req, http_reply *reply, store_scan *scan, ocl_link *link,
+                   char lot[OCL_AI_VALUE_MAX + 1], char serial[OCL_AI_VALUE_MAX + 1])
+{
+    *scan = (store_scan){.network = req->network};
+    if (strncmp(req->raw_path, "/lot/", 5) == 0) {
+        if (parse_lot_path(req->raw_path, lot, serial) != 0) {
+            http_error(reply, 404, "not_found", "path", "not a code of this service");
+            return -1;
+        }
+        scan->lot = lot, scan->serial = serial;
+        return 0;
+    }
+    char uri[OCL_URI_MAX + 16];
+    ocl_problems problems;
+    ocl_problems_init(&problems);
+    /* The raw path: the parser decodes each value, so that an encoded '/'
+     * of a lot stays in the lot. */
+    if (strlen(req->raw_path) >= OCL_URI_MAX) {
+        http_error(reply, 400, "bad_link", "uri", "must be at most %d characters", OCL_URI_MAX);
+        return -1;
+    }
+    snprintf(uri, sizeof(uri), "http://x%s", req->raw_path);
+    if (ocl_link_parse(uri, link, NULL, 0, &problems) != OCL_OK) {
+        http_error(reply, 400, "bad_link", problems.item[0].field, "%s", problems.item[0].rule);
+        return -1;
+    }
+    scan->gtin = link->gtin;
+    scan->lot = link->lot[0] ? link->lot : NULL;
+    scan->serial = link->serial[0] ? link->serial : NULL;
+    return 0;
+}
+
+void resolver_answer(http_request *req, http_reply *reply, const resolver *r,
+                     const store_scan *parsed)
+{
+    store_scan scan;
+    ocl_link link;
+    char lot[OCL_AI_VALUE_MAX + 1], serial[OCL_AI_VALUE_MAX + 1];
+    if (parsed)
+        scan = *parsed, scan.network = req->network;
+    else if (scan_of(req, reply, &scan, &link, lot, serial) != 0)
+        return;
+    store_serial_seen seen = {0};
+    int registered;
+    int head = strcmp(req->method, "HEAD") == 0;
+    lot_answer *a = head ? head_answer(req, r, &scan, &registered)
+                     : scan_answer(req, r, &scan, &seen, &registered);
+    store_scan judged = scan;
+    if (head) /* nothing is judged: the answer as of a code without a serial */
+        judged.serial = NULL;
+    page_lang lang = page_lang_choose(http_query(req, "lang"), http_header(req, "Accept-Language"));
+    reply->vary = "Accept, Accept-Language";
+    if (a)
+        answer_reply(req, reply, a, &judged, &seen, lang);
+    else if (!registered)
+        unknown_reply(req, reply, r->page, &scan, lang);
+    else
+        http_error(reply, 500, "store", "", "cannot read the code");
+    answer_release(a);
 }

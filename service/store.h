@@ -209,14 +209,40 @@ typedef struct {
 typedef struct store_scans store_scans;
 store_scans *store_scans_start(store *writer, const verdict_rules *rules);
 void store_scans_stop(store_scans *q);
-/* Records the scan in `q` and answers what the code stands for: product,
- * producer, lot, the product's latest certificate and, for a serial, its
- * verdict (genuine, unknown or suspicious), how many times it has been
- * checked, this time included, and when first (first_scan_at, +07:00).
- * NULL when the GTIN (or lot) is not registered, or on error. */
-json_t *store_scan_resolve(store *s, store_scans *q, const store_scan *scan);
+/* What a code stands for, as a resolver may keep it between scans: the
+ * product, its producer, the lot and the product's latest certificate
+ * (store_code_read's answer), the product's photos, and the version of
+ * the registry it was read at. Every change to producers, products, lots,
+ * evaluations, certificates, links or photos, by any connection or
+ * process, gives the registry a new version. */
+typedef struct {
+    json_t *resolved;   /* NULL: the code is not registered */
+    json_t *photos;     /* store_photo_list()'s */
+    long lot_id;        /* 0: no such lot */
+    long long registry; /* -1: nothing read yet */
+} store_code;
 
-/* What a code stands for, as store_scan_resolve() reads it (without the
+/* A serial's history as its verdict sees it, this scan included. */
+typedef struct {
+    int issued;     /* 0: no such serial in the lot: unknown */
+    int suspicious; /* its scans look like a copier's */
+    long scans, networks;
+    char first_at[32]; /* the first scan, +07:00 */
+} store_serial_seen;
+
+/* Records the scan in `q` and judges its serial on what is committed plus
+ * what is queued. `code` is what the caller knows of the code; unless its
+ * registry version is the registry's now, it is read again, in the same
+ * snapshot as the serial's history, into `code` (then the caller's to
+ * free, with store_code_free) and 1 is returned; else 0. A code that is
+ * not registered is not recorded. -1 on error. */
+int store_scan_record(store *s, store_scans *q, const store_scan *scan, store_code *code,
+                      store_serial_seen *seen);
+void store_code_free(store_code *code);
+/* Migration 9: the registry's version and the triggers that raise it. */
+const char *store_registry_migration(void);
+
+/* What a code stands for, as store_scan_record() reads it (without the
  * serial's history), and the lot's id (0: none); nothing is recorded.
  * NULL when not registered. (store_scans.c) */
 json_t *store_code_read(store *s, const store_scan *scan, long *lot_id);

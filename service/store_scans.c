@@ -12,6 +12,11 @@
  * ("in flight") and writes the batch's number into meta with it. A reader
  * reads that number in the same snapshot as the serial's history, so it
  * knows whether its snapshot holds the batch in flight or must add it.
+ *
+ * What a code stands for changes rarely and is shared by every unit of a
+ * lot, so a resolver keeps it (store_code) with the registry's version,
+ * which triggers on the registry's tables raise; a scan reads the version
+ * in its snapshot and reads the code again only when it has moved.
  */
 #include "store.h"
 #include "store_private.h"
@@ -29,6 +34,7 @@ typedef struct {
     time_t at;
     long lot_id;    /* an issued serial's lot, else 0 */
     int suspicious; /* the verdict this scan was given */
+    int next;       /* the next item of its bucket in the batch, or -1 */
 } queued_scan;
 
 /* Bounds the memory; a scan that finds the queue full waits for the
@@ -44,10 +50,16 @@ typedef struct {
  * million serials. */
 #define WRITER_CACHE_KIB "65536"
 
-/* A numbered batch of scans, queued or being committed. */
+/* A numbered batch of scans, queued or being committed, and where each
+ * serial's scans are in it: a verdict adds a serial's queued scans, and
+ * going through the whole queue for them at each scan would cost more
+ * than the scan. Items of an issued serial are in the chain of their
+ * bucket, in the order they were queued. */
+#define BATCH_BUCKETS (2 * SCANS_QUEUED_MAX)
 typedef struct {
     queued_scan *item;
     size_t count;
+    int *head, *tail; /* each bucket's first and last item, or -1 */
 } scan_batch;
 
 struct store_scans {
@@ -73,6 +85,7 @@ typedef struct {
     long scans, networks; /* all, though at most NETWORKS_READ are listed */
     time_t first;         /* 0: never scanned */
     long long batch;      /* the last batch of scans the snapshot holds */
+    long long registry;   /* the registry's version in the snapshot */
     size_t listed;
     char network[NETWORKS_READ][48];
     time_t first_from[NETWORKS_READ];
@@ -181,27 +194,47 @@ static json_t *resolve_read(store *s, const store_scan *scan, long *lot_id)
     return out;
 }
 
-/* The last batch of scans committed, as this connection's snapshot sees
- * it; 0 before the first. -1 on error. */
-static long long batch_read(store *s)
+/* The last batch of scans committed (0 before the first) and the
+ * registry's version, as this connection's snapshot sees them: 0, or -1
+ * on error. */
+static int marks_read(store *s, long long *batch, long long *registry)
 {
-    sqlite3_stmt *st = store_kept(s, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
-                                     "'scan_batch'");
+    sqlite3_stmt *st = store_kept(
+        s, "SELECT (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'scan_batch'), "
+           "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'registry')");
     if (!st)
         return -1;
     int rc = sqlite3_step(st);
-    long long batch = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : rc == SQLITE_DONE ? 0 : -1;
+    if (rc == SQLITE_ROW) {
+        *batch = sqlite3_column_int64(st, 0);
+        *registry = sqlite3_column_int64(st, 1);
+    }
     store_release(s, st);
-    return batch;
+    return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* Every change to what a code stands for raises the registry's version,
+ * whoever makes it (the daemon, the CLI, an import). */
+#define REGISTRY_TRIGGER(table, change)                                                            \
+    "CREATE TRIGGER registry_" table "_" change " AFTER " change " ON " table " BEGIN "            \
+    "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'registry'; END;"
+#define REGISTRY_TRIGGERS(table)                                                                   \
+    REGISTRY_TRIGGER(table, "INSERT") REGISTRY_TRIGGER(table, "UPDATE")                            \
+    REGISTRY_TRIGGER(table, "DELETE")
+
+const char *store_registry_migration(void)
+{
+    return "INSERT OR IGNORE INTO meta (key, value) VALUES ('registry', '0');" REGISTRY_TRIGGERS(
+        "producers") REGISTRY_TRIGGERS("products") REGISTRY_TRIGGERS("lots")
+        REGISTRY_TRIGGERS("evaluations") REGISTRY_TRIGGERS("certificates")
+            REGISTRY_TRIGGERS("product_links") REGISTRY_TRIGGERS("product_photos");
 }
 
 /* The serial's committed history: 0, or -1 on error. Called inside a read
- * transaction, so that h->batch says what the history holds. */
+ * transaction, after marks_read(), so that h->batch says what it holds. */
 static int history_read(store *s, long lot_id, const char *serial, serial_history *h)
 {
     h->issued = h->suspicious = 0, h->scans = h->networks = 0, h->first = 0, h->listed = 0;
-    if ((h->batch = batch_read(s)) < 0)
-        return -1;
     sqlite3_stmt *st = store_kept(s, "SELECT scans, first_scan_at, suspicious_at IS NOT NULL, "
                                      "(SELECT count(*) FROM serial_networks n WHERE n.lot_id = "
                                      "x.lot_id AND n.serial = x.serial) FROM serials x "
@@ -269,6 +302,76 @@ static int same_serial(const queued_scan *a, long lot_id, const char *serial)
     return a->lot_id == lot_id && strcmp(a->serial, serial) == 0;
 }
 
+/* FNV-1a of the lot and the serial. */
+static size_t bucket_of(long lot_id, const char *serial)
+{
+    unsigned long long h = 14695981039346656037ull ^ (unsigned long long)lot_id;
+    for (const unsigned char *p = (const unsigned char *)serial; *p; p++)
+        h = (h ^ *p) * 1099511628211ull;
+    return (size_t)(h % BATCH_BUCKETS);
+}
+
+/* The first item of the serial in the batch, or -1; then the next with
+ * next_of(). */
+static int first_of(const scan_batch *b, long lot_id, const char *serial)
+{
+    int i = b->head[bucket_of(lot_id, serial)];
+    while (i >= 0 && !same_serial(&b->item[i], lot_id, serial))
+        i = b->item[i].next;
+    return i;
+}
+
+static int next_of(const scan_batch *b, int i)
+{
+    const queued_scan *e = &b->item[i];
+    int j = e->next;
+    while (j >= 0 && !same_serial(&b->item[j], e->lot_id, e->serial))
+        j = b->item[j].next;
+    return j;
+}
+
+/* Puts the batch's last item, of an issued serial, in its bucket's chain. */
+static void batch_index(scan_batch *b)
+{
+    int i = (int)b->count - 1;
+    size_t at = bucket_of(b->item[i].lot_id, b->item[i].serial);
+    b->item[i].next = -1;
+    if (b->tail[at] >= 0)
+        b->item[b->tail[at]].next = i;
+    else
+        b->head[at] = i;
+    b->tail[at] = i;
+}
+
+/* Empties the batch, its buckets with it. */
+static void batch_clear(scan_batch *b)
+{
+    for (size_t i = 0; i < b->count; i++)
+        if (b->item[i].lot_id) {
+            size_t at = bucket_of(b->item[i].lot_id, b->item[i].serial);
+            b->head[at] = b->tail[at] = -1;
+        }
+    b->count = 0;
+}
+
+static int batch_alloc(scan_batch *b)
+{
+    b->count = 0;
+    b->item = calloc(SCANS_QUEUED_MAX, sizeof(queued_scan));
+    b->head = malloc(BATCH_BUCKETS * sizeof(int));
+    b->tail = malloc(BATCH_BUCKETS * sizeof(int));
+    if (!b->item || !b->head || !b->tail)
+        return -1;
+    memset(b->head, 0xff, BATCH_BUCKETS * sizeof(int));
+    memset(b->tail, 0xff, BATCH_BUCKETS * sizeof(int));
+    return 0;
+}
+
+static void batch_free(scan_batch *b)
+{
+    free(b->item), free(b->head), free(b->tail);
+}
+
 /* Adds the queue's scans of the serial of item `i` to its row, once: at
  * the serial's first item, with the earliest time and the first
  * suspicious one. 0 or -1. */
@@ -277,11 +380,10 @@ static int count_queued(store *s, const scan_batch *b, size_t i)
     const queued_scan *e = &b->item[i];
     long n = 0;
     time_t suspicious_at = 0;
-    for (size_t j = 0; j < b->count; j++) {
-        if (!same_serial(&b->item[j], e->lot_id, e->serial))
-            continue;
-        if (j < i)
-            return 0;
+    int j = first_of(b, e->lot_id, e->serial);
+    if (j != (int)i)
+        return 0;
+    for (; j >= 0; j = next_of(b, j)) {
         n++;
         if (b->item[j].suspicious && !suspicious_at)
             suspicious_at = b->item[j].at;
@@ -371,7 +473,7 @@ static void take_queue(store_scans *q)
 {
     if (q->flying.count)
         return;
-    scan_batch empty = {q->flying.item, 0};
+    scan_batch empty = q->flying;
     q->flying = q->queued;
     q->queued = empty;
     pthread_cond_broadcast(&q->room);
@@ -408,7 +510,7 @@ static void *scans_writer(void *arg)
         pthread_mutex_lock(&q->lock);
         if (rc == 0) {
             q->committed = batch;
-            q->flying.count = 0;
+            batch_clear(&q->flying);
         } else {
             /* Busy for seconds (a long import): try again, but not forever
              * once asked to stop. */
@@ -432,13 +534,11 @@ static void *scans_writer(void *arg)
 store_scans *store_scans_start(store *writer, const verdict_rules *rules)
 {
     store_scans *q = calloc(1, sizeof(*q));
-    if (q) {
-        q->queued.item = calloc(SCANS_QUEUED_MAX, sizeof(queued_scan));
-        q->flying.item = calloc(SCANS_QUEUED_MAX, sizeof(queued_scan));
-    }
-    if (!q || !q->queued.item || !q->flying.item || (q->committed = batch_read(writer)) < 0) {
+    long long registry;
+    if (!q || batch_alloc(&q->queued) != 0 || batch_alloc(&q->flying) != 0 ||
+        marks_read(writer, &q->committed, &registry) != 0) {
         if (q)
-            free(q->queued.item), free(q->flying.item);
+            batch_free(&q->queued), batch_free(&q->flying);
         free(q);
         return NULL;
     }
@@ -457,7 +557,7 @@ store_scans *store_scans_start(store *writer, const verdict_rules *rules)
         pthread_cond_destroy(&q->room);
         pthread_cond_destroy(&q->wake);
         pthread_mutex_destroy(&q->lock);
-        free(q->queued.item), free(q->flying.item);
+        batch_free(&q->queued), batch_free(&q->flying);
         free(q);
         return NULL;
     }
@@ -477,7 +577,7 @@ void store_scans_stop(store_scans *q)
     pthread_cond_destroy(&q->room);
     pthread_cond_destroy(&q->wake);
     pthread_mutex_destroy(&q->lock);
-    free(q->queued.item), free(q->flying.item);
+    batch_free(&q->queued), batch_free(&q->flying);
     free(q);
 }
 
@@ -522,7 +622,7 @@ static int history_snapshot(store *s, long lot_id, const char *serial, serial_hi
 {
     if (snapshot_begin(s) != 0)
         return -1;
-    int rc = history_read(s, lot_id, serial, h);
+    int rc = marks_read(s, &h->batch, &h->registry) == 0 ? history_read(s, lot_id, serial, h) : -1;
     snapshot_end(s);
     return rc;
 }
@@ -531,9 +631,8 @@ static int history_snapshot(store *s, long lot_id, const char *serial, serial_hi
 static void history_add_batch(serial_history *h, const scan_batch *b, long lot_id,
                               const char *serial)
 {
-    for (size_t i = 0; i < b->count; i++)
-        if (same_serial(&b->item[i], lot_id, serial))
-            history_add(h, b->item[i].network, b->item[i].at, b->item[i].suspicious);
+    for (int i = first_of(b, lot_id, serial); i >= 0; i = next_of(b, i))
+        history_add(h, b->item[i].network, b->item[i].at, b->item[i].suspicious);
 }
 
 /* Queues the scan, with the lock held, and judges an issued serial on
@@ -564,65 +663,81 @@ static int record(store *s, store_scans *q, const store_scan *scan, const char *
     }
     if (q->queued.count++ == 0)
         pthread_cond_signal(&q->wake);
+    if (e->lot_id)
+        batch_index(&q->queued);
     return 0;
 }
 
-static void answer_serial(json_t *out, const store_scan *scan, const serial_history *h)
+static void seen_of(const serial_history *h, store_serial_seen *seen)
 {
-    json_object_set_new(out, "serial", json_string(scan->serial));
-    if (!h->issued) {
-        json_object_set_new(out, "verdict", json_string("unknown"));
-        return;
-    }
-    char first[32];
-    format_vietnam(h->first, first);
-    json_object_set_new(out, "verdict", json_string(h->suspicious ? "suspicious" : "genuine"));
-    json_object_set_new(out, "scans", json_integer(h->scans));
-    json_object_set_new(out, "networks", json_integer(h->networks));
-    json_object_set_new(out, "first_scan_at", json_string(first));
+    seen->issued = h->issued;
+    seen->suspicious = h->suspicious;
+    seen->scans = h->scans;
+    seen->networks = h->networks;
+    seen->first_at[0] = '\0';
+    if (h->issued)
+        format_vietnam(h->first, seen->first_at);
 }
 
-static const char *answer_gtin(json_t *out)
+static const char *code_gtin(const store_code *code)
 {
-    return json_string_value(json_object_get(json_object_get(out, "product"), "gtin"));
+    return json_string_value(json_object_get(json_object_get(code->resolved, "product"), "gtin"));
 }
 
-/* The code and its serial's history, read in one snapshot, which also
- * says which batches of scans the history holds. */
-static json_t *code_and_history_read(store *s, const store_scan *scan, long *lot_id,
-                                     serial_history *h)
+/* In one snapshot: the registry's version, the code again when that moved
+ * (then 1), and the serial's history, which also says which batches of
+ * scans it holds. 0, 1 or -1. */
+static int code_and_history_read(store *s, const store_scan *scan, store_code *code,
+                                 serial_history *h)
 {
     if (snapshot_begin(s) != 0)
-        return NULL;
-    json_t *out = resolve_read(s, scan, lot_id);
-    if (out && *lot_id && scan->serial && history_read(s, *lot_id, scan->serial, h) != 0) {
-        json_decref(out);
-        out = NULL;
+        return -1;
+    int fresh = 0, rc = marks_read(s, &h->batch, &h->registry);
+    if (rc == 0 && h->registry != code->registry) {
+        fresh = 1;
+        long lot_id = 0;
+        json_t *resolved = resolve_read(s, scan, &lot_id);
+        *code = (store_code){resolved, NULL, resolved ? lot_id : 0, h->registry};
+        if (code->resolved)
+            code->photos = store_photo_list(s, (long)json_integer_value(json_object_get(
+                                                   json_object_get(code->resolved, "product"), "id")));
     }
+    h->issued = h->suspicious = 0, h->scans = h->networks = 0;
+    if (rc == 0 && code->resolved && code->lot_id && scan->serial)
+        rc = history_read(s, code->lot_id, scan->serial, h);
     snapshot_end(s);
-    return out;
+    if (rc != 0 && fresh)
+        store_code_free(code);
+    return rc != 0 ? -1 : fresh;
 }
 
-json_t *store_scan_resolve(store *s, store_scans *q, const store_scan *scan)
+int store_scan_record(store *s, store_scans *q, const store_scan *scan, store_code *code,
+                      store_serial_seen *seen)
 {
-    long lot_id = 0;
-    serial_history *h = calloc(1, sizeof(*h));
-    json_t *out = h ? code_and_history_read(s, scan, &lot_id, h) : NULL;
-    if (!out) {
+    serial_history *h = malloc(sizeof(*h));
+    int fresh = h ? code_and_history_read(s, scan, code, h) : -1;
+    if (fresh < 0 || !code->resolved) {
         free(h);
-        return NULL;
+        return fresh;
     }
     pthread_mutex_lock(&q->lock);
-    int rc = record(s, q, scan, answer_gtin(out), lot_id, h);
+    int rc = record(s, q, scan, code_gtin(code), code->lot_id, h);
     pthread_mutex_unlock(&q->lock);
-    if (rc == 0 && scan->serial)
-        answer_serial(out, scan, h);
+    seen_of(h, seen);
     free(h);
     if (rc != 0) {
-        json_decref(out);
-        return NULL;
+        if (fresh)
+            store_code_free(code);
+        return -1;
     }
-    return out;
+    return fresh;
+}
+
+void store_code_free(store_code *code)
+{
+    json_decref(code->resolved);
+    json_decref(code->photos);
+    *code = (store_code){NULL, NULL, 0, -1};
 }
 
 json_t *store_code_read(store *s, const store_scan *scan, long *lot_id)

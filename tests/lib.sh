@@ -114,6 +114,16 @@ call() {
 }
 status() { call "$@" | head -c 3; }
 
+# log_has TEXT: whether the daemon's log holds TEXT, waiting up to two
+# seconds, as the daemon writes its request log every tenth of a second.
+log_has() {
+    for _ in $(seq 1 20); do
+        grep -qF -- "$1" "$daemon_log" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
 finish() {
     printf '%s: %d passed, %d failed\n' "$suite" "$passed" "$failed"
     [ "$failed" -eq 0 ]

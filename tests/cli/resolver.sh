@@ -349,7 +349,7 @@ got=$(curl -s --path-as-is -w ' %{http_code}' -H 'Accept: application/json' -d p
 long=$(printf 'A%.0s' $(seq 1 1100))
 got=$(curl -s -w ' %{http_code}' "$base/01/08931234567897/10/$long")
 [[ $got == *'"code":"uri_too_long"'*' 414' ]] && pass || fail "an over-long path: 414: ${got:0:200}"
-grep -qF 'GET /01/08931234567897/10/L01%2F2026/21/S%2F1 200 ' "$daemon_log" && pass ||
+log_has 'GET /01/08931234567897/10/L01%2F2026/21/S%2F1 200 ' && pass ||
     fail "the log shows the path as sent"
 
 # ---------- CORS ----------
