@@ -45,7 +45,7 @@ typedef struct {
 #define SCANS_GATHER_NS (2 * 1000 * 1000L)
 /* SQLite would checkpoint in the commit that passes 1000 pages, with an
  * fsync, while the queue is locked; the writer does it after unlocking. */
-#define CHECKPOINT_PAGES 1000
+#define CHECKPOINT_PAGES 4000
 /* The writer's page cache, in KiB: the scans' tables and indexes of a few
  * million serials. */
 #define WRITER_CACHE_KIB "65536"
@@ -224,7 +224,8 @@ static int marks_read(store *s, long long *batch, long long *registry)
 
 const char *store_registry_migration(void)
 {
-    return "INSERT OR IGNORE INTO meta (key, value) VALUES ('registry', '0');" REGISTRY_TRIGGERS(
+    return "DROP INDEX IF EXISTS scans_serial;"
+           "INSERT OR IGNORE INTO meta (key, value) VALUES ('registry', '0');" REGISTRY_TRIGGERS(
         "producers") REGISTRY_TRIGGERS("products") REGISTRY_TRIGGERS("lots")
         REGISTRY_TRIGGERS("evaluations") REGISTRY_TRIGGERS("certificates")
             REGISTRY_TRIGGERS("product_links") REGISTRY_TRIGGERS("product_photos");
