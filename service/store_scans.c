@@ -35,6 +35,8 @@ typedef struct {
     long lot_id;    /* an issued serial's lot, else 0 */
     int suspicious; /* the verdict this scan was given */
     int next;       /* the next item of its bucket in the batch, or -1 */
+    int first;       /* the serial's first scan: its network is first_network */
+    int new_network; /* a network the serial was not scanned from before */
 } queued_scan;
 
 /* Bounds the memory; a scan that finds the queue full waits for the
@@ -225,6 +227,7 @@ static int marks_read(store *s, long long *batch, long long *registry)
 const char *store_registry_migration(void)
 {
     return "DROP INDEX IF EXISTS scans_serial;"
+           "ALTER TABLE serials ADD COLUMN first_network TEXT;"
            "INSERT OR IGNORE INTO meta (key, value) VALUES ('registry', '0');" REGISTRY_TRIGGERS(
         "producers") REGISTRY_TRIGGERS("products") REGISTRY_TRIGGERS("lots")
         REGISTRY_TRIGGERS("evaluations") REGISTRY_TRIGGERS("certificates")
@@ -236,10 +239,11 @@ const char *store_registry_migration(void)
 static int history_read(store *s, long lot_id, const char *serial, serial_history *h)
 {
     h->issued = h->suspicious = 0, h->scans = h->networks = 0, h->first = 0, h->listed = 0;
-    sqlite3_stmt *st = store_kept(s, "SELECT scans, first_scan_at, suspicious_at IS NOT NULL, "
-                                     "(SELECT count(*) FROM serial_networks n WHERE n.lot_id = "
-                                     "x.lot_id AND n.serial = x.serial) FROM serials x "
-                                     "WHERE lot_id = ?1 AND serial = ?2");
+    sqlite3_stmt *st = store_kept(
+        s, "SELECT scans, first_scan_at, suspicious_at IS NOT NULL, CASE WHEN scans = 0 THEN 0 "
+           "ELSE (first_network IS NOT NULL) + (SELECT count(*) FROM serial_networks n WHERE "
+           "n.lot_id = x.lot_id AND n.serial = x.serial) END FROM serials x WHERE lot_id = ?1 AND "
+           "serial = ?2");
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, lot_id);
@@ -257,8 +261,11 @@ static int history_read(store *s, long lot_id, const char *serial, serial_histor
         return rc == SQLITE_DONE ? 0 : -1;
     if (h->networks == 0) /* a first scan, as most are: no list to read */
         return 0;
-    st = store_kept(s, "SELECT network, first_at FROM serial_networks WHERE lot_id = ?1 AND "
-                       "serial = ?2 ORDER BY first_at DESC LIMIT " /* NETWORKS_READ */ "256");
+    st = store_kept(s, "SELECT network, first_at FROM (SELECT first_network AS network, "
+                       "first_scan_at AS first_at FROM serials WHERE lot_id = ?1 AND serial = ?2 "
+                       "AND first_network IS NOT NULL UNION ALL SELECT network, first_at FROM "
+                       "serial_networks WHERE lot_id = ?1 AND serial = ?2) ORDER BY first_at DESC "
+                       "LIMIT " /* NETWORKS_READ */ "256");
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, lot_id);
@@ -271,8 +278,9 @@ static int history_read(store *s, long lot_id, const char *serial, serial_histor
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
-/* Counts one more scan into the history, at `at` from `network`. */
-static void history_add(serial_history *h, const char *network, time_t at, int suspicious)
+/* Counts one more scan into the history, at `at` from `network`: 1 when
+ * the network is new to the serial, else 0. */
+static int history_add(serial_history *h, const char *network, time_t at, int suspicious)
 {
     h->scans++;
     h->suspicious |= suspicious;
@@ -280,12 +288,13 @@ static void history_add(serial_history *h, const char *network, time_t at, int s
         h->first = at;
     for (size_t i = 0; i < h->listed; i++)
         if (strcmp(h->network[i], network) == 0)
-            return;
+            return 0;
     h->networks++;
     if (h->listed < NETWORKS_READ) {
         snprintf(h->network[h->listed], sizeof(h->network[0]), "%s", network);
         h->first_from[h->listed++] = at;
     }
+    return 1;
 }
 
 static int verdict_of(const verdict_rules *rules, const serial_history *h, time_t now)
@@ -394,8 +403,9 @@ static int count_queued(store *s, const scan_batch *b, size_t i)
     format_utc(suspicious_at, flagged);
     sqlite3_stmt *st =
         store_kept(s, "UPDATE serials SET scans = scans + ?4, first_scan_at = "
-                      "COALESCE(first_scan_at, ?3), suspicious_at = "
-                      "COALESCE(suspicious_at, ?5) WHERE lot_id = ?1 AND serial = ?2");
+                      "COALESCE(first_scan_at, ?3), first_network = CASE WHEN scans = 0 THEN "
+                      "?6 ELSE first_network END, suspicious_at = COALESCE(suspicious_at, ?5) "
+                      "WHERE lot_id = ?1 AND serial = ?2");
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, e->lot_id);
@@ -403,13 +413,16 @@ static int count_queued(store *s, const scan_batch *b, size_t i)
     sqlite3_bind_text(st, 3, first, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 4, n);
     store_bind_optional(st, 5, suspicious_at ? flagged : NULL);
+    sqlite3_bind_text(st, 6, e->network, -1, SQLITE_STATIC);
     return store_kept_done(s, st) == 0 ? 0 : -1;
 }
 
 static int write_network(store *s, const queued_scan *e, const char *at)
 {
-    sqlite3_stmt *st = store_kept(s, "INSERT OR IGNORE INTO serial_networks (lot_id, serial, "
-                                     "network, first_at) VALUES (?1, ?2, ?3, ?4)");
+    sqlite3_stmt *st = store_kept(
+        s, "INSERT OR IGNORE INTO serial_networks (lot_id, serial, network, first_at) SELECT ?1, "
+           "?2, ?3, ?4 WHERE NOT EXISTS (SELECT 1 FROM serials WHERE lot_id = ?1 AND serial = ?2 "
+           "AND first_network = ?3)");
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, e->lot_id);
@@ -458,8 +471,11 @@ static int flush(store_scans *q, long long batch)
         const queued_scan *e = &b->item[i];
         char at[24];
         format_utc(e->at, at);
+        /* A serial's first network is in its row (count_queued), so that
+         * a first scan, as most are, writes one row besides the log. */
         ok = write_scan(s, e, at) == 0 &&
-             (!e->lot_id || (write_network(s, e, at) == 0 && count_queued(s, b, i) == 0));
+             (!e->lot_id || (count_queued(s, b, i) == 0 &&
+                             (e->first || !e->new_network || write_network(s, e, at) == 0)));
     }
     if (!ok || store_exec(s, "COMMIT", error) != 0) {
         store_exec(s, "ROLLBACK", error);
@@ -656,7 +672,8 @@ static int record(store *s, store_scans *q, const store_scan *scan, const char *
             if (q->flying.count && h->batch <= q->committed)
                 history_add_batch(h, &q->flying, lot_id, scan->serial);
             history_add_batch(h, &q->queued, lot_id, scan->serial);
-            history_add(h, e->network, now, 0);
+            e->first = h->scans == 0;
+            e->new_network = history_add(h, e->network, now, 0);
             e->suspicious = verdict_of(&q->rules, h, now);
             h->suspicious = e->suspicious;
             e->lot_id = lot_id;
