@@ -41,7 +41,7 @@ UNIT_SRC    = $(wildcard tests/unit/*.c)
 LABELS_OBJ  = $(LABELS_SRC:%.c=$(BUILD)/%.o)
 SERVICE_OBJ = $(SERVICE_SRC:%.c=$(BUILD)/%.o)
 # The service's files the unit tests call, which need no daemon.
-UNIT_OBJ    = $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/service/client.o
+UNIT_OBJ    = $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/service/client.o $(BUILD)/service/clock.o
 LIBLABELS   = $(BUILD)/libocoplabels.a
 PROGRAM     = $(BUILD)/ocoptrace
 UNIT        = $(BUILD)/unit-tests

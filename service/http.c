@@ -52,8 +52,8 @@ struct http_server {
     pthread_key_t worker_key;                          /* a worker thread's `worker` */
     atomic_ulong requests[ROUTES_MAX][STATUS_CLASSES]; /* by route and status class */
     atomic_ulong scans;
-    atomic_int in_flight;        /* requests begun and not yet answered */
-    resolver resolver; /* its scans written behind through `store` */
+    atomic_int in_flight; /* requests begun and not yet answered */
+    resolver resolver;    /* its scans written behind through `store` */
     request_log log;
 };
 

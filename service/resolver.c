@@ -23,13 +23,21 @@
 #include <strings.h>
 #include <time.h>
 
-/* Today as YYYYMMDD, on the daemon's clock as certificates' status reads it. */
+/* Today as YYYYMMDD, on the daemon's clock as certificates' status reads
+ * it; worked out once a second in each thread, as localtime_r() takes the
+ * C library's time-zone lock. */
 static long today_key(void)
 {
+    static _Thread_local time_t second;
+    static _Thread_local long key;
     time_t now = time(NULL);
-    struct tm tm;
-    localtime_r(&now, &tm);
-    return (tm.tm_year + 1900L) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+    if (now != second) {
+        struct tm tm;
+        localtime_r(&now, &tm);
+        key = (tm.tm_year + 1900L) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+        second = now;
+    }
+    return key;
 }
 
 /* Splits a raw /lot/{lot}/{serial} into decoded parts. */
@@ -84,10 +92,29 @@ static const char *const page_keys[] = {"verdict", "verdict_text", "checked", "p
                                          * escaped again) */
                                         "lang", "story", "story_shown", "photos_html", "buy_html"};
 enum {
-    KEY_VERDICT, KEY_VERDICT_TEXT, KEY_CHECKED, KEY_PRODUCT, KEY_PRODUCER, KEY_ADDRESS, KEY_LOT,
-    KEY_SERIAL, KEY_PRODUCED, KEY_EXPIRES, KEY_STARS, KEY_STATUS, KEY_STATUS_TEXT, KEY_PIN,
-    KEY_PIN_ACTION, KEY_PIN_RESULT, KEY_PIN_TEXT, KEY_LANG, KEY_STORY, KEY_STORY_SHOWN,
-    KEY_PHOTOS_HTML, KEY_BUY_HTML, PAGE_KEYS
+    KEY_VERDICT,
+    KEY_VERDICT_TEXT,
+    KEY_CHECKED,
+    KEY_PRODUCT,
+    KEY_PRODUCER,
+    KEY_ADDRESS,
+    KEY_LOT,
+    KEY_SERIAL,
+    KEY_PRODUCED,
+    KEY_EXPIRES,
+    KEY_STARS,
+    KEY_STATUS,
+    KEY_STATUS_TEXT,
+    KEY_PIN,
+    KEY_PIN_ACTION,
+    KEY_PIN_RESULT,
+    KEY_PIN_TEXT,
+    KEY_LANG,
+    KEY_STORY,
+    KEY_STORY_SHOWN,
+    KEY_PHOTOS_HTML,
+    KEY_BUY_HTML,
+    PAGE_KEYS
 };
 _Static_assert(PAGE_KEYS == sizeof(page_keys) / sizeof(page_keys[0]), "a name for each key");
 
@@ -111,8 +138,8 @@ static void checked_words(long long scans, const char *first, page_lang lang, ch
         snprintf(out, size, "Đây là lần đầu tiên mã này được kiểm tra.");
     else
         snprintf(out, size,
-                 "Mã này đã được kiểm tra %lld lần, lần đầu lúc %.5s ngày %.2s/%.2s/%.4s.",
-                 scans, first + 11, first + 8, first + 5, first);
+                 "Mã này đã được kiểm tra %lld lần, lần đầu lúc %.5s ngày %.2s/%.2s/%.4s.", scans,
+                 first + 11, first + 8, first + 5, first);
 }
 
 /* The text of `key` in `lang`: `key`_en in English when given. */
@@ -230,9 +257,9 @@ static void lot_texts_free(lot_texts *t)
 
 /* The values of the keys that are the scan's own: its verdict (NULL for a
  * code without a serial), how often it was checked, its PIN's form. */
-static void scan_values(const char *verdict, const char *serial, long long scans,
-                        const char *first, const pin_view *pin, page_lang lang,
-                        const char *values[PAGE_KEYS], char *checked, size_t checked_size)
+static void scan_values(const char *verdict, const char *serial, long long scans, const char *first,
+                        const pin_view *pin, page_lang lang, const char *values[PAGE_KEYS],
+                        char *checked, size_t checked_size)
 {
     static const char *const verdicts[][2] = {
         {"genuine", "Mã hợp lệ: sản phẩm đã được đăng ký."},
@@ -329,7 +356,7 @@ static void answer_key(const store_scan *scan, char key[ANSWER_KEY_MAX])
  * registry has not changed since, else a new one, kept. NULL with
  * *registered 0 for a code not registered; NULL with it 1 on error. */
 static lot_answer *scan_answer(http_request *req, const resolver *r, const store_scan *scan,
-                           store_serial_seen *seen, int *registered)
+                               store_serial_seen *seen, int *registered)
 {
     char key[ANSWER_KEY_MAX];
     long day = today_key();
@@ -356,7 +383,7 @@ static lot_answer *scan_answer(http_request *req, const resolver *r, const store
 /* A HEAD (a link checker's, a crawler's) is not a consumer's scan: it
  * reads the code without counting towards a copied label's verdict. */
 static lot_answer *head_answer(http_request *req, const resolver *r, const store_scan *scan,
-                           int *registered)
+                               int *registered)
 {
     store_code code = {NULL, NULL, 0, -1};
     code.resolved = store_code_read(req->store, scan, &code.lot_id);
@@ -368,8 +395,8 @@ static lot_answer *head_answer(http_request *req, const resolver *r, const store
 
 static const char *verdict_of(const store_scan *scan, const store_serial_seen *seen)
 {
-    return !scan->serial    ? NULL
-           : !seen->issued  ? "unknown"
+    return !scan->serial      ? NULL
+           : !seen->issued    ? "unknown"
            : seen->suspicious ? "suspicious"
                               : "genuine";
 }
@@ -415,10 +442,10 @@ static void answer_reply(http_request *req, http_reply *reply, const lot_answer 
 {
     const char *verdict = verdict_of(scan, seen);
     pin_view pin;
-    pin_view_for(&pin, json_object_get(a->code.resolved, "product"),
-                 json_string_value(json_object_get(json_object_get(a->code.resolved, "lot"),
-                                                   "code")),
-                 scan->serial, verdict);
+    pin_view_for(
+        &pin, json_object_get(a->code.resolved, "product"),
+        json_string_value(json_object_get(json_object_get(a->code.resolved, "lot"), "code")),
+        scan->serial, verdict);
     reply->status = 200;
     if (req->accept && strstr(req->accept, "application/json")) {
         reply->text = json_answer(a, scan, seen, verdict, &pin);
@@ -507,7 +534,7 @@ void resolver_answer(http_request *req, http_reply *reply, const resolver *r,
     int registered;
     int head = strcmp(req->method, "HEAD") == 0;
     lot_answer *a = head ? head_answer(req, r, &scan, &registered)
-                     : scan_answer(req, r, &scan, &seen, &registered);
+                         : scan_answer(req, r, &scan, &seen, &registered);
     store_scan judged = scan;
     if (head) /* nothing is judged: the answer as of a code without a serial */
         judged.serial = NULL;

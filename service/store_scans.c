@@ -20,6 +20,7 @@
  */
 #include "store.h"
 #include "store_private.h"
+#include "clock.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -32,9 +33,9 @@
 typedef struct {
     char gtin[16], lot[32], serial[32], network[48];
     time_t at;
-    long lot_id;    /* an issued serial's lot, else 0 */
-    int suspicious; /* the verdict this scan was given */
-    int next;       /* the next item of its bucket in the batch, or -1 */
+    long lot_id;     /* an issued serial's lot, else 0 */
+    int suspicious;  /* the verdict this scan was given */
+    int next;        /* the next item of its bucket in the batch, or -1 */
     int first;       /* the serial's first scan: its network is first_network */
     int new_network; /* a network the serial was not scanned from before */
 } queued_scan;
@@ -92,29 +93,6 @@ typedef struct {
     char network[NETWORKS_READ][48];
     time_t first_from[NETWORKS_READ];
 } serial_history;
-
-static time_t parse_utc(const char *text)
-{
-    struct tm tm = {0};
-    const char *end = text ? strptime(text, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
-    return end && !*end ? timegm(&tm) : 0;
-}
-
-static void format_utc(time_t t, char out[24])
-{
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 24, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/* Vietnam keeps +07:00 all year; consumers read their own clock. */
-static void format_vietnam(time_t t, char out[32])
-{
-    t += 7 * 3600;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%S+07:00", &tm);
-}
 
 /* ---------- what a code stands for ---------- */
 
@@ -201,9 +179,9 @@ static json_t *resolve_read(store *s, const store_scan *scan, long *lot_id)
  * on error. */
 static int marks_read(store *s, long long *batch, long long *registry)
 {
-    sqlite3_stmt *st = store_kept(
-        s, "SELECT (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'scan_batch'), "
-           "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'registry')");
+    sqlite3_stmt *st =
+        store_kept(s, "SELECT (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'scan_batch'), "
+                      "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'registry')");
     if (!st)
         return -1;
     int rc = sqlite3_step(st);
@@ -221,17 +199,17 @@ static int marks_read(store *s, long long *batch, long long *registry)
     "CREATE TRIGGER registry_" table "_" change " AFTER " change " ON " table " BEGIN "            \
     "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'registry'; END;"
 #define REGISTRY_TRIGGERS(table)                                                                   \
-    REGISTRY_TRIGGER(table, "INSERT") REGISTRY_TRIGGER(table, "UPDATE")                            \
-    REGISTRY_TRIGGER(table, "DELETE")
+    REGISTRY_TRIGGER(table, "INSERT")                                                              \
+    REGISTRY_TRIGGER(table, "UPDATE") REGISTRY_TRIGGER(table, "DELETE")
 
 const char *store_registry_migration(void)
 {
     return "DROP INDEX IF EXISTS scans_serial;"
            "ALTER TABLE serials ADD COLUMN first_network TEXT;"
            "INSERT OR IGNORE INTO meta (key, value) VALUES ('registry', '0');" REGISTRY_TRIGGERS(
-        "producers") REGISTRY_TRIGGERS("products") REGISTRY_TRIGGERS("lots")
-        REGISTRY_TRIGGERS("evaluations") REGISTRY_TRIGGERS("certificates")
-            REGISTRY_TRIGGERS("product_links") REGISTRY_TRIGGERS("product_photos");
+               "producers") REGISTRY_TRIGGERS("products") REGISTRY_TRIGGERS("lots")
+               REGISTRY_TRIGGERS("evaluations") REGISTRY_TRIGGERS("certificates")
+                   REGISTRY_TRIGGERS("product_links") REGISTRY_TRIGGERS("product_photos");
 }
 
 /* The serial's committed history: 0, or -1 on error. Called inside a read
@@ -252,7 +230,7 @@ static int history_read(store *s, long lot_id, const char *serial, serial_histor
     if (rc == SQLITE_ROW) {
         h->issued = 1;
         h->scans = (long)sqlite3_column_int64(st, 0);
-        h->first = parse_utc(store_column_text(st, 1));
+        h->first = clock_parse_utc(store_column_text(st, 1));
         h->suspicious = sqlite3_column_int(st, 2);
         h->networks = (long)sqlite3_column_int64(st, 3);
     }
@@ -272,7 +250,7 @@ static int history_read(store *s, long lot_id, const char *serial, serial_histor
     sqlite3_bind_text(st, 2, serial, -1, SQLITE_STATIC);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && h->listed < NETWORKS_READ) {
         snprintf(h->network[h->listed], sizeof(h->network[0]), "%s", store_column_text(st, 0));
-        h->first_from[h->listed++] = parse_utc(store_column_text(st, 1));
+        h->first_from[h->listed++] = clock_parse_utc(store_column_text(st, 1));
     }
     store_release(s, st);
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
@@ -398,9 +376,10 @@ static int count_queued(store *s, const scan_batch *b, size_t i)
         if (b->item[j].suspicious && !suspicious_at)
             suspicious_at = b->item[j].at;
     }
-    char first[24], flagged[24];
-    format_utc(e->at, first);
-    format_utc(suspicious_at, flagged);
+    char first[CLOCK_ISO_MAX], flagged[CLOCK_ISO_MAX];
+    clock_iso_utc(e->at, first);
+    if (suspicious_at)
+        clock_iso_utc(suspicious_at, flagged);
     sqlite3_stmt *st =
         store_kept(s, "UPDATE serials SET scans = scans + ?4, first_scan_at = "
                       "COALESCE(first_scan_at, ?3), first_network = CASE WHEN scans = 0 THEN "
@@ -469,8 +448,8 @@ static int flush(store_scans *q, long long batch)
     int ok = write_batch_number(s, batch) == 0;
     for (size_t i = 0; ok && i < b->count; i++) {
         const queued_scan *e = &b->item[i];
-        char at[24];
-        format_utc(e->at, at);
+        char at[CLOCK_ISO_MAX];
+        clock_iso_utc(e->at, at);
         /* A serial's first network is in its row (count_queued), so that
          * a first scan, as most are, writes one row besides the log. */
         ok = write_scan(s, e, at) == 0 &&
@@ -694,7 +673,7 @@ static void seen_of(const serial_history *h, store_serial_seen *seen)
     seen->networks = h->networks;
     seen->first_at[0] = '\0';
     if (h->issued)
-        format_vietnam(h->first, seen->first_at);
+        clock_iso_vietnam(h->first, seen->first_at);
 }
 
 static const char *code_gtin(const store_code *code)
@@ -717,8 +696,9 @@ static int code_and_history_read(store *s, const store_scan *scan, store_code *c
         json_t *resolved = resolve_read(s, scan, &lot_id);
         *code = (store_code){resolved, NULL, resolved ? lot_id : 0, h->registry};
         if (code->resolved)
-            code->photos = store_photo_list(s, (long)json_integer_value(json_object_get(
-                                                   json_object_get(code->resolved, "product"), "id")));
+            code->photos =
+                store_photo_list(s, (long)json_integer_value(json_object_get(
+                                        json_object_get(code->resolved, "product"), "id")));
     }
     h->issued = h->suspicious = 0, h->scans = h->networks = 0;
     if (rc == 0 && code->resolved && code->lot_id && scan->serial)

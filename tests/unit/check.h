@@ -25,5 +25,6 @@ void test_text(void);
 void test_labels(void);
 void test_ocop(void);
 void test_client(void);
+void test_clock(void);
 
 #endif

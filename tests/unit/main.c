@@ -51,6 +51,7 @@ int main(void)
     test_labels();
     test_ocop();
     test_client();
+    test_clock();
     printf("unit: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

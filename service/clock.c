@@ -1,0 +1,91 @@
+/*
+ * Calendar arithmetic on days since 1970-01-01 in the proleptic Gregorian
+ * calendar (H. Hinnant's algorithms): eras of 400 years, each of 146,097
+ * days, counted from March so that the leap day ends the year.
+ */
+#include "clock.h"
+
+#include <stdio.h>
+
+typedef struct {
+    long long year;
+    unsigned month, day;
+} civil_date;
+
+static civil_date civil_from_days(long long days)
+{
+    days += 719468;
+    long long era = (days >= 0 ? days : days - 146096) / 146097;
+    unsigned day_of_era = (unsigned)(days - era * 146097);
+    unsigned year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+    unsigned day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    unsigned mp = (5 * day_of_year + 2) / 153;
+    unsigned day = day_of_year - (153 * mp + 2) / 5 + 1;
+    unsigned month = mp < 10 ? mp + 3 : mp - 9;
+    return (civil_date){(long long)year_of_era + era * 400 + (month <= 2), month, day};
+}
+
+static long long days_from_civil(long long year, unsigned month, unsigned day)
+{
+    year -= month <= 2;
+    long long era = (year >= 0 ? year : year - 399) / 400;
+    unsigned year_of_era = (unsigned)(year - era * 400);
+    unsigned day_of_year = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+    unsigned day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    return era * 146097 + (long long)day_of_era - 719468;
+}
+
+static void iso(time_t t, const char *zone, char out[CLOCK_ISO_MAX])
+{
+    long long seconds = (long long)t, days = seconds / 86400, rest = seconds % 86400;
+    if (rest < 0)
+        rest += 86400, days--;
+    civil_date d = civil_from_days(days);
+    /* Years past 9999 are out of this text's shape; the bounds say so. */
+    snprintf(out, CLOCK_ISO_MAX, "%04u-%02u-%02uT%02u:%02u:%02u%s",
+             (unsigned)(d.year % 10000 + 10000) % 10000u, d.month % 100u, d.day % 100u,
+             (unsigned)(rest / 3600) % 100u, (unsigned)(rest / 60 % 60) % 100u,
+             (unsigned)(rest % 60) % 100u, zone);
+}
+
+void clock_iso_utc(time_t t, char out[CLOCK_ISO_MAX])
+{
+    iso(t, "Z", out);
+}
+
+void clock_iso_vietnam(time_t t, char out[CLOCK_ISO_MAX])
+{
+    iso(t + 7 * 3600, "+07:00", out);
+}
+
+/* `len` digits at `text` as a number, or -1. */
+static long digits(const char *text, int len)
+{
+    long n = 0;
+    for (int i = 0; i < len; i++) {
+        if (text[i] < '0' || text[i] > '9')
+            return -1;
+        n = n * 10 + (text[i] - '0');
+    }
+    return n;
+}
+
+time_t clock_parse_utc(const char *text)
+{
+    static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+    for (int i = 0; text && shape[i]; i++)
+        if (shape[i] == 'd' ? text[i] < '0' || text[i] > '9' : text[i] != shape[i])
+            return 0;
+    if (!text || text[sizeof(shape) - 1])
+        return 0;
+    long year = digits(text, 4), month = digits(text + 5, 2), day = digits(text + 8, 2);
+    long hour = digits(text + 11, 2), minute = digits(text + 14, 2), second = digits(text + 17, 2);
+    static const unsigned month_days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (month < 1 || month > 12 || day < 1 || (unsigned)day > month_days[month - 1] ||
+        (month == 2 && day == 29 && !leap) || hour > 23 || minute > 59 || second > 59)
+        return 0;
+    return (time_t)(days_from_civil(year, (unsigned)month, (unsigned)day) * 86400 + hour * 3600 +
+                    minute * 60 + second);
+}
