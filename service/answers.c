@@ -38,9 +38,9 @@ void answer_release(lot_answer *a)
     if (!a || atomic_fetch_sub(&a->refs, 1) != 1)
         return;
     store_code_free(&a->code);
-    free(a->json);
+    free(atomic_load(&a->json));
     for (int i = 0; i < LANG_COUNT; i++)
-        page_free(a->page[i]);
+        page_free(atomic_load(&a->page[i]));
     free(a);
 }
 

@@ -20,13 +20,15 @@
 /* GTIN-14, a separator and a lot of 20 characters of set 82. */
 #define ANSWER_KEY_MAX 48
 
+/* Each of an answer's texts is made when a scan first needs it (most
+ * lots are only ever read in one language, many only as pages) and then
+ * shared: whichever thread makes it first keeps it there. */
 typedef struct {
-    char key[ANSWER_KEY_MAX]; /* empty: kept nowhere (a /lot/ code, a HEAD) */
-    store_code code;          /* the certificate with its status on `day` */
-    long day;                 /* YYYYMMDD */
-    char *json;               /* code.resolved as JSON text, without its closing brace */
-    size_t json_len;
-    page_template *page[LANG_COUNT];
+    char key[ANSWER_KEY_MAX];                  /* empty: kept nowhere (a /lot/ code, a HEAD) */
+    store_code code;                           /* the certificate with its status on `day` */
+    long day;                                  /* YYYYMMDD */
+    _Atomic(char *) json;                      /* code.resolved as JSON text, or NULL until made */
+    _Atomic(page_template *) page[LANG_COUNT]; /* or NULL until made */
     atomic_int refs;
 } lot_answer;
 

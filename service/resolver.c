@@ -310,38 +310,48 @@ char *resolver_page(const page_template *page, json_t *resolved, const pin_view 
 
 /* ---------- answers kept per lot ---------- */
 
-/* Fills a new answer: the certificate's status, the JSON text, the page
- * in each language bound but for the scan's part. 0, or -1. */
-static int answer_fill(lot_answer *a, const page_template *page)
+/* A new answer of `code` (taken), with its certificate's status: before
+ * it is shared, as its JSON is never changed after. NULL when out of
+ * memory. */
+static lot_answer *answer_of(const char *key, store_code *code, long day)
 {
-    json_t *certificate = json_object_get(a->code.resolved, "certificate");
+    json_t *certificate = json_object_get(code->resolved, "certificate");
     if (json_is_object(certificate))
         certificate_with_status(certificate);
-    a->json = http_json_text(a->code.resolved);
-    if (!a->json)
-        return -1;
-    a->json_len = strlen(a->json) - 1; /* its closing brace */
-    for (int lang = 0; lang < LANG_COUNT; lang++) {
-        const char *values[PAGE_KEYS] = {0};
-        lot_texts t;
-        lot_values(a->code.resolved, a->code.photos, (page_lang)lang, values, &t);
-        a->page[lang] = page_bind(page, values, (page_lang)lang);
-        lot_texts_free(&t);
-        if (!a->page[lang])
-            return -1;
-    }
-    return 0;
+    return answer_new(key, code, day);
 }
 
-/* A new answer of `code` (taken), filled; NULL when out of memory. */
-static lot_answer *answer_of(const char *key, store_code *code, long day, const page_template *page)
+/* The answer's JSON text, made now if no scan made it before; NULL when
+ * out of memory. */
+static const char *answer_json(lot_answer *a)
 {
-    lot_answer *a = answer_new(key, code, day);
-    if (a && answer_fill(a, page) != 0) {
-        answer_release(a);
-        return NULL;
+    char *text = atomic_load(&a->json), *none = NULL;
+    if (text || !(text = http_json_text(a->code.resolved)))
+        return text;
+    if (!atomic_compare_exchange_strong(&a->json, &none, text)) {
+        free(text);
+        text = none;
     }
-    return a;
+    return text;
+}
+
+/* The answer's page in `lang`, bound but for the scan's part, made now if
+ * no scan made it before; NULL when out of memory. */
+static const page_template *answer_page(lot_answer *a, const page_template *page, page_lang lang)
+{
+    page_template *bound = atomic_load(&a->page[lang]), *none = NULL;
+    if (bound)
+        return bound;
+    const char *values[PAGE_KEYS] = {0};
+    lot_texts t;
+    lot_values(a->code.resolved, a->code.photos, lang, values, &t);
+    bound = page_bind(page, values, lang);
+    lot_texts_free(&t);
+    if (bound && !atomic_compare_exchange_strong(&a->page[lang], &none, bound)) {
+        page_free(bound);
+        bound = none;
+    }
+    return bound;
 }
 
 /* The key of a lot's code: GTIN and lot, or "" for a code not kept. */
@@ -374,7 +384,7 @@ static lot_answer *scan_answer(http_request *req, const resolver *r, const store
     answer_release(kept);
     if (!code.resolved)
         return NULL;
-    lot_answer *fresh = answer_of(key, &code, day, r->page);
+    lot_answer *fresh = answer_of(key, &code, day);
     if (fresh && key[0])
         answer_cache_put(r->answers, fresh);
     return fresh;
@@ -382,13 +392,12 @@ static lot_answer *scan_answer(http_request *req, const resolver *r, const store
 
 /* A HEAD (a link checker's, a crawler's) is not a consumer's scan: it
  * reads the code without counting towards a copied label's verdict. */
-static lot_answer *head_answer(http_request *req, const resolver *r, const store_scan *scan,
-                               int *registered)
+static lot_answer *head_answer(http_request *req, const store_scan *scan, int *registered)
 {
     store_code code = {NULL, NULL, 0, -1};
     code.resolved = store_code_read(req->store, scan, &code.lot_id);
     *registered = code.resolved != NULL;
-    return code.resolved ? answer_of("", &code, today_key(), r->page) : NULL;
+    return code.resolved ? answer_of("", &code, today_key()) : NULL;
 }
 
 /* ---------- the answer to a scan ---------- */
@@ -403,9 +412,13 @@ static const char *verdict_of(const store_scan *scan, const store_serial_seen *s
 
 /* The answer's JSON text and the scan's part: its serial, verdict, how
  * often and since when it was checked, and its PIN's form. */
-static char *json_answer(const lot_answer *a, const store_scan *scan, const store_serial_seen *seen,
+static char *json_answer(lot_answer *a, const store_scan *scan, const store_serial_seen *seen,
                          const char *verdict, const pin_view *pin)
 {
+    const char *whole = answer_json(a);
+    if (!whole)
+        return NULL;
+    size_t len = strlen(whole) - 1; /* but its closing brace */
     json_t *own = json_object();
     if (verdict) {
         json_object_set_new(own, "serial", json_string(scan->serial));
@@ -423,21 +436,21 @@ static char *json_answer(const lot_answer *a, const store_scan *scan, const stor
     if (!part)
         return NULL;
     size_t part_len = strlen(part);
-    char *text = malloc(a->json_len + part_len + 1);
+    char *text = malloc(len + part_len + 1);
     if (text) {
-        memcpy(text, a->json, a->json_len);
+        memcpy(text, whole, len);
         if (part_len > 2) { /* ",..." in place of its opening brace */
-            text[a->json_len] = ',';
-            memcpy(text + a->json_len + 1, part + 1, part_len);
+            text[len] = ',';
+            memcpy(text + len + 1, part + 1, part_len);
         } else {
-            memcpy(text + a->json_len, "}", 2);
+            memcpy(text + len, "}", 2);
         }
     }
     free(part);
     return text;
 }
 
-static void answer_reply(http_request *req, http_reply *reply, const lot_answer *a,
+static void answer_reply(http_request *req, http_reply *reply, const resolver *r, lot_answer *a,
                          const store_scan *scan, const store_serial_seen *seen, page_lang lang)
 {
     const char *verdict = verdict_of(scan, seen);
@@ -458,7 +471,12 @@ static void answer_reply(http_request *req, http_reply *reply, const lot_answer 
     char checked[160];
     scan_values(verdict, scan->serial, seen->scans, seen->first_at, &pin, lang, values, checked,
                 sizeof(checked));
-    reply->text = page_fill(a->page[lang], values, lang);
+    const page_template *bound = answer_page(a, r->page, lang);
+    reply->text = bound ? page_fill(bound, values, lang) : NULL;
+    if (!reply->text) {
+        http_error(reply, 500, "internal", "", "out of memory");
+        return;
+    }
     reply->content_type = "text/html; charset=utf-8";
     reply->content_language = page_lang_code(lang);
 }
@@ -533,7 +551,7 @@ void resolver_answer(http_request *req, http_reply *reply, const resolver *r,
     store_serial_seen seen = {0};
     int registered;
     int head = strcmp(req->method, "HEAD") == 0;
-    lot_answer *a = head ? head_answer(req, r, &scan, &registered)
+    lot_answer *a = head ? head_answer(req, &scan, &registered)
                          : scan_answer(req, r, &scan, &seen, &registered);
     store_scan judged = scan;
     if (head) /* nothing is judged: the answer as of a code without a serial */
@@ -541,7 +559,7 @@ void resolver_answer(http_request *req, http_reply *reply, const resolver *r,
     page_lang lang = page_lang_choose(http_query(req, "lang"), http_header(req, "Accept-Language"));
     reply->vary = "Accept, Accept-Language";
     if (a)
-        answer_reply(req, reply, a, &judged, &seen, lang);
+        answer_reply(req, reply, r, a, &judged, &seen, lang);
     else if (!registered)
         unknown_reply(req, reply, r->page, &scan, lang);
     else
