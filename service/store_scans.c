@@ -46,9 +46,13 @@ typedef struct {
 /* How long the writer gathers scans into one transaction. After a SIGKILL
  * what was gathered, and what the writer was committing, is lost. */
 #define SCANS_GATHER_NS (2 * 1000 * 1000L)
-/* SQLite would checkpoint in the commit that passes 1000 pages, with an
- * fsync, while the queue is locked; the writer does it after unlocking. */
-#define CHECKPOINT_PAGES 4000
+/* SQLite would checkpoint in the commit that passes 1000 pages, with two
+ * fsyncs, and the scans would wait for it: a thread of its own does it
+ * once the WAL passes CHECKPOINT_PAGES, on a connection of its own, while
+ * the writer goes on committing. Past CHECKPOINT_PAGES_MAX (the checkpoints
+ * never catching up) the writer does one itself. */
+#define CHECKPOINT_PAGES     4000
+#define CHECKPOINT_PAGES_MAX (8 * CHECKPOINT_PAGES)
 /* The writer's page cache, in KiB: the scans' tables and indexes of a few
  * million serials. */
 #define WRITER_CACHE_KIB "65536"
@@ -76,6 +80,10 @@ struct store_scans {
     scan_batch queued, flying; /* flying: being committed as batch committed + 1 */
     long long committed;       /* the last batch known to be in the database */
     int wal_pages;             /* after the writer's last commit */
+    long long commits;         /* the writer's, counted for the checkpointer */
+    sqlite3 *checkpoint_db;
+    pthread_t checkpointer;
+    pthread_cond_t checkpoint_due;
 };
 
 /* The networks of a serial the verdict reads: the most recent first. A
@@ -212,16 +220,18 @@ const char *store_registry_migration(void)
                    REGISTRY_TRIGGERS("product_links") REGISTRY_TRIGGERS("product_photos");
 }
 
+static int networks_read(store *s, long lot_id, const char *serial, serial_history *h);
+
 /* The serial's committed history: 0, or -1 on error. Called inside a read
  * transaction, after marks_read(), so that h->batch says what it holds. */
 static int history_read(store *s, long lot_id, const char *serial, serial_history *h)
 {
     h->issued = h->suspicious = 0, h->scans = h->networks = 0, h->first = 0, h->listed = 0;
     sqlite3_stmt *st = store_kept(
-        s, "SELECT scans, first_scan_at, suspicious_at IS NOT NULL, CASE WHEN scans = 0 THEN 0 "
-           "ELSE (first_network IS NOT NULL) + (SELECT count(*) FROM serial_networks n WHERE "
-           "n.lot_id = x.lot_id AND n.serial = x.serial) END FROM serials x WHERE lot_id = ?1 AND "
-           "serial = ?2");
+        s, "SELECT scans, first_scan_at, suspicious_at IS NOT NULL, first_network, CASE WHEN "
+           "scans = 0 THEN 0 ELSE (first_network IS NOT NULL) + (SELECT count(*) FROM "
+           "serial_networks n WHERE n.lot_id = x.lot_id AND n.serial = x.serial) END FROM "
+           "serials x WHERE lot_id = ?1 AND serial = ?2");
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, lot_id);
@@ -232,28 +242,44 @@ static int history_read(store *s, long lot_id, const char *serial, serial_histor
         h->scans = (long)sqlite3_column_int64(st, 0);
         h->first = clock_parse_utc(store_column_text(st, 1));
         h->suspicious = sqlite3_column_int(st, 2);
-        h->networks = (long)sqlite3_column_int64(st, 3);
+        const char *first_network = store_column_text(st, 3);
+        if (first_network) {
+            snprintf(h->network[0], sizeof(h->network[0]), "%s", first_network);
+            h->first_from[h->listed++] = h->first;
+        }
+        h->networks = (long)sqlite3_column_int64(st, 4);
     }
     store_release(s, st);
     if (rc != SQLITE_ROW)
         return rc == SQLITE_DONE ? 0 : -1;
-    if (h->networks == 0) /* a first scan, as most are: no list to read */
-        return 0;
-    st = store_kept(s, "SELECT network, first_at FROM (SELECT first_network AS network, "
-                       "first_scan_at AS first_at FROM serials WHERE lot_id = ?1 AND serial = ?2 "
-                       "AND first_network IS NOT NULL UNION ALL SELECT network, first_at FROM "
-                       "serial_networks WHERE lot_id = ?1 AND serial = ?2) ORDER BY first_at DESC "
-                       "LIMIT " /* NETWORKS_READ */ "256");
+    /* Most serials are scanned from one network: its row says which. */
+    return h->networks > (long)h->listed ? networks_read(s, lot_id, serial, h) : 0;
+}
+
+/* Lists the networks the serial was scanned from besides its first. Up to
+ * NETWORKS_READ the order does not matter (all are read); past it, the
+ * latest are, and sorting them costs only there. */
+static int networks_read(store *s, long lot_id, const char *serial, serial_history *h)
+{
+    sqlite3_stmt *st =
+        h->networks <= NETWORKS_READ
+            ? store_kept(s, "SELECT network, first_at FROM serial_networks WHERE lot_id = ?1 AND "
+                            "serial = ?2")
+            : store_kept(s, "SELECT network, first_at FROM serial_networks WHERE lot_id = ?1 AND "
+                            "serial = ?2 ORDER BY first_at DESC");
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, lot_id);
     sqlite3_bind_text(st, 2, serial, -1, SQLITE_STATIC);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && h->listed < NETWORKS_READ) {
+    int rc = SQLITE_DONE;
+    while (h->listed < NETWORKS_READ && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         snprintf(h->network[h->listed], sizeof(h->network[0]), "%s", store_column_text(st, 0));
         h->first_from[h->listed++] = clock_parse_utc(store_column_text(st, 1));
     }
+    if (h->listed >= NETWORKS_READ)
+        rc = SQLITE_DONE;
     store_release(s, st);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+    return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* Counts one more scan into the history, at `at` from `network`: 1 when
@@ -475,13 +501,58 @@ static void take_queue(store_scans *q)
     pthread_cond_broadcast(&q->room);
 }
 
-/* Notes the WAL's length after each of the writer's commits. */
+/* Notes the WAL's length after each of the writer's commits (which hold
+ * no lock then), and wakes the checkpointer when it is due. */
 static int wal_grown(void *arg, sqlite3 *db, const char *name, int pages)
 {
     (void)db, (void)name;
     store_scans *q = arg;
+    pthread_mutex_lock(&q->lock);
     q->wal_pages = pages;
+    q->commits++;
+    if (pages >= CHECKPOINT_PAGES)
+        pthread_cond_signal(&q->checkpoint_due);
+    pthread_mutex_unlock(&q->lock);
     return SQLITE_OK;
+}
+
+/* Checkpoints while the WAL is long, once after each of the writer's
+ * commits at most: the WAL starts again from its beginning at the first
+ * commit after a checkpoint that copied all of it. */
+static void *checkpointer(void *arg)
+{
+    store_scans *q = arg;
+    long long seen = 0;
+    pthread_mutex_lock(&q->lock);
+    while (!q->stopping) {
+        if (q->wal_pages < CHECKPOINT_PAGES || q->commits == seen) {
+            pthread_cond_wait(&q->checkpoint_due, &q->lock);
+            continue;
+        }
+        seen = q->commits;
+        pthread_mutex_unlock(&q->lock);
+        sqlite3_wal_checkpoint_v2(q->checkpoint_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        pthread_mutex_lock(&q->lock);
+    }
+    pthread_mutex_unlock(&q->lock);
+    return NULL;
+}
+
+/* The checkpointer's connection and thread: 0, or -1. */
+static int checkpointer_start(store_scans *q)
+{
+    const char *path = sqlite3_db_filename(store_sqlite(q->writer), "main");
+    if (!path ||
+        sqlite3_open_v2(path, &q->checkpoint_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK ||
+        sqlite3_exec(q->checkpoint_db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) !=
+            SQLITE_OK ||
+        pthread_create(&q->checkpointer, NULL, checkpointer, q) != 0) {
+        sqlite3_close(q->checkpoint_db);
+        q->checkpoint_db = NULL;
+        return -1;
+    }
+    return 0;
 }
 
 static void *scans_writer(void *arg)
@@ -515,7 +586,7 @@ static void *scans_writer(void *arg)
             if (q->stopping && ++failures >= 3)
                 break;
         }
-        if (q->wal_pages >= CHECKPOINT_PAGES) {
+        if (q->wal_pages >= CHECKPOINT_PAGES_MAX) {
             pthread_mutex_unlock(&q->lock);
             sqlite3_wal_checkpoint_v2(store_sqlite(q->writer), NULL, SQLITE_CHECKPOINT_PASSIVE,
                                       NULL, NULL);
@@ -525,6 +596,27 @@ static void *scans_writer(void *arg)
     }
     pthread_mutex_unlock(&q->lock);
     return NULL;
+}
+
+/* Stops the checkpointer (q->stopping set) and closes its connection. */
+static void checkpointer_stop(store_scans *q)
+{
+    pthread_mutex_lock(&q->lock);
+    q->stopping = 1;
+    pthread_cond_signal(&q->checkpoint_due);
+    pthread_mutex_unlock(&q->lock);
+    pthread_join(q->checkpointer, NULL);
+    sqlite3_close(q->checkpoint_db);
+}
+
+static void scans_free(store_scans *q)
+{
+    pthread_cond_destroy(&q->checkpoint_due);
+    pthread_cond_destroy(&q->room);
+    pthread_cond_destroy(&q->wake);
+    pthread_mutex_destroy(&q->lock);
+    batch_free(&q->queued), batch_free(&q->flying);
+    free(q);
 }
 
 store_scans *store_scans_start(store *writer, const verdict_rules *rules)
@@ -549,12 +641,14 @@ store_scans *store_scans_start(store *writer, const verdict_rules *rules)
     pthread_mutex_init(&q->lock, NULL);
     pthread_cond_init(&q->wake, NULL);
     pthread_cond_init(&q->room, NULL);
+    pthread_cond_init(&q->checkpoint_due, NULL);
+    if (checkpointer_start(q) != 0) {
+        scans_free(q);
+        return NULL;
+    }
     if (pthread_create(&q->thread, NULL, scans_writer, q) != 0) {
-        pthread_cond_destroy(&q->room);
-        pthread_cond_destroy(&q->wake);
-        pthread_mutex_destroy(&q->lock);
-        batch_free(&q->queued), batch_free(&q->flying);
-        free(q);
+        checkpointer_stop(q);
+        scans_free(q);
         return NULL;
     }
     return q;
@@ -569,12 +663,9 @@ void store_scans_stop(store_scans *q)
     pthread_cond_signal(&q->wake);
     pthread_mutex_unlock(&q->lock);
     pthread_join(q->thread, NULL);
-    sqlite3_wal_autocheckpoint(store_sqlite(q->writer), CHECKPOINT_PAGES); /* drops the hook */
-    pthread_cond_destroy(&q->room);
-    pthread_cond_destroy(&q->wake);
-    pthread_mutex_destroy(&q->lock);
-    batch_free(&q->queued), batch_free(&q->flying);
-    free(q);
+    checkpointer_stop(q);
+    sqlite3_wal_autocheckpoint(store_sqlite(q->writer), 1000); /* drops the hook */
+    scans_free(q);
 }
 
 static int copy_field(char *dest, size_t size, const char *text)
