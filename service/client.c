@@ -6,6 +6,7 @@
  * the proxies one trusts.
  */
 #include "client.h"
+#include "text.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -366,16 +367,22 @@ void client_address_text(const client_address *address, char *out, size_t size)
     char text[CLIENT_TEXT_MAX];
     if (!address->family || !inet_ntop(address->family, address->bytes, text, sizeof(text)))
         text[0] = '\0';
-    snprintf(out, size, "%s", text);
+    text_copy(out, size, text);
 }
 
 void client_network_text(const client_address *address, char *out, size_t size)
 {
     const unsigned char *a = address->bytes;
-    if (address->family == AF_INET)
-        snprintf(out, size, "%u.%u.%u.0/24", a[0], a[1], a[2]);
-    else if (address->family == AF_INET6)
+    if (address->family == AF_INET && size >= sizeof("255.255.255.0/24")) {
+        char *at = out;
+        for (int i = 0; i < 3; i++) {
+            at = text_digits(at, a[i], 1);
+            *at++ = '.';
+        }
+        text_copy(at, 5, "0/24");
+    } else if (address->family == AF_INET6) {
         snprintf(out, size, "%02x%02x:%02x%02x:%02x%02x::/48", a[0], a[1], a[2], a[3], a[4], a[5]);
-    else
-        snprintf(out, size, "%s", "");
+    } else if (size) {
+        out[0] = '\0';
+    }
 }

@@ -4,8 +4,7 @@
  * days, counted from March so that the leap day ends the year.
  */
 #include "clock.h"
-
-#include <stdio.h>
+#include "text.h"
 
 typedef struct {
     long long year;
@@ -42,11 +41,19 @@ static void iso(time_t t, const char *zone, char out[CLOCK_ISO_MAX])
     if (rest < 0)
         rest += 86400, days--;
     civil_date d = civil_from_days(days);
-    /* Years past 9999 are out of this text's shape; the bounds say so. */
-    snprintf(out, CLOCK_ISO_MAX, "%04u-%02u-%02uT%02u:%02u:%02u%s",
-             (unsigned)(d.year % 10000 + 10000) % 10000u, d.month % 100u, d.day % 100u,
-             (unsigned)(rest / 3600) % 100u, (unsigned)(rest / 60 % 60) % 100u,
-             (unsigned)(rest % 60) % 100u, zone);
+    /* Years past 9999 are out of this text's shape: the last four digits. */
+    char *at = text_digits(out, (unsigned long long)((d.year % 10000 + 10000) % 10000), 4);
+    *at++ = '-';
+    at = text_digits(at, d.month, 2);
+    *at++ = '-';
+    at = text_digits(at, d.day, 2);
+    *at++ = 'T';
+    at = text_digits(at, (unsigned long long)(rest / 3600), 2);
+    *at++ = ':';
+    at = text_digits(at, (unsigned long long)(rest / 60 % 60), 2);
+    *at++ = ':';
+    at = text_digits(at, (unsigned long long)(rest % 60), 2);
+    text_copy(at, 7, zone);
 }
 
 void clock_iso_utc(time_t t, char out[CLOCK_ISO_MAX])

@@ -14,6 +14,7 @@
 #include "links.h"
 #include "photo.h"
 #include "pin.h"
+#include "text.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -743,7 +744,7 @@ static void answer(http_server *server, struct MHD_Connection *conn, const char 
                             .body_len = state->len};
         req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept");
         req.connection = conn;
-        snprintf(req.network, sizeof(req.network), "%s", state->network);
+        text_copy(req.network, sizeof(req.network), state->network);
         if (!public_path(url))
             authenticate(&req, conn);
         route(&req, reply, &state->route);
@@ -782,7 +783,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_NO; /* out of memory in on_uri */
     if (!state->begun) {
         state->begun = 1;
-        snprintf(state->method, sizeof(state->method), "%s", method);
+        text_copy(state->method, sizeof(state->method), method);
         state->body_max = photo_is_upload(method, url) ? PHOTO_BYTES_MAX : HTTP_BODY_MAX;
         identify_client(server, conn, state);
         return MHD_YES;
@@ -890,12 +891,19 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (status >= 100 && status < 600 && state->route >= 0 && state->route < ROUTES_MAX)
         atomic_fetch_add(&server->requests[state->route][status / 100], 1);
     /* The path as sent: decoded, a %0A would start a line of its own. */
-    char line[sizeof(state->method) + LOG_PATH_MAX + sizeof(state->client) + 64];
-    int n = snprintf(line, sizeof(line), "%s %.*s %d %ldus %s\n",
-                     state->method[0] ? state->method : "-", LOG_PATH_MAX, state->raw_path, status,
-                     us, state->client[0] ? state->client : "-");
-    if (n > 0)
-        log_append(&server->log, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+    char line[sizeof(state->method) + LOG_PATH_MAX + sizeof(state->client) + 64], *at = line;
+    at += text_copy(at, sizeof(state->method), state->method[0] ? state->method : "-");
+    *at++ = ' ';
+    at += text_copy(at, LOG_PATH_MAX + 1, state->raw_path);
+    *at++ = ' ';
+    at = text_digits(at, (unsigned)status % 1000u, 1);
+    *at++ = ' ';
+    at = text_digits(at, us > 0 ? (unsigned long long)us : 0, 1);
+    at += text_copy(at, 3, "us");
+    *at++ = ' ';
+    at += text_copy(at, sizeof(state->client), state->client[0] ? state->client : "-");
+    *at++ = '\n';
+    log_append(&server->log, line, (size_t)(at - line));
     atomic_fetch_sub(&server->in_flight, 1);
     free(state->body);
     free(state);
