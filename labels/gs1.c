@@ -333,7 +333,10 @@ ocl_result ocl_link_build(const char *base_url, const ocl_link *link, char *out,
         if (!value[0])
             continue;
         ocl_percent_encode(value, encoded, sizeof(encoded));
-        ocl_strbuf_printf(&sb, "/%s/%s", qualifiers[q].ai, encoded);
+        ocl_strbuf_puts(&sb, "/");
+        ocl_strbuf_puts(&sb, qualifiers[q].ai);
+        ocl_strbuf_puts(&sb, "/");
+        ocl_strbuf_puts(&sb, encoded);
     }
     char separator = '?';
     for (int d = 0; d < OCL_DATE_COUNT; d++) {

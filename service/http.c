@@ -552,6 +552,14 @@ static void dump_value(dump *d, const json_t *j, int depth)
     }
 }
 
+int http_json_append_string(ocl_buffer *out, const char *text)
+{
+    dump d = {*out, 0};
+    dump_string(&d, text, strlen(text));
+    *out = d.text;
+    return d.failed ? -1 : 0;
+}
+
 char *http_json_text(const json_t *j)
 {
     dump d = {{0}, 0};

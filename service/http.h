@@ -144,6 +144,9 @@ void certificate_page(http_request *req, http_reply *reply);
 
 /* JSON text as json_dumps(JSON_COMPACT) writes it, quicker; malloc'd. */
 char *http_json_text(const json_t *j);
+/* Appends `text` as a JSON string, quoted and escaped as http_json_text()
+ * writes it: 0, or -1 when out of memory. */
+int http_json_append_string(ocl_buffer *out, const char *text);
 
 /* The public resolver (resolver.c): what a scanned code stands for, the
  * scan recorded through `scans`, answers kept per lot in `answers`. */

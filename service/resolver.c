@@ -410,6 +410,22 @@ static const char *verdict_of(const store_scan *scan, const store_serial_seen *s
                               : "genuine";
 }
 
+/* Appends ,"key": and the value (a string, or a number when `text` is
+ * NULL) to a JSON object's text. */
+static void json_member(ocl_buffer *out, const char *key, const char *text, long number)
+{
+    char digits[24];
+    ocl_buffer_append(out, ",\"", 2);
+    ocl_buffer_append(out, key, strlen(key));
+    ocl_buffer_append(out, "\":", 2);
+    if (text) {
+        http_json_append_string(out, text);
+        return;
+    }
+    snprintf(digits, sizeof(digits), "%ld", number);
+    ocl_buffer_append(out, digits, strlen(digits));
+}
+
 /* The answer's JSON text and the scan's part: its serial, verdict, how
  * often and since when it was checked, and its PIN's form. */
 static char *json_answer(lot_answer *a, const store_scan *scan, const store_serial_seen *seen,
@@ -419,35 +435,26 @@ static char *json_answer(lot_answer *a, const store_scan *scan, const store_seri
     if (!whole)
         return NULL;
     size_t len = strlen(whole) - 1; /* but its closing brace */
-    json_t *own = json_object();
+    ocl_buffer out = {malloc(len + 512), 0, len + 512};
+    if (!out.data)
+        return NULL;
+    ocl_buffer_append(&out, whole, len);
     if (verdict) {
-        json_object_set_new(own, "serial", json_string(scan->serial));
-        json_object_set_new(own, "verdict", json_string(verdict));
+        json_member(&out, "serial", scan->serial, 0);
+        json_member(&out, "verdict", verdict, 0);
     }
     if (verdict && seen->issued) {
-        json_object_set_new(own, "scans", json_integer(seen->scans));
-        json_object_set_new(own, "networks", json_integer(seen->networks));
-        json_object_set_new(own, "first_scan_at", json_string(seen->first_at));
+        json_member(&out, "scans", NULL, seen->scans);
+        json_member(&out, "networks", NULL, seen->networks);
+        json_member(&out, "first_scan_at", seen->first_at, 0);
     }
     if (strcmp(pin->shown, "on") == 0)
-        json_object_set_new(own, "pin_verify", json_string(pin->action));
-    char *part = http_json_text(own); /* "{...}" */
-    json_decref(own);
-    if (!part)
+        json_member(&out, "pin_verify", pin->action, 0);
+    if (ocl_buffer_append(&out, "}", 2) != OCL_OK) {
+        ocl_buffer_free(&out);
         return NULL;
-    size_t part_len = strlen(part);
-    char *text = malloc(len + part_len + 1);
-    if (text) {
-        memcpy(text, whole, len);
-        if (part_len > 2) { /* ",..." in place of its opening brace */
-            text[len] = ',';
-            memcpy(text + len + 1, part + 1, part_len);
-        } else {
-            memcpy(text + len, "}", 2);
-        }
     }
-    free(part);
-    return text;
+    return (char *)out.data;
 }
 
 static void answer_reply(http_request *req, http_reply *reply, const resolver *r, lot_answer *a,
