@@ -187,7 +187,7 @@ static long printable_lot(http_request *req, http_reply *reply, long id)
                    owner ? "a producer prints only its own lots" : "no lot %ld", id);
         return 0;
     }
-    return owner;
+    return api_lot_not_recalled(req, reply, id) ? owner : 0;
 }
 
 /* ?sheet=NAME from templates/sheets/; 0, or -1 with the reply. */

@@ -532,7 +532,8 @@ static void serials_answer(http_reply *reply, long id, const new_units *u)
  * on the labels) and nowhere else. */
 void api_serials_create(http_request *req, http_reply *reply, long id)
 {
-    if (!api_owned(req, reply, id, 1, "allocates serials for its own lots"))
+    if (!api_owned(req, reply, id, 1, "allocates serials for its own lots") ||
+        !api_lot_not_recalled(req, reply, id))
         return;
     serial_request in = {0};
     json_t *body, *lot = NULL, *product = NULL;

@@ -6,6 +6,8 @@
 #include "clock.h"
 #include "text.h"
 
+#include <string.h>
+
 typedef struct {
     long long year;
     unsigned month, day;
@@ -78,14 +80,46 @@ static long digits(const char *text, int len)
     return n;
 }
 
+/* The date and time of "YYYY-MM-DDTHH:MM:SS" at `text`, read as UTC; 0
+ * when it is not one. */
+static time_t date_time(const char *text);
+
 time_t clock_parse_utc(const char *text)
 {
-    static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
-    for (int i = 0; text && shape[i]; i++)
+    return text && strlen(text) == 20 && text[19] == 'Z' ? date_time(text) : 0;
+}
+
+int clock_parse_offset(const char *text, time_t *out)
+{
+    time_t t = text && strlen(text) >= 20 ? date_time(text) : 0;
+    if (!t)
+        return -1;
+    const char *zone = text + 19;
+    if (*zone == '.')
+        for (zone++; *zone >= '0' && *zone <= '9'; zone++)
+            ;
+    long hours = -1, minutes = -1;
+    if ((zone[0] == 'Z' || zone[0] == 'z') && !zone[1]) {
+        *out = t;
+        return 0;
+    }
+    if ((zone[0] == '+' || zone[0] == '-') && strlen(zone) == 6 && zone[3] == ':') {
+        hours = digits(zone + 1, 2);
+        minutes = digits(zone + 4, 2);
+    }
+    if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59)
+        return -1;
+    long offset = (hours * 60 + minutes) * 60;
+    *out = zone[0] == '+' ? t - offset : t + offset;
+    return 0;
+}
+
+static time_t date_time(const char *text)
+{
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+    for (int i = 0; shape[i]; i++)
         if (shape[i] == 'd' ? text[i] < '0' || text[i] > '9' : text[i] != shape[i])
             return 0;
-    if (!text || text[sizeof(shape) - 1])
-        return 0;
     long year = digits(text, 4), month = digits(text + 5, 2), day = digits(text + 8, 2);
     long hour = digits(text + 11, 2), minute = digits(text + 14, 2), second = digits(text + 17, 2);
     static const unsigned month_days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};

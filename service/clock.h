@@ -15,5 +15,8 @@ void clock_iso_utc(time_t t, char out[CLOCK_ISO_MAX]);
 void clock_iso_vietnam(time_t t, char out[CLOCK_ISO_MAX]);
 /* "YYYY-MM-DDTHH:MM:SSZ", exactly: the time, or 0 for anything else. */
 time_t clock_parse_utc(const char *text);
+/* An RFC 3339 date-time with its offset ("2025-03-01T08:00:00+07:00", "Z"
+ * too, fractions of a second dropped): 0 and the time, or -1. */
+int clock_parse_offset(const char *text, time_t *out);
 
 #endif

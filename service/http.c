@@ -27,7 +27,7 @@
 #include <time.h>
 
 #define STATUS_CLASSES 6
-#define ROUTES_MAX     48
+#define ROUTES_MAX     80
 
 /* The request log: lines gather here and reach stderr when the buffer
  * fills and every 100 ms, so that a busy daemon writes once for many
@@ -135,6 +135,25 @@ static const struct {
     {"POST", "/api/v1/products/{id}/photos", R_ANY, api_photos_create},
     {"GET", "/api/v1/products/{id}/photos", R_ANY, api_photos_list},
     {"DELETE", "/api/v1/photos/{id}", R_ANY, api_photos_delete},
+    {"POST", "/api/v1/areas", R_ANY, api_areas_create},
+    {"GET", "/api/v1/areas", R_ANY, api_areas_list},
+    {"GET", "/api/v1/areas/{id}", R_ANY, api_areas_get},
+    {"PATCH", "/api/v1/areas/{id}", R_ANY, api_areas_update},
+    {"POST", "/api/v1/inputs", R_ANY, api_inputs_create},
+    {"GET", "/api/v1/inputs", R_ANY, api_inputs_list},
+    {"GET", "/api/v1/inputs/{id}", R_ANY, api_inputs_get},
+    {"GET", "/api/v1/inputs/{id}/trace", R_ANY, api_inputs_trace},
+    {"POST", "/api/v1/inputs/{id}/recall", R_ANY, api_inputs_recall},
+    {"POST", "/api/v1/lots/{id}/inputs", R_ANY, api_lot_inputs_create},
+    {"GET", "/api/v1/lots/{id}/inputs", R_ANY, api_lot_inputs_list},
+    {"POST", "/api/v1/lots/{id}/events", R_ANY, api_lot_events_create},
+    {"GET", "/api/v1/lots/{id}/events", R_ANY, api_lot_events_list},
+    {"GET", "/api/v1/lots/{id}/trace", R_ANY, api_lots_trace},
+    {"POST", "/api/v1/lots/{id}/recall", R_ANY, api_lots_recall},
+    {"POST", "/api/v1/shipments", R_ANY, api_shipments_create},
+    {"GET", "/api/v1/shipments", R_ANY, api_shipments_list},
+    {"GET", "/api/v1/recalls", R_ANY, api_recalls_list},
+    {"GET", "/api/v1/recalls/{id}", R_ANY, api_recalls_get},
 };
 
 /* Routes outside the table, counted after it in /metrics. */

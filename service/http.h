@@ -142,6 +142,31 @@ void photo_serve(http_request *req, http_reply *reply);
 /* /c/{number}, public (api_certificates.c). */
 void certificate_page(http_request *req, http_reply *reply);
 
+/* The chain (api_trace.c): areas, input lots, what a lot was made from,
+ * its journal, shipments, the trace and recalls. */
+void api_areas_create(http_request *req, http_reply *reply, long id);
+void api_areas_list(http_request *req, http_reply *reply, long id);
+void api_areas_get(http_request *req, http_reply *reply, long id);
+void api_areas_update(http_request *req, http_reply *reply, long id);
+void api_inputs_create(http_request *req, http_reply *reply, long id);
+void api_inputs_list(http_request *req, http_reply *reply, long id);
+void api_inputs_get(http_request *req, http_reply *reply, long id);
+void api_inputs_trace(http_request *req, http_reply *reply, long id);
+void api_inputs_recall(http_request *req, http_reply *reply, long id);
+void api_lot_inputs_create(http_request *req, http_reply *reply, long id);
+void api_lot_inputs_list(http_request *req, http_reply *reply, long id);
+void api_lot_events_create(http_request *req, http_reply *reply, long id);
+void api_lot_events_list(http_request *req, http_reply *reply, long id);
+void api_shipments_create(http_request *req, http_reply *reply, long id);
+void api_shipments_list(http_request *req, http_reply *reply, long id);
+void api_lots_trace(http_request *req, http_reply *reply, long id);
+void api_lots_recall(http_request *req, http_reply *reply, long id);
+void api_recalls_list(http_request *req, http_reply *reply, long id);
+void api_recalls_get(http_request *req, http_reply *reply, long id);
+/* 1 when lot `lot_id` is not recalled; else 0 after a 409 naming the
+ * recall: nothing more is printed or issued for it. */
+int api_lot_not_recalled(http_request *req, http_reply *reply, long lot_id);
+
 /* JSON text as json_dumps(JSON_COMPACT) writes it, quicker; malloc'd. */
 char *http_json_text(const json_t *j);
 /* Appends `text` as a JSON string, quoted and escaped as http_json_text()

@@ -66,8 +66,8 @@ static const char *type_name(const json_t *v)
     }
 }
 
-static const char *const wanted[] = {"a string", "an integer", "an object", "a boolean",
-                                     "an array"};
+static const char *const wanted[] = {"a string", "an integer", "an object",          "a boolean",
+                                     "an array", "a number",   "an array of strings"};
 
 int jr_problem_is_shape(const char *rule)
 {
@@ -102,6 +102,27 @@ static void read_items(const json_t *list, const char *path, const jr_rule *fiel
     }
 }
 
+/* Whether `v` is an array of one-line texts; a wrong item is reported by
+ * its own path. */
+static int texts_ok(const json_t *v, const char *path, ocl_problems *problems)
+{
+    if (!json_is_array(v))
+        return 0;
+    for (size_t i = 0; i < json_array_size(v); i++) {
+        const json_t *item = json_array_get(v, i);
+        char item_path[160];
+        snprintf(item_path, sizeof(item_path), "%s[%zu]", path, i);
+        if (!json_is_string(item)) {
+            ocl_problem_add(problems, item_path, "must be %s, found %s", wanted[JR_TEXT],
+                            type_name(item));
+            return 0;
+        }
+        if (check_text(json_string_value(item), item_path, 0, problems) != 0)
+            return 0;
+    }
+    return 1;
+}
+
 static void read_value(const json_t *v, const char *path, const jr_rule *rule, jr_store store,
                        void *ctx, ocl_problems *problems)
 {
@@ -109,7 +130,11 @@ static void read_value(const json_t *v, const char *path, const jr_rule *rule, j
              : rule->type == JR_INT    ? json_is_integer(v)
              : rule->type == JR_OBJECT ? json_is_object(v)
              : rule->type == JR_LIST   ? json_is_array(v)
+             : rule->type == JR_NUMBER ? json_is_number(v)
+             : rule->type == JR_TEXTS  ? texts_ok(v, path, problems)
                                        : json_is_boolean(v);
+    if (!ok && rule->type == JR_TEXTS && json_is_array(v))
+        return; /* texts_ok() said which item */
     if (!ok) {
         ocl_problem_add(problems, path, "must be %s, found %s", wanted[rule->type], type_name(v));
         return;

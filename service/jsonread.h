@@ -11,8 +11,9 @@
 #include <jansson.h>
 
 /* JR_LIST: an array of objects, each read against `fields`, by paths
- * such as "links[0].href". */
-typedef enum { JR_TEXT, JR_INT, JR_OBJECT, JR_BOOL, JR_LIST } jr_type;
+ * such as "links[0].href". JR_NUMBER: an integer or a real. JR_TEXTS: an
+ * array of one-line texts ("certifications[1]"). */
+typedef enum { JR_TEXT, JR_INT, JR_OBJECT, JR_BOOL, JR_LIST, JR_NUMBER, JR_TEXTS } jr_type;
 
 typedef struct jr_rule {
     const char *key; /* NULL ends a list */

@@ -73,24 +73,27 @@ static const char *text_of(const json_t *object, const char *key)
     return t ? t : "";
 }
 
+/* DD/MM/YYYY of an ISO date, or of a date-time's date. */
 static void date_vi(const char *iso, char out[11])
 {
-    if (strlen(iso) == 10)
+    if (strlen(iso) >= 10 && iso[4] == '-' && iso[7] == '-')
         snprintf(out, 11, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
     else
         snprintf(out, 11, "%s", iso);
 }
 
 /* The product page's placeholders. */
-static const char *const page_keys[] = {"verdict", "verdict_text", "checked", "product", "producer",
-                                        "address", "lot", "serial", "produced", "expires", "stars",
-                                        "status", "status_text",
-                                        /* the scratch-off PIN's form and its outcome (pin.c) */
-                                        "pin", "pin_action", "pin_result", "pin_text",
-                                        /* the language, the story; photos and where to buy, as
-                                         * HTML built here (keys ending in _html are not
-                                         * escaped again) */
-                                        "lang", "story", "story_shown", "photos_html", "buy_html"};
+static const char *const page_keys[] = {
+    "verdict", "verdict_text", "checked", "product", "producer", "address", "lot", "serial",
+    "produced", "expires", "stars", "status", "status_text",
+    /* the scratch-off PIN's form and its outcome (pin.c) */
+    "pin", "pin_action", "pin_result", "pin_text",
+    /* the language, the story; photos and where to buy, as
+     * HTML built here (keys ending in _html are not
+     * escaped again) */
+    "lang", "story", "story_shown", "photos_html", "buy_html",
+    /* a recall of the lot, shown first when there is one */
+    "recall_shown", "recall_reason", "recall_action", "recall_since"};
 enum {
     KEY_VERDICT,
     KEY_VERDICT_TEXT,
@@ -114,6 +117,10 @@ enum {
     KEY_STORY_SHOWN,
     KEY_PHOTOS_HTML,
     KEY_BUY_HTML,
+    KEY_RECALL_SHOWN,
+    KEY_RECALL_REASON,
+    KEY_RECALL_ACTION,
+    KEY_RECALL_SINCE,
     PAGE_KEYS
 };
 _Static_assert(PAGE_KEYS == sizeof(page_keys) / sizeof(page_keys[0]), "a name for each key");
@@ -207,7 +214,7 @@ static void buy_html(const json_t *links, page_lang lang, ocl_buffer *out)
 /* The values of the keys every unit of a lot shares, and what they are
  * made of. */
 typedef struct {
-    char produced[11], expires[11], stars[32];
+    char produced[11], expires[11], stars[32], recalled[11];
     ocl_buffer photos, buy;
 } lot_texts;
 
@@ -247,6 +254,12 @@ static void lot_values(const json_t *r, const json_t *photos, page_lang lang,
     values[KEY_STORY_SHOWN] = *story ? "on" : "off";
     values[KEY_PHOTOS_HTML] = t->photos.data ? (const char *)t->photos.data : "";
     values[KEY_BUY_HTML] = t->buy.data ? (const char *)t->buy.data : "";
+    json_t *recall = json_object_get(r, "recall");
+    date_vi(text_of(recall, "since"), t->recalled);
+    values[KEY_RECALL_SHOWN] = recall ? "on" : "off";
+    values[KEY_RECALL_REASON] = text_of(recall, "reason");
+    values[KEY_RECALL_ACTION] = text_of(recall, "action");
+    values[KEY_RECALL_SINCE] = t->recalled;
 }
 
 static void lot_texts_free(lot_texts *t)

@@ -162,6 +162,7 @@ static const char *(*const later_migrations[])(void) = {
     store_photos_migration,   /* 7: product photos */
     store_links_migration,    /* 8: producers' links */
     store_registry_migration, /* 9: the registry's version, for resolvers' caches */
+    store_trace_migration,    /* 10: areas, inputs, journal, shipments, recalls */
 };
 #define LISTED     ((int)(sizeof(migrations) / sizeof(migrations[0])))
 #define MIGRATIONS (LISTED + (int)(sizeof(later_migrations) / sizeof(later_migrations[0])))

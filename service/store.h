@@ -314,4 +314,66 @@ long store_photo_product(store *s, long id);
 /* 1 deleted, 0 no such photo, -1 error. */
 int store_photo_delete(store *s, long id);
 
+/* ---------- the chain: areas, inputs, journal, shipments, recalls (store_trace.c) ---------- */
+
+/* Why a change was refused: an HTTP status, an error code, the field and
+ * the rule, as the API answers them. */
+typedef struct {
+    int status; /* 0: no problem */
+    char code[24];
+    char field[64];
+    char message[240];
+} store_problem;
+
+/* Migration 10: areas, inputs, lot_inputs, lot_events, shipments,
+ * shipment_units, recalls, recalled_lots. */
+const char *store_trace_migration(void);
+
+/* Records are JSON objects as the API answers them; lists NULL on error;
+ * a producer_id of 0 lists every producer's. Changes return the record's
+ * id, or -1 with `p` filled. */
+json_t *store_area_get(store *s, long id);
+json_t *store_area_list(store *s, long producer_id);
+long store_area_owner(store *s, long id);
+/* Creates (id 0) or changes an area from its checked fields. */
+long store_area_save(store *s, long id, long producer_id, const json_t *area, store_problem *p);
+
+json_t *store_input_get(store *s, long id);
+json_t *store_input_list(store *s, long producer_id);
+long store_input_owner(store *s, long id);
+long store_input_create(store *s, long producer_id, const json_t *input, store_problem *p);
+
+/* Lot `lot_id` uses `quantity` of input `input_id`, or units of lot
+ * `source_lot_id` (the other 0): within what remains, in date order, of
+ * the same producer, never a cycle, never what is recalled. */
+long store_lot_input_add(store *s, long lot_id, long input_id, long source_lot_id, double quantity,
+                         store_problem *p);
+json_t *store_lot_input_get(store *s, long id);
+json_t *store_lot_inputs(store *s, long lot_id);
+
+/* A journal event; `at_utc` is its time in UTC (ISO 8601), for order. */
+long store_event_add(store *s, long lot_id, const json_t *event, const char *at_utc,
+                     store_problem *p);
+json_t *store_event_get(store *s, long id);
+json_t *store_event_list(store *s, long lot_id);
+
+long store_shipment_create(store *s, long producer_id, const json_t *shipment, store_problem *p);
+json_t *store_shipment_get(store *s, long id);
+json_t *store_shipment_list(store *s, long producer_id);
+
+/* The lot's trace, backward (inputs, areas, suppliers, lots it was made
+ * from) and forward (lots made from it, shipments); NULL: no such lot. */
+json_t *store_trace_lot(store *s, long lot_id);
+json_t *store_trace_input(store *s, long input_id);
+
+/* Recalls lot `lot_id` or input `input_id` (the other 0) and every lot
+ * made from it, at any depth, in one transaction. */
+long store_recall_create(store *s, long lot_id, long input_id, const char *reason,
+                         const char *action, long user_id, store_problem *p);
+json_t *store_recall_get(store *s, long id);
+json_t *store_recall_list(store *s, long producer_id);
+long store_recall_owner(store *s, long id);
+/* The recall that covers the lot, or 0. */
+long store_lot_recall(store *s, long lot_id);
+
 #endif

@@ -39,4 +39,13 @@ int store_outbox_add(store *s, const char *kind, long product_id, const char *pa
 int store_outbox_add_json(store *s, const char *kind, long product_id, const char *path,
                           json_t *body);
 
+/* Every change to what a code stands for raises the registry's version,
+ * whoever makes it (the daemon, the CLI, an import). */
+#define REGISTRY_TRIGGER(table, change)                                                            \
+    "CREATE TRIGGER registry_" table "_" change " AFTER " change " ON " table " BEGIN "            \
+    "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'registry'; END;"
+#define REGISTRY_TRIGGERS(table)                                                                   \
+    REGISTRY_TRIGGER(table, "INSERT")                                                              \
+    REGISTRY_TRIGGER(table, "UPDATE") REGISTRY_TRIGGER(table, "DELETE")
+
 #endif

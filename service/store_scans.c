@@ -116,14 +116,17 @@ typedef struct {
     "product_id = p.id AND link_type IN ('gs1:purchaseSuggestion', 'gs1:hasRetailers') "           \
     "ORDER BY id)))), r.id, r.name, r.address, "                                                   \
     "r.kind, r.phone, r.locality, r.created_at, l.id, l.code, l.produced, l.expires, "             \
-    "c.number, e.stars, c.level, c.valid_until, c.revoked_at FROM products p "                     \
+    "c.number, e.stars, c.level, c.valid_until, c.revoked_at, (SELECT json_object('reason', "      \
+    "r.reason, 'action', r.action, 'since', strftime('%Y-%m-%dT%H:%M:%S+07:00', r.created_at, "    \
+    "'+7 hours')) FROM recalled_lots rl JOIN recalls r ON r.id = rl.recall_id WHERE rl.lot_id = "  \
+    "l.id) FROM products p "                                                                       \
     "LEFT JOIN producers r ON r.id = p.producer_id "                                               \
     "LEFT JOIN lots l ON l.product_id = p.id AND l.code = ?2 "                                     \
     "LEFT JOIN certificates c ON c.id = (SELECT c2.id FROM certificates c2 JOIN evaluations "      \
     "e2 ON e2.id = c2.evaluation_id WHERE e2.product_id = p.id "                                   \
     "ORDER BY c2.decision_date DESC LIMIT 1) "                                                     \
     "LEFT JOIN evaluations e ON e.id = c.evaluation_id WHERE p.id = "
-enum { AT_PRODUCER = 6, AT_LOT = 13, AT_CERTIFICATE = 17 };
+enum { AT_PRODUCER = 6, AT_LOT = 13, AT_CERTIFICATE = 17, AT_RECALL = 22 };
 
 static json_t *optional_text(sqlite3_stmt *st, int i)
 {
@@ -159,6 +162,12 @@ static json_t *resolved_row(sqlite3_stmt *st, long *lot_id)
                         sqlite3_column_type(st, AT_CERTIFICATE) != SQLITE_NULL
                             ? certificate_row_at(st, AT_CERTIFICATE)
                             : json_null());
+    /* A recalled lot's units are still genuine: the recall is said beside
+     * the verdict, and only then. */
+    const char *recall = store_column_text(st, AT_RECALL);
+    json_t *r = recall ? json_loads(recall, 0, NULL) : NULL;
+    if (r)
+        json_object_set_new(out, "recall", r);
     return out;
 }
 
@@ -200,15 +209,6 @@ static int marks_read(store *s, long long *batch, long long *registry)
     store_release(s, st);
     return rc == SQLITE_ROW ? 0 : -1;
 }
-
-/* Every change to what a code stands for raises the registry's version,
- * whoever makes it (the daemon, the CLI, an import). */
-#define REGISTRY_TRIGGER(table, change)                                                            \
-    "CREATE TRIGGER registry_" table "_" change " AFTER " change " ON " table " BEGIN "            \
-    "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'registry'; END;"
-#define REGISTRY_TRIGGERS(table)                                                                   \
-    REGISTRY_TRIGGER(table, "INSERT")                                                              \
-    REGISTRY_TRIGGER(table, "UPDATE") REGISTRY_TRIGGER(table, "DELETE")
 
 const char *store_registry_migration(void)
 {

@@ -82,8 +82,40 @@ static void test_refused(void)
     CHECK(clock_parse_utc("2024-02-29T12:00:00Z") == 1709208000, "a leap day is read");
 }
 
+static void test_offsets(void)
+{
+    static const struct {
+        const char *text;
+        int ok;
+        time_t t;
+    } cases[] = {
+        {"2026-03-12T10:14:00+07:00", 1, 1773285240},
+        {"2026-03-12T03:14:00Z", 1, 1773285240},
+        {"2026-03-12T03:14:00.250Z", 1, 1773285240},
+        {"2026-03-11T22:14:00-05:00", 1, 1773285240},
+        {"2026-03-12T03:14:00+00:00", 1, 1773285240},
+        {"2026-03-12T10:14:00", 0, 0},
+        {"2026-03-12T10:14:00+0700", 0, 0},
+        {"2026-03-12T10:14:00+24:00", 0, 0},
+        {"2026-03-12T10:14:00+07:60", 0, 0},
+        {"2026-03-12 10:14:00+07:00", 0, 0},
+        {"2026-02-30T10:14:00+07:00", 0, 0},
+        {"2026-03-12T10:14:00+07:00x", 0, 0},
+        {"", 0, 0},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        time_t t = 0;
+        int ok = clock_parse_offset(cases[i].text, &t) == 0;
+        CHECK(ok == cases[i].ok, "'%s': read %d, want %d", cases[i].text, ok, cases[i].ok);
+        if (ok && cases[i].ok)
+            CHECK(t == cases[i].t, "'%s': %lld, want %lld", cases[i].text, (long long)t,
+                  (long long)cases[i].t);
+    }
+}
+
 void test_clock(void)
 {
+    test_offsets();
     test_known_instants();
     test_against_libc();
     test_refused();
