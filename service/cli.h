@@ -75,5 +75,6 @@ int cmd_db(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 #endif

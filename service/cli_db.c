@@ -5,6 +5,7 @@
  * a missing database.
  */
 #include "cli.h"
+#include "cli_store.h"
 #include "config.h"
 #include "store.h"
 
@@ -68,7 +69,7 @@ static store *open_store(const char *db, const char *config_path, ocl_problems *
 }
 
 /* The same, having said why when it cannot: NULL with *status set. */
-static store *open_store_or_say(const char *db, const char *config_path, int *status)
+store *cli_open_store(const char *db, const char *config_path, int *status)
 {
     ocl_problems problems;
     ocl_problems_init(&problems);
@@ -95,7 +96,7 @@ int cmd_db(int argc, char **argv)
         return EXIT_INVALID;
     }
     int status = EXIT_OK;
-    store *s = open_store_or_say(db, config_path, &status);
+    store *s = cli_open_store(db, config_path, &status);
     if (!s)
         return status;
     char error[STORE_ERROR_MAX];
@@ -284,7 +285,7 @@ int cmd_sync(int argc, char **argv)
         return EXIT_INVALID;
     }
     int status = EXIT_OK;
-    store *s = open_store_or_say(db, config_path, &status);
+    store *s = cli_open_store(db, config_path, &status);
     if (!s)
         return status;
     if (retry_verb) {

@@ -22,6 +22,7 @@ static const char usage[] =
     "  user     add a user with an API token\n"
     "  serve    run the HTTP service\n"
     "  sync     deliveries to the remote system: status, retry dead letters\n"
+    "  trace    a lot's trace, offline: what it was made from and where it went\n"
     "\n"
     "'ocoptrace COMMAND --help' describes a command.\n"
     "Exit status: 0 done, 1 failed (I/O), 2 input refused (one line per problem).\n";
@@ -30,9 +31,11 @@ static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
 } commands[] = {
-    {"qr", cmd_qr},     {"gs1", cmd_gs1}, {"labels", cmd_labels}, {"certificate", cmd_certificate},
-    {"keys", cmd_keys}, {"db", cmd_db},   {"user", cmd_user},     {"serve", cmd_serve},
-    {"sync", cmd_sync},
+    {"qr", cmd_qr},         {"gs1", cmd_gs1},
+    {"labels", cmd_labels}, {"certificate", cmd_certificate},
+    {"keys", cmd_keys},     {"db", cmd_db},
+    {"user", cmd_user},     {"serve", cmd_serve},
+    {"sync", cmd_sync},     {"trace", cmd_trace},
 };
 
 int main(int argc, char **argv)

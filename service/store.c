@@ -885,6 +885,25 @@ long store_lot_owner(store *s, long id)
                     id);
 }
 
+long store_lot_find(store *s, const char *gtin, const char *lot, const char *serial)
+{
+    sqlite3_stmt *st = NULL;
+    long id = 0;
+    const char *sql = gtin ? "SELECT l.id FROM lots l JOIN products p ON p.id = l.product_id WHERE "
+                             "p.gtin = ?1 AND l.code = ?2"
+                           : "SELECT l.id FROM lots l JOIN serials x ON x.lot_id = l.id WHERE "
+                             "l.code = ?2 AND x.serial = ?3";
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
+        bind_optional(st, 1, gtin);
+        bind_optional(st, 2, lot);
+        bind_optional(st, 3, serial);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            id = (long)sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return id;
+}
+
 long store_lot_create(store *s, long product_id, const char *code, const char *produced,
                       const char *expires, char error[STORE_ERROR_MAX])
 {

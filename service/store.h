@@ -373,6 +373,9 @@ long store_recall_create(store *s, long lot_id, long input_id, const char *reaso
 json_t *store_recall_get(store *s, long id);
 json_t *store_recall_list(store *s, long producer_id);
 long store_recall_owner(store *s, long id);
+/* The lot a code names: GTIN (14 digits) and lot code, or, with gtin
+ * NULL, the lot of a non-GS1 code's lot and serial. 0: none. */
+long store_lot_find(store *s, const char *gtin, const char *lot, const char *serial);
 /* The recall that covers the lot, or 0. */
 long store_lot_recall(store *s, long lot_id);
 
