@@ -6,7 +6,7 @@
 #   make asan       the same tests under AddressSanitizer and UBSan
 #   make fuzz       libFuzzer on the Digital Link parser, job files, API bodies
 #   make bench      QR codes vs zint, label sheets vs glabels and reportlab, HTTP vs nginx,
-#                   registrations pushed vs the receiver's own capacity
+#                   registrations pushed vs the receiver's own capacity, traces and recalls
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX  ?= /usr/local
@@ -141,6 +141,7 @@ bench: deps deps-bench
 	OCOPTRACE=$(PROGRAM) bash tests/bench/label_sheets.sh
 	OCOPTRACE=$(PROGRAM) bash tests/bench/http.sh
 	OCOPTRACE=$(PROGRAM) bash tests/bench/sync.sh
+	OCOPTRACE=$(PROGRAM) bash tests/bench/trace.sh
 
 style:
 	@bash tests/style.sh
