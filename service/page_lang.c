@@ -126,6 +126,7 @@ static const struct {
     {"w_recall_reason", {"Lý do", "Why"}},
     {"w_recall_action", {"Cần làm", "What to do"}},
     {"w_recall_since", {"Thu hồi từ", "Recalled since"}},
+    {"w_journey", {"Hành trình sản phẩm", "The product's journey"}},
     {"w_footer",
      {"Thông tin do chủ thể sản xuất đăng ký và cơ quan quản lý OCOP công nhận.",
       "The producer registered this information; the OCOP authorities recognised it."}},
@@ -158,6 +159,25 @@ const char *page_lang_verdict(page_lang lang, const char *verdict, const char *v
         if (strcmp(verdict, english[i][0]) == 0)
             return english[i][1];
     return vi;
+}
+
+const char *page_lang_journey(page_lang lang, const char *step)
+{
+    static const char *const names[][3] = {
+        {"area", "Vùng nguyên liệu", "Growing area"},
+        {"harvested", "Thu hoạch", "Harvest"},
+        {"harvesting", "Thu hoạch", "Harvest"},
+        {"receiving", "Tiếp nhận nguyên liệu", "Raw materials received"},
+        {"processing", "Chế biến", "Processing"},
+        {"packing", "Đóng gói", "Packing"},
+        {"inspecting", "Kiểm tra chất lượng", "Quality inspection"},
+        {"storing", "Lưu kho", "Storage"},
+        {"shipped", "Xuất hàng", "Shipped"},
+    };
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(step, names[i][0]) == 0)
+            return names[i][lang == LANG_EN ? 2 : 1];
+    return lang == LANG_EN ? "Other step" : "Công đoạn khác";
 }
 
 const char *page_lang_status(page_lang lang, const char *status, const char *vi)

@@ -23,6 +23,9 @@ const char *page_word(size_t index, page_lang lang);
  * English sentences; for LANG_VI, `vi` as given. */
 const char *page_lang_verdict(page_lang lang, const char *verdict, const char *vi);
 const char *page_lang_status(page_lang lang, const char *status, const char *vi);
+/* A step of a lot's journey on the page: a journal step (harvesting,
+ * processing...), "area", "harvested" or "shipped". */
+const char *page_lang_journey(page_lang lang, const char *step);
 /* "Checked N times, first at ..." in English (see checked_words()). */
 void page_lang_checked(long long scans, const char *first, char *out, size_t size);
 

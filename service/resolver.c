@@ -93,7 +93,9 @@ static const char *const page_keys[] = {
      * escaped again) */
     "lang", "story", "story_shown", "photos_html", "buy_html",
     /* a recall of the lot, shown first when there is one */
-    "recall_shown", "recall_reason", "recall_action", "recall_since"};
+    "recall_shown", "recall_reason", "recall_action", "recall_since",
+    /* the lot's journey, as list items */
+    "journey_html"};
 enum {
     KEY_VERDICT,
     KEY_VERDICT_TEXT,
@@ -121,6 +123,7 @@ enum {
     KEY_RECALL_REASON,
     KEY_RECALL_ACTION,
     KEY_RECALL_SINCE,
+    KEY_JOURNEY_HTML,
     PAGE_KEYS
 };
 _Static_assert(PAGE_KEYS == sizeof(page_keys) / sizeof(page_keys[0]), "a name for each key");
@@ -211,11 +214,75 @@ static void buy_html(const json_t *links, page_lang lang, ocl_buffer *out)
     ocl_buffer_append(out, "", 1);
 }
 
+/* One step of the journey: what it was, when (a date or date-time, shown
+ * as DD/MM/YYYY), and where or what. */
+static void journey_item(ocl_buffer *out, const char *what, const char *when, const char *where,
+                         page_lang lang)
+{
+    char day[11];
+    ocl_buffer_append(out, "<li><strong>", 12);
+    page_escape(page_lang_journey(lang, what), out);
+    ocl_buffer_append(out, "</strong>", 9);
+    if (when && *when) {
+        date_vi(when, day);
+        ocl_buffer_append(out, " <time>", 7);
+        page_escape(day, out);
+        ocl_buffer_append(out, "</time>", 7);
+    }
+    if (where && *where) {
+        static const char open[] = " <span class=\"where\">";
+        ocl_buffer_append(out, open, sizeof(open) - 1);
+        page_escape(where, out);
+        ocl_buffer_append(out, "</span>", 7);
+    }
+    ocl_buffer_append(out, "</li>", 5);
+}
+
+/* An area as the journey names it: "VT-01 Vùng cá, Hàm Tiến · VietGAP". */
+static void area_words(const json_t *area, ocl_buffer *out)
+{
+    size_t k;
+    const json_t *certification;
+    const char *parts[] = {text_of(area, "code"), " ", text_of(area, "name"),
+                           *text_of(area, "locality") ? ", " : "", text_of(area, "locality")};
+    for (size_t p = 0; p < sizeof(parts) / sizeof(parts[0]); p++)
+        ocl_buffer_append(out, parts[p], strlen(parts[p]));
+    json_array_foreach(json_object_get(area, "certifications"), k, certification)
+    {
+        const char *name = json_string_value(certification);
+        ocl_buffer_append(out, k ? ", " : " · ", k ? 2 : 4);
+        ocl_buffer_append(out, name, strlen(name));
+    }
+    ocl_buffer_append(out, "", 1);
+}
+
+/* The areas, the harvest, the journal and the shipping, in order, as list
+ * items; nothing for a lot without any. */
+static void journey_html(const json_t *journey, page_lang lang, ocl_buffer *out)
+{
+    size_t i;
+    const json_t *item;
+    json_array_foreach(json_object_get(journey, "areas"), i, item)
+    {
+        ocl_buffer about = {0};
+        area_words(item, &about);
+        journey_item(out, "area", NULL, (const char *)about.data, lang);
+        ocl_buffer_free(&about);
+    }
+    if (*text_of(journey, "harvested"))
+        journey_item(out, "harvested", text_of(journey, "harvested"), NULL, lang);
+    json_array_foreach(json_object_get(journey, "events"), i, item)
+        journey_item(out, text_of(item, "step"), text_of(item, "at"), text_of(item, "place"), lang);
+    if (*text_of(journey, "shipped"))
+        journey_item(out, "shipped", text_of(journey, "shipped"), NULL, lang);
+    ocl_buffer_append(out, "", 1);
+}
+
 /* The values of the keys every unit of a lot shares, and what they are
  * made of. */
 typedef struct {
     char produced[11], expires[11], stars[32], recalled[11];
-    ocl_buffer photos, buy;
+    ocl_buffer photos, buy, journey;
 } lot_texts;
 
 static void lot_values(const json_t *r, const json_t *photos, page_lang lang,
@@ -237,7 +304,7 @@ static void lot_values(const json_t *r, const json_t *photos, page_lang lang,
         if (strcmp(status, statuses[i][0]) == 0)
             status_text = statuses[i][1];
     const char *name = in_lang(product, "name", lang), *story = in_lang(product, "story", lang);
-    t->photos = (ocl_buffer){0}, t->buy = (ocl_buffer){0};
+    t->photos = (ocl_buffer){0}, t->buy = (ocl_buffer){0}, t->journey = (ocl_buffer){0};
     photos_html(photos, name, &t->photos);
     buy_html(json_object_get(product, "where_to_buy"), lang, &t->buy);
     values[KEY_PRODUCT] = name;
@@ -260,12 +327,15 @@ static void lot_values(const json_t *r, const json_t *photos, page_lang lang,
     values[KEY_RECALL_REASON] = text_of(recall, "reason");
     values[KEY_RECALL_ACTION] = text_of(recall, "action");
     values[KEY_RECALL_SINCE] = t->recalled;
+    journey_html(json_object_get(r, "journey"), lang, &t->journey);
+    values[KEY_JOURNEY_HTML] = t->journey.data ? (const char *)t->journey.data : "";
 }
 
 static void lot_texts_free(lot_texts *t)
 {
     ocl_buffer_free(&t->photos);
     ocl_buffer_free(&t->buy);
+    ocl_buffer_free(&t->journey);
 }
 
 /* The values of the keys that are the scan's own: its verdict (NULL for a

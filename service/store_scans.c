@@ -104,6 +104,21 @@ typedef struct {
 
 /* ---------- what a code stands for ---------- */
 
+/* The lot's journey as the scan page tells it: the areas its inputs grew
+ * in (codes and certifications), the first harvest, its journal in time
+ * order, and the first day its units were shipped. */
+#define JOURNEY_SELECT                                                                             \
+    "CASE WHEN l.id IS NOT NULL THEN json_object('areas', (SELECT json_group_array(json_object("   \
+    "'code', a.code, 'name', a.name, 'locality', a.locality, 'crop', a.crop, 'certifications', "   \
+    "json(a.certifications))) FROM areas a WHERE a.id IN (SELECT i.area_id FROM lot_inputs li "    \
+    "JOIN inputs i ON i.id = li.input_id WHERE li.lot_id = l.id)), 'harvested', (SELECT "          \
+    "min(i.harvested) FROM lot_inputs li JOIN inputs i ON i.id = li.input_id WHERE li.lot_id = "   \
+    "l.id), 'events', (SELECT json_group_array(json_object('step', step, 'at', at, 'place', "      \
+    "place, 'note', note)) FROM (SELECT step, at, place, note FROM lot_events WHERE lot_id = "     \
+    "l.id "                                                                                        \
+    "ORDER BY at_utc, id)), 'shipped', (SELECT min(sh.shipped) FROM shipment_units su JOIN "       \
+    "shipments sh ON sh.id = su.shipment_id WHERE su.lot_id = l.id)) END"
+
 /* The product (by GTIN, or on the non-GS1 path by lot and serial), its
  * producer, the lot and the product's latest certificate, in one
  * statement (one snapshot). The product's where_to_buy is what the page
@@ -117,16 +132,16 @@ typedef struct {
     "ORDER BY id)))), r.id, r.name, r.address, "                                                   \
     "r.kind, r.phone, r.locality, r.created_at, l.id, l.code, l.produced, l.expires, "             \
     "c.number, e.stars, c.level, c.valid_until, c.revoked_at, (SELECT json_object('reason', "      \
-    "r.reason, 'action', r.action, 'since', strftime('%Y-%m-%dT%H:%M:%S+07:00', r.created_at, "    \
-    "'+7 hours')) FROM recalled_lots rl JOIN recalls r ON r.id = rl.recall_id WHERE rl.lot_id = "  \
-    "l.id) FROM products p "                                                                       \
+    "rc.reason, 'action', rc.action, 'since', strftime('%Y-%m-%dT%H:%M:%S+07:00', rc.created_at, " \
+    "'+7 hours')) FROM recalled_lots rl JOIN recalls rc ON rc.id = rl.recall_id WHERE rl.lot_id "  \
+    "= l.id), " JOURNEY_SELECT " FROM products p "                                                 \
     "LEFT JOIN producers r ON r.id = p.producer_id "                                               \
     "LEFT JOIN lots l ON l.product_id = p.id AND l.code = ?2 "                                     \
     "LEFT JOIN certificates c ON c.id = (SELECT c2.id FROM certificates c2 JOIN evaluations "      \
     "e2 ON e2.id = c2.evaluation_id WHERE e2.product_id = p.id "                                   \
     "ORDER BY c2.decision_date DESC LIMIT 1) "                                                     \
     "LEFT JOIN evaluations e ON e.id = c.evaluation_id WHERE p.id = "
-enum { AT_PRODUCER = 6, AT_LOT = 13, AT_CERTIFICATE = 17, AT_RECALL = 22 };
+enum { AT_PRODUCER = 6, AT_LOT = 13, AT_CERTIFICATE = 17, AT_RECALL = 22, AT_JOURNEY = 23 };
 
 static json_t *optional_text(sqlite3_stmt *st, int i)
 {
@@ -168,6 +183,10 @@ static json_t *resolved_row(sqlite3_stmt *st, long *lot_id)
     json_t *r = recall ? json_loads(recall, 0, NULL) : NULL;
     if (r)
         json_object_set_new(out, "recall", r);
+    const char *journey = store_column_text(st, AT_JOURNEY);
+    json_t *j = journey ? json_loads(journey, 0, NULL) : NULL;
+    if (j)
+        json_object_set_new(out, "journey", j);
     return out;
 }
 
