@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark, not a test: the trace and the recall on a province's scale.
 # A database of 10,000 lots of 20 products, 2,000 input lots from 200
-# areas and suppliers, 1,000,000 units, a shipment of half of each lot's
+# areas and suppliers, 1,000,000 units, a shipment of 50 units of each
 # units, and 500 lots made from other lots; input lot 1 goes into 500 lots
 # of 200 units (100,000 units). The registry is written with SQL (the API
 # would take an hour for a million units), the schema by the daemon's own
