@@ -154,6 +154,8 @@ static const struct {
     {"GET", "/api/v1/shipments", R_ANY, api_shipments_list},
     {"GET", "/api/v1/recalls", R_ANY, api_recalls_list},
     {"GET", "/api/v1/recalls/{id}", R_ANY, api_recalls_get},
+    {"GET", "/epcis/events", R_ADMIN | R_OFFICER, api_epcis_events},
+    {"GET", "/epcis/events/{name}", R_ADMIN | R_OFFICER, api_epcis_event},
 };
 
 /* Routes outside the table, counted after it in /metrics. */
@@ -243,6 +245,10 @@ int http_read_change(const http_request *req, http_reply *reply, const jr_rule *
 /* Matches a path against a pattern; *id gets the number "{id}" took. */
 static int path_matches(const char *pattern, const char *path, long *id)
 {
+    const char *name = strstr(pattern, "{name}");
+    if (name) /* a last segment that is not a number: the handler reads it */
+        return strncmp(pattern, path, (size_t)(name - pattern)) == 0 && path[name - pattern] &&
+               !strchr(path + (name - pattern), '/');
     const char *brace = strstr(pattern, "{id}");
     size_t fixed = brace ? (size_t)(brace - pattern) : strlen(pattern);
     if (strncmp(pattern, path, fixed) != 0)
@@ -457,6 +463,30 @@ const char *http_query(const http_request *req, const char *name)
     return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
 }
 
+typedef struct {
+    const char *const *known;
+    const char *unknown;
+} query_names;
+
+static enum MHD_Result check_query_name(void *cls, enum MHD_ValueKind kind, const char *key,
+                                        const char *value)
+{
+    (void)kind, (void)value;
+    query_names *q = cls;
+    for (size_t i = 0; q->known[i]; i++)
+        if (strcmp(q->known[i], key) == 0)
+            return MHD_YES;
+    q->unknown = key;
+    return MHD_NO;
+}
+
+const char *http_query_unknown(const http_request *req, const char *const *known)
+{
+    query_names q = {known, NULL};
+    MHD_get_connection_values(req->connection, MHD_GET_ARGUMENT_KIND, check_query_name, &q);
+    return q.unknown;
+}
+
 /* JSON text as json_dumps(JSON_COMPACT) writes it, at a fraction of the
  * cost: jansson guards each container against loops with a key formatted
  * into a hash table. Reals, and nesting past 32, are left to jansson. */
@@ -624,6 +654,8 @@ static void add_headers(struct MHD_Response *response, const http_reply *reply)
     if (reply->content_language)
         MHD_add_response_header(response, "Content-Language", reply->content_language);
     /* The same URI of a code answers a page, JSON or a linkset by these. */
+    if (reply->epcis_version)
+        MHD_add_response_header(response, "GS1-EPCIS-Version", reply->epcis_version);
     if (reply->vary || reply->cors)
         MHD_add_response_header(response, "Vary",
                                 reply->vary ? reply->vary : "Accept, Accept-Language");

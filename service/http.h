@@ -40,6 +40,9 @@ typedef struct {
 
 /* A query parameter of the request, or NULL. */
 const char *http_query(const http_request *req, const char *name);
+/* The first query parameter of the request not among `known` (NULL
+ * ends the list), or NULL when all are known. */
+const char *http_query_unknown(const http_request *req, const char *const *known);
 /* A header of the request, or NULL. */
 const char *http_header(const http_request *req, const char *name);
 
@@ -61,6 +64,7 @@ typedef struct {
     char etag[40];                /* an ETag header, quoted; empty: none */
     const char *content_language; /* a Content-Language header, or NULL */
     const char *vary;             /* a Vary header, or NULL */
+    const char *epcis_version;    /* a GS1-EPCIS-Version header, or NULL */
 } http_reply;
 
 /* A cookie of the request, or NULL. */
@@ -163,6 +167,10 @@ void api_lots_trace(http_request *req, http_reply *reply, long id);
 void api_lots_recall(http_request *req, http_reply *reply, long id);
 void api_recalls_list(http_request *req, http_reply *reply, long id);
 void api_recalls_get(http_request *req, http_reply *reply, long id);
+/* The EPCIS 2.0 query interface (api_epcis.c): GET /epcis/events with the
+ * REST binding's filters and pages, and GET /epcis/events/{eventID}. */
+void api_epcis_events(http_request *req, http_reply *reply, long id);
+void api_epcis_event(http_request *req, http_reply *reply, long id);
 /* 1 when lot `lot_id` is not recalled; else 0 after a 409 naming the
  * recall: nothing more is printed or issued for it. */
 int api_lot_not_recalled(http_request *req, http_reply *reply, long lot_id);

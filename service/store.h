@@ -376,6 +376,23 @@ long store_recall_owner(store *s, long id);
 /* The lot a code names: GTIN (14 digits) and lot code, or, with gtin
  * NULL, the lot of a non-GS1 code's lot and serial. 0: none. */
 long store_lot_find(store *s, const char *gtin, const char *lot, const char *serial);
+/* A query of the EPCIS events made here (store_epcis.c): NULL fields do
+ * not filter. Times are ISO 8601 with an offset. */
+typedef struct {
+    const char *event_type; /* ObjectEvent, TransformationEvent... */
+    const char *biz_step;   /* a CBV word or its URI */
+    const char *epc;        /* MATCH_epc: in epcList */
+    const char *any_epc;    /* MATCH_anyEPC: in any list of EPCs, or the parent */
+    const char *from;       /* GE_eventTime */
+    const char *until;      /* LT_eventTime */
+    const char *event_id;
+    long after; /* the page token: events after this one */
+    int per_page;
+} store_epcis_query;
+/* The events, oldest first; *next is the token of the next page, or 0
+ * when this is the last. NULL on error. */
+json_t *store_epcis_events(store *s, const store_epcis_query *q, long *next);
+
 /* The recall that covers the lot, or 0. */
 long store_lot_recall(store *s, long lot_id);
 
