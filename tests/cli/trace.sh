@@ -575,4 +575,28 @@ page "$unitA" -H 'Accept-Language: en'
 page "$unitB"
 [[ $json == *'Sản phẩm đang bị thu hồi'* ]] && pass || fail "the page of a unit of lot B: want the notice: ${json:0:300}"
 
+# ---------- the journey on the scan page ----------
+
+scan "$unitA"
+expect "a unit's journey: its area with its code and certifications, the harvest, the journal, the shipping" \
+    "$(v '[[a["code"], a["certifications"]] for a in d["journey"]["areas"]] + [d["journey"]["harvested"], [e["step"] for e in d["journey"]["events"]], d["journey"]["shipped"] is not None]')" \
+    '[["BTH-HT-01",["VietGAP","MSC"]],"2025-02-20",["harvesting","processing","packing"],true]'
+page "$unitA"
+[[ $json == *'Hành trình sản phẩm'* && $json == *'BTH-HT-01'* && $json == *'VietGAP, MSC'* && $json == *'Chế biến'* && $json == *'Đóng gói'* ]] && pass ||
+    fail "the page tells the journey: want its title, the area's code and certifications, Chế biến and Đóng gói: ${json:0:300}"
+page "$unitA?lang=en"
+[[ $json == *"The product&#39;s journey"* && $json == *'Growing area'* && $json == *'Processing'* && $json == *'Packing'* ]] && pass ||
+    fail "the English page tells the journey in English"
+
+# ---------- the trace offline ----------
+
+out=$("$OCOPTRACE" trace --db "$db" "$LA" 2>&1)
+[[ $out == *'RECALLED'* && $out == *'BTH-HT-01'* && $out == *'HTX Diêm nghiệp Tuy Phong'* && $out == *'used in lot'* ]] && pass ||
+    fail "ocoptrace trace LOT: the recall, the area, the supplier and the lot made from it: $out"
+out=$("$OCOPTRACE" trace --db "$db" --json "https://truyxuatsanphambinhthuan.vn$unitA" 2>&1)
+[[ $(echo "$out" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["lot"]["id"])') == "$LA" ]] && pass ||
+    fail "ocoptrace trace --json URI: the unit's lot, $LA: ${out:0:200}"
+"$OCOPTRACE" trace --db "$db" 999999 >/dev/null 2>"$scratch/err"
+[[ $? -eq 2 && $(cat "$scratch/err") == *"names no lot"* ]] && pass || fail "ocoptrace trace of no lot: exit 2, said: $(cat "$scratch/err")"
+
 finish
