@@ -3,7 +3,9 @@
 # resolver on real traffic, 100,000 serials over 50 lots with each request
 # a random one (JSON and HTML), beside nginx serving 100,000 distinct files
 # of the answer's size on the same paths, in the same run; then the one
-# hot URL and qr.png as before. wrk on loopback, 2 threads, 64 connections.
+# hot URL and qr.png as before; and the random JSON scans again on the
+# registry without the lots' journeys, to show what the journey costs.
+# wrk on loopback, 2 threads, 64 connections.
 # Fails if any answer is not 200.
 set -eu
 OCOPTRACE=${OCOPTRACE:-./ocoptrace}
@@ -59,6 +61,18 @@ if [ "$serials" -ne $((LOTS * SERIALS_PER_LOT)) ]; then
 fi
 # One more serial, outside the random set, whose answers give the files'
 # size and which is the hot URL.
+# A copy of the registry as it stands, for the run without journeys; then
+# each lot's journey (an area, its input, three steps of the journal) as a
+# producer records it, which every scan page and JSON answer shows.
+"$OCOPTRACE" db backup "$work/no-journey.db" --db "$work/bench.db" >/dev/null
+area=$(api "$admin" /areas "{\"producer_id\":$producer,\"name\":\"Vùng khai thác cá cơm Hàm Tiến\",\"code\":\"BTH-HT-01\",\"certifications\":[\"VietGAP\"]}" | id_of)
+for lot in "${lot_ids[@]}"; do
+    input=$(api "$admin" /inputs "{\"producer_id\":$producer,\"code\":\"CA-$lot\",\"material\":\"Cá cơm\",\"quantity\":1000,\"unit\":\"kg\",\"harvested\":\"2025-02-20\",\"received\":\"2025-02-21\",\"area_id\":$area}" | id_of)
+    api "$admin" "/lots/$lot/inputs" "{\"input_id\":$input,\"quantity\":600}" >/dev/null
+    for step in processing packing inspecting; do
+        api "$admin" "/lots/$lot/events" "{\"step\":\"$step\",\"at\":\"2025-02-25T08:00:00+07:00\",\"place\":\"Xưởng chế biến Hàm Tiến\"}" >/dev/null
+    done
+done
 hot=$(api "$admin" "/lots/${lot_ids[0]}/serials" '{"count":1}' | paths_of)
 curl -sf -H 'Accept: application/json' "http://127.0.0.1:$port$hot" >"$work/answer.json"
 curl -sf -H 'Accept: text/html' "http://127.0.0.1:$port$hot" >"$work/answer.html"
@@ -138,8 +152,26 @@ for kind in JSON HTML; do
     row "nginx, random of 100,000 files ($size B)" "$n_rps" "$n_p99" "$n_rps"
     read -r rps p99 < <(run "resolver-random-$kind" "http://127.0.0.1:$port" "$accept" "$work/paths")
     row "ocoptrace resolver $kind, random serial" "$rps" "$p99" "$n_rps"
+    [ $kind = JSON ] && rps_json=$rps n_rps_json=$n_rps
     goal "resolver $kind, random serial" "$rps" "$p99" "$n_rps"
 done
+# The same random JSON scans on the registry without journeys, by a
+# daemon of its own: the journey is kept with each lot's answer, so it
+# should cost the resolver nothing.
+journey_rps=$rps_json
+kill "$server"
+wait "$server" 2>/dev/null || true
+"$OCOPTRACE" serve --db "$work/no-journey.db" --listen 127.0.0.1:$port 2>"$work/serve-no-journey.log" &
+server=$!
+for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
+read -r rps p99 < <(run "resolver-no-journey" "http://127.0.0.1:$port" "Accept: application/json" "$work/paths")
+row "ocoptrace resolver JSON, no journeys" "$rps" "$p99" "$n_rps_json"
+printf 'the journey on the page: %.2fx the rate without\n' "$(echo "$journey_rps / $rps" | bc -l)"
+kill "$server"
+wait "$server" 2>/dev/null || true
+"$OCOPTRACE" serve --db "$work/bench.db" --listen 127.0.0.1:$port 2>>"$work/serve.log" &
+server=$!
+for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
 read -r n_rps n_p99 < <(run nginx-hot "http://127.0.0.1:$nginx_json$hot_file" "Accept: application/json")
 row "nginx, one file ($(stat -c %s "$work/answer.json") B)" "$n_rps" "$n_p99" "$n_rps"
 for target in "resolver JSON, one URL|http://127.0.0.1:$port$hot|Accept: application/json" \
