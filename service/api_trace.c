@@ -307,7 +307,8 @@ void api_lot_inputs_create(http_request *req, http_reply *reply, long id)
     } else {
         store_problem p;
         long saved = store_lot_input_add(req->store, id, input, source,
-                                         json_number_value(json_object_get(body, "quantity")), &p);
+                                         json_number_value(json_object_get(body, "quantity")),
+                                         req->config->base_url, &p);
         if (saved < 0)
             refused(reply, &p);
         else
@@ -364,7 +365,7 @@ void api_lot_events_create(http_request *req, http_reply *reply, long id)
         http_read_body(req, reply, event_rules, check_event_field, at_utc, &body) != 0)
         return;
     store_problem p;
-    long saved = store_event_add(req->store, id, body, at_utc, &p);
+    long saved = store_event_add(req->store, id, body, at_utc, req->config->base_url, &p);
     if (saved < 0)
         refused(reply, &p);
     else
@@ -428,7 +429,7 @@ void api_shipments_create(http_request *req, http_reply *reply, long id)
     long producer = acting_producer(req, reply, body);
     if (producer) {
         store_problem p;
-        long saved = store_shipment_create(req->store, producer, body, &p);
+        long saved = store_shipment_create(req->store, producer, body, req->config->base_url, &p);
         if (saved < 0)
             refused(reply, &p);
         else
@@ -471,9 +472,10 @@ static void recall(http_request *req, http_reply *reply, long lot_id, long input
     if (http_read_body(req, reply, recall_rules, check_recall_field, NULL, &body) != 0)
         return;
     store_problem p;
-    long saved = store_recall_create(
-        req->store, lot_id, input_id, json_string_value(json_object_get(body, "reason")),
-        json_string_value(json_object_get(body, "action")), req->user.id, &p);
+    long saved = store_recall_create(req->store, lot_id, input_id,
+                                     json_string_value(json_object_get(body, "reason")),
+                                     json_string_value(json_object_get(body, "action")),
+                                     req->user.id, req->config->base_url, &p);
     if (saved < 0)
         refused(reply, &p);
     else

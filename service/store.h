@@ -347,17 +347,18 @@ long store_input_create(store *s, long producer_id, const json_t *input, store_p
  * `source_lot_id` (the other 0): within what remains, in date order, of
  * the same producer, never a cycle, never what is recalled. */
 long store_lot_input_add(store *s, long lot_id, long input_id, long source_lot_id, double quantity,
-                         store_problem *p);
+                         const char *base_url, store_problem *p);
 json_t *store_lot_input_get(store *s, long id);
 json_t *store_lot_inputs(store *s, long lot_id);
 
 /* A journal event; `at_utc` is its time in UTC (ISO 8601), for order. */
 long store_event_add(store *s, long lot_id, const json_t *event, const char *at_utc,
-                     store_problem *p);
+                     const char *base_url, store_problem *p);
 json_t *store_event_get(store *s, long id);
 json_t *store_event_list(store *s, long lot_id);
 
-long store_shipment_create(store *s, long producer_id, const json_t *shipment, store_problem *p);
+long store_shipment_create(store *s, long producer_id, const json_t *shipment, const char *base_url,
+                           store_problem *p);
 json_t *store_shipment_get(store *s, long id);
 json_t *store_shipment_list(store *s, long producer_id);
 
@@ -369,7 +370,7 @@ json_t *store_trace_input(store *s, long input_id);
 /* Recalls lot `lot_id` or input `input_id` (the other 0) and every lot
  * made from it, at any depth, in one transaction. */
 long store_recall_create(store *s, long lot_id, long input_id, const char *reason,
-                         const char *action, long user_id, store_problem *p);
+                         const char *action, long user_id, const char *base_url, store_problem *p);
 json_t *store_recall_get(store *s, long id);
 json_t *store_recall_list(store *s, long producer_id);
 long store_recall_owner(store *s, long id);

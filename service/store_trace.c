@@ -7,6 +7,8 @@
  * there, so that two requests at once cannot use an input twice over.
  * Records are read as JSON objects that SQLite's json_object() builds.
  */
+#include "epcis.h"
+#include "ocoplabels.h"
 #include "store.h"
 #include "store_private.h"
 
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Every record of the chain, and the recalls a scan shows, raise the
  * registry's version (store_scans.c) as the scan page reads them. */
@@ -78,7 +81,9 @@ const char *store_trace_migration(void)
            "  lot_id INTEGER PRIMARY KEY REFERENCES lots(id),"
            "  recall_id INTEGER NOT NULL REFERENCES recalls(id));"
            "CREATE INDEX recalled_lots_recall ON recalled_lots (recall_id);" REGISTRY_TRIGGERS(
-               "recalled_lots") REGISTRY_TRIGGERS("lot_events") REGISTRY_TRIGGERS("lot_inputs");
+               "recalled_lots") REGISTRY_TRIGGERS("lot_events") REGISTRY_TRIGGERS("lot_inputs")
+               REGISTRY_TRIGGERS("areas") REGISTRY_TRIGGERS("inputs")
+                   REGISTRY_TRIGGERS("shipments");
 }
 
 /* ---------- reading records as JSON ---------- */
@@ -217,6 +222,50 @@ static int begin(store *s, store_problem *p)
         return 0;
     problem(p, 500, "store", "", "%s", error);
     return -1;
+}
+
+/* ---------- EPCIS events of the chain ---------- */
+
+/* Each record of the chain is reported to the traceability system by an
+ * EPCIS document in the outbox, written in the record's transaction. The
+ * kind is "commissioning", the one the outbox takes for EPCIS documents
+ * (POST /capture, with the GS1-EPCIS-Version header); `product_id` keeps
+ * it in order with the product's other deliveries. Takes `document`. */
+static void queue_capture(store *s, long product_id, char *document, store_problem *p)
+{
+    if (!document || store_outbox_add(s, "commissioning", product_id, "/capture",
+                                      "application/ld+json", document) != 0)
+        problem(p, 500, "store", "", "cannot queue the EPCIS event");
+    free(document);
+}
+
+static const char *base_or_default(const char *base_url)
+{
+    return base_url && *base_url ? base_url : OCL_DEFAULT_BASE_URL;
+}
+
+/* What names a product lot in an event: {"gtin", "code", "produced",
+ * "product_id"}, or NULL. */
+static json_t *lot_names(store *s, long lot_id)
+{
+    return first_row(rows(s,
+                          "SELECT json_object('gtin', p.gtin, 'code', l.code, 'produced', "
+                          "l.produced, 'product_id', l.product_id) FROM lots l JOIN products p ON "
+                          "p.id = l.product_id WHERE l.id = ?1",
+                          "i", lot_id));
+}
+
+/* The epcis_lot of a lot_names() or of a row with "gtin" and "code". */
+static epcis_lot lot_of(const json_t *names)
+{
+    epcis_lot lot = {json_string_value(json_object_get(names, "gtin")),
+                     json_string_value(json_object_get(names, "code"))};
+    return lot;
+}
+
+static long product_of(const json_t *names)
+{
+    return (long)json_integer_value(json_object_get(names, "product_id"));
 }
 
 /* ---------- areas ---------- */
@@ -416,8 +465,34 @@ static void check_lot_use(store *s, long lot_id, long source, double quantity, s
                 source, source_produced, produced);
 }
 
+/* The TransformationEvent of lot `lot_id` made with `quantity` of input
+ * `input_id` or of lot `source_lot_id`. */
+static void queue_transformation(store *s, long lot_id, long input_id, long source_lot_id,
+                                 double quantity, const char *base_url, store_problem *p)
+{
+    char unit[64] = "";
+    json_t *output = lot_names(s, lot_id);
+    json_t *source = input_id ? NULL : lot_names(s, source_lot_id);
+    if (input_id)
+        text(s, unit, sizeof(unit), "SELECT unit FROM inputs WHERE id = ?1", "i", input_id);
+    epcis_transformation t = {
+        .base_url = base_or_default(base_url),
+        .output = lot_of(output),
+        .produced = json_string_value(json_object_get(output, "produced")),
+        .input_id = input_id,
+        .unit = unit,
+        .source = lot_of(source),
+        .quantity = quantity,
+        .when = time(NULL),
+    };
+    queue_capture(s, product_of(output),
+                  output && (input_id || source) ? epcis_transformation_document(&t) : NULL, p);
+    json_decref(output);
+    json_decref(source);
+}
+
 long store_lot_input_add(store *s, long lot_id, long input_id, long source_lot_id, double quantity,
-                         store_problem *p)
+                         const char *base_url, store_problem *p)
 {
     if (begin(s, p) != 0)
         return -1;
@@ -432,7 +507,10 @@ long store_lot_input_add(store *s, long lot_id, long input_id, long source_lot_i
                              "VALUES (?1, CASE WHEN ?2 THEN ?2 END, CASE WHEN ?3 THEN ?3 END, ?4)",
                              "iiid", lot_id, input_id, source_lot_id, quantity) != 0)
         problem(p, 500, "store", "", "cannot record the input");
-    return finish(s, p, (long)sqlite3_last_insert_rowid(store_sqlite(s)));
+    long id = (long)sqlite3_last_insert_rowid(store_sqlite(s));
+    if (!p->status)
+        queue_transformation(s, lot_id, input_id, source_lot_id, quantity, base_url, p);
+    return finish(s, p, id);
 }
 
 #define LOT_INPUT_JSON                                                                             \
@@ -451,12 +529,15 @@ json_t *store_lot_inputs(store *s, long lot_id)
 
 /* ---------- the production journal ---------- */
 
+/* The CBV business step of a journal step, as its EPCIS event carries it:
+ * CBV has no harvesting or processing, so those (and other) are "other",
+ * the journal's own word going with the event (epcis.c). */
 #define EVENT_JSON                                                                                 \
     "SELECT json_object('id', id, 'lot_id', lot_id, 'step', step, 'biz_step', "                    \
-    "'https://ref.gs1.org/cbv/BizStep-' || CASE step WHEN 'harvesting' THEN 'harvesting' WHEN "    \
-    "'receiving' THEN 'receiving' WHEN 'processing' THEN 'commissioning' WHEN 'packing' THEN "     \
-    "'packing' WHEN 'inspecting' THEN 'inspecting' WHEN 'storing' THEN 'storing' ELSE 'other' "    \
-    "END, 'at', at, 'place', place, 'note', note) FROM lot_events "
+    "'https://ref.gs1.org/cbv/BizStep-' || CASE WHEN step IN ('receiving', 'packing', "            \
+    "'inspecting', 'storing') THEN step ELSE 'other' END, 'at', at, 'place', place, 'note', "      \
+    "note) "                                                                                       \
+    "FROM lot_events "
 
 json_t *store_event_get(store *s, long id)
 {
@@ -468,8 +549,27 @@ json_t *store_event_list(store *s, long lot_id)
     return rows(s, EVENT_JSON "WHERE lot_id = ?1 ORDER BY at_utc, id", "i", lot_id);
 }
 
+/* The ObjectEvent of a journal entry of lot `lot_id`. */
+static void queue_journal(store *s, long lot_id, const json_t *event, const char *at_utc,
+                          const char *base_url, store_problem *p)
+{
+    json_t *lot = lot_names(s, lot_id);
+    epcis_journal j = {
+        .base_url = base_or_default(base_url),
+        .lot = lot_of(lot),
+        .step = field_text(event, "step"),
+        .at = field_text(event, "at"),
+        .at_utc = at_utc,
+        .place = field_text(event, "place"),
+        .note = field_text(event, "note"),
+        .when = time(NULL),
+    };
+    queue_capture(s, product_of(lot), lot ? epcis_journal_document(&j) : NULL, p);
+    json_decref(lot);
+}
+
 long store_event_add(store *s, long lot_id, const json_t *event, const char *at_utc,
-                     store_problem *p)
+                     const char *base_url, store_problem *p)
 {
     if (begin(s, p) != 0)
         return -1;
@@ -489,7 +589,10 @@ long store_event_add(store *s, long lot_id, const json_t *event, const char *at_
                     lot_id, field_text(event, "step"), field_text(event, "at"), at_utc,
                     field_text(event, "place"), field_text(event, "note")) != 0)
         problem(p, 500, "store", "", "cannot record the event");
-    return finish(s, p, (long)sqlite3_last_insert_rowid(store_sqlite(s)));
+    long id = (long)sqlite3_last_insert_rowid(store_sqlite(s));
+    if (!p->status)
+        queue_journal(s, lot_id, event, at_utc, base_url, p);
+    return finish(s, p, id);
 }
 
 /* ---------- shipments ---------- */
@@ -576,7 +679,47 @@ static void ship_line(store *s, long shipment, long producer_id, const char *shi
                    field, p);
 }
 
-long store_shipment_create(store *s, long producer_id, const json_t *shipment, store_problem *p)
+/* The ObjectEvent of shipment `id`: its units, in the order of its lots. */
+static void queue_shipping(store *s, long id, long producer_id, const json_t *shipment,
+                           const char *base_url, store_problem *p)
+{
+    json_t *units =
+        rows(s,
+             "SELECT json_object('serial', u.serial, 'gtin', pr.gtin, 'code', l.code) "
+             "FROM shipment_units u JOIN lots l ON l.id = u.lot_id JOIN products pr ON "
+             "pr.id = l.product_id WHERE u.shipment_id = ?1 ORDER BY u.lot_id, u.serial",
+             "i", id);
+    size_t count = json_array_size(units);
+    epcis_lot *lots = calloc(count ? count : 1, sizeof(*lots));
+    const char **serials = calloc(count ? count : 1, sizeof(*serials));
+    for (size_t i = 0; lots && serials && i < count; i++) {
+        lots[i] = lot_of(json_array_get(units, i));
+        serials[i] = json_string_value(json_object_get(json_array_get(units, i), "serial"));
+    }
+    const json_t *to = json_object_get(shipment, "to");
+    epcis_shipping e = {
+        .base_url = base_or_default(base_url),
+        .shipment_id = id,
+        .producer_id = producer_id,
+        .to_name = field_text(to, "name"),
+        .to_address = field_text(to, "address"),
+        .shipped = field_text(shipment, "shipped"),
+        .lots = lots,
+        .serials = serials,
+        .count = count,
+        .when = time(NULL),
+    };
+    long first_lot = (long)json_integer_value(
+        json_object_get(json_array_get(json_object_get(shipment, "lots"), 0), "lot_id"));
+    queue_capture(s, store_lot_product(s, first_lot),
+                  units && lots && serials ? epcis_shipping_document(&e) : NULL, p);
+    free(lots);
+    free(serials);
+    json_decref(units);
+}
+
+long store_shipment_create(store *s, long producer_id, const json_t *shipment, const char *base_url,
+                           store_problem *p)
 {
     if (begin(s, p) != 0)
         return -1;
@@ -594,6 +737,8 @@ long store_shipment_create(store *s, long producer_id, const json_t *shipment, s
     const json_t *lines = json_object_get(shipment, "lots");
     for (size_t i = 0; !p->status && i < json_array_size(lines); i++)
         ship_line(s, id, producer_id, shipped, json_array_get(lines, i), i, p);
+    if (!p->status)
+        queue_shipping(s, id, producer_id, shipment, base_url, p);
     return finish(s, p, id);
 }
 
@@ -766,8 +911,39 @@ long store_lot_recall(store *s, long lot_id)
     "?3 WHERE ?3 UNION SELECT li.lot_id FROM lot_inputs li JOIN hit ON li.source_lot_id = "        \
     "hit.id) "
 
+/* The ObjectEvent of recall `id`: the input lot recalled, if it is one,
+ * and every lot the recall took. */
+static void queue_recall(store *s, long id, long lot_id, long input_id, const char *reason,
+                         const char *action, const char *base_url, store_problem *p)
+{
+    json_t *recalled = rows(s,
+                            "SELECT json_object('gtin', pr.gtin, 'code', l.code, 'product_id', "
+                            "l.product_id) FROM recalled_lots rl JOIN lots l ON l.id = rl.lot_id "
+                            "JOIN products pr ON pr.id = l.product_id WHERE rl.recall_id = ?1 "
+                            "ORDER BY l.id",
+                            "i", id);
+    size_t count = json_array_size(recalled);
+    epcis_lot *lots = calloc(count ? count : 1, sizeof(*lots));
+    for (size_t i = 0; lots && i < count; i++)
+        lots[i] = lot_of(json_array_get(recalled, i));
+    epcis_recall r = {
+        .base_url = base_or_default(base_url),
+        .recall_id = id,
+        .input_id = input_id,
+        .lots = lots,
+        .count = count,
+        .reason = reason,
+        .action = action,
+        .when = time(NULL),
+    };
+    long product = lot_id ? store_lot_product(s, lot_id) : product_of(json_array_get(recalled, 0));
+    queue_capture(s, product, recalled && lots ? epcis_recall_document(&r) : NULL, p);
+    free(lots);
+    json_decref(recalled);
+}
+
 long store_recall_create(store *s, long lot_id, long input_id, const char *reason,
-                         const char *action, long user_id, store_problem *p)
+                         const char *action, long user_id, const char *base_url, store_problem *p)
 {
     if (begin(s, p) != 0)
         return -1;
@@ -794,6 +970,8 @@ long store_recall_create(store *s, long lot_id, long input_id, const char *reaso
                "FROM hit",
                "iii", id, input_id, lot_id) != 0)
         problem(p, 500, "store", "", "cannot record the recalled lots");
+    if (!p->status)
+        queue_recall(s, id, lot_id, input_id, reason, action, base_url, p);
     return finish(s, p, id);
 }
 
