@@ -333,4 +333,75 @@ expect "… each with GS1-EPCIS-Version 2.0.0 as JSON-LD" \
     "$("$PY" -c 'import json,sys; d=json.load(sys.stdin); print(sorted(set((r["content_type"], r["epcis_version"]) for r in d["records"] if r["path"] == "/capture")))' <"$scratch/records.json")" \
     "[('application/ld+json', '2.0.0')]"
 
+# ---------- the query interface: GET /epcis/events ----------
+
+officer=$("$OCOPTRACE" user add --role officer canbo --db "$db" | tail -n 1)
+# q QUERY: the events the query interface answers, as "type bizStep" lines
+# compared with the outbox's own, and the document checked by the schema.
+query() {
+    curl -s -D "$scratch/headers" -H "Authorization: Bearer $officer" "$base/epcis/events$1" >"$scratch/query.json"
+    json=$(cat "$scratch/query.json")
+}
+# of_outbox PYTHON-CONDITION: the eventIDs of the outbox's events that meet
+# it (e: the event), in order.
+of_outbox() {
+    sqlite3 "$db" "SELECT body FROM outbox WHERE path = '/capture' ORDER BY id" |
+        "$PY" -c 'import json,sys
+cond = sys.argv[1]
+for line in sys.stdin:
+    e = json.loads(line)["epcisBody"]["eventList"][0]
+    if eval(cond): print(e["eventID"])' "$1"
+}
+ids() { v '"\n".join(e["eventID"] for e in d["epcisBody"]["queryResults"]["resultsBody"]["eventList"])'; }
+
+query ""
+expect "GET /epcis/events: an EPCISQueryDocument of every event, oldest first" \
+    "$(v '[d["type"], d["schemaVersion"], d["epcisBody"]["queryResults"]["queryName"]]')|$(ids)" \
+    "['EPCISQueryDocument', '2.0', 'SimpleEventQuery']|$(of_outbox True)"
+grep -qi '^GS1-EPCIS-Version: 2.0.0' "$scratch/headers" && pass || fail "the answer has GS1-EPCIS-Version 2.0.0"
+"$PY" "$validate" "$schema" <"$scratch/query.json" >/dev/null 2>&1 && pass ||
+    fail "the query document validates against the schema: $("$PY" "$validate" "$schema" <"$scratch/query.json" 2>&1 | head -c 300)"
+while IFS='|' read -r name params cond; do
+    query "$params"
+    want=$(of_outbox "$cond")
+    [ -n "$want" ] || fail "$name: the outbox holds no such event, so this check could not fail"
+    expect "$name" "$(ids)" "$want"
+done <<ROWS
+eventType=TransformationEvent|?eventType=TransformationEvent|e["type"] == "TransformationEvent"
+EQ_bizStep=shipping|?EQ_bizStep=shipping|e.get("bizStep") == "shipping"
+EQ_bizStep as a CBV URI|?EQ_bizStep=https%3A%2F%2Fref.gs1.org%2Fcbv%2FBizStep-holding|e.get("bizStep") == "holding"
+eventType and EQ_bizStep together|?eventType=ObjectEvent&EQ_bizStep=other|e["type"] == "ObjectEvent" and e.get("bizStep") == "other"
+MATCH_epc of a shipped unit|?MATCH_epc=$(echo "$json" >/dev/null; sqlite3 "$db" "SELECT json_extract(body, '\$.epcisBody.eventList[0].epcList[0]') FROM outbox WHERE body LIKE '%\"shipping\"%' LIMIT 1" | "$PY" -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.stdin.read().strip(), safe=""))')|any(x == "$(sqlite3 "$db" "SELECT json_extract(body, '\$.epcisBody.eventList[0].epcList[0]') FROM outbox WHERE body LIKE '%\"shipping\"%' LIMIT 1")" for k in ("epcList", "childEPCs") for x in e.get(k, []))
+GE_eventTime and LT_eventTime, whatever each event's offset|?GE_eventTime=2025-03-01T00:00:00%2B07:00&LT_eventTime=2025-03-10T00:00:00%2B07:00|__import__("datetime").datetime.fromisoformat("2025-03-01T00:00:00+07:00") <= __import__("datetime").datetime.fromisoformat(e["eventTime"]) < __import__("datetime").datetime.fromisoformat("2025-03-10T00:00:00+07:00")
+ROWS
+
+# Pages: perPage, a next page's token in the Link header, every event once.
+all=$(of_outbox True)
+got="" page="?perPage=5" pages=0
+while [ -n "$page" ] && [ $pages -lt 20 ]; do
+    query "$page"
+    got+="$(ids)"$'\n'
+    pages=$((pages + 1))
+    page=$(sed -n 's/^Link: <\/epcis\/events\(?[^>]*\)>; rel="next".*/\1/ip' "$scratch/headers" | tr -d '\r')
+done
+expect "perPage=5: every event once, in order, a page at a time" "$(printf '%s' "$got" | sed '/^$/d')" "$all"
+expect "… in as many pages as it takes" "$pages" "$(( ($(echo "$all" | wc -l) + 4) / 5 ))"
+
+first=$(echo "$all" | head -n 1)
+query "/$first"
+expect "GET /epcis/events/{eventID}: that event alone" "$(ids)" "$first"
+while IFS='|' read -r name params status field; do
+    query "$params"
+    expect "$name" "$(v '[d["error"]["code"], d["error"]["field"]]' 2>/dev/null)|$(head -n 1 "$scratch/headers" | cut -d' ' -f2)" "['$( [ "$status" = 404 ] && echo not_found || echo bad_query)', '$field']|$status"
+done <<ROWS
+an unknown parameter|?EQ_bizstep=shipping|400|EQ_bizstep
+a time without its offset|?GE_eventTime=2025-03-01T00:00:00|400|GE_eventTime
+perPage of 0|?perPage=0|400|perPage
+perPage too large|?perPage=100000|400|perPage
+a token that is not one|?nextPageToken=abc|400|nextPageToken
+an event that is not there|/urn:uuid:00000000-0000-4000-8000-000000000000|404|eventID
+ROWS
+expect "a producer may not query the events" "$(status "$producer" GET /epcis/events)" 403
+expect "nobody may without a token" "$(curl -s -o /dev/null -w '%{http_code}' "$base/epcis/events")" 401
+
 finish
