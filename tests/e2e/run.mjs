@@ -20,6 +20,7 @@ import { officerTests } from './officer.mjs';
 import { narrowTests } from './narrow.mjs';
 import { photosTests } from './photos.mjs';
 import { recallTests } from './recall.mjs';
+import { chainTests } from './chain.mjs';
 
 const SUITE_LIMIT_MS = 8 * 60 * 1000;
 
@@ -56,6 +57,7 @@ async function main() {
         await scenario('every page at 360 px', () => narrowTests(browser, fx));
         await scenario('the scan page\'s photos at 360 px', () => photosTests(browser, fx));
         await scenario('a recall on the scan page at 360 px', () => recallTests(browser, fx));
+        await scenario('the chain: areas, inputs, journal, shipments, trace, recall', () => chainTests(browser, fx));
         check('a screenshot of every page visited', screenshotCount() >= 10, `${screenshotCount()} screenshots`);
     } finally {
         await within(10000, browser.close(), 'closing the browser').catch(() => {});

@@ -108,6 +108,35 @@ const RULES = [
   [/^the lot has no serials yet$/, () => 'Lô chưa có số seri: hãy cấp số seri trước.'],
   [/^required for (\w+) \((.*)\)$/, (m) => `Bắt buộc với nhóm ${GROUPS[m[1]] || m[1]} (${lawWords(m[2])}).`],
   [/^the session's CSRF token|^the form's CSRF token/, () => 'Phiên làm việc đã thay đổi. Hãy tải lại trang.'],
+  // the chain: areas, inputs, journal, shipments, recalls
+  [/^must be (a number|an integer), found/, (m) => (m[1] === 'a number' ? 'Phải là một số.' : 'Phải là số nguyên.')],
+  [/^must be more than 0$/, () => 'Phải lớn hơn 0.'],
+  [/^must be at least 1$/, () => 'Ít nhất là 1.'],
+  [/^is after today \((\d{4}-\d{2}-\d{2})\): it cannot be in the future$/, (m) => `Không được sau hôm nay (${formatDate(m[1])}).`],
+  [/^is in the future$/, () => 'Không được là thời điểm trong tương lai.'],
+  [/^is before the harvest \((.*)\)$/, (m) => `Ngày nhận không được trước ngày thu hoạch (${formatDate(m[1])}).`],
+  [/^give either area_id .* or supplier/, () => 'Chọn một vùng nguyên liệu của cơ sở hoặc ghi nhà cung cấp (chỉ một trong hai).'],
+  [/^give either input_id .* or lot_id/, () => 'Chọn một lô nguyên liệu.'],
+  [/^area \d+ is another producer's/, () => 'Vùng nguyên liệu này thuộc chủ thể khác: hãy chọn vùng của cơ sở.'],
+  [/^an area with code '(.*)' is registered already$/, (m) => `Mã vùng '${m[1]}' đã được đăng ký.`],
+  [/^an input lot with code '(.*)' is registered already$/, (m) => `Đã có lô nguyên liệu mã '${m[1]}'.`],
+  [/^is more than the ([\d.e+]+) that remain of input lot (\d+)$/, (m) => `Nhiều hơn lượng còn lại của lô nguyên liệu: chỉ còn ${formatNumber(Number(m[1]))}.`],
+  [/^is more than the ([\d.e+]+) units of lot (\d+) that remain$/, (m) => `Nhiều hơn số đơn vị còn lại của lô: chỉ còn ${formatNumber(Number(m[1]))}.`],
+  [/^is more than the (\d+) units of the lot not shipped$/, (m) => `Nhiều hơn số đơn vị của lô chưa xuất: chỉ còn ${formatNumber(Number(m[1]))}.`],
+  [/^input lot (\d+) was received on (\S+), after the lot was produced \((.*)\)$/, (m) => `Nguyên liệu được nhận ngày ${formatDate(m[2])}, sau ngày sản xuất của lô (${formatDate(m[3])}).`],
+  [/^input lot \d+ is another producer's/, () => 'Lô nguyên liệu này thuộc chủ thể khác.'],
+  [/^lot \d+ is another producer's$/, () => 'Lô này thuộc chủ thể khác.'],
+  [/^lot (\d+) is made from lot (\d+) already/, () => 'Lô kia đã được làm từ lô này: dùng nó sẽ thành vòng lặp.'],
+  [/^lot (\d+) was produced on (\S+), after this lot \((.*)\)$/, (m) => `Lô số ${m[1]} sản xuất ngày ${formatDate(m[2])}, sau lô này (${formatDate(m[3])}).`],
+  [/^(lot|input lot) (\d+) is recalled already \(recall (\d+)\)$/, (m) => `${m[1] === 'lot' ? 'Lô' : 'Lô nguyên liệu'} số ${m[2]} đã bị thu hồi (đợt thu hồi số ${m[3]}).`],
+  [/^(lot|input lot) (\d+) is recalled \(recall (\d+)\)(?:: (.*))?$/, (m) => `${m[1] === 'lot' ? 'Lô' : 'Lô nguyên liệu'} số ${m[2]} đang bị thu hồi (đợt thu hồi số ${m[3]})${m[4] ? `: ${m[4]}` : ''}.`],
+  [/^no (area|input lot|lot|recall|producer) (\d+)$/, (m) => `Không có ${{ area: 'vùng nguyên liệu', 'input lot': 'lô nguyên liệu', lot: 'lô', recall: 'đợt thu hồi', producer: 'chủ thể' }[m[1]]} số ${m[2]}.`],
+  [/^must be harvesting, receiving/, () => 'Hãy chọn một bước trong danh sách.'],
+  [/^must be a date and time with its offset/, () => 'Ngày giờ không hợp lệ.'],
+  [/^is before (\S+), when an input lot this lot uses was received$/, (m) => `Trước ngày ${formatDate(m[1])}, ngày nhận một nguyên liệu của lô.`],
+  [/^is before lot (\d+) was produced \((.*)\)$/, (m) => `Trước ngày sản xuất của lô (${formatDate(m[2])}).`],
+  [/^unit '(.*)' of lot (\d+) is shipped already$/, (m) => `Đơn vị '${m[1]}' đã được xuất.`],
+  [/^must name at least one (lot|serial)$/, () => 'Cần ít nhất một.'],
 ];
 
 function lawWords(text) {
@@ -227,6 +256,172 @@ export function formObject(data, names) {
     if (value !== '') out[name] = value.normalize('NFC');
   }
   return out;
+}
+
+/* A typed number as a number; anything else as typed, so the API names
+   the field and its rule; empty → undefined (left out). */
+export function numberOrText(value) {
+  if (value === undefined || value === '') return undefined;
+  return /^-?\d+(?:[.,]\d+)?$/.test(value) ? Number(value.replace(',', '.')) : value;
+}
+
+/* Marks each empty field of NAMES "Bắt buộc." without asking the API;
+   true when none is empty. */
+export function requireFields(form, data, names) {
+  let ok = true;
+  for (const name of names) {
+    if ((data.get(name) ?? '').toString().trim() !== '') continue;
+    const slot = form.querySelector(`[data-error-for="${CSS.escape(name)}"]`);
+    if (slot) slot.textContent = 'Bắt buộc.';
+    const input = form.querySelector(`[name="${CSS.escape(name)}"]`);
+    input?.setAttribute('aria-invalid', 'true');
+    if (ok) input?.focus();
+    ok = false;
+  }
+  if (!ok) setStatus(form, 'Chưa gửi: hãy điền ô được đánh dấu.', 'error');
+  return ok;
+}
+
+/* A form whose change cannot be undone. Submitting it shows its `.confirm`
+   panel with what `describe(data)` says will happen (nothing when it
+   returns null); only the panel's `.confirm-yes` button runs `work`. Any
+   change to the form hides the panel again. */
+export function onConfirmedSubmit(form, { describe, work }, fieldMap) {
+  const panel = form.querySelector('.confirm');
+  let confirmed = false;
+  onSubmit(form, async (data) => {
+    if (!confirmed) {
+      panel.hidden = true;
+      const said = await describe(data);
+      if (!said) return;
+      panel.querySelector('.confirm-text').textContent = said;
+      panel.hidden = false;
+      panel.querySelector('.confirm-yes').focus();
+      return;
+    }
+    confirmed = false;
+    panel.hidden = true;
+    await work(data);
+  }, fieldMap);
+  panel.querySelector('.confirm-yes').addEventListener('click', () => {
+    confirmed = true;
+    form.requestSubmit();
+  });
+  panel.querySelector('.confirm-no').addEventListener('click', () => {
+    panel.hidden = true;
+    form.querySelector('[type=submit]')?.focus();
+  });
+  form.addEventListener('input', () => { panel.hidden = true; });
+}
+
+/* ---------- the chain: journal steps, Vietnam's time, the trace ---------- */
+
+export const STEPS = {
+  harvesting: 'Thu hoạch', receiving: 'Tiếp nhận nguyên liệu', processing: 'Chế biến', packing: 'Đóng gói',
+  inspecting: 'Kiểm tra chất lượng', storing: 'Lưu kho', other: 'Khác',
+};
+
+const VIETNAM_MS = 7 * 3600 * 1000;
+
+/* Now in Vietnam (UTC+07:00) as "YYYY-MM-DDTHH:MM", whatever the browser's zone. */
+export function vietnamNow() {
+  return new Date(Date.now() + VIETNAM_MS).toISOString().slice(0, 16);
+}
+
+export function vietnamToday() {
+  return vietnamNow().slice(0, 10);
+}
+
+/* A datetime-local value ("2025-03-01T08:00") as the API takes it:
+   "2025-03-01T08:00:00+07:00". Anything else is sent as typed. */
+export function withVietnamOffset(value) {
+  if (!value) return undefined;
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(:\d{2})?(?:\.\d+)?$/.exec(value);
+  return m ? `${m[1]}${m[2] || ':00'}+07:00` : value;
+}
+
+/* "2025-03-01T08:00:00+07:00" → "08:00 01/03/2025". */
+export function formatDateTime(iso) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(iso || '');
+  return m ? `${m[4]}:${m[5]} ${m[3]}/${m[2]}/${m[1]}` : (iso || '—');
+}
+
+const amount = (quantity, unit) => `${formatNumber(quantity)}${unit ? ` ${unit}` : ''}`;
+
+/* Where an input came from: its area (code, name, place, certifications)
+   or its supplier. */
+export function originOf(area, supplier) {
+  if (area) {
+    return el('span', { class: 'trace-area' }, 'Vùng nguyên liệu ', el('strong', { class: 'area-code' }, area.code),
+      ` · ${area.name}${area.locality ? `, ${area.locality}` : ''}`,
+      area.certifications?.length ? ` · chứng nhận: ${area.certifications.join(', ')}` : '');
+  }
+  if (supplier) {
+    return el('span', { class: 'trace-supplier' }, 'Nhà cung cấp: ', el('strong', {}, supplier.name),
+      supplier.address ? `, ${supplier.address}` : '');
+  }
+  return el('span', { class: 'muted' }, 'Chưa rõ nguồn gốc');
+}
+
+export function recallNotice(recall) {
+  return el('div', { class: 'recall-notice', role: 'note' },
+    el('strong', {}, `Đang bị thu hồi (đợt số ${recall.id}) từ ${formatDateTime(recall.since)}`),
+    el('span', {}, `Lý do: ${recall.reason}`), el('span', {}, `Cách xử lý: ${recall.action}`));
+}
+
+function backwardItem(item) {
+  if (item.lot) {
+    const lot = item.lot;
+    return el('li', { class: 'trace-lot', 'data-lot-id': lot.id },
+      el('strong', {}, `Lô ${lot.code}`), ` · ${lot.product} · NSX ${formatDate(lot.produced)} · dùng ${formatNumber(item.quantity)} đơn vị`,
+      item.backward?.length ? el('ul', { class: 'trace-list' }, ...item.backward.map(backwardItem)) : null);
+  }
+  const input = item.input || {};
+  return el('li', { class: 'trace-input', 'data-input-id': input.id },
+    el('strong', {}, `Nguyên liệu ${input.code}`), ` · ${input.material} · dùng ${amount(item.quantity, input.unit)}`,
+    input.recalled ? el('span', { class: 'badge badge-revoked' }, 'đã thu hồi') : null,
+    el('span', { class: 'trace-line' }, originOf(item.area, item.supplier)),
+    el('span', { class: 'trace-line muted' },
+      `${input.harvested ? `Thu hoạch ${formatDate(input.harvested)} · ` : ''}Nhận ${formatDate(input.received)}`));
+}
+
+function shipmentItem(shipment) {
+  return el('li', { class: 'trace-shipment', 'data-shipment-id': shipment.id },
+    el('strong', {}, `Xuất ngày ${formatDate(shipment.shipped)}`), ` · ${formatNumber(shipment.units)} đơn vị`,
+    el('span', { class: 'trace-line' }, 'Đến: ', el('strong', { class: 'destination' }, shipment.to?.name || '—'),
+      shipment.to?.address ? `, ${shipment.to.address}` : ''));
+}
+
+function forwardItems(forward) {
+  return [
+    ...(forward?.lots || []).map((item) => {
+      const sub = forwardItems(item.forward);
+      return el('li', { class: 'trace-lot', 'data-lot-id': item.lot.id },
+        el('strong', {}, `Lô ${item.lot.code}`), ` · ${item.lot.product} · NSX ${formatDate(item.lot.produced)} · dùng ${formatNumber(item.quantity)}`,
+        sub.length ? el('ul', { class: 'trace-list' }, ...sub) : null);
+    }),
+    ...(forward?.shipments || []).map(shipmentItem),
+  ];
+}
+
+/* GET /lots/{id}/trace drawn: the lot, its recall, where it came from and
+   where it went; `level` is the level of its headings. */
+export function renderTrace(trace, level = 4) {
+  const h = `h${level}`;
+  const lot = trace.lot;
+  const forward = forwardItems(trace.forward);
+  return el('div', { class: 'trace', 'data-lot-id': lot.id },
+    el('p', { class: 'trace-title' }, el('strong', {}, `Lô ${lot.code}`),
+      ` · ${lot.product} · NSX ${formatDate(lot.produced)} · HSD ${formatDate(lot.expires)}`),
+    trace.recall ? recallNotice(trace.recall) : null,
+    el(h, {}, 'Nguồn gốc (truy xuất ngược)'),
+    trace.backward?.length
+      ? el('ul', { class: 'trace-list', 'data-trace': 'backward' }, ...trace.backward.map(backwardItem))
+      : el('p', { class: 'muted' }, 'Chưa ghi nguyên liệu nào cho lô này.'),
+    el(h, {}, 'Nơi đến (truy xuất xuôi)'),
+    forward.length
+      ? el('ul', { class: 'trace-list', 'data-trace': 'forward' }, ...forward)
+      : el('p', { class: 'muted' }, 'Chưa có lô nào làm từ lô này và chưa xuất hàng.'));
 }
 
 /* ---------- the header: who is signed in, and signing out ---------- */

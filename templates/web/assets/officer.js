@@ -1,18 +1,20 @@
 // ocoptrace: the officer's page (admins see it too, read-only where only
 // officers may act). All products with client-side filters, recording an
 // evaluation with its total and stars computed as one types, certificates
-// with their PDF and revocation, those expiring soon, and the summary's
-// charts drawn as inline SVG.
+// with their PDF and revocation, those expiring soon, recalls (each with its
+// lots, units and the destinations to notify) and recalling an input lot or
+// a lot, a lot's trace, and the summary's charts drawn as inline SVG.
 'use strict';
 
 import {
-  api, onSubmit, setStatus, clearErrors, el, formatDate, formatNumber, formatPercent, daysUntil,
-  todayIso, session, starStatus, capitalise, GROUPS, KINDS, STATUSES,
+  api, onSubmit, onConfirmedSubmit, requireFields, setStatus, clearErrors, el, formatDate, formatDateTime,
+  formatNumber, formatPercent, daysUntil, todayIso, session, starStatus, capitalise, renderTrace,
+  GROUPS, KINDS, STATUSES,
 } from '/assets/app.js';
 
 const $ = (selector) => document.querySelector(selector);
 const SVG = 'http://www.w3.org/2000/svg';
-const state = { products: [], summary: null, officer: false };
+const state = { products: [], summary: null, officer: false, inputs: [] };
 
 /* ---------- products and filters ---------- */
 
@@ -326,10 +328,114 @@ window.addEventListener('resize', () => {
   resizeTimer = setTimeout(drawCharts, 150);
 });
 
+/* ---------- recalls ---------- */
+
+function destinationItem(shipment) {
+  return el('li', { 'data-shipment-id': shipment.id },
+    el('strong', { class: 'destination' }, shipment.to?.name || '—'), shipment.to?.address ? `, ${shipment.to.address}` : '',
+    el('span', { class: 'muted' }, ` · xuất ${formatDate(shipment.shipped)} · ${formatNumber(shipment.units)} đơn vị`));
+}
+
+function recalledLotRow(lot) {
+  return el('tr', { 'data-lot-id': lot.lot_id },
+    el('td', { 'data-label': 'Lô' }, el('strong', {}, lot.code), el('span', { class: 'muted' }, ` (số ${lot.lot_id})`)),
+    el('td', { 'data-label': 'Sản phẩm' }, lot.product),
+    el('td', { 'data-label': 'Số đơn vị', class: 'number' }, formatNumber(lot.units)),
+    el('td', { 'data-label': 'Nơi nhận cần báo' }, lot.shipments?.length
+      ? el('ul', { class: 'destinations' }, ...lot.shipments.map(destinationItem))
+      : el('span', { class: 'muted' }, 'Chưa xuất hàng')));
+}
+
+function recallTarget(recall) {
+  if (recall.kind === 'input') {
+    const input = state.inputs.find((i) => i.id === recall.input_id);
+    return input ? `lô nguyên liệu ${input.code} (${input.material})` : `lô nguyên liệu số ${recall.input_id}`;
+  }
+  const lot = recall.lots?.find((l) => l.lot_id === recall.lot_id);
+  return lot ? `lô ${lot.code} (${lot.product})` : `lô số ${recall.lot_id}`;
+}
+
+function recallCard(recall) {
+  const lots = recall.lots || [];
+  const places = new Set(lots.flatMap((l) => (l.shipments || []).map((s) => `${s.to?.name}\n${s.to?.address}`)));
+  return el('li', { class: 'recall-card', 'data-recall-id': recall.id, 'data-kind': recall.kind },
+    el('h3', {}, `Đợt thu hồi số ${recall.id}: ${recallTarget(recall)}`),
+    el('p', { class: 'muted' }, `Từ ${formatDateTime(recall.since)} · ${formatNumber(lots.length)} lô, `
+      + `${formatNumber(lots.reduce((n, l) => n + (l.units || 0), 0))} đơn vị · cần báo ${formatNumber(places.size)} nơi nhận`),
+    el('p', {}, el('strong', {}, 'Lý do: '), recall.reason),
+    el('p', {}, el('strong', {}, 'Người tiêu dùng cần làm: '), recall.action),
+    el('div', { class: 'table-wrap' }, el('table', { class: 'stack recalled-lots' },
+      el('thead', {}, el('tr', {}, ...['Lô', 'Sản phẩm', 'Số đơn vị', 'Nơi nhận cần báo'].map((h, i) =>
+        el('th', { scope: 'col', class: i === 2 ? 'number' : null }, h)))),
+      el('tbody', {}, ...lots.map(recalledLotRow)))));
+}
+
+async function loadRecalls() {
+  const [{ recalls }, { inputs }] = await Promise.all([api('/recalls'), api('/inputs')]);
+  state.inputs = inputs;
+  const newest = [...recalls].sort((a, b) => b.id - a.id);
+  $('#recalls').replaceChildren(...newest.map(recallCard));
+  $('#recalls-empty').hidden = recalls.length > 0;
+}
+
+const recallForm = $('#recall-form');
+const RECALL_FIELDS = { id: 'target_id', input: 'target_id', lot: 'target_id' };
+
+/* What will be recalled, in words, read from the API first; null (with the
+   field marked) when there is nothing to recall. */
+async function describeRecall(data) {
+  if (!requireFields(recallForm, data, ['target_id', 'reason', 'action'])) return null;
+  const id = Number(data.get('target_id'));
+  const refuse = (text) => {
+    recallForm.querySelector('[data-error-for=target_id]').textContent = text;
+    recallForm.elements.target_id.setAttribute('aria-invalid', 'true');
+    return null;
+  };
+  if (!Number.isInteger(id) || id < 1) return refuse('Hãy nhập số của lô (một số nguyên dương).');
+  const consequences = 'Việc này không thể hoàn tác: các lô không in tem, không cấp số seri được nữa và người tiêu dùng quét mã sẽ thấy thông báo thu hồi.';
+  if (data.get('kind') === 'input') {
+    const [input, trace] = await Promise.all([api(`/inputs/${id}`), api(`/inputs/${id}/trace`)]);
+    if (input.recalled) return refuse(`Lô nguyên liệu ${input.code} đã bị thu hồi.`);
+    const lots = countLots(trace.forward);
+    return `Thu hồi lô nguyên liệu ${input.code} (${input.material}, ${formatNumber(input.quantity)} ${input.unit}) `
+      + `và ${formatNumber(lots)} lô làm từ nó? ${consequences}`;
+  }
+  const trace = await api(`/lots/${id}/trace`);
+  if (trace.recall) return refuse(`Lô ${trace.lot.code} đã bị thu hồi (đợt số ${trace.recall.id}).`);
+  const lots = countLots(trace.forward);
+  return `Thu hồi lô ${trace.lot.code} (${trace.lot.product})${lots ? ` và ${formatNumber(lots)} lô làm từ nó` : ''}? ${consequences}`;
+}
+
+function countLots(forward) {
+  return (forward?.lots || []).reduce((n, item) => n + 1 + countLots(item.forward), 0);
+}
+
+onConfirmedSubmit(recallForm, {
+  describe: describeRecall,
+  work: async (data) => {
+    const kind = data.get('kind') === 'lot' ? 'lots' : 'inputs';
+    const body = { reason: text(data, 'reason'), action: text(data, 'action') };
+    const recall = await api(`/${kind}/${Number(data.get('target_id'))}/recall`, { method: 'POST', body });
+    recallForm.reset();
+    await loadRecalls();
+    setStatus(recallForm, `Đã thu hồi ${recallTarget(recall)}: ${formatNumber(recall.lots?.length || 0)} lô (đợt thu hồi số ${recall.id}).`, 'ok');
+  },
+}, RECALL_FIELDS);
+
+/* ---------- a lot's trace ---------- */
+
+onSubmit($('#trace-form'), async (data) => {
+  const form = $('#trace-form');
+  $('#trace').replaceChildren();
+  if (!requireFields(form, data, ['lot_id'])) return;
+  const trace = await api(`/lots/${encodeURIComponent(data.get('lot_id').trim())}/trace`);
+  $('#trace').replaceChildren(renderTrace(trace, 3));
+}, { id: 'lot_id' });
+
 /* ---------- start ---------- */
 
 async function refresh() {
-  await Promise.all([loadProducts(), loadCertificates(), loadExpiring(30), loadExpiring(90)]);
+  await Promise.all([loadProducts(), loadCertificates(), loadExpiring(30), loadExpiring(90), loadRecalls()]);
   await loadSummary();
 }
 

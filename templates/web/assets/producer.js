@@ -1,18 +1,21 @@
 // ocoptrace: the producer's page. Lists the producer's products with their
 // OCOP stars; registers and edits a product; for the opened product shows
 // what the labelling law still needs, its lots, allocates serials, and
-// previews and downloads a lot's label sheet.
+// previews and downloads a lot's label sheet. The chain: the producer's
+// growing areas and input lots; for an opened lot, what it was made from,
+// its production journal, its shipments, its trace both ways and its recall.
 'use strict';
 
 import {
-  api, onSubmit, setStatus, clearErrors, el, formObject, formatDate, formatNumber,
-  starStatus, capitalise, vietnamese, GROUPS, FIELDS,
+  api, onSubmit, onConfirmedSubmit, requireFields, setStatus, clearErrors, el, formObject, formatDate,
+  formatDateTime, formatNumber, numberOrText, starStatus, capitalise, vietnamese, vietnamNow, vietnamToday,
+  withVietnamOffset, originOf, recallNotice, renderTrace, ApiError, GROUPS, FIELDS, STEPS,
 } from '/assets/app.js';
 
 const PRODUCT_FIELDS = ['name', 'group', 'gtin', 'net_quantity', 'ingredients', 'origin', 'usage', 'storage', 'warnings', 'standard'];
 const $ = (selector) => document.querySelector(selector);
 
-const state = { products: [], product: null, lots: [], editing: null };
+const state = { products: [], product: null, lots: [], editing: null, areas: [], inputs: [], lot: null };
 
 /* ---------- the products table ---------- */
 
@@ -52,6 +55,7 @@ async function openProduct(id) {
   badge.textContent = starStatus(state.product.certificate);
   badge.className = `badge badge-${state.product.certificate?.status || 'none'}`;
   $('#product-detail').hidden = false;
+  closeLot();
   ['#lot-form', '#serials-form', '#labels-form'].forEach((f) => clearErrors($(f)));
   $('#serials-result').hidden = true;
   await Promise.all([loadLawCheck(), loadLots()]);
@@ -75,7 +79,10 @@ function lotRow(lot) {
     el('td', { 'data-label': 'Số lô' }, lot.code),
     el('td', { 'data-label': 'NSX' }, formatDate(lot.produced)),
     el('td', { 'data-label': 'HSD' }, formatDate(lot.expires)),
-    el('td', { 'data-label': 'Số seri', class: 'number' }, formatNumber(lot.serials)));
+    el('td', { 'data-label': 'Số seri', class: 'number' }, formatNumber(lot.serials)),
+    el('td', { 'data-label': '' },
+      el('button', { type: 'button', class: 'open-lot secondary', 'aria-label': `Nguồn gốc, nhật ký, xuất hàng của lô ${lot.code}` },
+        'Nguồn gốc, xuất hàng')));
 }
 
 /* Fills a lot select, keeping the chosen lot when it still exists. */
@@ -201,6 +208,288 @@ $('#label-preview').addEventListener('load', () => { $('#label-preview').hidden 
 
 $('#labels-form').addEventListener('change', updateLabels);
 $('#labels-form').addEventListener('submit', (event) => event.preventDefault());
+
+/* ---------- the chain: growing areas ---------- */
+
+function areaRow(area) {
+  return el('tr', { 'data-area-id': area.id },
+    el('td', { 'data-label': 'Mã vùng' }, el('strong', {}, area.code)),
+    el('td', { 'data-label': 'Tên vùng' }, area.name),
+    el('td', { 'data-label': 'Địa phương' }, area.locality || '—'),
+    el('td', { 'data-label': 'Cây trồng, vật nuôi' }, area.crop || '—'),
+    el('td', { 'data-label': 'Diện tích (ha)', class: 'number' }, area.area_ha == null ? '—' : formatNumber(area.area_ha)),
+    el('td', { 'data-label': 'Chứng nhận' }, area.certifications?.length ? area.certifications.join(', ') : '—'));
+}
+
+async function loadAreas() {
+  const { areas } = await api('/areas');
+  state.areas = areas;
+  $('#areas tbody').replaceChildren(...areas.map(areaRow));
+  $('#areas-empty').hidden = areas.length > 0;
+  const select = $('#input-form [name=area_id]');
+  const chosen = select.value;
+  select.replaceChildren(el('option', { value: '' }, areas.length ? '— Chọn vùng —' : '— Chưa có vùng nào —'),
+    ...areas.map((a) => el('option', { value: a.id }, `${a.code} · ${a.name}`)));
+  if (areas.some((a) => String(a.id) === chosen)) select.value = chosen;
+}
+
+/* "VietGAP, hữu cơ" → ["VietGAP", "hữu cơ"]. */
+function certifications(text) {
+  return (text || '').split(',').map((c) => c.trim().normalize('NFC')).filter(Boolean);
+}
+
+onSubmit($('#area-form'), async (data) => {
+  const form = $('#area-form');
+  const body = formObject(data, ['name', 'code', 'locality', 'crop']);
+  const area = numberOrText(data.get('area_ha').trim());
+  if (area !== undefined) body.area_ha = area;
+  const certs = certifications(data.get('certifications'));
+  if (certs.length) body.certifications = certs;
+  const saved = await api('/areas', { method: 'POST', body });
+  form.reset();
+  await loadAreas();
+  $('#input-form [name=area_id]').value = saved.id;
+  setStatus(form, `Đã thêm vùng ${saved.code}.`, 'ok');
+}, { 'certifications[0]': 'certifications' });
+
+/* ---------- the chain: input lots ---------- */
+
+function sourceOf(input) {
+  return originOf(input.area_id ? state.areas.find((a) => a.id === input.area_id) || { code: `số ${input.area_id}`, name: '' } : null,
+    input.supplier);
+}
+
+function inputRow(input) {
+  const unit = (n) => `${formatNumber(n)} ${input.unit}`;
+  return el('tr', { 'data-input-id': input.id, class: input.recalled ? 'recalled' : null },
+    el('td', { 'data-label': 'Mã lô' }, el('strong', {}, input.code),
+      input.recalled ? el('span', { class: 'badge badge-revoked' }, 'đã thu hồi') : null),
+    el('td', { 'data-label': 'Nguyên liệu' }, input.material),
+    el('td', { 'data-label': 'Số lượng', class: 'number' }, unit(input.quantity)),
+    el('td', { 'data-label': 'Đã dùng', class: 'number used' }, unit(input.used)),
+    el('td', { 'data-label': 'Còn lại', class: 'number remaining' }, unit(input.remaining)),
+    el('td', { 'data-label': 'Thu hoạch' }, formatDate(input.harvested)),
+    el('td', { 'data-label': 'Ngày nhận' }, formatDate(input.received)),
+    el('td', { 'data-label': 'Nguồn gốc' }, sourceOf(input)));
+}
+
+async function loadInputs() {
+  const { inputs } = await api('/inputs');
+  state.inputs = inputs;
+  $('#inputs tbody').replaceChildren(...inputs.map(inputRow));
+  $('#inputs-empty').hidden = inputs.length > 0;
+  const select = $('#lot-input-form [name=input_id]');
+  const chosen = select.value;
+  const usable = inputs.filter((i) => !i.recalled && i.remaining > 0);
+  select.replaceChildren(el('option', { value: '' }, usable.length ? '— Chọn lô nguyên liệu —' : '— Chưa có nguyên liệu còn lại —'),
+    ...usable.map((i) => el('option', { value: i.id },
+      `${i.code} · ${i.material} · còn ${formatNumber(i.remaining)} ${i.unit}`)));
+  if (usable.some((i) => String(i.id) === chosen)) select.value = chosen;
+}
+
+function showSource() {
+  const form = $('#input-form');
+  const source = form.elements.source.value;
+  form.querySelectorAll('[data-source]').forEach((n) => { n.hidden = n.dataset.source !== source; });
+}
+$('#input-form').addEventListener('change', (event) => { if (event.target.name === 'source') showSource(); });
+
+const INPUT_FIELDS = { 'supplier.name': 'supplier_name', 'supplier.address': 'supplier_address', supplier: 'supplier_name' };
+
+onSubmit($('#input-form'), async (data) => {
+  const form = $('#input-form');
+  const body = formObject(data, ['code', 'material', 'unit', 'harvested', 'received']);
+  const quantity = numberOrText(data.get('quantity').trim());
+  if (quantity !== undefined) body.quantity = quantity;
+  if (data.get('source') === 'supplier') {
+    const supplier = formObject(data, ['supplier_name', 'supplier_address']);
+    body.supplier = { name: supplier.supplier_name, address: supplier.supplier_address };
+  } else if (data.get('area_id')) {
+    body.area_id = Number(data.get('area_id'));
+  }
+  const saved = await api('/inputs', { method: 'POST', body });
+  form.reset();
+  form.elements.received.value = vietnamToday();
+  showSource();
+  await loadInputs();
+  setStatus(form, `Đã thêm lô nguyên liệu ${saved.code}.`, 'ok');
+}, INPUT_FIELDS);
+
+/* ---------- the chain: one lot ---------- */
+
+function closeLot() {
+  state.lot = null;
+  $('#lot-panel').hidden = true;
+}
+
+$('#lots').addEventListener('click', (event) => {
+  const opener = event.target.closest('.open-lot');
+  if (opener) openLot(Number(opener.closest('tr').dataset.lotId));
+});
+
+async function openLot(id) {
+  state.lot = state.lots.find((l) => l.id === id);
+  if (!state.lot) return;
+  document.querySelectorAll('#lots tbody tr').forEach((tr) => {
+    tr.classList.toggle('selected', Number(tr.dataset.lotId) === id);
+  });
+  $('#lot-panel-title').textContent = `Lô ${state.lot.code}: nguồn gốc, nhật ký, xuất hàng`;
+  ['#lot-input-form', '#event-form', '#shipment-form', '#recall-form'].forEach((f) => clearErrors($(f)));
+  $('#recall-form .confirm').hidden = true;
+  $('#trace').replaceChildren();
+  $('#trace-status').textContent = '';
+  $('#trace-status').className = 'form-status';
+  const eventForm = $('#event-form');
+  if (!eventForm.elements.at.value) eventForm.elements.at.value = vietnamNow();
+  eventForm.elements.at.max = vietnamNow();
+  const shipmentForm = $('#shipment-form');
+  if (!shipmentForm.elements.shipped.value) shipmentForm.elements.shipped.value = vietnamToday();
+  shipmentForm.elements.shipped.max = vietnamToday();
+  $('#lot-panel').hidden = false;
+  await Promise.all([loadLotInputs(), loadJournal(), loadRecall()]);
+  $('#lot-panel').scrollIntoView({ behavior: 'smooth', block: 'start' });
+}
+
+function lotInputItem(row) {
+  if (row.input_id) {
+    const input = state.inputs.find((i) => i.id === row.input_id);
+    return el('li', { 'data-input-id': row.input_id },
+      el('strong', {}, input ? input.code : `Lô nguyên liệu số ${row.input_id}`),
+      input ? ` · ${input.material} · ${formatNumber(row.quantity)} ${input.unit}` : ` · ${formatNumber(row.quantity)}`);
+  }
+  const lot = state.lots.find((l) => l.id === row.source_lot_id);
+  return el('li', { 'data-source-lot-id': row.source_lot_id },
+    el('strong', {}, lot ? `Lô ${lot.code}` : `Lô số ${row.source_lot_id}`), ` · ${formatNumber(row.quantity)} đơn vị`);
+}
+
+async function loadLotInputs() {
+  const { inputs } = await api(`/lots/${state.lot.id}/inputs`);
+  $('#lot-inputs').replaceChildren(...inputs.map(lotInputItem));
+  $('#lot-inputs-empty').hidden = inputs.length > 0;
+}
+
+function journalItem(event) {
+  return el('li', { 'data-event-id': event.id, 'data-step': event.step },
+    el('strong', {}, STEPS[event.step] || event.step), ` · ${formatDateTime(event.at)}`,
+    event.place ? ` · ${event.place}` : '',
+    event.note ? el('span', { class: 'trace-line' }, event.note) : null);
+}
+
+async function loadJournal() {
+  const { events } = await api(`/lots/${state.lot.id}/events`);
+  $('#journal').replaceChildren(...events.map(journalItem));
+  $('#journal-empty').hidden = events.length > 0;
+}
+
+/* The lot's recall, from its trace: a notice, and no second recall. */
+async function loadRecall() {
+  const trace = await api(`/lots/${state.lot.id}/trace`);
+  $('#lot-recall').replaceChildren(...(trace.recall ? [recallNotice(trace.recall)] : []));
+  $('#recall-form').hidden = Boolean(trace.recall);
+  return trace;
+}
+
+async function showTrace() {
+  const trace = await loadRecall();
+  $('#trace').replaceChildren(renderTrace(trace, 5));
+}
+
+/* After a change: the trace again if it is open. */
+async function refreshTrace() {
+  if ($('#trace').childElementCount) await showTrace();
+}
+
+$('#show-trace').addEventListener('click', async () => {
+  const button = $('#show-trace');
+  button.disabled = true;
+  $('#trace-status').textContent = '';
+  $('#trace-status').className = 'form-status';
+  try {
+    await showTrace();
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    $('#trace-status').textContent = `Không tải được truy xuất: ${vietnamese(error.message) || error.message}`;
+    $('#trace-status').className = 'form-status error';
+  } finally {
+    button.disabled = false;
+  }
+});
+
+onSubmit($('#lot-input-form'), async (data) => {
+  const form = $('#lot-input-form');
+  const body = {};
+  if (data.get('input_id')) body.input_id = Number(data.get('input_id'));
+  const quantity = numberOrText(data.get('quantity').trim());
+  if (quantity !== undefined) body.quantity = quantity;
+  const saved = await api(`/lots/${state.lot.id}/inputs`, { method: 'POST', body });
+  form.reset();
+  await Promise.all([loadInputs(), loadLotInputs()]);
+  await refreshTrace();
+  const input = state.inputs.find((i) => i.id === saved.input_id);
+  setStatus(form, `Đã ghi ${formatNumber(saved.quantity)} ${input?.unit ?? ''} ${input?.code ?? ''} cho lô ${state.lot.code}.`
+    .replace(/\s+/g, ' '), 'ok');
+});
+
+onSubmit($('#event-form'), async (data) => {
+  const form = $('#event-form');
+  const body = formObject(data, ['step', 'place']);
+  const at = withVietnamOffset(data.get('at'));
+  if (at) body.at = at;
+  const note = (data.get('note') || '').toString().trim().normalize('NFC');
+  if (note) body.note = note;
+  const saved = await api(`/lots/${state.lot.id}/events`, { method: 'POST', body });
+  form.elements.place.value = '';
+  form.elements.note.value = '';
+  await loadJournal();
+  setStatus(form, `Đã thêm bước “${STEPS[saved.step] || saved.step}” lúc ${formatDateTime(saved.at)}.`, 'ok');
+});
+
+const SHIPMENT_FIELDS = {
+  'to.name': 'to_name', 'to.address': 'to_address', to: 'to_name',
+  'lots[0].units': 'units', 'lots[0]': 'units', lots: 'units',
+};
+
+onSubmit($('#shipment-form'), async (data) => {
+  const form = $('#shipment-form');
+  const fields = formObject(data, ['to_name', 'to_address', 'shipped']);
+  const line = { lot_id: state.lot.id };
+  const units = numberOrText(data.get('units').trim());
+  if (units !== undefined) line.units = units;
+  const body = { to: { name: fields.to_name, address: fields.to_address }, lots: [line] };
+  if (fields.shipped) body.shipped = fields.shipped;
+  const saved = await api('/shipments', { method: 'POST', body });
+  form.reset();
+  form.elements.shipped.value = vietnamToday();
+  await refreshTrace();
+  const shipped = saved.lots?.reduce((n, l) => n + l.units, 0) ?? 0;
+  setStatus(form, `Đã ghi xuất ${formatNumber(shipped)} đơn vị cho ${saved.to.name}.`, 'ok');
+}, SHIPMENT_FIELDS);
+
+onConfirmedSubmit($('#recall-form'), {
+  describe: (data) => (requireFields($('#recall-form'), data, ['reason', 'action'])
+    ? `Thu hồi lô ${state.lot.code} và mọi lô làm từ nó? Việc này không thể hoàn tác: lô sẽ không in tem, `
+      + 'không cấp số seri được nữa và người tiêu dùng quét mã sẽ thấy thông báo thu hồi.'
+    : null),
+  work: async (data) => {
+    const form = $('#recall-form');
+    const body = formObject(data, ['reason', 'action']);
+    const recall = await api(`/lots/${state.lot.id}/recall`, { method: 'POST', body });
+    form.reset();
+    await Promise.all([loadRecall(), loadInputs()]);
+    await refreshTrace();
+    const lots = recall.lots?.length ?? 0;
+    $('#trace-status').textContent = `Đã thu hồi lô ${state.lot.code}${lots > 1 ? ` và ${formatNumber(lots - 1)} lô làm từ nó` : ''} (đợt thu hồi số ${recall.id}).`;
+    $('#trace-status').className = 'form-status ok';
+  },
+});
+
+$('#input-form').elements.received.value = vietnamToday();
+$('#input-form').elements.received.max = vietnamToday();
+$('#input-form').elements.harvested.max = vietnamToday();
+loadAreas().then(loadInputs).catch((error) => {
+  $('#inputs-empty').hidden = false;
+  $('#inputs-empty').textContent = capitalise(`không tải được nguyên liệu: ${error.message}`);
+});
 
 loadProducts().catch((error) => {
   $('#products-empty').hidden = false;
