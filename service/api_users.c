@@ -1,5 +1,5 @@
 /*
- * /api/v1/users: an admin adds users of the three roles and lists them.
+ * /api/v1/users: an admin adds users of the four roles and lists them.
  * A new user's API token is in the 201 answer and nowhere else: the store
  * keeps only its hash. A password, if given, is for the web pages.
  */
@@ -31,7 +31,7 @@ static void keep_user(void *ctx, const char *path, const json_t *v, ocl_problems
     } else if (strcmp(path, "role") == 0) {
         u->role = json_string_value(v);
         if (store_role_parse(u->role) < 0)
-            ocl_problem_add(problems, path, "must be one of admin, officer, producer");
+            ocl_problem_add(problems, path, "must be one of admin, officer, producer, reader");
     } else if (strcmp(path, "password") == 0) {
         u->password = json_string_value(v);
         if (strlen(u->password) < 8 || strlen(u->password) > 128)

@@ -26,14 +26,15 @@ static const char db_usage[] =
     "" CONFIG_DEFAULT_DB ".\n";
 
 static const char user_usage[] =
-    "usage: ocoptrace user add --role admin|officer|producer [--producer ID] [--password] NAME\n"
-    "                          [--db PATH] [--config FILE]\n"
+    "usage: ocoptrace user add --role admin|officer|producer|reader [--producer ID] [--password]\n"
+    "                          NAME [--db PATH] [--config FILE]\n"
     "   or: ocoptrace user password NAME [--db PATH] [--config FILE]\n"
     "\n"
     "'add' adds a user and prints a new API token once, as the last line: only its\n"
     "hash is stored. A producer user needs --producer, the producer record it may\n"
-    "change. With --password, and with 'password', the first line of standard input\n"
-    "(8 to 128 bytes) becomes the password for the web pages, kept as an Argon2id hash.\n";
+    "change; a reader may only read EPCIS events (GET /epcis/events). With\n"
+    "--password, and with 'password', the first line of standard input (8 to 128\n"
+    "bytes) becomes the password for the web pages, kept as an Argon2id hash.\n";
 
 static const char sync_usage[] =
     "usage: ocoptrace sync status [--db PATH] [--config FILE]\n"
@@ -178,7 +179,7 @@ int cmd_user(int argc, char **argv)
     int role = store_role_parse(role_name);
     int producer_id = 0;
     if (role < 0)
-        ocl_problem_add(&problems, "role", "must be admin, officer or producer");
+        ocl_problem_add(&problems, "role", "must be admin, officer, producer or reader");
     if (!*name || strlen(name) > 64 ||
         ocl_utf8_invalid_at((const unsigned char *)name, strlen(name)) != (size_t)-1)
         ocl_problem_add(&problems, "name", "must be 1 to 64 bytes of UTF-8");

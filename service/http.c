@@ -90,6 +90,7 @@ typedef struct {
 #define R_ADMIN    (1u << ROLE_ADMIN)
 #define R_OFFICER  (1u << ROLE_OFFICER)
 #define R_PRODUCER (1u << ROLE_PRODUCER)
+#define R_READER   (1u << ROLE_READER)
 #define R_ANY      (R_ADMIN | R_OFFICER | R_PRODUCER)
 
 typedef void (*handler)(http_request *req, http_reply *reply, long id);
@@ -154,8 +155,8 @@ static const struct {
     {"GET", "/api/v1/shipments", R_ANY, api_shipments_list},
     {"GET", "/api/v1/recalls", R_ANY, api_recalls_list},
     {"GET", "/api/v1/recalls/{id}", R_ANY, api_recalls_get},
-    {"GET", "/epcis/events", R_ADMIN | R_OFFICER, api_epcis_events},
-    {"GET", "/epcis/events/{name}", R_ADMIN | R_OFFICER, api_epcis_event},
+    {"GET", "/epcis/events", R_ADMIN | R_OFFICER | R_READER, api_epcis_events},
+    {"GET", "/epcis/events/{name}", R_ADMIN | R_OFFICER | R_READER, api_epcis_event},
 };
 
 /* Routes outside the table, counted after it in /metrics. */

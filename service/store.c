@@ -163,6 +163,7 @@ static const char *(*const later_migrations[])(void) = {
     store_links_migration,    /* 8: producers' links */
     store_registry_migration, /* 9: the registry's version, for resolvers' caches */
     store_trace_migration,    /* 10: areas, inputs, journal, shipments, recalls */
+    store_reader_migration,   /* 11: the reader role */
 };
 #define LISTED     ((int)(sizeof(migrations) / sizeof(migrations[0])))
 #define MIGRATIONS (LISTED + (int)(sizeof(later_migrations) / sizeof(later_migrations[0])))
@@ -173,7 +174,7 @@ static const char *migration_sql(int v)
     return v <= LISTED ? migrations[v - 1] : later_migrations[v - LISTED - 1]();
 }
 
-static const char *const role_names[ROLE_COUNT] = {"admin", "officer", "producer"};
+static const char *const role_names[ROLE_COUNT] = {"admin", "officer", "producer", "reader"};
 
 int store_role_parse(const char *name)
 {

@@ -16,7 +16,9 @@ typedef struct store store;
 
 #define STORE_ERROR_MAX 256
 
-typedef enum { ROLE_ADMIN, ROLE_OFFICER, ROLE_PRODUCER, ROLE_COUNT } store_role;
+/* A reader holds a token for the provincial or national system to pull
+ * EPCIS events with, and may do nothing else. */
+typedef enum { ROLE_ADMIN, ROLE_OFFICER, ROLE_PRODUCER, ROLE_READER, ROLE_COUNT } store_role;
 
 /* Opens (creating it and its folder if missing) and migrates the database.
  * Returns NULL with the reason in `error`. */
@@ -239,6 +241,8 @@ typedef struct {
 int store_scan_record(store *s, store_scans *q, const store_scan *scan, store_code *code,
                       store_serial_seen *seen);
 void store_code_free(store_code *code);
+/* Migration 11: the reader role (store_auth.c). */
+const char *store_reader_migration(void);
 /* Migration 9: the registry's version and the triggers that raise it. */
 const char *store_registry_migration(void);
 

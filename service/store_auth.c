@@ -195,3 +195,19 @@ json_t *store_user_get(store *s, long id)
     sqlite3_finalize(st);
     return user;
 }
+
+/* Adds 'reader' to the roles that users.role may hold. A CHECK that only
+ * widens changes nothing stored, so the table's definition is edited in
+ * place, as SQLite's documentation allows for such a change, rather than
+ * the table rebuilt under the foreign keys of tokens and sessions; this
+ * connection then reads its schema again, and a table made and dropped
+ * tells the others that it changed. */
+const char *store_reader_migration(void)
+{
+    return "PRAGMA writable_schema = ON;"
+           "UPDATE sqlite_schema SET sql = replace(sql, '''producer''))', "
+           "'''producer'',''reader''))') WHERE type = 'table' AND name = 'users';"
+           "PRAGMA writable_schema = RESET;" /* this connection reads the schema again */
+           "CREATE TABLE schema_changed (x);"
+           "DROP TABLE schema_changed;";
+}

@@ -183,7 +183,8 @@ static void shell(http_request *req, http_reply *reply, const char *file, int of
         redirect(reply, "/sign-in");
         return;
     }
-    int allowed = officer ? req->user.role != ROLE_PRODUCER : req->user.role == ROLE_PRODUCER;
+    int allowed = officer ? req->user.role == ROLE_ADMIN || req->user.role == ROLE_OFFICER
+                          : req->user.role == ROLE_PRODUCER;
     html_page(reply, allowed ? 200 : 403,
               read_template(allowed ? file : "templates/web/forbidden.html", NULL));
 }

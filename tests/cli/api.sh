@@ -527,6 +527,7 @@ grep -q '^ocoptrace_requests_total{method="GET",route="/api/v1/lots/{id}/labels.
     pass || fail "metrics count the label sheets drawn: $(grep labels.pdf "$scratch/body")"
 grep -q '^ocoptrace_requests_total{method="POST",route="/api/v1/products/{id}/evaluations",status="4xx"} [1-9]' "$scratch/body" &&
     pass || fail "metrics count refused evaluations"
+sleep 0.1 # the scans before, written behind within milliseconds, are in
 scans=$(sqlite3 "$db" "SELECT count(*) FROM scans")
 link=/01/08931234567897/10/L1/21/$serial1
 expect_equal "resolver, JSON" "$(get "$link" -H "$json")" "200 application/json"
@@ -539,6 +540,11 @@ grep -q '<h1>Nước mắm</h1>' "$scratch/body" && grep -q 'verdict-genuine' "$
 expect_equal "resolver, HTML when HTML is asked for" "$(get "$link" -H 'Accept: text/html')" "200 text/html; charset=utf-8"
 expect_equal "resolver, a token is not needed nor looked at" \
     "$(get "$link" -H "$json" -H 'Authorization: Bearer oct_not_a_token')" "200 application/json"
+# Scans are written behind, within milliseconds: wait for them.
+for _ in $(seq 1 50); do
+    [ "$(sqlite3 "$db" "SELECT count(*) FROM scans")" -ge $((scans + 4)) ] && break
+    sleep 0.05
+done
 expect_equal "resolver records each scan" "$(sqlite3 "$db" "SELECT count(*) FROM scans")" $((scans + 4))
 expect_equal "resolver, the GTIN alone" "$(get /01/08931234567897 -H "$json")" "200 application/json"
 get /01/08931234567897/10/L1/21/NEVERISSUE -H "$json" >/dev/null

@@ -54,7 +54,7 @@ refuse() {
         "$(sqlite3 var/ocoptrace.db "SELECT group_concat(name || ':' || role) FROM users")" "$before"
 }
 refuse "name taken" "ocoptrace: name: 'alice' is taken" --role officer alice
-refuse "bad role" "ocoptrace: role: must be admin, officer or producer" --role root carol
+refuse "bad role" "ocoptrace: role: must be admin, officer, producer or reader" --role root carol
 refuse "producer without its ID" "ocoptrace: producer: required for a producer user: its producer ID" \
     --role producer dave
 refuse "unknown producer" "ocoptrace: producer: no producer with ID 7" --role producer --producer 7 dave

@@ -401,6 +401,9 @@ perPage too large|?perPage=100000|400|perPage
 a token that is not one|?nextPageToken=abc|400|nextPageToken
 an event that is not there|/urn:uuid:00000000-0000-4000-8000-000000000000|404|eventID
 ROWS
+reader=$("$OCOPTRACE" user add --role reader province --db "$db" | tail -n 1)
+expect "a reader token (the provincial system's) queries the events" "$(status "$reader" GET '/epcis/events?perPage=1')" 200
+expect "… and reads nothing else" "$(status "$reader" GET /api/v1/products)|$(status "$reader" GET /api/v1/recalls)|$(status "$reader" POST /api/v1/areas '{}')" "403|403|403"
 expect "a producer may not query the events" "$(status "$producer" GET /epcis/events)" 403
 expect "nobody may without a token" "$(curl -s -o /dev/null -w '%{http_code}' "$base/epcis/events")" 401
 
