@@ -76,6 +76,17 @@ static void refused(http_reply *reply, const store_problem *p)
     http_error(reply, p->status, p->code, p->field, "%s", p->message);
 }
 
+/* The answer to a change: the record `saved` read back with `get` (201,
+ * or 200 for a change of `changed`), or the store's refusal. */
+static void saved_answer(http_request *req, http_reply *reply, long saved, const store_problem *p,
+                         json_t *(*get)(store *, long), int changed)
+{
+    if (saved < 0)
+        refused(reply, p);
+    else
+        answer(reply, changed ? 200 : 201, get(req->store, saved));
+}
+
 /* ---------- checks of single values ---------- */
 
 /* Today in Vietnam, YYYY-MM-DD: what "not in the future" means here. */
@@ -151,11 +162,8 @@ static void area_write(http_request *req, http_reply *reply, long id, int patch)
         http_error(reply, 422, "invalid", "producer_id", "an area keeps its producer");
     else if (producer) {
         store_problem p;
-        long saved = store_area_save(req->store, id, producer, body, &p);
-        if (saved < 0)
-            refused(reply, &p);
-        else
-            answer(reply, id ? 200 : 201, store_area_get(req->store, saved));
+        saved_answer(req, reply, store_area_save(req->store, id, producer, body, &p), &p,
+                     store_area_get, id != 0);
     }
     json_decref(body);
 }
@@ -248,11 +256,8 @@ void api_inputs_create(http_request *req, http_reply *reply, long id)
     long producer = input_consistent(body, reply) == 0 ? acting_producer(req, reply, body) : 0;
     if (producer) {
         store_problem p;
-        long saved = store_input_create(req->store, producer, body, &p);
-        if (saved < 0)
-            refused(reply, &p);
-        else
-            answer(reply, 201, store_input_get(req->store, saved));
+        saved_answer(req, reply, store_input_create(req->store, producer, body, &p), &p,
+                     store_input_get, 0);
     }
     json_decref(body);
 }
@@ -306,13 +311,11 @@ void api_lot_inputs_create(http_request *req, http_reply *reply, long id)
                    input ? "both" : "neither");
     } else {
         store_problem p;
-        long saved = store_lot_input_add(req->store, id, input, source,
+        saved_answer(req, reply,
+                     store_lot_input_add(req->store, id, input, source,
                                          json_number_value(json_object_get(body, "quantity")),
-                                         req->config->base_url, &p);
-        if (saved < 0)
-            refused(reply, &p);
-        else
-            answer(reply, 201, store_lot_input_get(req->store, saved));
+                                         req->config->base_url, &p),
+                     &p, store_lot_input_get, 0);
     }
     json_decref(body);
 }
@@ -365,11 +368,9 @@ void api_lot_events_create(http_request *req, http_reply *reply, long id)
         http_read_body(req, reply, event_rules, check_event_field, at_utc, &body) != 0)
         return;
     store_problem p;
-    long saved = store_event_add(req->store, id, body, at_utc, req->config->base_url, &p);
-    if (saved < 0)
-        refused(reply, &p);
-    else
-        answer(reply, 201, store_event_get(req->store, saved));
+    saved_answer(req, reply,
+                 store_event_add(req->store, id, body, at_utc, req->config->base_url, &p), &p,
+                 store_event_get, 0);
     json_decref(body);
 }
 
@@ -429,11 +430,9 @@ void api_shipments_create(http_request *req, http_reply *reply, long id)
     long producer = acting_producer(req, reply, body);
     if (producer) {
         store_problem p;
-        long saved = store_shipment_create(req->store, producer, body, req->config->base_url, &p);
-        if (saved < 0)
-            refused(reply, &p);
-        else
-            answer(reply, 201, store_shipment_get(req->store, saved));
+        saved_answer(req, reply,
+                     store_shipment_create(req->store, producer, body, req->config->base_url, &p),
+                     &p, store_shipment_get, 0);
     }
     json_decref(body);
 }
@@ -472,14 +471,12 @@ static void recall(http_request *req, http_reply *reply, long lot_id, long input
     if (http_read_body(req, reply, recall_rules, check_recall_field, NULL, &body) != 0)
         return;
     store_problem p;
-    long saved = store_recall_create(req->store, lot_id, input_id,
+    saved_answer(req, reply,
+                 store_recall_create(req->store, lot_id, input_id,
                                      json_string_value(json_object_get(body, "reason")),
                                      json_string_value(json_object_get(body, "action")),
-                                     req->user.id, req->config->base_url, &p);
-    if (saved < 0)
-        refused(reply, &p);
-    else
-        answer(reply, 201, store_recall_get(req->store, saved));
+                                     req->user.id, req->config->base_url, &p),
+                 &p, store_recall_get, 0);
     json_decref(body);
 }
 

@@ -268,6 +268,11 @@ static long product_of(const json_t *names)
     return (long)json_integer_value(json_object_get(names, "product_id"));
 }
 
+/* A list of records: a producer's own (producer_id not 0) or all. */
+#define LIST_OF(s, select, owner, order, producer_id)                                              \
+    ((producer_id) ? rows((s), select "WHERE " owner " = ?1 ORDER BY " order, "i", (producer_id))  \
+                   : rows((s), select "ORDER BY " order, ""))
+
 /* ---------- areas ---------- */
 
 #define AREA_JSON                                                                                  \
@@ -282,8 +287,7 @@ json_t *store_area_get(store *s, long id)
 
 json_t *store_area_list(store *s, long producer_id)
 {
-    return producer_id ? rows(s, AREA_JSON "WHERE producer_id = ?1 ORDER BY id", "i", producer_id)
-                       : rows(s, AREA_JSON "ORDER BY id", "");
+    return LIST_OF(s, AREA_JSON, "producer_id", "id", producer_id);
 }
 
 long store_area_owner(store *s, long id)
@@ -353,9 +357,7 @@ json_t *store_input_get(store *s, long id)
 
 json_t *store_input_list(store *s, long producer_id)
 {
-    return producer_id
-               ? rows(s, INPUT_JSON "WHERE i.producer_id = ?1 ORDER BY i.id", "i", producer_id)
-               : rows(s, INPUT_JSON "ORDER BY i.id", "");
+    return LIST_OF(s, INPUT_JSON, "i.producer_id", "i.id", producer_id);
 }
 
 long store_input_owner(store *s, long id)
@@ -756,9 +758,7 @@ json_t *store_shipment_get(store *s, long id)
 
 json_t *store_shipment_list(store *s, long producer_id)
 {
-    return producer_id
-               ? rows(s, SHIPMENT_JSON "WHERE sh.producer_id = ?1 ORDER BY sh.id", "i", producer_id)
-               : rows(s, SHIPMENT_JSON "ORDER BY sh.id", "");
+    return LIST_OF(s, SHIPMENT_JSON, "sh.producer_id", "sh.id", producer_id);
 }
 
 /* ---------- the trace ---------- */
