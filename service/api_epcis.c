@@ -73,6 +73,38 @@ static int number_parameter(http_request *req, http_reply *reply, const char *na
     return -1;
 }
 
+/* The Link to the next page: the same query from `next` on (RFC 8288).
+ * 0, or -1 after a 414 when it would not fit in the header. */
+static int next_link(http_request *req, http_reply *reply, long next)
+{
+    ocl_buffer link = {0};
+    static const char open[] = "</epcis/events?", close[] = ">; rel=\"next\"";
+    char token[32];
+    ocl_buffer_append(&link, open, sizeof(open) - 1);
+    for (size_t i = 0; query_names[i]; i++) {
+        const char *v = http_query(req, query_names[i]);
+        char encoded[3 * HTTP_PATH_MAX + 1];
+        if (!v || strcmp(query_names[i], "nextPageToken") == 0 ||
+            ocl_percent_encode(v, encoded, sizeof(encoded)) != OCL_OK)
+            continue;
+        ocl_buffer_append(&link, query_names[i], strlen(query_names[i]));
+        ocl_buffer_append(&link, "=", 1);
+        ocl_buffer_append(&link, encoded, strlen(encoded));
+        ocl_buffer_append(&link, "&", 1);
+    }
+    snprintf(token, sizeof(token), "nextPageToken=%ld", next);
+    ocl_buffer_append(&link, token, strlen(token));
+    ocl_buffer_append(&link, close, sizeof(close));
+    int fits = link.data && link.len <= sizeof(reply->link);
+    if (fits)
+        memcpy(reply->link, link.data, link.len);
+    else
+        http_error(reply, 414, "uri_too_long", "query",
+                   "the query is too long to give a link to its next page");
+    ocl_buffer_free(&link);
+    return fits ? 0 : -1;
+}
+
 void api_epcis_events(http_request *req, http_reply *reply, long id)
 {
     (void)id;
@@ -100,21 +132,9 @@ void api_epcis_events(http_request *req, http_reply *reply, long id)
         http_error(reply, 500, "store", "", "cannot read the events");
         return;
     }
-    if (next) {
-        /* The same query, from the page after this one (RFC 8288). */
-        char params[2048] = "";
-        for (size_t i = 0; query_names[i]; i++) {
-            const char *v = http_query(req, query_names[i]);
-            if (!v || strcmp(query_names[i], "nextPageToken") == 0)
-                continue;
-            char encoded[3 * 512 + 1];
-            if (ocl_percent_encode(v, encoded, sizeof(encoded)) != OCL_OK)
-                continue;
-            size_t len = strlen(params);
-            snprintf(params + len, sizeof(params) - len, "%s=%s&", query_names[i], encoded);
-        }
-        snprintf(reply->link, sizeof(reply->link),
-                 "</epcis/events?%snextPageToken=%ld>; rel=\"next\"", params, next);
+    if (next && next_link(req, reply, next) != 0) {
+        json_decref(events);
+        return;
     }
     query_document(req, reply, events);
 }
