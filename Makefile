@@ -41,7 +41,8 @@ UNIT_SRC    = $(wildcard tests/unit/*.c)
 LABELS_OBJ  = $(LABELS_SRC:%.c=$(BUILD)/%.o)
 SERVICE_OBJ = $(SERVICE_SRC:%.c=$(BUILD)/%.o)
 # The service's files the unit tests call, which need no daemon.
-UNIT_OBJ    = $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/service/client.o $(BUILD)/service/clock.o
+UNIT_OBJ    = $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/service/client.o $(BUILD)/service/clock.o \
+              $(BUILD)/service/page.o $(BUILD)/service/page_lang.o
 LIBLABELS   = $(BUILD)/libocoplabels.a
 PROGRAM     = $(BUILD)/ocoptrace
 UNIT        = $(BUILD)/unit-tests

@@ -27,6 +27,65 @@ void page_escape(const char *text, ocl_buffer *out)
     ocl_buffer_append(out, run, strlen(run));
 }
 
+/* Whether `c` is one of `set` (never the end of a string). */
+static int one_of(char c, const char *set)
+{
+    return c && strchr(set, c) != NULL;
+}
+
+/* Minifies the style sheet between `from` and `end` into `out`; returns
+ * the end of what it wrote. */
+static char *minify_css(const char *from, const char *end, char *out)
+{
+    int space = 0;
+    for (const char *p = from; p < end;) {
+        if (p[0] == '/' && p + 1 < end && p[1] == '*') {
+            const char *close = strstr(p + 2, "*/");
+            p = close && close < end ? close + 2 : end;
+            continue;
+        }
+        if (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r') {
+            space = 1;
+            p++;
+            continue;
+        }
+        /* A space stays only between two things that need it: never after
+         * { } ; , : or >, nor before { } ; , (before ':' it may be a
+         * descendant's combinator, "a :hover"). */
+        if (space && !one_of(out[-1], "{};,:>") && !one_of(*p, "{};,"))
+            *out++ = ' ';
+        space = 0;
+        if (*p == '"' || *p == '\'') {
+            const char *close = memchr(p + 1, *p, (size_t)(end - p - 1));
+            size_t len = close ? (size_t)(close - p + 1) : (size_t)(end - p);
+            memmove(out, p, len);
+            out += len, p += len;
+            continue;
+        }
+        *out++ = *p++;
+    }
+    return out;
+}
+
+void page_minify_styles(char *html)
+{
+    char *out = html;
+    const char *at = html;
+    for (;;) {
+        const char *open = strstr(at, "<style>");
+        const char *close = open ? strstr(open, "</style>") : NULL;
+        if (!close) {
+            memmove(out, at, strlen(at) + 1);
+            return;
+        }
+        open += strlen("<style>");
+        memmove(out, at, (size_t)(open - at));
+        out += open - at;
+        out = minify_css(open, close, out);
+        at = close;
+    }
+}
+
 /* The length of `text` once escaped by page_escape(). */
 static size_t escaped_len(const char *text)
 {

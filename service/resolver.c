@@ -130,7 +130,13 @@ _Static_assert(PAGE_KEYS == sizeof(page_keys) / sizeof(page_keys[0]), "a name fo
 
 page_template *resolver_page_compile(const char *source)
 {
-    return page_compile(source, page_keys, PAGE_KEYS);
+    char *page = strdup(source);
+    if (!page)
+        return NULL;
+    page_minify_styles(page);
+    page_template *t = page_compile(page, page_keys, PAGE_KEYS);
+    free(page);
+    return t;
 }
 
 /* How often and since when the serial has been checked, in plain words:

@@ -77,6 +77,16 @@ hot=$(api "$admin" "/lots/${lot_ids[0]}/serials" '{"count":1}' | paths_of)
 curl -sf -H 'Accept: application/json' "http://127.0.0.1:$port$hot" >"$work/answer.json"
 curl -sf -H 'Accept: text/html' "http://127.0.0.1:$port$hot" >"$work/answer.html"
 
+# The registry is written: the daemon starts again on it, as it would
+# after a restart, so that the runs with and without journeys begin alike
+# (the setup's WAL checkpointed, no page cached in the daemon).
+kill "$server"
+wait "$server" 2>/dev/null || true
+sqlite3 "$work/bench.db" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
+"$OCOPTRACE" serve --db "$work/bench.db" --listen 127.0.0.1:$port 2>>"$work/serve.log" &
+server=$!
+for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
+
 # nginx with a distinct file for every path (the query is not part of a
 # file's name), one tree of the JSON answer's size and one of the HTML's.
 # nginx's workers run as another user when it is started as root.

@@ -26,5 +26,6 @@ void test_labels(void);
 void test_ocop(void);
 void test_client(void);
 void test_clock(void);
+void test_page(void);
 
 #endif

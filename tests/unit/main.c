@@ -52,6 +52,7 @@ int main(void)
     test_ocop();
     test_client();
     test_clock();
+    test_page();
     printf("unit: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
