@@ -438,11 +438,22 @@ static void check_input_use(store *s, long lot_id, long input_id, double quantit
                 received, produced);
 }
 
+/* A lot's units neither shipped nor used in other lots: what a shipment
+ * or another lot may still take. Units used as an input are counted, not
+ * named, so they are taken from what remains rather than by serial. */
+static double units_left(store *s, long lot_id)
+{
+    return number(s, 0,
+                  "SELECT (SELECT count(*) FROM serials WHERE lot_id = ?1) - (SELECT count(*) "
+                  "FROM shipment_units WHERE lot_id = ?1) - (SELECT total(quantity) FROM "
+                  "lot_inputs WHERE source_lot_id = ?1)",
+                  "i", lot_id);
+}
+
 static void check_lot_use(store *s, long lot_id, long source, double quantity, store_problem *p)
 {
     double units = number(s, -1, "SELECT count(*) FROM serials WHERE lot_id = ?1", "i", source);
-    double used = number(s, 0, "SELECT total(quantity) FROM lot_inputs WHERE source_lot_id = ?1",
-                         "i", source);
+    double left = units_left(s, source);
     char source_produced[16] = "", produced[16] = "";
     if (!store_lot_owner(s, source))
         problem(p, 422, "invalid", "lot_id", "no lot %ld", source);
@@ -455,9 +466,9 @@ static void check_lot_use(store *s, long lot_id, long source, double quantity, s
         problem(p, 422, "invalid", "lot_id",
                 "lot %ld is made from lot %ld already: using it would make a cycle", source,
                 lot_id);
-    else if (units > 0 && quantity > units - used + 1e-9)
-        problem(p, 422, "invalid", "quantity", "is more than the %g units of lot %ld that remain",
-                units - used, source);
+    else if (units > 0 && quantity > left + 1e-9)
+        problem(p, 422, "invalid", "quantity",
+                "is more than the %g units of lot %ld neither shipped nor used", left, source);
     else if (text(s, source_produced, sizeof(source_produced),
                   "SELECT produced FROM lots WHERE id = ?1", "i", source) == 0 &&
              text(s, produced, sizeof(produced), "SELECT produced FROM lots WHERE id = ?1", "i",
@@ -603,16 +614,12 @@ long store_event_add(store *s, long lot_id, const json_t *event, const char *at_
 static void ship_count(store *s, long shipment, long lot_id, long units, const char *field,
                        store_problem *p)
 {
-    long unshipped = (long)number(s, 0,
-                                  "SELECT count(*) FROM serials x WHERE x.lot_id = ?1 AND NOT "
-                                  "EXISTS (SELECT 1 FROM shipment_units u WHERE u.lot_id = "
-                                  "x.lot_id AND u.serial = x.serial)",
-                                  "i", lot_id);
-    if (units < 1 || units > unshipped)
+    long left = (long)units_left(s, lot_id);
+    if (units < 1 || units > left)
         problem(p, 422, "invalid", field,
                 units < 1 ? "must be at least 1"
-                          : "is more than the %ld units of the lot not shipped",
-                unshipped);
+                          : "is more than the %ld units of the lot neither shipped nor used",
+                left);
     else if (change(s,
                     "INSERT INTO shipment_units (lot_id, serial, shipment_id) SELECT x.lot_id, "
                     "x.serial, ?2 FROM serials x WHERE x.lot_id = ?1 AND NOT EXISTS (SELECT 1 FROM "
@@ -627,6 +634,13 @@ static void ship_serials(store *s, long shipment, long lot_id, const json_t *ser
 {
     size_t i;
     const json_t *serial;
+    long left = (long)units_left(s, lot_id);
+    if ((long)json_array_size(serials) > left) {
+        problem(p, 422, "invalid", field,
+                "names %zu units, more than the %ld of the lot neither shipped nor used",
+                json_array_size(serials), left);
+        return;
+    }
     json_array_foreach(serials, i, serial)
     {
         char at[96];

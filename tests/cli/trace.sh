@@ -410,6 +410,7 @@ producer  POST  /api/v1/lots/$LA/events | 400 bad_field operator | {$ok_event,"o
 
 # Shipments.
 producer  POST  /api/v1/shipments | 422 invalid lots[0].units | {"to":{"name":"Chợ Đà Lạt"},"shipped":"2025-03-07","lots":[{"lot_id":$LA,"units":14}]}
+producer  POST  /api/v1/shipments | 422 invalid lots[0].units | {"to":{"name":"Chợ Đà Lạt"},"shipped":"2025-03-07","lots":[{"lot_id":$LA,"units":11}]}
 producer  POST  /api/v1/shipments | 422 invalid lots[0].units | {"to":{"name":"Chợ Đà Lạt"},"shipped":"2025-03-07","lots":[{"lot_id":$LA,"units":0}]}
 producer  POST  /api/v1/shipments | 422 invalid lots[1].units | {"to":{"name":"Chợ Đà Lạt"},"shipped":"2025-03-12","lots":[{"lot_id":$LB,"units":1},{"lot_id":$LA,"units":14}]}
 producer  POST  /api/v1/shipments | 409 shipped lots[0].serials[1] | {"to":{"name":"Chợ Đà Lạt"},"shipped":"2025-03-07","lots":[{"lot_id":$LA,"serials":["$u1","$x1"]}]}
