@@ -506,12 +506,13 @@ void api_recalls_get(http_request *req, http_reply *reply, long id)
 
 int api_lot_not_recalled(http_request *req, http_reply *reply, long lot_id)
 {
-    long recall = store_lot_recall(req->store, lot_id);
-    if (!recall)
+    /* Only the recall itself: not every lot it reached, and their shipments. */
+    json_t *r = store_lot_recall_brief(req->store, lot_id);
+    if (!r)
         return 1;
-    json_t *r = store_recall_get(req->store, recall);
-    http_error(reply, 409, "recalled", "lot", "lot %ld is recalled (recall %ld): %s", lot_id,
-               recall, json_string_value(json_object_get(r, "reason")));
+    http_error(reply, 409, "recalled", "lot", "lot %ld is recalled (recall %lld): %s", lot_id,
+               (long long)json_integer_value(json_object_get(r, "id")),
+               json_string_value(json_object_get(r, "reason")));
     json_decref(r);
     return 0;
 }

@@ -400,5 +400,8 @@ json_t *store_epcis_events(store *s, const store_epcis_query *q, long *next);
 
 /* The recall that covers the lot, or 0. */
 long store_lot_recall(store *s, long lot_id);
+/* That recall as a scan shows it, {"id", "reason", "action", "since"}, or
+ * NULL when the lot is not recalled. */
+json_t *store_lot_recall_brief(store *s, long lot_id);
 
 #endif

@@ -874,7 +874,7 @@ static json_t *forward_lots(store *s, const char *sql, long id, int depth)
     return out;
 }
 
-static json_t *recall_brief(store *s, long lot_id);
+static json_t *recall_or_null(store *s, long lot_id);
 
 json_t *store_trace_lot(store *s, long lot_id)
 {
@@ -882,7 +882,7 @@ json_t *store_trace_lot(store *s, long lot_id)
     if (!lot)
         return NULL;
     return json_pack("{s:o, s:o, s:o, s:o}", "lot", lot, "backward", backward(s, lot_id, 0),
-                     "forward", forward(s, lot_id, 0), "recall", recall_brief(s, lot_id));
+                     "forward", forward(s, lot_id, 0), "recall", recall_or_null(s, lot_id));
 }
 
 json_t *store_trace_input(store *s, long input_id)
@@ -902,14 +902,18 @@ json_t *store_trace_input(store *s, long input_id)
 /* A recall's time as consumers read it, in Vietnam. */
 #define RECALL_SINCE "strftime('%Y-%m-%dT%H:%M:%S+07:00', r.created_at, '+7 hours')"
 
-/* The lot's recall as a scan shows it, or null. */
-static json_t *recall_brief(store *s, long lot_id)
+json_t *store_lot_recall_brief(store *s, long lot_id)
 {
-    json_t *r = first_row(rows(s,
-                               "SELECT json_object('id', r.id, 'reason', r.reason, 'action', "
-                               "r.action, 'since', " RECALL_SINCE ") FROM recalled_lots rl JOIN "
-                               "recalls r ON r.id = rl.recall_id WHERE rl.lot_id = ?1",
-                               "i", lot_id));
+    return first_row(rows(s,
+                          "SELECT json_object('id', r.id, 'reason', r.reason, 'action', "
+                          "r.action, 'since', " RECALL_SINCE ") FROM recalled_lots rl JOIN "
+                          "recalls r ON r.id = rl.recall_id WHERE rl.lot_id = ?1",
+                          "i", lot_id));
+}
+
+static json_t *recall_or_null(store *s, long lot_id)
+{
+    json_t *r = store_lot_recall_brief(s, lot_id);
     return r ? r : json_null();
 }
 
