@@ -17,26 +17,27 @@ BUILD   ?= build/release
 # Debian packages: to build, to test, to fuzz, to benchmark.
 DEPS_BUILD = gcc make pkg-config libc6-dev libqrencode-dev libpng-dev zlib1g-dev libhpdf-dev \
              libsodium-dev libsqlite3-dev libinih-dev libmicrohttpd-dev \
-             libjansson-dev libcurl4-openssl-dev ca-certificates poppler-utils libjpeg-dev
+             libjansson-dev libcurl4-openssl-dev ca-certificates poppler-utils libjpeg-dev libpq-dev
 DEPS_TEST  = zbar-tools librsvg2-bin clang-format qpdf tesseract-ocr sqlite3 curl \
-             tesseract-ocr-vie python3 python3-jsonschema openssl chromium nodejs nginx-light
+             tesseract-ocr-vie python3 python3-jsonschema openssl chromium nodejs nginx-light \
+             postgresql
 DEPS_FUZZ  = clang libclang-rt-14-dev
 DEPS_BENCH = zint bc file glabels python3-reportlab python3-segno fonts-noto-core time wrk
 DEPS       = $(DEPS_BUILD) $(DEPS_TEST)
 
-PKGS     = libqrencode libpng zlib libjpeg
+PKGS     = libqrencode libpng zlib libjpeg libpq
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
 OPT     ?= -O2 -g
 SAN     ?=
 DATADIR ?= $(PREFIX)/share/ocoptrace
-CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) $(SAN) -pthread -Ilabels \
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) $(SAN) -pthread -Ilabels -Iservice \
              -DOCOPTRACE_DATADIR='"$(DATADIR)"' \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
-LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lqrencode -lpng -lz -ljpeg) -lhpdf -lcurl -ljansson -lsodium -lsqlite3 -linih -lmicrohttpd -lm \
+LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lqrencode -lpng -lz -ljpeg -lpq) -lhpdf -lcurl -ljansson -lsodium -lsqlite3 -linih -lmicrohttpd -lm \
              -pthread $(LDLIBS)
 
 LABELS_SRC  = $(wildcard labels/*.c)
-SERVICE_SRC = $(wildcard service/*.c)
+SERVICE_SRC = $(wildcard service/*.c service/*/*.c)
 UNIT_SRC    = $(wildcard tests/unit/*.c)
 LABELS_OBJ  = $(LABELS_SRC:%.c=$(BUILD)/%.o)
 SERVICE_OBJ = $(SERVICE_SRC:%.c=$(BUILD)/%.o)
@@ -56,7 +57,7 @@ all: ocoptrace
 ocoptrace: $(PROGRAM)
 	cp $(PROGRAM) $@
 
-$(BUILD)/%.o: %.c $(wildcard labels/*.h service/*.h tests/unit/*.h) Makefile
+$(BUILD)/%.o: %.c $(wildcard labels/*.h service/*.h service/*/*.h tests/unit/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
@@ -148,7 +149,7 @@ style:
 	@bash tests/style.sh
 
 format:
-	clang-format -i labels/*.[ch] service/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c tests/bench/*.c
+	clang-format -i labels/*.[ch] service/*.[ch] service/*/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c tests/bench/*.c
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include

@@ -13,7 +13,7 @@
 
 #include "page.h"
 #include "page_lang.h"
-#include "store.h"
+#include "store/store.h"
 
 #include <stdatomic.h>
 

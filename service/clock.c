@@ -130,3 +130,11 @@ static time_t date_time(const char *text)
     return (time_t)(days_from_civil(year, (unsigned)month, (unsigned)day) * 86400 + hour * 3600 +
                     minute * 60 + second);
 }
+
+void clock_day(long days_from_today, char out[11])
+{
+    time_t when = time(NULL) + (time_t)days_from_today * 86400;
+    struct tm tm;
+    localtime_r(&when, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}

@@ -19,4 +19,7 @@ time_t clock_parse_utc(const char *text);
  * too, fractions of a second dropped): 0 and the time, or -1. */
 int clock_parse_offset(const char *text, time_t *out);
 
+/* The local date `days_from_today` days from now, as YYYY-MM-DD. */
+void clock_day(long days_from_today, char out[11]);
+
 #endif

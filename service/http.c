@@ -8,8 +8,11 @@
  * every 100 ms.
  */
 #include "http.h"
+#include "api/api.h"
+#include "api/routes.h"
 #include "answers.h"
-#include "cli.h"
+#include "clock.h"
+#include "host.h"
 #include "client.h"
 #include "links.h"
 #include "photo.h"
@@ -86,105 +89,6 @@ typedef struct {
     char network[CLIENT_NETWORK_MAX]; /* and its network, for scans and throttling */
 } request_state;
 
-/* Roles, as bits. */
-#define R_ADMIN    (1u << ROLE_ADMIN)
-#define R_OFFICER  (1u << ROLE_OFFICER)
-#define R_PRODUCER (1u << ROLE_PRODUCER)
-#define R_READER   (1u << ROLE_READER)
-#define R_ANY      (R_ADMIN | R_OFFICER | R_PRODUCER)
-
-typedef void (*handler)(http_request *req, http_reply *reply, long id);
-
-static const struct {
-    const char *method;
-    const char *pattern; /* a trailing "{id}" takes a positive number */
-    unsigned roles;
-    handler run;
-} routes[] = {
-    {"POST", "/api/v1/producers", R_ADMIN | R_OFFICER, api_producers_create},
-    {"GET", "/api/v1/producers", R_ANY, api_producers_list},
-    {"GET", "/api/v1/producers/{id}", R_ANY, api_producers_get},
-    {"PATCH", "/api/v1/producers/{id}", R_ANY, api_producers_update},
-    {"POST", "/api/v1/products", R_ANY, api_products_create},
-    {"GET", "/api/v1/products", R_ANY, api_products_list},
-    {"GET", "/api/v1/products/{id}", R_ANY, api_products_get},
-    {"PATCH", "/api/v1/products/{id}", R_ANY, api_products_update},
-    {"POST", "/api/v1/products/{id}/lots", R_ANY, api_lots_create},
-    {"GET", "/api/v1/lots/{id}", R_ANY, api_lots_get},
-    {"POST", "/api/v1/lots/{id}/serials", R_ANY, api_serials_create},
-    {"GET", "/api/v1/products/{id}/qr.png", R_ANY, api_products_qr_png},
-    {"GET", "/api/v1/products/{id}/qr.svg", R_ANY, api_products_qr_svg},
-    {"GET", "/api/v1/lots/{id}/labels.pdf", R_ANY, api_lots_labels},
-    {"GET", "/api/v1/lots/{id}/label.png", R_ANY, api_lots_label_png},
-    {"GET", "/api/v1/products/{id}/lots", R_ANY, api_products_lots},
-    {"GET", "/api/v1/products/{id}/label-check", R_ANY, api_products_label_check},
-    {"GET", "/api/v1/certificates", R_ANY, api_certificates_list},
-    {"POST", "/api/v1/products/{id}/evaluations", R_OFFICER, api_evaluations_create},
-    {"GET", "/api/v1/certificates/{id}", R_ANY, api_certificates_get},
-    {"GET", "/api/v1/certificates/{id}.pdf", R_ANY, api_certificates_pdf},
-    {"POST", "/api/v1/certificates/{id}/revoke", R_OFFICER, api_certificates_revoke},
-    {"GET", "/api/v1/reports/summary", R_ADMIN | R_OFFICER, api_reports_summary},
-    {"POST", "/api/v1/import/products", R_ANY, api_products_import},
-    {"GET", "/api/v1/session", R_ANY, api_session_get},
-    {"POST", "/api/v1/users", R_ADMIN, api_users_create},
-    {"GET", "/api/v1/users", R_ADMIN, api_users_list},
-    {"GET", "/api/v1/sync", R_ADMIN | R_OFFICER, api_sync_status},
-    {"POST", "/api/v1/products/{id}/links", R_ANY, api_links_create},
-    {"GET", "/api/v1/products/{id}/links", R_ANY, api_links_list},
-    {"DELETE", "/api/v1/links/{id}", R_ANY, api_links_delete},
-    {"GET", "/api/v1/link-types", R_ANY, api_link_types},
-    {"POST", "/api/v1/products/{id}/photos", R_ANY, api_photos_create},
-    {"GET", "/api/v1/products/{id}/photos", R_ANY, api_photos_list},
-    {"DELETE", "/api/v1/photos/{id}", R_ANY, api_photos_delete},
-    {"POST", "/api/v1/areas", R_ANY, api_areas_create},
-    {"GET", "/api/v1/areas", R_ANY, api_areas_list},
-    {"GET", "/api/v1/areas/{id}", R_ANY, api_areas_get},
-    {"PATCH", "/api/v1/areas/{id}", R_ANY, api_areas_update},
-    {"POST", "/api/v1/inputs", R_ANY, api_inputs_create},
-    {"GET", "/api/v1/inputs", R_ANY, api_inputs_list},
-    {"GET", "/api/v1/inputs/{id}", R_ANY, api_inputs_get},
-    {"GET", "/api/v1/inputs/{id}/trace", R_ANY, api_inputs_trace},
-    {"POST", "/api/v1/inputs/{id}/recall", R_ANY, api_inputs_recall},
-    {"POST", "/api/v1/lots/{id}/inputs", R_ANY, api_lot_inputs_create},
-    {"GET", "/api/v1/lots/{id}/inputs", R_ANY, api_lot_inputs_list},
-    {"POST", "/api/v1/lots/{id}/events", R_ANY, api_lot_events_create},
-    {"GET", "/api/v1/lots/{id}/events", R_ANY, api_lot_events_list},
-    {"GET", "/api/v1/lots/{id}/trace", R_ANY, api_lots_trace},
-    {"POST", "/api/v1/lots/{id}/recall", R_ANY, api_lots_recall},
-    {"POST", "/api/v1/shipments", R_ANY, api_shipments_create},
-    {"GET", "/api/v1/shipments", R_ANY, api_shipments_list},
-    {"GET", "/api/v1/recalls", R_ANY, api_recalls_list},
-    {"GET", "/api/v1/recalls/{id}", R_ANY, api_recalls_get},
-    {"GET", "/epcis/events", R_ADMIN | R_OFFICER | R_READER, api_epcis_events},
-    {"GET", "/epcis/events/{name}", R_ADMIN | R_OFFICER | R_READER, api_epcis_event},
-};
-
-/* Routes outside the table, counted after it in /metrics. */
-enum {
-    ROUTE_HEALTH,
-    ROUTE_METRICS,
-    ROUTE_RESOLVER,
-    ROUTE_CERTIFICATE,
-    ROUTE_PIN,
-    ROUTE_OTHER,
-    ROUTE_PHOTO,
-    ROUTE_EXTRA
-};
-static const char *const extra_routes[ROUTE_EXTRA] = {
-    "/healthz",       "/metrics", "/01/...",         "/c/{number}",
-    "/01/.../verify", "other",    "/photos/{id}.jpg"};
-#define ROUTE_COUNT (sizeof(routes) / sizeof(routes[0]))
-
-static const char *route_name(size_t i, const char **method)
-{
-    if (i < ROUTE_COUNT) {
-        *method = routes[i].method;
-        return routes[i].pattern;
-    }
-    *method = "GET";
-    return extra_routes[i - ROUTE_COUNT];
-}
-
 void http_error(http_reply *reply, int status, const char *code, const char *field, const char *fmt,
                 ...)
 {
@@ -243,41 +147,6 @@ int http_read_change(const http_request *req, http_reply *reply, const jr_rule *
     return -1;
 }
 
-/* Matches a path against a pattern; *id gets the number "{id}" took. */
-static int path_matches(const char *pattern, const char *path, long *id)
-{
-    const char *name = strstr(pattern, "{name}");
-    if (name) /* a last segment that is not a number: the handler reads it */
-        return strncmp(pattern, path, (size_t)(name - pattern)) == 0 && path[name - pattern] &&
-               !strchr(path + (name - pattern), '/');
-    const char *brace = strstr(pattern, "{id}");
-    size_t fixed = brace ? (size_t)(brace - pattern) : strlen(pattern);
-    if (strncmp(pattern, path, fixed) != 0)
-        return 0;
-    if (!brace)
-        return path[fixed] == '\0';
-    char *end = NULL;
-    const char *digits = path + fixed;
-    if (*digits < '1' || *digits > '9')
-        return 0;
-    long n = strtol(digits, &end, 10);
-    if (n <= 0 || strcmp(end, brace + 4) != 0)
-        return 0;
-    *id = n;
-    return 1;
-}
-
-/* Paths whose answer never depends on who asks: the resolver, the
- * certificate page, the health check and the static assets. They are
- * most of the traffic, and need no token or session looked up. */
-static int public_path(const char *path)
-{
-    return strncmp(path, "/01/", 4) == 0 || strncmp(path, "/lot/", 5) == 0 ||
-           strncmp(path, "/c/", 3) == 0 || strcmp(path, "/healthz") == 0 ||
-           strncmp(path, "/assets/", 8) == 0 || strcmp(path, "/favicon.ico") == 0 ||
-           strncmp(path, "/.well-known/", 13) == 0 || strncmp(path, "/photos/", 8) == 0;
-}
-
 /* A bearer token, else the web pages' session cookie. */
 static void authenticate(http_request *req, struct MHD_Connection *conn)
 {
@@ -312,98 +181,6 @@ void http_set_cookie(http_reply *reply, const char *fmt, ...)
     va_end(ap);
 }
 
-/* A change made with the session cookie must carry the session's CSRF
- * token: another site can make a browser send the cookie, not the header. */
-static int csrf_refused(const http_request *req)
-{
-    if (!req->session || strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)
-        return 0;
-    const char *sent =
-        MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, "X-CSRF-Token");
-    return !sent || strcmp(sent, req->csrf) != 0;
-}
-
-static void route(http_request *req, http_reply *reply, int *index)
-{
-    *index = (int)(ROUTE_COUNT + ROUTE_OTHER);
-    if (strcmp(req->path, "/healthz") == 0)
-        *index = (int)(ROUTE_COUNT + ROUTE_HEALTH);
-    int head = strcmp(req->method, "HEAD") == 0;
-    if ((strncmp(req->path, "/01/", 4) == 0 || strncmp(req->path, "/lot/", 5) == 0) &&
-        (strcmp(req->method, "GET") == 0 || head)) {
-        if (!head)
-            atomic_fetch_add(&req->server->scans, 1);
-        *index = (int)(ROUTE_COUNT + ROUTE_RESOLVER);
-        links_resolve(req, reply, &req->server->resolver);
-        return;
-    }
-    if (links_public_path(req->path) && strcmp(req->method, "OPTIONS") == 0) {
-        links_preflight(req, reply);
-        return;
-    }
-    if (strcmp(req->path, "/.well-known/gs1resolver") == 0 &&
-        (strcmp(req->method, "GET") == 0 || head)) {
-        links_description(req, reply);
-        return;
-    }
-    if (pin_is_verify(req)) {
-        *index = (int)(ROUTE_COUNT + ROUTE_PIN);
-        pin_verify(req, reply, req->server->resolver.page);
-        return;
-    }
-    if (strncmp(req->path, "/photos/", 8) == 0 &&
-        (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0)) {
-        *index = (int)(ROUTE_COUNT + ROUTE_PHOTO);
-        photo_serve(req, reply);
-        return;
-    }
-    if (strncmp(req->path, "/c/", 3) == 0 && strcmp(req->method, "GET") == 0) {
-        *index = (int)(ROUTE_COUNT + ROUTE_CERTIFICATE);
-        certificate_page(req, reply);
-        return;
-    }
-    if (strcmp(req->path, "/healthz") == 0 && strcmp(req->method, "GET") == 0) {
-        reply->status = 200;
-        reply->json = json_pack("{s:s, s:i}", "status", "ok", "schema", store_version(req->store));
-        return;
-    }
-    if (strncmp(req->path, "/api/", 5) != 0 && web_route(req, reply))
-        return;
-    int path_known = 0;
-    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-        long id = 0;
-        if (!path_matches(routes[i].pattern, req->path, &id))
-            continue;
-        path_known = 1;
-        if (strcmp(routes[i].method, req->method) != 0)
-            continue;
-        *index = (int)i;
-        if (!req->authenticated) {
-            http_error(reply, 401, "unauthenticated", "Authorization",
-                       "a valid 'Authorization: Bearer TOKEN' header is required");
-            return;
-        }
-        if (csrf_refused(req)) {
-            http_error(reply, 403, "csrf", "X-CSRF-Token",
-                       "a change made with the session cookie needs the session's CSRF token "
-                       "in the X-CSRF-Token header");
-            return;
-        }
-        if (!(routes[i].roles & (1u << req->user.role))) {
-            http_error(reply, 403, "forbidden", "", "the %s role may not %s %s",
-                       store_role_name(req->user.role), req->method, routes[i].pattern);
-            return;
-        }
-        routes[i].run(req, reply, id);
-        return;
-    }
-    if (path_known)
-        http_error(reply, 405, "method_not_allowed", "", "%s is not allowed on %s", req->method,
-                   req->path);
-    else
-        http_error(reply, 404, "not_found", "", "no such resource: %s", req->path);
-}
-
 static void metrics(http_server *server, store *db, http_reply *reply)
 {
     ocl_buffer out = {0};
@@ -413,8 +190,8 @@ static void metrics(http_server *server, store *db, http_reply *reply)
                      "# HELP ocoptrace_requests_total HTTP requests by route and status class.\n"
                      "# TYPE ocoptrace_requests_total counter\n");
     ocl_buffer_append(&out, line, (size_t)n);
-    for (size_t r = 0; r < ROUTE_COUNT + ROUTE_EXTRA; r++) {
-        const char *name = route_name(r, &method);
+    for (size_t r = 0; r < api_route_count() && r < ROUTES_MAX; r++) {
+        const char *name = api_route_name(r, &method);
         for (int c = 1; c < STATUS_CLASSES; c++) {
             unsigned long count = atomic_load(&server->requests[r][c]);
             if (!count)
@@ -758,7 +535,7 @@ static worker *worker_get(http_server *server)
             return NULL;
         w->store = store_open(server->config->db, error);
         if (!w->store) {
-            fprintf(stderr, PROGRAM ": database '%s': %s\n", server->config->db, error);
+            fprintf(stderr, "ocoptrace: database '%s': %s\n", server->config->db, error);
             free(w);
             return NULL;
         }
@@ -791,10 +568,11 @@ static void answer(http_server *server, struct MHD_Connection *conn, const char 
     } else if (!w) {
         http_error(reply, 503, "unavailable", "", "the database cannot be opened");
     } else if (strcmp(url, "/metrics") == 0 && strcmp(method, "GET") == 0) {
-        state->route = (int)(ROUTE_COUNT + ROUTE_METRICS);
+        state->route = api_route_index(ROUTE_METRICS);
         metrics(server, w->store, reply);
     } else {
         http_request req = {.server = server,
+                            .resolver = &server->resolver,
                             .store = w->store,
                             .config = &w->config,
                             .method = method,
@@ -805,9 +583,11 @@ static void answer(http_server *server, struct MHD_Connection *conn, const char 
         req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept");
         req.connection = conn;
         text_copy(req.network, sizeof(req.network), state->network);
-        if (!public_path(url))
+        if (!api_public_path(url))
             authenticate(&req, conn);
-        route(&req, reply, &state->route);
+        api_route(&req, reply, &state->route);
+        if (state->route == api_route_index(ROUTE_RESOLVER) && strcmp(method, "GET") == 0)
+            atomic_fetch_add(&server->scans, 1);
     }
 }
 
@@ -822,7 +602,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
         return NULL;
     clock_gettime(CLOCK_MONOTONIC, &state->start);
     atomic_fetch_add(&server->in_flight, 1);
-    state->route = (int)(ROUTE_COUNT + ROUTE_OTHER);
+    state->route = api_route_index(ROUTE_OTHER);
     size_t len = uri ? strcspn(uri, "?") : 0;
     state->path_too_long = len >= sizeof(state->raw_path);
     if (state->path_too_long)
@@ -1038,7 +818,7 @@ http_server *http_start(store *s, config *c, char *error, size_t error_size)
     server->config = c;
     char page[4096];
     ocl_buffer html = {0};
-    FILE *f = cli_data_file("templates/pages/product.html", page, sizeof(page)) == 0
+    FILE *f = host_data_file("templates/pages/product.html", page, sizeof(page)) == 0
                   ? fopen(page, "r")
                   : NULL;
     char chunk[4096];
@@ -1086,7 +866,7 @@ http_server *http_start(store *s, config *c, char *error, size_t error_size)
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO |
             MHD_USE_ERROR_LOG | family,
         0, NULL, NULL, on_request, server, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(2 * cli_cores()), MHD_OPTION_CONNECTION_TIMEOUT,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(2 * host_cores()), MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, server, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
         server, MHD_OPTION_END);

@@ -9,7 +9,7 @@
 #include "config.h"
 #include "ocoplabels.h"
 #include "page.h"
-#include "store.h"
+#include "store/store.h"
 
 #include <jansson.h>
 #include <pthread.h>
@@ -19,9 +19,11 @@
 #define HTTP_PATH_MAX 1024
 
 typedef struct http_server http_server;
+typedef struct resolver resolver;
 
 typedef struct {
     http_server *server;
+    const resolver *resolver; /* the public resolver's page, scans and answers */
     store *store;
     const config *config;
     const char *method;
@@ -72,10 +74,6 @@ const char *http_cookie(const http_request *req, const char *name);
 /* Adds a Set-Cookie header (at most three per reply). */
 void http_set_cookie(http_reply *reply, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* The web pages' routes (web.c): 1 when `req` was one of them. */
-int web_route(http_request *req, http_reply *reply);
-void api_session_get(http_request *req, http_reply *reply, long id);
-
 /* Fills an error reply: {"error": {"code", "field", "message"}}. */
 void http_error(http_reply *reply, int status, const char *code, const char *field, const char *fmt,
                 ...) __attribute__((format(printf, 5, 6)));
@@ -90,91 +88,6 @@ void http_reload(http_server *server, const config *fresh);
 /* Stops accepting, lets requests in flight finish, and frees. */
 void http_stop(http_server *server);
 
-/* The API's resources (api_*.c). */
-void api_producers_create(http_request *req, http_reply *reply, long id);
-void api_producers_list(http_request *req, http_reply *reply, long id);
-void api_producers_get(http_request *req, http_reply *reply, long id);
-void api_producers_update(http_request *req, http_reply *reply, long id);
-void api_products_create(http_request *req, http_reply *reply, long id);
-/* Reads a product body as POST (or PATCH) would: 0 accepted, else the
- * status of the refusal. For the fuzzer. */
-int api_products_check_body(const char *body, size_t len, int patch);
-void api_products_list(http_request *req, http_reply *reply, long id);
-void api_products_import(http_request *req, http_reply *reply, long id);
-void api_products_get(http_request *req, http_reply *reply, long id);
-void api_products_update(http_request *req, http_reply *reply, long id);
-/* Whether the request may act on a product's (or, with `lot`, a lot's)
- * resource: its owner, or 0 after a 404 or 403 whose message ends with
- * `refusal`. */
-long api_owned(http_request *req, http_reply *reply, long id, int lot, const char *refusal);
-void api_lots_create(http_request *req, http_reply *reply, long id);
-void api_lots_get(http_request *req, http_reply *reply, long id);
-void api_serials_create(http_request *req, http_reply *reply, long id);
-void api_products_qr_png(http_request *req, http_reply *reply, long id);
-void api_products_qr_svg(http_request *req, http_reply *reply, long id);
-void api_lots_labels(http_request *req, http_reply *reply, long id);
-/* Sheet NAME from templates/sheets/: 0, or -1 with a 422 reply. */
-int api_sheet_load(const char *name, http_reply *reply, ocl_sheet *sheet);
-/* Labels of lot `id` for `count` serials (each with its PIN, as printed,
- * unless `pins` is NULL) on the sheet into `pdf`: 0, or -1 with the reply. */
-int api_labels_draw(http_request *req, http_reply *reply, long id, const ocl_sheet *sheet,
-                    const char *const *serials, const char *const *pins, size_t count,
-                    ocl_buffer *pdf);
-void api_lots_label_png(http_request *req, http_reply *reply, long id);
-void api_products_lots(http_request *req, http_reply *reply, long id);
-void api_products_label_check(http_request *req, http_reply *reply, long id);
-void api_certificates_list(http_request *req, http_reply *reply, long id);
-/* Adds "status" (valid, expiring, expired, revoked) on today's date to a
- * certificate object with valid_until and revoked_at; returns it. */
-json_t *certificate_with_status(json_t *certificate);
-void api_evaluations_create(http_request *req, http_reply *reply, long id);
-void api_certificates_get(http_request *req, http_reply *reply, long id);
-void api_certificates_pdf(http_request *req, http_reply *reply, long id);
-void api_certificates_revoke(http_request *req, http_reply *reply, long id);
-void api_reports_summary(http_request *req, http_reply *reply, long id);
-void api_users_create(http_request *req, http_reply *reply, long id);
-void api_users_list(http_request *req, http_reply *reply, long id);
-void api_sync_status(http_request *req, http_reply *reply, long id);
-/* Product photos (api_photos.c): a producer's uploads, the list, a
- * deletion, and /photos/{id}.jpg, public. */
-void api_photos_create(http_request *req, http_reply *reply, long id);
-void api_photos_list(http_request *req, http_reply *reply, long id);
-void api_photos_delete(http_request *req, http_reply *reply, long id);
-/* Whether a request is an upload, whose body may be larger than others. */
-int photo_is_upload(const char *method, const char *path);
-void photo_serve(http_request *req, http_reply *reply);
-/* /c/{number}, public (api_certificates.c). */
-void certificate_page(http_request *req, http_reply *reply);
-
-/* The chain (api_trace.c): areas, input lots, what a lot was made from,
- * its journal, shipments, the trace and recalls. */
-void api_areas_create(http_request *req, http_reply *reply, long id);
-void api_areas_list(http_request *req, http_reply *reply, long id);
-void api_areas_get(http_request *req, http_reply *reply, long id);
-void api_areas_update(http_request *req, http_reply *reply, long id);
-void api_inputs_create(http_request *req, http_reply *reply, long id);
-void api_inputs_list(http_request *req, http_reply *reply, long id);
-void api_inputs_get(http_request *req, http_reply *reply, long id);
-void api_inputs_trace(http_request *req, http_reply *reply, long id);
-void api_inputs_recall(http_request *req, http_reply *reply, long id);
-void api_lot_inputs_create(http_request *req, http_reply *reply, long id);
-void api_lot_inputs_list(http_request *req, http_reply *reply, long id);
-void api_lot_events_create(http_request *req, http_reply *reply, long id);
-void api_lot_events_list(http_request *req, http_reply *reply, long id);
-void api_shipments_create(http_request *req, http_reply *reply, long id);
-void api_shipments_list(http_request *req, http_reply *reply, long id);
-void api_lots_trace(http_request *req, http_reply *reply, long id);
-void api_lots_recall(http_request *req, http_reply *reply, long id);
-void api_recalls_list(http_request *req, http_reply *reply, long id);
-void api_recalls_get(http_request *req, http_reply *reply, long id);
-/* The EPCIS 2.0 query interface (api_epcis.c): GET /epcis/events with the
- * REST binding's filters and pages, and GET /epcis/events/{eventID}. */
-void api_epcis_events(http_request *req, http_reply *reply, long id);
-void api_epcis_event(http_request *req, http_reply *reply, long id);
-/* 1 when lot `lot_id` is not recalled; else 0 after a 409 naming the
- * recall: nothing more is printed or issued for it. */
-int api_lot_not_recalled(http_request *req, http_reply *reply, long lot_id);
-
 /* JSON text as json_dumps(JSON_COMPACT) writes it, quicker; malloc'd. */
 char *http_json_text(const json_t *j);
 /* Appends `text` as a JSON string, quoted and escaped as http_json_text()
@@ -184,11 +97,11 @@ int http_json_append_string(ocl_buffer *out, const char *text);
 /* The public resolver (resolver.c): what a scanned code stands for, the
  * scan recorded through `scans`, answers kept per lot in `answers`. */
 typedef struct answer_cache answer_cache;
-typedef struct {
+struct resolver {
     page_template *page; /* templates/pages/product.html */
     store_scans *scans;
     answer_cache *answers;
-} resolver;
+};
 /* The product page's template, cut once: NULL when out of memory. */
 page_template *resolver_page_compile(const char *source);
 /* Answers a GET or HEAD of a code's path; `scan` is the path's code

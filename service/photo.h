@@ -2,7 +2,7 @@
  * Product photos: a producer's JPEG or PNG checked by decoding it (within
  * limits that refuse decompression bombs before any pixel is decoded),
  * scaled for phones with a box filter and written again as a JPEG. The
- * HTTP side is api_photos.c, the table store_photos.c.
+ * HTTP side is api/photos.c, the table store/photos.c.
  */
 #ifndef OCOPTRACE_PHOTO_H
 #define OCOPTRACE_PHOTO_H

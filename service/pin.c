@@ -1,10 +1,11 @@
 /*
  * Scratch-off PINs on the service's side: drawing them, the form on the
  * scan page, and the buyer's entry at POST {unit's path}/verify, checked
- * within the limits (store_pins.c keeps the hashes and the wrong entries).
+ * within the limits (store/pins.c keeps the hashes and the wrong entries).
  * A PIN of the wrong form counts as nothing: it cannot be a guess.
  */
 #include "pin.h"
+#include "api/api.h"
 #include "page_lang.h"
 
 #include <sodium.h>

@@ -6,7 +6,6 @@
  * keep the QR code small enough to scan from a printed page.
  */
 #include "seal.h"
-#include "cli.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -13,7 +13,7 @@
  * dead letter, its body kept, until `ocoptrace sync retry`.
  */
 #include "sync.h"
-#include "store.h"
+#include "store/store.h"
 
 #include <curl/curl.h>
 #include <pthread.h>

@@ -5,7 +5,7 @@
 suite=style
 . "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.."
-for file in labels/*.[ch] service/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c tests/bench/*.c; do
+for file in labels/*.[ch] service/*.[ch] service/*/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c tests/bench/*.c; do
     [ -e "$file" ] || continue
     if clang-format --dry-run --Werror "$file" 2>/dev/null; then
         pass

@@ -1,0 +1,352 @@
+/*
+ * `ocoptrace labels`: a producer's label sheets. Reads the job file, checks
+ * it against the labelling law and the OCOP rules, draws one label per unit
+ * with a fresh serial, and writes the PDF and, if asked, the serials.
+ */
+#include "cli.h"
+#include "job.h"
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Labels per PDF: libharu holds a whole document in memory until it is
+ * saved, so longer runs are written as numbered parts. */
+#define PART_LABELS 25000
+#define FONT_FILE   "NotoSans-Regular.ttf"
+
+static const char labels_usage[] =
+    "usage: ocoptrace labels --job JOB.json --sheet NAME [--base-url URL] [--draft]\n"
+    "                        [--no-ocop-mark] -o OUT.pdf [--serials OUT.csv]\n"
+    "   or: ocoptrace labels --list-sheets\n"
+    "\n"
+    "Draws one label per unit of the lot, each with its own serial in a GS1 Digital\n"
+    "Link QR code and the contents Decree 43/2017 requires for the product group.\n"
+    "\n"
+    "  --job FILE        the job: producer, product and lot (JSON)\n"
+    "  --sheet NAME      the label stock; see --list-sheets\n"
+    "  --base-url URL    resolver (default " OCL_DEFAULT_BASE_URL ")\n"
+    "  --draft           watermark \"BẢN NHÁP\"; compliance gaps are warnings\n"
+    "  --no-ocop-mark    leave the OCOP star mark off\n"
+    "  -o FILE           the PDF ('-' for standard output); runs of more than\n"
+    "                    25000 labels are written as FILE-1.pdf, FILE-2.pdf, ...\n"
+    "  --serials FILE    write 'serial,uri' for every label (CSV)\n";
+
+/* ---------- data files ---------- */
+
+static int list_sheets(void)
+{
+    char dir[PATH_MAX];
+    if (host_join_path(dir, sizeof(dir), host_data_dir(), "templates/sheets") != 0)
+        return EXIT_FAILED;
+    struct dirent **entries;
+    int n = scandir(dir, &entries, NULL, alphasort);
+    if (n < 0) {
+        cli_error("cannot read '%s'", dir);
+        return EXIT_FAILED;
+    }
+    printf("%-14s %-6s %-16s %s\n", "sheet", "paper", "label (mm)", "per page");
+    for (int i = 0; i < n; i++) {
+        size_t len = strlen(entries[i]->d_name);
+        if (len > 6 && strcmp(entries[i]->d_name + len - 6, ".sheet") == 0) {
+            char path[PATH_MAX];
+            ocl_sheet sheet;
+            ocl_problems problems;
+            ocl_problems_init(&problems);
+            if (host_join_path(path, sizeof(path), dir, entries[i]->d_name) == 0 &&
+                ocl_sheet_load(path, &sheet, &problems) == OCL_OK) {
+                char size[32];
+                snprintf(size, sizeof(size), "%g x %g", sheet.label_width, sheet.label_height);
+                printf("%-14s %-6s %-16s %d\n", sheet.name, sheet.paper, size,
+                       sheet.columns * sheet.rows);
+            }
+        }
+        free(entries[i]);
+    }
+    free(entries);
+    return EXIT_OK;
+}
+
+static void find_sheet(const char *name, ocl_sheet *sheet, ocl_problems *problems)
+{
+    if (!name) {
+        ocl_problem_add(problems, "sheet", "required; see 'ocoptrace labels --list-sheets'");
+        return;
+    }
+    if (!*name || strchr(name, '/') || name[0] == '.') {
+        ocl_problem_add(problems, "sheet", "'%s' is not a sheet name", name);
+        return;
+    }
+    char path[PATH_MAX], file[OCL_SHEET_NAME_MAX + 32];
+    snprintf(file, sizeof(file), "templates/sheets/%.*s.sheet", OCL_SHEET_NAME_MAX, name);
+    if (host_join_path(path, sizeof(path), host_data_dir(), file) != 0 || access(path, R_OK) != 0) {
+        ocl_problem_add(problems, "sheet",
+                        "unknown sheet '%s'; see 'ocoptrace labels --list-sheets'", name);
+        return;
+    }
+    ocl_sheet_load(path, sheet, problems);
+}
+
+/* ---------- the OCOP mark ---------- */
+
+static ocl_date today(void)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    return (ocl_date){tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
+}
+
+static long day_number(const ocl_date *d)
+{
+    return (long)d->year * 10000 + d->month * 100 + d->day;
+}
+
+/* Decides whether the mark is drawn; a refusal goes to `problems`, or to
+ * `warnings` in a draft. */
+static int ocop_mark(const job_file *jf, int no_mark, ocl_problems *problems,
+                     ocl_problems *warnings)
+{
+    const ocl_label_job *job = &jf->job;
+    if (!jf->has_ocop || no_mark || job->ocop_stars == 0)
+        return 0;
+    if (job->ocop_stars < 3) {
+        ocl_problem_add(problems, "product.ocop.stars",
+                        "only 3 to 5 stars are recognised and may be marked, found %d "
+                        "(Decision 148/QĐ-TTg)",
+                        job->ocop_stars);
+        return 0;
+    }
+    ocl_date now = today();
+    if (day_number(&job->ocop_valid_until) < day_number(&now)) {
+        ocl_problem_add(warnings, "product.ocop.valid_until",
+                        "recognition expired on %02d/%02d/%04d; the OCOP mark may not be printed "
+                        "(use --no-ocop-mark) (Decision 148/QĐ-TTg)",
+                        job->ocop_valid_until.day, job->ocop_valid_until.month,
+                        job->ocop_valid_until.year);
+        return 0;
+    }
+    return 1;
+}
+
+/* Lays one label out before anything is drawn: a job that cannot fit is
+ * refused, and what had to give way to fit is said. */
+static void check_fit(const job_file *jf, const ocl_sheet *sheet, int mark, ocl_problems *problems,
+                      ocl_problems *warnings)
+{
+    char font[PATH_MAX];
+    if (host_join_path(font, sizeof(font), host_data_dir(), "fonts/" FONT_FILE) != 0)
+        return;
+    ocl_label_options options = {.font_path = font, .ocop_mark = mark};
+    ocl_label_geometry g;
+    if (ocl_labels_geometry(&jf->job, sheet, &options, &g, problems) != OCL_OK)
+        return;
+    if (g.short_form)
+        ocl_problem_add(warnings, "sheet",
+                        "'%s' labels are too small for every content: printing the short form "
+                        "(name, producer, origin, dates, lot, serial; the rest behind the QR "
+                        "code) (Decree 43/2017, Art. 10(3))",
+                        sheet->name);
+    if (mark && !g.mark)
+        ocl_problem_add(warnings, "sheet", "no room for the OCOP mark on '%s' labels", sheet->name);
+}
+
+/* ---------- serials ---------- */
+
+/* `count` distinct serials; a repeat (1 in 2^45 per pair) is drawn again. */
+static char (*make_serials(long count))[OCL_SERIAL_LEN + 1]
+{
+    size_t slots = 1;
+    while (slots < (size_t)count * 2)
+        slots *= 2;
+    char(*serials)[OCL_SERIAL_LEN + 1] = calloc((size_t)count, OCL_SERIAL_LEN + 1);
+    long *table = malloc(slots * sizeof(*table));
+    if (!serials || !table) {
+        free(serials);
+        free(table);
+        return NULL;
+    }
+    memset(table, 0xFF, slots * sizeof(*table));
+    for (long i = 0; i < count; i++) {
+        for (;;) {
+            if (ocl_serial_generate(serials[i]) != OCL_OK) {
+                free(serials);
+                free(table);
+                return NULL;
+            }
+            size_t h = 1469598103u;
+            for (const char *p = serials[i]; *p; p++)
+                h = (h ^ (unsigned char)*p) * 16777619u;
+            size_t slot = h & (slots - 1);
+            while (table[slot] >= 0 && strcmp(serials[table[slot]], serials[i]) != 0)
+                slot = (slot + 1) & (slots - 1);
+            if (table[slot] < 0) {
+                table[slot] = i;
+                break;
+            }
+        }
+    }
+    free(table);
+    return serials;
+}
+
+static int write_serials(const char *path, const ocl_label_job *job, const char *base_url,
+                         char (*serials)[OCL_SERIAL_LEN + 1], long count)
+{
+    ocl_buffer csv = {0};
+    ocl_result rc = ocl_buffer_append(&csv, "serial,uri\n", 11);
+    char line[OCL_URI_MAX + 32], uri[OCL_URI_MAX + 1];
+    for (long i = 0; i < count && rc == OCL_OK; i++) {
+        rc = ocl_label_uri(job, base_url, serials[i], uri, sizeof(uri));
+        int n = snprintf(line, sizeof(line), "%s,%s\n", serials[i], uri);
+        if (rc == OCL_OK)
+            rc = ocl_buffer_append(&csv, line, (size_t)n);
+    }
+    int status = rc == OCL_OK ? cli_write_output(path, csv.data, csv.len) : -1;
+    if (rc != OCL_OK)
+        cli_error("cannot list the serials: %s", ocl_strerror(rc));
+    ocl_buffer_free(&csv);
+    return status;
+}
+
+/* ---------- the command ---------- */
+
+typedef struct {
+    const char *job, *sheet, *base_url, *output, *serials;
+    int draft, no_mark, list;
+} labels_args;
+
+static void part_name(const char *output, int part, char *out, size_t size)
+{
+    size_t len = strlen(output);
+    if (len > 4 && strcmp(output + len - 4, ".pdf") == 0)
+        len -= 4;
+    snprintf(out, size, "%.*s-%d.pdf", (int)len, output, part);
+}
+
+static int render(const labels_args *args, const job_file *jf, const ocl_sheet *sheet, int mark,
+                  char (*serials)[OCL_SERIAL_LEN + 1])
+{
+    char font[PATH_MAX];
+    if (host_join_path(font, sizeof(font), host_data_dir(), "fonts/" FONT_FILE) != 0) {
+        cli_error("data directory path too long");
+        return EXIT_FAILED;
+    }
+    long count = jf->job.units;
+    /* Parts of equal size, whole pages each. */
+    long per_page = sheet->columns * sheet->rows;
+    int parts = (int)((count + PART_LABELS - 1) / PART_LABELS);
+    long per_part = (count + parts - 1) / parts;
+    per_part = (per_part + per_page - 1) / per_page * per_page;
+    if (parts > 1 && strcmp(args->output, "-") == 0) {
+        cli_error("output: %ld labels are written in %d parts; give a file name", count, parts);
+        return EXIT_INVALID;
+    }
+    const char **list = malloc((size_t)count * sizeof(*list));
+    if (!list) {
+        cli_error("out of memory");
+        return EXIT_FAILED;
+    }
+    for (long i = 0; i < count; i++)
+        list[i] = serials[i];
+    ocl_label_options options = {font, args->base_url, args->draft, mark, host_cores(), NULL};
+    int status = EXIT_OK;
+    for (int part = 0; part < parts && status == EXIT_OK; part++) {
+        long first = part * per_part;
+        long n = count - first < per_part ? count - first : per_part;
+        ocl_buffer pdf = {0};
+        ocl_problems problems;
+        ocl_problems_init(&problems);
+        ocl_result rc =
+            ocl_labels_pdf(&jf->job, sheet, &options, list + first, (size_t)n, &pdf, &problems);
+        char name[PATH_MAX];
+        if (parts > 1)
+            part_name(args->output, part + 1, name, sizeof(name));
+        else
+            snprintf(name, sizeof(name), "%s", args->output);
+        if (rc == OCL_EINVAL)
+            status = cli_report(&problems);
+        else if (rc == OCL_EIO)
+            cli_error("cannot load the font '%s'", font), status = EXIT_FAILED;
+        else if (rc != OCL_OK)
+            cli_error("cannot draw the labels: %s", ocl_strerror(rc)), status = EXIT_FAILED;
+        else if (cli_write_output(name, pdf.data, pdf.len) != 0)
+            status = EXIT_FAILED;
+        else if (parts > 1)
+            fprintf(stderr, PROGRAM ": wrote labels %ld to %ld in '%s' (part %d of %d)\n",
+                    first + 1, first + n, name, part + 1, parts);
+        ocl_buffer_free(&pdf);
+    }
+    free(list);
+    return status;
+}
+
+static void check_args(const labels_args *args, ocl_problems *problems)
+{
+    if (!args->job)
+        ocl_problem_add(problems, "job", "required: --job FILE");
+    if (!args->output)
+        ocl_problem_add(problems, "output", "required: -o FILE, or -o - for standard output");
+    char base[OCL_BASE_URL_MAX];
+    if (args->base_url)
+        ocl_base_url_check(args->base_url, base, problems);
+}
+
+int cmd_labels(int argc, char **argv)
+{
+    labels_args args = {0};
+    const cli_option options[] = {
+        {"job", 0, &args.job, NULL},
+        {"sheet", 0, &args.sheet, NULL},
+        {"base-url", 0, &args.base_url, NULL},
+        {"output", 'o', &args.output, NULL},
+        {"serials", 0, &args.serials, NULL},
+        {"draft", 0, NULL, &args.draft},
+        {"no-ocop-mark", 0, NULL, &args.no_mark},
+        {"list-sheets", 0, NULL, &args.list},
+    };
+    int first =
+        cli_parse_options(argc, argv, options, sizeof(options) / sizeof(options[0]), labels_usage);
+    if (first < 0)
+        return CLI_PARSE_EXIT(first);
+    if (args.list)
+        return list_sheets();
+    ocl_problems problems, warnings;
+    ocl_problems_init(&problems);
+    ocl_problems_init(&warnings);
+    if (first < argc)
+        ocl_problem_add(&problems, "labels", "unexpected argument '%s'", argv[first]);
+    check_args(&args, &problems);
+    ocl_sheet sheet;
+    find_sheet(args.sheet, &sheet, &problems);
+    job_file jf = {0};
+    int job_ok = args.job && job_load(args.job, &jf, &problems) == 0;
+    int mark = 0;
+    if (job_ok) {
+        ocl_law_check(&jf.job, args.draft ? &warnings : &problems);
+        mark = ocop_mark(&jf, args.no_mark, &problems, args.draft ? &warnings : &problems);
+    }
+    if (!problems.count)
+        check_fit(&jf, &sheet, mark, &problems, &warnings);
+    ocl_problems_print(&warnings, PROGRAM ": warning", stderr);
+    if (problems.count) {
+        job_free(&jf);
+        return cli_report(&problems);
+    }
+    char(*serials)[OCL_SERIAL_LEN + 1] = make_serials(jf.job.units);
+    int status = EXIT_FAILED;
+    if (!serials)
+        cli_error("cannot draw serials from the system's random source");
+    else
+        status = render(&args, &jf, &sheet, mark, serials);
+    if (status == EXIT_OK && args.serials &&
+        write_serials(args.serials, &jf.job, args.base_url, serials, jf.job.units) != 0)
+        status = EXIT_FAILED;
+    free(serials);
+    job_free(&jf);
+    return status;
+}

@@ -1,0 +1,122 @@
+/*
+ * What the program takes from the machine it runs on: its data files, whole
+ * files read and written, and its cores.
+ */
+#include "host.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Joins two parts of a path; 0, or -1 when it does not fit. */
+int host_join_path(char *out, size_t size, const char *a, const char *b)
+{
+    int n = snprintf(out, size, "%s/%s", a, b);
+    return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/* Where templates/ and fonts/ are: $OCOPTRACE_DATA, else beside the
+ * program or a folder or two above it (a build tree), else share/ocoptrace
+ * above the program's bin/ (an installed tree, whatever its PREFIX). */
+const char *host_data_dir(void)
+{
+    static char found[PATH_MAX];
+    const char *env = getenv("OCOPTRACE_DATA");
+    if (env && *env)
+        return env;
+    char dir[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+    for (int up = 0; n > 0 && up < 3; up++) {
+        dir[n] = '\0';
+        char *slash = strrchr(dir, '/');
+        if (!slash)
+            break;
+        *slash = '\0';
+        n = slash - dir;
+        static const char *const places[] = {"", "/share/ocoptrace"};
+        for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++) {
+            char probe[PATH_MAX];
+            if (snprintf(found, sizeof(found), "%s%s", dir, places[i]) < (int)sizeof(found) &&
+                host_join_path(probe, sizeof(probe), found, "templates/sheets") == 0 &&
+                access(probe, R_OK) == 0)
+                return found;
+        }
+    }
+    return OCOPTRACE_DATADIR;
+}
+
+int host_data_file(const char *relative, char *out, size_t size)
+{
+    return host_join_path(out, size, host_data_dir(), relative);
+}
+
+int host_write_all(int fd, const void *bytes, size_t len)
+{
+    const unsigned char *data = bytes;
+    while (len) {
+        ssize_t n = write(fd, data, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        data += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int host_write_file(const char *path, const void *data, size_t len)
+{
+    char temp[PATH_MAX];
+    if (snprintf(temp, sizeof(temp), "%s.XXXXXX", path) >= (int)sizeof(temp)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int fd = mkstemp(temp);
+    if (fd < 0)
+        return -1;
+    mode_t mask = umask(0);
+    umask(mask);
+    int failed = host_write_all(fd, data, len) != 0 || fchmod(fd, 0666 & ~mask) != 0;
+    int saved = errno;
+    if (close(fd) != 0 && !failed)
+        failed = 1, saved = errno;
+    if (!failed && rename(temp, path) != 0)
+        failed = 1, saved = errno;
+    if (failed) {
+        unlink(temp);
+        errno = saved;
+        return -1;
+    }
+    return 0;
+}
+
+int host_read_file(const char *path, ocl_buffer *out)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    char chunk[8192];
+    size_t n;
+    int rc = 0;
+    while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        rc = ocl_buffer_append(out, chunk, n) == OCL_OK ? 0 : -1;
+    if (ferror(f))
+        rc = -1;
+    fclose(f);
+    return rc;
+}
+
+int host_cores(void)
+{
+    cpu_set_t set;
+    long n = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set)
+                                                          : sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > HOST_CORES_MAX ? HOST_CORES_MAX : (int)n;
+}

@@ -1,0 +1,32 @@
+/*
+ * What the program takes from the machine it runs on, for the daemon and
+ * the commands alike: its data files (fonts/, templates/), whole files read
+ * and written, and the cores it may use.
+ */
+#ifndef OCOPTRACE_HOST_H
+#define OCOPTRACE_HOST_H
+
+#include "ocoplabels.h"
+
+#include <stddef.h>
+
+/* Where templates/ and fonts/ are, and a path below them: 0, or -1 when
+ * the path does not fit. */
+const char *host_data_dir(void);
+int host_data_file(const char *relative, char *out, size_t size);
+/* Joins two parts of a path; 0, or -1 when it does not fit. */
+int host_join_path(char *out, size_t size, const char *a, const char *b);
+
+/* Appends a whole file to `out`: 0, or -1 (errno says why). */
+int host_read_file(const char *path, ocl_buffer *out);
+/* Writes a file beside its final name and renames it into place, so that
+ * a failure never leaves a partial file: 0, or -1 (errno says why). */
+int host_write_file(const char *path, const void *data, size_t len);
+/* Writes everything to a descriptor: 0, or -1. */
+int host_write_all(int fd, const void *data, size_t len);
+
+/* The cores this process may run on (taskset and cgroups included). */
+#define HOST_CORES_MAX 64
+int host_cores(void);
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * What the files of the store share and nothing else sees: the
+ * connection and the helpers every query uses.
+ */
+#ifndef OCOPTRACE_STORE_PRIVATE_H
+#define OCOPTRACE_STORE_PRIVATE_H
+
+#include "store.h"
+
+#include <sqlite3.h>
+
+/* The statements a connection keeps prepared: the resolver's and the
+ * token's run on every request, and parsing them each time cost more than
+ * running them. */
+#define STATEMENTS_KEPT 48
+
+struct store {
+    sqlite3 *db;
+    int version;
+    int applied;
+    struct {
+        const char *sql; /* a literal: its address names it */
+        sqlite3_stmt *st;
+    } kept[STATEMENTS_KEPT];
+};
+
+sqlite3 *store_sqlite(store *s);
+/* Runs a statement without values (DDL, transactions); 0 or -1 with error. */
+int store_exec(store *s, const char *sql, char error[STORE_ERROR_MAX]);
+/* Steps a statement once and finalizes it: 0 when it ran to the end. */
+int store_step_done(sqlite3_stmt *st);
+void store_set_error(char error[STORE_ERROR_MAX], const char *what, sqlite3 *db);
+/* The hex BLAKE2b hash a token (API or session) is kept as. */
+void store_token_hash(const char *token, char hex[65]);
+
+/* A statement prepared once for the connection's life (`sql` a literal:
+ * its address names it); give it back with store_release(). */
+sqlite3_stmt *store_kept(store *s, const char *sql);
+void store_release(store *s, sqlite3_stmt *st);
+/* Steps a kept statement that returns no row: 0, or SQLite's code. */
+int store_kept_done(store *s, sqlite3_stmt *st);
+/* Binds text, or NULL for a NULL pointer. */
+void store_bind_optional(sqlite3_stmt *st, int index, const char *text);
+const char *store_column_text(sqlite3_stmt *st, int i);
+/* Runs a kept query taking one number (?1): the first row through `row`,
+ * or NULL; or, with `all`, every row as a JSON array. */
+json_t *store_query_by_id(store *s, const char *sql, long id, json_t *(*row)(sqlite3_stmt *),
+                          int all);
+/* One row of a bound kept statement as JSON, or NULL; releases it. */
+json_t *store_single(store *s, sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *));
+/* The number a kept query taking one number (?1) answers first, or 0. */
+long store_owner_of(store *s, const char *sql, long id);
+/* A change and what it queues in the outbox, as one: a savepoint works
+ * both alone and inside an import's transaction. */
+int store_change_begin(store *s, char error[STORE_ERROR_MAX]);
+void store_change_end(store *s, int ok);
+/* Reads the schema's version and applies the migrations it lacks. */
+int store_migrate(store *s, char error[STORE_ERROR_MAX]);
+
+/* A product from columns 0 to 5 (id, producer_id, name, grp, gtin,
+ * details); a producer from the seven columns at `at`. */
+json_t *store_product_row(sqlite3_stmt *st);
+json_t *store_producer_row_at(sqlite3_stmt *st, int at);
+
+/* Adds a delivery to the outbox, inside the caller's transaction. */
+int store_outbox_add(store *s, const char *kind, long product_id, const char *path,
+                     const char *content_type, const char *body);
+/* The same for a JSON body, which it takes. */
+int store_outbox_add_json(store *s, const char *kind, long product_id, const char *path,
+                          json_t *body);
+
+/* Every change to what a code stands for raises the registry's version,
+ * whoever makes it (the daemon, the CLI, an import). */
+#define REGISTRY_TRIGGER(table, change)                                                            \
+    "CREATE TRIGGER registry_" table "_" change " AFTER " change " ON " table " BEGIN "            \
+    "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'registry'; END;"
+#define REGISTRY_TRIGGERS(table)                                                                   \
+    REGISTRY_TRIGGER(table, "INSERT")                                                              \
+    REGISTRY_TRIGGER(table, "UPDATE") REGISTRY_TRIGGER(table, "DELETE")
+
+#endif

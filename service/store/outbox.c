@@ -1,0 +1,249 @@
+/*
+ * The outbox: deliveries owed to the remote traceability system, queued in
+ * the transaction of the change they report, and what the sync worker made
+ * of each attempt. A delivery's Idempotency-Key is this installation's id
+ * and the row's, so it stays the same across retries and restarts and
+ * differs from another database's.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int store_outbox_add(store *s, const char *kind, long product_id, const char *path,
+                     const char *content_type, const char *body)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(store_sqlite(s),
+                           "INSERT INTO outbox (kind, product_id, path, content_type, body) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, product_id);
+    sqlite3_bind_text(st, 3, path, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, content_type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, body, -1, SQLITE_STATIC);
+    return store_step_done(st) == 0 ? 0 : -1;
+}
+
+int store_outbox_add_json(store *s, const char *kind, long product_id, const char *path,
+                          json_t *body)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    int rc = text ? store_outbox_add(s, kind, product_id, path, "application/json", text) : -1;
+    free(text);
+    return rc;
+}
+
+static void copy_column(char *out, size_t size, sqlite3_stmt *st, int column)
+{
+    const unsigned char *text = sqlite3_column_text(st, column);
+    snprintf(out, size, "%s", text ? (const char *)text : "");
+}
+
+int store_sync_due(store *s, long long now_ms, store_delivery *out, int max)
+{
+    sqlite3_stmt *st = NULL;
+    /* Only the oldest pending delivery of a product may go: one retrying
+     * holds back the later ones of its product, and nobody else's. */
+    if (sqlite3_prepare_v2(
+            store_sqlite(s),
+            "SELECT o.id, (SELECT value FROM meta WHERE key = 'instance') || '-' || o.id, "
+            "o.kind, o.path, o.content_type, o.body, o.attempts FROM outbox o "
+            "WHERE o.state = 'pending' AND o.next_at <= ?1 AND NOT EXISTS (SELECT 1 FROM "
+            "outbox e WHERE e.product_id = o.product_id AND e.state = 'pending' AND e.id < o.id) "
+            "ORDER BY o.id LIMIT ?2",
+            -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, now_ms);
+    sqlite3_bind_int(st, 2, max);
+    int n = 0;
+    while (n < max && sqlite3_step(st) == SQLITE_ROW) {
+        store_delivery *d = &out[n];
+        const unsigned char *body = sqlite3_column_text(st, 5);
+        d->id = (long)sqlite3_column_int64(st, 0);
+        copy_column(d->key, sizeof(d->key), st, 1);
+        copy_column(d->kind, sizeof(d->kind), st, 2);
+        copy_column(d->path, sizeof(d->path), st, 3);
+        copy_column(d->content_type, sizeof(d->content_type), st, 4);
+        d->body = strdup(body ? (const char *)body : "");
+        d->attempts = sqlite3_column_int(st, 6);
+        if (d->body)
+            n++;
+    }
+    sqlite3_finalize(st);
+    return n;
+}
+
+void store_delivery_free(store_delivery *d)
+{
+    free(d->body);
+    d->body = NULL;
+}
+
+static int record_one(sqlite3_stmt *st, const store_sync_result *r)
+{
+    sqlite3_bind_int64(st, 1, r->id);
+    if (r->status)
+        sqlite3_bind_int(st, 2, r->status);
+    else
+        sqlite3_bind_null(st, 2);
+    sqlite3_bind_int(st, 3, (int)r->outcome);
+    sqlite3_bind_int64(st, 4, r->outcome == SYNC_RETRY ? r->next_ms : 0);
+    sqlite3_bind_text(st, 5, r->error, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, r->outcome == SYNC_DEAD ? r->response : NULL, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+/* The last success or error, kept for `sync status`. */
+static int note_last(store *s, const char *key, const char *error)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(store_sqlite(s),
+                           "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, "
+                           "strftime('%Y-%m-%dT%H:%M:%SZ','now') || COALESCE(' ' || ?2, ''))",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, error, -1, SQLITE_STATIC);
+    return store_step_done(st);
+}
+
+int store_sync_record(store *s, const store_sync_result *results, int count)
+{
+    char error[STORE_ERROR_MAX];
+    if (count <= 0)
+        return 0;
+    if (store_exec(s, "BEGIN IMMEDIATE", error) != 0)
+        return -1;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(
+                 store_sqlite(s),
+                 "UPDATE outbox SET attempts = attempts + 1, last_status = ?2, "
+                 "state = CASE ?3 WHEN 0 THEN 'delivered' WHEN 2 THEN 'dead' ELSE 'pending' END, "
+                 "next_at = ?4, last_error = ?5, response = ?6, delivered_at = CASE ?3 WHEN 0 "
+                 "THEN strftime('%Y-%m-%dT%H:%M:%SZ','now') END WHERE id = ?1 AND state = "
+                 "'pending'",
+                 -1, &st, NULL) == SQLITE_OK
+                 ? 0
+                 : -1;
+    const char *last_error = NULL;
+    int delivered = 0;
+    for (int i = 0; rc == 0 && i < count; i++) {
+        rc = record_one(st, &results[i]);
+        if (results[i].outcome == SYNC_DELIVERED)
+            delivered = 1;
+        else
+            last_error = results[i].error;
+    }
+    sqlite3_finalize(st);
+    if (rc == 0 && delivered)
+        rc = note_last(s, "sync_last_success", NULL);
+    if (rc == 0 && last_error)
+        rc = note_last(s, "sync_last_error", last_error);
+    if (rc != 0 || store_exec(s, "COMMIT", error) != 0) {
+        store_exec(s, "ROLLBACK", error);
+        return -1;
+    }
+    return 0;
+}
+
+int store_sync_count(store *s, store_sync_counts *counts)
+{
+    sqlite3_stmt *st = NULL;
+    memset(counts, 0, sizeof(*counts));
+    if (sqlite3_prepare_v2(store_sqlite(s),
+                           "SELECT state, attempts > 0, count(*) FROM outbox GROUP BY 1, 2", -1,
+                           &st, NULL) != SQLITE_OK)
+        return -1;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *state = (const char *)sqlite3_column_text(st, 0);
+        long n = (long)sqlite3_column_int64(st, 2);
+        if (strcmp(state, "delivered") == 0)
+            counts->delivered += n;
+        else if (strcmp(state, "dead") == 0)
+            counts->dead += n;
+        else if (sqlite3_column_int(st, 1))
+            counts->retrying += n;
+        else
+            counts->pending += n;
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+static json_t *meta_value(store *s, const char *key)
+{
+    sqlite3_stmt *st = NULL;
+    json_t *value = json_null();
+    if (sqlite3_prepare_v2(store_sqlite(s), "SELECT value FROM meta WHERE key = ?1", -1, &st,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            json_decref(value);
+            value = json_string((const char *)sqlite3_column_text(st, 0));
+        }
+    }
+    sqlite3_finalize(st);
+    return value;
+}
+
+static json_t *text_or_null(sqlite3_stmt *st, int column)
+{
+    const unsigned char *text = sqlite3_column_text(st, column);
+    return text ? json_string((const char *)text) : json_null();
+}
+
+static json_t *dead_letters(store *s)
+{
+    sqlite3_stmt *st = NULL;
+    json_t *list = json_array();
+    if (sqlite3_prepare_v2(store_sqlite(s),
+                           "SELECT o.id, o.kind, (SELECT value FROM meta WHERE key = 'instance') "
+                           "|| '-' || o.id, o.last_status, o.last_error, o.response, o.attempts "
+                           "FROM outbox o WHERE o.state = 'dead' ORDER BY o.id LIMIT 100",
+                           -1, &st, NULL) == SQLITE_OK)
+        while (sqlite3_step(st) == SQLITE_ROW)
+            json_array_append_new(
+                list, json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:i}", "id",
+                                (json_int_t)sqlite3_column_int64(st, 0), "kind",
+                                (const char *)sqlite3_column_text(st, 1), "key",
+                                (const char *)sqlite3_column_text(st, 2), "status",
+                                sqlite3_column_type(st, 3) == SQLITE_NULL
+                                    ? json_null()
+                                    : json_integer(sqlite3_column_int(st, 3)),
+                                "error", text_or_null(st, 4), "response", text_or_null(st, 5),
+                                "attempts", sqlite3_column_int(st, 6)));
+    sqlite3_finalize(st);
+    return list;
+}
+
+json_t *store_sync_status(store *s)
+{
+    store_sync_counts c;
+    if (store_sync_count(s, &c) != 0)
+        return NULL;
+    return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "pending", (json_int_t)c.pending,
+                     "retrying", (json_int_t)c.retrying, "dead", (json_int_t)c.dead, "delivered",
+                     (json_int_t)c.delivered, "last_error", meta_value(s, "sync_last_error"),
+                     "last_success", meta_value(s, "sync_last_success"), "dead_letters",
+                     dead_letters(s));
+}
+
+long store_sync_retry(store *s, long id)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(store_sqlite(s),
+                           "UPDATE outbox SET state = 'pending', attempts = 0, next_at = 0 "
+                           "WHERE state = 'dead' AND (?1 = 0 OR id = ?1)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    return store_step_done(st) == 0 ? (long)sqlite3_changes(store_sqlite(s)) : -1;
+}

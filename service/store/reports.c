@@ -1,0 +1,65 @@
+/*
+ * The province's summary: producers, products by stars, certificates
+ * expiring.
+ */
+#include "internal.h"
+
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* {"key": count, ...} from a query of (key, count) rows. */
+static json_t *counts(store *s, const char *sql, const char *today)
+{
+    sqlite3_stmt *st = NULL;
+    json_t *out = json_object();
+    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return out;
+    if (sqlite3_bind_parameter_count(st) >= 1)
+        sqlite3_bind_text(st, 1, today, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        json_object_set_new(out, store_column_text(st, 0) ? store_column_text(st, 0) : "",
+                            json_integer(sqlite3_column_int64(st, 1)));
+    sqlite3_finalize(st);
+    return out;
+}
+
+json_t *store_report_summary(store *s, const char *today)
+{
+    json_t *kinds = counts(s, "SELECT kind, count(*) FROM producers GROUP BY kind", NULL);
+    json_int_t producers = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(kinds, key, v)
+    {
+        producers += json_integer_value(v);
+    }
+    double coop = producers ? (double)json_integer_value(json_object_get(kinds, "cooperative")) /
+                                  (double)producers
+                            : 0;
+    double sme = producers
+                     ? (double)json_integer_value(json_object_get(kinds, "sme")) / (double)producers
+                     : 0;
+    json_t *expiring =
+        counts(s,
+               "SELECT 'within_30_days', count(*) FROM certificates WHERE revoked_at IS NULL AND "
+               "valid_until >= ?1 AND valid_until <= date(?1, '+30 days') UNION ALL "
+               "SELECT 'within_90_days', count(*) FROM certificates WHERE revoked_at IS NULL AND "
+               "valid_until >= ?1 AND valid_until <= date(?1, '+90 days')",
+               today);
+    return json_pack(
+        "{s:o, s:o, s:o, s:o, s:I, s:f, s:f, s:o}", "products_by_stars",
+        counts(s,
+               "SELECT e.stars || '', count(DISTINCT e.product_id) FROM certificates c "
+               "JOIN evaluations e ON e.id = c.evaluation_id "
+               "WHERE c.revoked_at IS NULL AND c.valid_until >= ?1 GROUP BY e.stars",
+               today),
+        "products_by_group", counts(s, "SELECT grp, count(*) FROM products GROUP BY grp", NULL),
+        "producers_by_kind", kinds, "producers_by_locality",
+        counts(s, "SELECT locality, count(*) FROM producers GROUP BY locality", NULL), "producers",
+        producers, "share_cooperatives", coop, "share_smes", sme, "certificates_expiring",
+        expiring);
+}

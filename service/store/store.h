@@ -1,0 +1,408 @@
+/*
+ * The store: every query of the service, behind these functions, in the
+ * files of service/store/ (one per resource: producers.c, products.c,
+ * lots.c, certificates.c, users.c, scans.c, trace.c, outbox.c...), with
+ * numbered migrations applied at open (migrations.c) and the connection in
+ * store.c. No SQL lives anywhere else.
+ */
+#ifndef OCOPTRACE_STORE_H
+#define OCOPTRACE_STORE_H
+
+#include "verdict.h"
+
+#include <jansson.h>
+#include <stddef.h>
+
+typedef struct store store;
+
+#define STORE_ERROR_MAX 256
+
+/* A reader holds a token for the provincial or national system to pull
+ * EPCIS events with, and may do nothing else. */
+typedef enum { ROLE_ADMIN, ROLE_OFFICER, ROLE_PRODUCER, ROLE_READER, ROLE_COUNT } store_role;
+
+/* Opens (creating it and its folder if missing) and migrates the database.
+ * Returns NULL with the reason in `error`. */
+store *store_open(const char *path, char error[STORE_ERROR_MAX]);
+void store_close(store *s);
+
+/* The schema version, and how many migrations the last open applied. */
+int store_version(const store *s);
+int store_applied(const store *s);
+int store_latest_version(void);
+
+/* An online copy of the whole database to `path`. 0, or -1 with error. */
+int store_backup(store *s, const char *path, char error[STORE_ERROR_MAX]);
+
+int store_role_parse(const char *name);
+const char *store_role_name(store_role role);
+
+/* Whether producer `id` exists: 1, 0, or -1 on error. */
+int store_producer_exists(store *s, long id);
+
+/* The user an API token belongs to. 1 found, 0 not, -1 on error. */
+typedef struct {
+    long id;
+    store_role role;
+    long producer_id; /* producers only */
+} store_user;
+int store_token_user(store *s, const char *token, store_user *user);
+
+/* Adds a user and a new API token for it, in one transaction; the token is
+ * kept only as its hash. Fills `token` (the only time it is seen).
+ * The new user's id, -1 with error, or -2 when the name is taken. */
+#define STORE_TOKEN_MAX 64
+long store_user_add(store *s, const char *name, store_role role, long producer_id,
+                    char token[STORE_TOKEN_MAX], char error[STORE_ERROR_MAX]);
+/* Sets user `name`'s password (kept as an Argon2id hash): 1 done, 0 no
+ * such user, -1 error. */
+int store_user_password(store *s, const char *name, const char *password);
+/* The user a name and password sign in as: 1, 0 (wrong), -1 error. */
+int store_password_user(store *s, const char *name, const char *password, store_user *user);
+/* A new web session: its cookie value and CSRF token. 0 or -1. */
+int store_session_create(store *s, long user_id, char token[STORE_TOKEN_MAX],
+                         char csrf[STORE_TOKEN_MAX]);
+/* The user and CSRF token of a live session: 1, 0 (none or expired), -1. */
+int store_session_user(store *s, const char *token, store_user *user, char csrf[STORE_TOKEN_MAX]);
+int store_session_delete(store *s, const char *token);
+/* Seconds `who` (a user name, or a network for token sign-ins) must wait
+ * before the next sign-in is checked, after repeated failures. */
+long store_sign_in_wait(store *s, const char *who);
+/* Counts a failure, or forgets them after a success. */
+int store_sign_in_result(store *s, const char *who, int succeeded);
+/* A user: id, name, role, producer_id. */
+json_t *store_user_get(store *s, long id);
+/* Every user (id, name, role, producer_id, created_at), without tokens. */
+json_t *store_user_list(store *s);
+
+/* Producers, as JSON objects (jansson) with their id. */
+typedef struct {
+    const char *name, *address, *kind, *phone, *locality; /* NULL: unchanged on update */
+} store_producer;
+/* Creates; returns the new id, or -1 with error. */
+long store_producer_create(store *s, const store_producer *p, char error[STORE_ERROR_MAX]);
+/* Updates the given fields; 1 done, 0 no such producer, -1 error. */
+int store_producer_update(store *s, long id, const store_producer *p, char error[STORE_ERROR_MAX]);
+/* One producer (NULL if none) or the list (all, or only `only_id` if > 0). */
+json_t *store_producer_get(store *s, long id);
+json_t *store_producer_list(store *s, long only_id);
+
+/* Registrations waiting in the outbox for the remote system. */
+/* ---------- the outbox (store/outbox.c) ---------- */
+
+/* How the sync worker stands: counts by state, the last error and success,
+ * and up to 100 dead letters. */
+json_t *store_sync_status(store *s);
+typedef struct {
+    long pending, retrying, dead, delivered;
+} store_sync_counts;
+int store_sync_count(store *s, store_sync_counts *counts);
+/* Puts dead letter `id` (0: every one) back to pending; how many, or -1. */
+long store_sync_retry(store *s, long id);
+
+/* One delivery the worker owes. */
+typedef struct {
+    long id;
+    char key[48]; /* Idempotency-Key */
+    char kind[16];
+    char path[32];
+    char content_type[32];
+    char *body; /* malloc'd */
+    int attempts;
+} store_delivery;
+/* Up to `max` deliveries due at `now_ms`: the oldest pending of each
+ * product, so that a product's deliveries keep their order. How many. */
+int store_sync_due(store *s, long long now_ms, store_delivery *out, int max);
+void store_delivery_free(store_delivery *d);
+/* What came of one delivery attempt. */
+typedef enum { SYNC_DELIVERED, SYNC_RETRY, SYNC_DEAD } store_sync_outcome;
+typedef struct {
+    long id;
+    store_sync_outcome outcome;
+    int status;           /* HTTP status, 0 when none came */
+    long long next_ms;    /* SYNC_RETRY: when */
+    const char *error;    /* what went wrong, or NULL */
+    const char *response; /* the remote's body (dead letters keep it), or NULL */
+} store_sync_result;
+/* Records the attempts' outcomes in one transaction. 0 or -1. */
+int store_sync_record(store *s, const store_sync_result *results, int count);
+
+/* A transaction around several calls (an import): 0 or -1. */
+int store_begin(store *s);
+int store_commit(store *s);
+void store_rollback(store *s);
+
+/* Products: name, group and GTIN as columns, the label contents
+ * (net_quantity, ingredients, ...) as a JSON object in `details`. */
+typedef struct {
+    long producer_id; /* 0: unchanged on update */
+    const char *name, *group, *gtin;
+    json_t *details; /* borrowed; NULL: unchanged on update */
+} store_product;
+/* Returns the new id, -1 on error, -2 when the GTIN is taken. */
+long store_product_create(store *s, const store_product *p, char error[STORE_ERROR_MAX]);
+int store_product_update(store *s, long id, const store_product *p, char error[STORE_ERROR_MAX]);
+json_t *store_product_get(store *s, long id);
+json_t *store_product_list(store *s, long producer_id);
+/* The producer a product belongs to, or 0. */
+long store_product_owner(store *s, long id);
+
+/* Lots: new id, -1 error, -2 code taken for the product. */
+long store_lot_create(store *s, long product_id, const char *code, const char *produced,
+                      const char *expires, char error[STORE_ERROR_MAX]);
+json_t *store_lot_get(store *s, long id);
+long store_lot_owner(store *s, long id);
+long store_lot_product(store *s, long id);
+/* A product's lots, each with its count of serials. */
+json_t *store_lot_list(store *s, long product_id);
+/* Adds serials to a lot in one transaction, with the commissioning event
+ * (an EPCIS document) queued for the remote in the same one unless NULL;
+ * 0 or -1 (a repeat: -2). */
+int store_serials_add(store *s, long lot_id, const char *const *serials, size_t count,
+                      const char *commissioning, char error[STORE_ERROR_MAX]);
+
+/* An evaluation and, when its stars are recognised, its certificate, in
+ * one transaction with an audit line. */
+typedef struct {
+    long product_id, officer_id;
+    int scores[3], stars;
+    const char *number; /* the certificate's; NULL: no certificate */
+    const char *decision_number, *decision_date, *level, *issuer, *signer_title, *signer_name;
+    const char *valid_until;
+} store_evaluation;
+/* Returns the certificate's id (or the evaluation's when there is none);
+ * -1 error, -2 the certificate number is taken. */
+long store_evaluation_create(store *s, const store_evaluation *e, char error[STORE_ERROR_MAX]);
+/* A certificate by id or number, with its product and producer snapshot. */
+json_t *store_certificate_get(store *s, long id, const char *number);
+/* The number of the product's certificate in force on `today`
+ * (YYYY-MM-DD): 1 found, 0 none. */
+int store_product_certificate(store *s, long product_id, const char *today, char *number,
+                              size_t size);
+/* Certificates (of one producer unless 0), oldest validity first; with
+ * `until` (YYYY-MM-DD), only those in force that end by then. */
+json_t *store_certificate_list(store *s, long producer_id, const char *until);
+/* The producer a certificate's product belongs to, or 0. */
+long store_certificate_owner(store *s, long id);
+/* 1 revoked now, 0 no such certificate, 2 already revoked, -1 error. */
+int store_certificate_revoke(store *s, long id, const char *reason, long officer_id,
+                             char error[STORE_ERROR_MAX]);
+
+/* The officers' summary on `today` (YYYY-MM-DD): products by stars (valid
+ * certificates), by group; producers by kind and locality with the shares
+ * of cooperatives and SMEs; certificates expiring within 30 and 90 days. */
+json_t *store_report_summary(store *s, const char *today);
+
+/* A lot's serials, sorted; NULL on error. */
+json_t *store_lot_serials(store *s, long lot_id);
+
+/* A consumer's scan (store/scans.c). */
+typedef struct {
+    const char *gtin;    /* 14 digits, or NULL with lot and serial (non-GS1 path) */
+    const char *lot;     /* may be NULL */
+    const char *serial;  /* may be NULL */
+    const char *network; /* the scanner's network, e.g. "203.0.113.0/24" */
+} store_scan;
+
+/* Scans are written behind by one thread, through `writer` (which no other
+ * thread may use): every scan that arrives within a few milliseconds goes
+ * into one transaction (group commit). Verdicts and counts stay exact: they
+ * add what is committed to what is queued. Stopping writes what is queued.
+ * NULL when out of memory or threads. */
+typedef struct store_scans store_scans;
+store_scans *store_scans_start(store *writer, const verdict_rules *rules);
+void store_scans_stop(store_scans *q);
+/* What a code stands for, as a resolver may keep it between scans: the
+ * product, its producer, the lot and the product's latest certificate
+ * (store_code_read's answer), the product's photos, and the version of
+ * the registry it was read at. Every change to producers, products, lots,
+ * evaluations, certificates, links or photos, by any connection or
+ * process, gives the registry a new version. */
+typedef struct {
+    json_t *resolved;   /* NULL: the code is not registered */
+    json_t *photos;     /* store_photo_list()'s */
+    long lot_id;        /* 0: no such lot */
+    long long registry; /* -1: nothing read yet */
+} store_code;
+
+/* A serial's history as its verdict sees it, this scan included. */
+typedef struct {
+    int issued;     /* 0: no such serial in the lot: unknown */
+    int suspicious; /* its scans look like a copier's */
+    long scans, networks;
+    char first_at[32]; /* the first scan, +07:00 */
+} store_serial_seen;
+
+/* Records the scan in `q` and judges its serial on what is committed plus
+ * what is queued. `code` is what the caller knows of the code; unless its
+ * registry version is the registry's now, it is read again, in the same
+ * snapshot as the serial's history, into `code` (then the caller's to
+ * free, with store_code_free) and 1 is returned; else 0. A code that is
+ * not registered is not recorded. -1 on error. */
+int store_scan_record(store *s, store_scans *q, const store_scan *scan, store_code *code,
+                      store_serial_seen *seen);
+void store_code_free(store_code *code);
+/* Migration 11: the reader role (store/users.c). */
+const char *store_reader_migration(void);
+/* Migration 9: the registry's version and the triggers that raise it. */
+const char *store_registry_migration(void);
+
+/* What a code stands for, as store_scan_record() reads it (without the
+ * serial's history), and the lot's id (0: none); nothing is recorded.
+ * NULL when not registered. (store/scans.c) */
+json_t *store_code_read(store *s, const store_scan *scan, long *lot_id);
+
+/* ---------- scratch-off PINs (store/pins.c) ---------- */
+
+/* Migration 6: each serial's PIN (a salted keyed hash) and the wrong
+ * entries that the limits count. */
+const char *store_pins_migration(void);
+/* Migration 8: the links producers add to a product (store/links.c). */
+const char *store_links_migration(void);
+/* Adds serials as store_serials_add() does, each with its PIN, in one
+ * transaction; the PINs are kept only as hashes. 0, -1, or -2 (a repeat). */
+int store_serials_add_pinned(store *s, long lot_id, const char *const *serials,
+                             const char *const *pins, size_t count, const char *commissioning,
+                             char error[STORE_ERROR_MAX]);
+/* How many of a lot's serials have a PIN, or -1. */
+long store_lot_pins(store *s, long lot_id);
+
+/* Wrong PINs allowed within `window` seconds, per serial and per network. */
+typedef struct {
+    int per_serial, per_network;
+    long window;
+} store_pin_limits;
+
+typedef enum {
+    STORE_PIN_FIRST,   /* right, and the first right entry */
+    STORE_PIN_AGAIN,   /* right, but entered before */
+    STORE_PIN_WRONG,   /* counted against the limits */
+    STORE_PIN_LIMITED, /* not checked: too many wrong ones */
+    STORE_PIN_NONE     /* the serial has no PIN */
+} store_pin_outcome;
+
+typedef struct {
+    store_pin_outcome outcome;
+    long long verified_at; /* FIRST, AGAIN: the first right entry, unix seconds */
+    long verifications;    /* FIRST, AGAIN: right entries, this one included */
+    int left;              /* WRONG: wrong entries still allowed in the window */
+    long retry_after;      /* LIMITED: seconds until one more is allowed */
+    int by_network;        /* LIMITED: the network's limit, not the serial's */
+} store_pin_result;
+
+/* Checks `pin` (digits only) for a serial at `now` (unix seconds), within
+ * the limits, and records the outcome, in one transaction. 0, or -1. */
+int store_pin_try(store *s, long lot_id, const char *serial, const char *network, const char *pin,
+                  const store_pin_limits *limits, long long now, store_pin_result *result);
+
+/* ---------- product photos (store/photos.c) ---------- */
+
+/* Migration 7: each product's photos, as the JPEGs served. */
+const char *store_photos_migration(void);
+typedef struct {
+    long product_id;
+    unsigned width, height;
+    char etag[40];       /* a quoted hash of the bytes */
+    unsigned char *jpeg; /* malloc'd by store_photo_get() */
+    size_t len;
+} store_photo;
+/* Adds a photo unless the product has `per_product` already: its id, -1
+ * with error, or -2 (the limit). */
+long store_photo_add(store *s, long product_id, const store_photo *p, int per_product,
+                     char error[STORE_ERROR_MAX]);
+/* A product's photos, oldest first: id, width, height, bytes, created_at. */
+json_t *store_photo_list(store *s, long product_id);
+/* Photo `id` with its bytes: 1, 0 (none) or -1. */
+int store_photo_get(store *s, long id, store_photo *out);
+/* The product a photo belongs to, or 0. */
+long store_photo_product(store *s, long id);
+/* 1 deleted, 0 no such photo, -1 error. */
+int store_photo_delete(store *s, long id);
+
+/* ---------- the chain: areas, inputs, journal, shipments, recalls (store/trace.c) ---------- */
+
+/* Why a change was refused: an HTTP status, an error code, the field and
+ * the rule, as the API answers them. */
+typedef struct {
+    int status; /* 0: no problem */
+    char code[24];
+    char field[64];
+    char message[240];
+} store_problem;
+
+/* Migration 10: areas, inputs, lot_inputs, lot_events, shipments,
+ * shipment_units, recalls, recalled_lots. */
+const char *store_trace_migration(void);
+
+/* Records are JSON objects as the API answers them; lists NULL on error;
+ * a producer_id of 0 lists every producer's. Changes return the record's
+ * id, or -1 with `p` filled. */
+json_t *store_area_get(store *s, long id);
+json_t *store_area_list(store *s, long producer_id);
+long store_area_owner(store *s, long id);
+/* Creates (id 0) or changes an area from its checked fields. */
+long store_area_save(store *s, long id, long producer_id, const json_t *area, store_problem *p);
+
+json_t *store_input_get(store *s, long id);
+json_t *store_input_list(store *s, long producer_id);
+long store_input_owner(store *s, long id);
+long store_input_create(store *s, long producer_id, const json_t *input, store_problem *p);
+
+/* Lot `lot_id` uses `quantity` of input `input_id`, or units of lot
+ * `source_lot_id` (the other 0): within what remains, in date order, of
+ * the same producer, never a cycle, never what is recalled. */
+long store_lot_input_add(store *s, long lot_id, long input_id, long source_lot_id, double quantity,
+                         const char *base_url, store_problem *p);
+json_t *store_lot_input_get(store *s, long id);
+json_t *store_lot_inputs(store *s, long lot_id);
+
+/* A journal event; `at_utc` is its time in UTC (ISO 8601), for order. */
+long store_event_add(store *s, long lot_id, const json_t *event, const char *at_utc,
+                     const char *base_url, store_problem *p);
+json_t *store_event_get(store *s, long id);
+json_t *store_event_list(store *s, long lot_id);
+
+long store_shipment_create(store *s, long producer_id, const json_t *shipment, const char *base_url,
+                           store_problem *p);
+json_t *store_shipment_get(store *s, long id);
+json_t *store_shipment_list(store *s, long producer_id);
+
+/* The lot's trace, backward (inputs, areas, suppliers, lots it was made
+ * from) and forward (lots made from it, shipments); NULL: no such lot. */
+json_t *store_trace_lot(store *s, long lot_id);
+json_t *store_trace_input(store *s, long input_id);
+
+/* Recalls lot `lot_id` or input `input_id` (the other 0) and every lot
+ * made from it, at any depth, in one transaction. */
+long store_recall_create(store *s, long lot_id, long input_id, const char *reason,
+                         const char *action, long user_id, const char *base_url, store_problem *p);
+json_t *store_recall_get(store *s, long id);
+json_t *store_recall_list(store *s, long producer_id);
+long store_recall_owner(store *s, long id);
+/* The lot a code names: GTIN (14 digits) and lot code, or, with gtin
+ * NULL, the lot of a non-GS1 code's lot and serial. 0: none. */
+long store_lot_find(store *s, const char *gtin, const char *lot, const char *serial);
+/* A query of the EPCIS events made here (store/epcis.c): NULL fields do
+ * not filter. Times are ISO 8601 with an offset. */
+typedef struct {
+    const char *event_type; /* ObjectEvent, TransformationEvent... */
+    const char *biz_step;   /* a CBV word or its URI */
+    const char *epc;        /* MATCH_epc: in epcList */
+    const char *any_epc;    /* MATCH_anyEPC: in any list of EPCs, or the parent */
+    const char *from;       /* GE_eventTime */
+    const char *until;      /* LT_eventTime */
+    const char *event_id;
+    long after; /* the page token: events after this one */
+    int per_page;
+} store_epcis_query;
+/* The events, oldest first; *next is the token of the next page, or 0
+ * when this is the last. NULL on error. */
+json_t *store_epcis_events(store *s, const store_epcis_query *q, long *next);
+
+/* The recall that covers the lot, or 0. */
+long store_lot_recall(store *s, long lot_id);
+/* That recall as a scan shows it, {"id", "reason", "action", "since"}, or
+ * NULL when the lot is not recalled. */
+json_t *store_lot_recall_brief(store *s, long lot_id);
+
+#endif
