@@ -42,11 +42,11 @@ static const char query_sql[] =
 
 json_t *store_epcis_events(store *s, const store_epcis_query *q, long *next)
 {
-    sqlite3_stmt *st = NULL;
+    db_stmt *st = NULL;
     *next = 0;
-    if (sqlite3_prepare_v2(store_sqlite(s), query_sql, -1, &st, NULL) != SQLITE_OK)
+    if (!(st = db_prepare(store_db(s), query_sql)))
         return NULL;
-    sqlite3_bind_int64(st, 1, q->after);
+    db_bind_int64(st, 1, q->after);
     store_bind_optional(st, 2, q->event_type);
     store_bind_optional(st, 3, q->biz_step);
     store_bind_optional(st, 4, q->any_epc);
@@ -54,22 +54,22 @@ json_t *store_epcis_events(store *s, const store_epcis_query *q, long *next)
     store_bind_optional(st, 6, q->from);
     store_bind_optional(st, 7, q->until);
     store_bind_optional(st, 8, q->event_id);
-    sqlite3_bind_int64(st, 9, q->per_page + 1);
+    db_bind_int64(st, 9, q->per_page + 1);
     json_t *events = json_array();
     long last = 0;
     int rc, count = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = db_step(st)) == DB_ROW) {
         if (count++ == q->per_page) {
             *next = last; /* there is more after the last one given */
             break;
         }
-        last = (long)sqlite3_column_int64(st, 0);
-        json_t *event = json_loads((const char *)sqlite3_column_text(st, 1), 0, NULL);
+        last = (long)db_column_int64(st, 0);
+        json_t *event = json_loads(db_column_text(st, 1), 0, NULL);
         if (event)
             json_array_append_new(events, event);
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    db_finalize(st);
+    if (rc != DB_ROW && rc != DB_DONE) {
         json_decref(events);
         return NULL;
     }

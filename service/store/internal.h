@@ -5,9 +5,8 @@
 #ifndef OCOPTRACE_STORE_PRIVATE_H
 #define OCOPTRACE_STORE_PRIVATE_H
 
+#include "db.h"
 #include "store.h"
-
-#include <sqlite3.h>
 
 /* The statements a connection keeps prepared: the resolver's and the
  * token's run on every request, and parsing them each time cost more than
@@ -15,52 +14,62 @@
 #define STATEMENTS_KEPT 48
 
 struct store {
-    sqlite3 *db;
+    db *conn;
     int version;
     int applied;
     struct {
         const char *sql; /* a literal: its address names it */
-        sqlite3_stmt *st;
+        db_stmt *st;
     } kept[STATEMENTS_KEPT];
 };
 
-sqlite3 *store_sqlite(store *s);
+/* The connection, and which database it is. */
+db *store_db(store *s);
+db_backend store_backend(const store *s);
 /* Runs a statement without values (DDL, transactions); 0 or -1 with error. */
 int store_exec(store *s, const char *sql, char error[STORE_ERROR_MAX]);
-/* Steps a statement once and finalizes it: 0 when it ran to the end. */
-int store_step_done(sqlite3_stmt *st);
-void store_set_error(char error[STORE_ERROR_MAX], const char *what, sqlite3 *db);
+/* Steps a statement once and finalizes it: 0 when it ran to the end, else
+ * the error's code (DB_UNIQUE...). */
+int store_step_done(db_stmt *st);
+void store_set_error(char error[STORE_ERROR_MAX], const char *what, db *conn);
 /* The hex BLAKE2b hash a token (API or session) is kept as. */
 void store_token_hash(const char *token, char hex[65]);
 
 /* A statement prepared once for the connection's life (`sql` a literal:
  * its address names it); give it back with store_release(). */
-sqlite3_stmt *store_kept(store *s, const char *sql);
-void store_release(store *s, sqlite3_stmt *st);
-/* Steps a kept statement that returns no row: 0, or SQLite's code. */
-int store_kept_done(store *s, sqlite3_stmt *st);
+db_stmt *store_kept(store *s, const char *sql);
+void store_release(store *s, db_stmt *st);
+/* Steps a kept statement that returns no row: 0, or the error's code. */
+int store_kept_done(store *s, db_stmt *st);
+/* Steps an INSERT ... RETURNING id (or any change) once and finalizes it:
+ * 0 with the new row's id in *id (left alone when no row came back), or the
+ * error's code (DB_UNIQUE...). */
+int store_step_id(db_stmt *st, long *id);
+/* BEGIN, taking the write lock at once on SQLite: 0, or -1 with error. */
+int store_transaction(store *s, char error[STORE_ERROR_MAX]);
 /* Binds text, or NULL for a NULL pointer. */
-void store_bind_optional(sqlite3_stmt *st, int index, const char *text);
-const char *store_column_text(sqlite3_stmt *st, int i);
+void store_bind_optional(db_stmt *st, int index, const char *text);
+const char *store_column_text(db_stmt *st, int i);
 /* Runs a kept query taking one number (?1): the first row through `row`,
  * or NULL; or, with `all`, every row as a JSON array. */
-json_t *store_query_by_id(store *s, const char *sql, long id, json_t *(*row)(sqlite3_stmt *),
-                          int all);
+json_t *store_query_by_id(store *s, const char *sql, long id, json_t *(*row)(db_stmt *), int all);
 /* One row of a bound kept statement as JSON, or NULL; releases it. */
-json_t *store_single(store *s, sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *));
+json_t *store_single(store *s, db_stmt *st, json_t *(*row)(db_stmt *));
 /* The number a kept query taking one number (?1) answers first, or 0. */
 long store_owner_of(store *s, const char *sql, long id);
 /* A change and what it queues in the outbox, as one: a savepoint works
  * both alone and inside an import's transaction. */
 int store_change_begin(store *s, char error[STORE_ERROR_MAX]);
 void store_change_end(store *s, int ok);
+/* The PostgreSQL schema at version 11 (schema_postgresql.c). */
+const char *store_postgresql_baseline(void);
 /* Reads the schema's version and applies the migrations it lacks. */
 int store_migrate(store *s, char error[STORE_ERROR_MAX]);
 
 /* A product from columns 0 to 5 (id, producer_id, name, grp, gtin,
  * details); a producer from the seven columns at `at`. */
-json_t *store_product_row(sqlite3_stmt *st);
-json_t *store_producer_row_at(sqlite3_stmt *st, int at);
+json_t *store_product_row(db_stmt *st);
+json_t *store_producer_row_at(db_stmt *st, int at);
 
 /* Adds a delivery to the outbox, inside the caller's transaction. */
 int store_outbox_add(store *s, const char *kind, long product_id, const char *path,

@@ -20,51 +20,49 @@ const char *store_links_migration(void)
 
 long store_link_add(store *s, long product_id, const store_link *link, char error[STORE_ERROR_MAX])
 {
-    sqlite3 *db = store_sqlite(s);
-    sqlite3_stmt *st = NULL;
+    db *conn = store_db(s);
+    db_stmt *st = NULL;
     /* One statement counts and inserts, so two requests at once cannot
      * both add the last link allowed. */
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO product_links (product_id, link_type, href, title, lang) "
-                           "SELECT ?1, ?2, ?3, ?4, ?5 WHERE (SELECT count(*) FROM product_links "
-                           "WHERE product_id = ?1) < ?6",
-                           -1, &st, NULL) != SQLITE_OK) {
-        store_set_error(error, "cannot add the link", db);
-        sqlite3_finalize(st);
+    if (!(st = db_prepare(conn,
+                          "INSERT INTO product_links (product_id, link_type, href, title, lang) "
+                          "SELECT ?1, ?2, ?3, ?4, ?5 WHERE (SELECT count(*) FROM product_links "
+                          "WHERE product_id = ?1) < ?6 RETURNING id"))) {
+        store_set_error(error, "cannot add the link", conn);
+        db_finalize(st);
         return -1;
     }
-    sqlite3_bind_int64(st, 1, product_id);
-    sqlite3_bind_text(st, 2, link->link_type, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, link->href, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, link->title, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, link->lang, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 6, LINKS_PER_PRODUCT);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc == SQLITE_CONSTRAINT)
+    db_bind_int64(st, 1, product_id);
+    db_bind_text(st, 2, link->link_type);
+    db_bind_text(st, 3, link->href);
+    db_bind_text(st, 4, link->title);
+    db_bind_text(st, 5, link->lang);
+    db_bind_int64(st, 6, LINKS_PER_PRODUCT);
+    long id = 0;
+    int rc = store_step_id(st, &id);
+    if (rc == DB_UNIQUE || rc == DB_CHECK)
         return -2;
-    if (rc != SQLITE_DONE) {
-        store_set_error(error, "cannot add the link", db);
+    if (rc != 0) {
+        store_set_error(error, "cannot add the link", conn);
         return -1;
     }
-    return sqlite3_changes(db) ? (long)sqlite3_last_insert_rowid(db) : -3;
+    return id ? id : -3;
 }
 
 int store_links_replace(store *s, long product_id, const char *link_type, const store_link *links,
                         size_t count, char error[STORE_ERROR_MAX])
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(store_sqlite(s),
-                           "DELETE FROM product_links WHERE product_id = ?1 AND link_type = ?2", -1,
-                           &st, NULL) != SQLITE_OK) {
-        store_set_error(error, "cannot replace the links", store_sqlite(s));
-        sqlite3_finalize(st);
+    db_stmt *st = NULL;
+    if (!(st = db_prepare(store_db(s),
+                          "DELETE FROM product_links WHERE product_id = ?1 AND link_type = ?2"))) {
+        store_set_error(error, "cannot replace the links", store_db(s));
+        db_finalize(st);
         return -1;
     }
-    sqlite3_bind_int64(st, 1, product_id);
-    sqlite3_bind_text(st, 2, link_type, -1, SQLITE_STATIC);
+    db_bind_int64(st, 1, product_id);
+    db_bind_text(st, 2, link_type);
     if (store_step_done(st) != 0) {
-        store_set_error(error, "cannot replace the links", store_sqlite(s));
+        store_set_error(error, "cannot replace the links", store_db(s));
         return -1;
     }
     for (size_t i = 0; i < count; i++) {
@@ -75,31 +73,29 @@ int store_links_replace(store *s, long product_id, const char *link_type, const 
     return 0;
 }
 
-static json_t *link_row(sqlite3_stmt *st)
+static json_t *link_row(db_stmt *st)
 {
-    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id",
-                     (json_int_t)sqlite3_column_int64(st, 0), "link_type", store_column_text(st, 1),
-                     "href", store_column_text(st, 2), "title", store_column_text(st, 3), "lang",
-                     store_column_text(st, 4), "created_at", store_column_text(st, 5));
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)db_column_int64(st, 0),
+                     "link_type", store_column_text(st, 1), "href", store_column_text(st, 2),
+                     "title", store_column_text(st, 3), "lang", store_column_text(st, 4),
+                     "created_at", store_column_text(st, 5));
 }
 
 json_t *store_link_list(store *s, long product_id)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(store_sqlite(s),
-                           "SELECT id, link_type, href, title, lang, created_at FROM "
-                           "product_links WHERE product_id = ?1 ORDER BY id",
-                           -1, &st, NULL) != SQLITE_OK) {
-        sqlite3_finalize(st);
+    db_stmt *st = NULL;
+    if (!(st = db_prepare(store_db(s), "SELECT id, link_type, href, title, lang, created_at FROM "
+                                       "product_links WHERE product_id = ?1 ORDER BY id"))) {
+        db_finalize(st);
         return NULL;
     }
-    sqlite3_bind_int64(st, 1, product_id);
+    db_bind_int64(st, 1, product_id);
     json_t *list = json_array();
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    while ((rc = db_step(st)) == DB_ROW)
         json_array_append_new(list, link_row(st));
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
+    db_finalize(st);
+    if (rc != DB_DONE) {
         json_decref(list);
         return NULL;
     }
@@ -108,26 +104,24 @@ json_t *store_link_list(store *s, long product_id)
 
 long store_link_product(store *s, long id)
 {
-    sqlite3_stmt *st = NULL;
+    db_stmt *st = NULL;
     long product = 0;
-    if (sqlite3_prepare_v2(store_sqlite(s), "SELECT product_id FROM product_links WHERE id = ?1",
-                           -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, id);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            product = (long)sqlite3_column_int64(st, 0);
+    if ((st = db_prepare(store_db(s), "SELECT product_id FROM product_links WHERE id = ?1"))) {
+        db_bind_int64(st, 1, id);
+        if (db_step(st) == DB_ROW)
+            product = (long)db_column_int64(st, 0);
     }
-    sqlite3_finalize(st);
+    db_finalize(st);
     return product;
 }
 
 int store_link_delete(store *s, long id)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(store_sqlite(s), "DELETE FROM product_links WHERE id = ?1", -1, &st,
-                           NULL) != SQLITE_OK) {
-        sqlite3_finalize(st);
+    db_stmt *st = NULL;
+    if (!(st = db_prepare(store_db(s), "DELETE FROM product_links WHERE id = ?1"))) {
+        db_finalize(st);
         return -1;
     }
-    sqlite3_bind_int64(st, 1, id);
+    db_bind_int64(st, 1, id);
     return store_step_done(st);
 }

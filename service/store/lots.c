@@ -5,20 +5,19 @@
 #include "internal.h"
 
 #include <sodium.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-static json_t *lot_list_row(sqlite3_stmt *st)
+static json_t *lot_list_row(db_stmt *st)
 {
-    return json_pack("{s:I, s:s, s:o, s:o, s:I}", "id", (json_int_t)sqlite3_column_int64(st, 0),
-                     "code", store_column_text(st, 1), "produced",
+    return json_pack("{s:I, s:s, s:o, s:o, s:I}", "id", (json_int_t)db_column_int64(st, 0), "code",
+                     store_column_text(st, 1), "produced",
                      store_column_text(st, 2) ? json_string(store_column_text(st, 2)) : json_null(),
                      "expires",
                      store_column_text(st, 3) ? json_string(store_column_text(st, 3)) : json_null(),
-                     "serials", (json_int_t)sqlite3_column_int64(st, 4));
+                     "serials", (json_int_t)db_column_int64(st, 4));
 }
 
 json_t *store_lot_list(store *s, long product_id)
@@ -45,67 +44,61 @@ long store_lot_owner(store *s, long id)
 
 long store_lot_find(store *s, const char *gtin, const char *lot, const char *serial)
 {
-    sqlite3_stmt *st = NULL;
+    db_stmt *st = NULL;
     long id = 0;
     const char *sql = gtin ? "SELECT l.id FROM lots l JOIN products p ON p.id = l.product_id WHERE "
                              "p.gtin = ?1 AND l.code = ?2"
                            : "SELECT l.id FROM lots l JOIN serials x ON x.lot_id = l.id WHERE "
                              "l.code = ?2 AND x.serial = ?3";
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
+    if ((st = db_prepare(s->conn, sql))) {
         store_bind_optional(st, 1, gtin);
         store_bind_optional(st, 2, lot);
         store_bind_optional(st, 3, serial);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            id = (long)sqlite3_column_int64(st, 0);
+        if (db_step(st) == DB_ROW)
+            id = (long)db_column_int64(st, 0);
     }
-    sqlite3_finalize(st);
+    db_finalize(st);
     return id;
 }
 
 long store_lot_create(store *s, long product_id, const char *code, const char *produced,
                       const char *expires, char error[STORE_ERROR_MAX])
 {
-    sqlite3_stmt *st = NULL;
+    db_stmt *st = NULL;
     long id = -1;
-    if (sqlite3_prepare_v2(s->db,
-                           "INSERT INTO lots (product_id, code, produced, expires) "
-                           "VALUES (?1, ?2, ?3, ?4)",
-                           -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, product_id);
+    if ((st = db_prepare(s->conn, "INSERT INTO lots (product_id, code, produced, expires) "
+                                  "VALUES (?1, ?2, ?3, ?4) RETURNING id"))) {
+        db_bind_int64(st, 1, product_id);
         store_bind_optional(st, 2, code);
         store_bind_optional(st, 3, produced);
         store_bind_optional(st, 4, expires);
-        int rc = store_step_done(st);
-        id = rc == 0 ? (long)sqlite3_last_insert_rowid(s->db)
-             : sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE ? -2
-                                                                           : -1;
+        int rc = store_step_id(st, &id);
+        id = rc == DB_UNIQUE ? -2 : rc ? -1 : id;
     }
     if (id < 0)
-        store_set_error(error, "cannot add the lot", s->db);
+        store_set_error(error, "cannot add the lot", s->conn);
     return id;
 }
 
 json_t *store_lot_get(store *s, long id)
 {
-    sqlite3_stmt *st = NULL;
+    db_stmt *st = NULL;
     json_t *result = NULL;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT l.id, l.product_id, l.code, l.produced, l.expires, "
-                           "(SELECT count(*) FROM serials WHERE lot_id = l.id) "
-                           "FROM lots l WHERE l.id = ?1",
-                           -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, id);
-        if (sqlite3_step(st) == SQLITE_ROW)
+    if ((st = db_prepare(s->conn, "SELECT l.id, l.product_id, l.code, l.produced, l.expires, "
+                                  "(SELECT count(*) FROM serials WHERE lot_id = l.id) "
+                                  "FROM lots l WHERE l.id = ?1"))) {
+        db_bind_int64(st, 1, id);
+        if (db_step(st) == DB_ROW)
             result = json_pack(
-                "{s:I, s:I, s:s, s:o, s:o, s:I}", "id", (json_int_t)sqlite3_column_int64(st, 0),
-                "product_id", (json_int_t)sqlite3_column_int64(st, 1), "code",
-                store_column_text(st, 2), "produced",
+                "{s:I, s:I, s:s, s:o, s:o, s:I}", "id", (json_int_t)db_column_int64(st, 0),
+                "product_id", (json_int_t)db_column_int64(st, 1), "code", store_column_text(st, 2),
+                "produced",
                 store_column_text(st, 3) ? json_string(store_column_text(st, 3)) : json_null(),
                 "expires",
                 store_column_text(st, 4) ? json_string(store_column_text(st, 4)) : json_null(),
-                "serials", (json_int_t)sqlite3_column_int64(st, 5));
+                "serials", (json_int_t)db_column_int64(st, 5));
     }
-    sqlite3_finalize(st);
+    db_finalize(st);
     return result;
 }
 
@@ -116,24 +109,25 @@ int store_serials_add(store *s, long lot_id, const char *const *serials, size_t 
 {
     if (store_exec(s, "SAVEPOINT serials_add", error) != 0)
         return -1;
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->db, "INSERT INTO serials (lot_id, serial) VALUES (?1, ?2)", -1,
-                                &st, NULL);
-    for (size_t i = 0; rc == SQLITE_OK && i < count; i++) {
-        sqlite3_bind_int64(st, 1, lot_id);
-        sqlite3_bind_text(st, 2, serials[i], -1, SQLITE_STATIC);
-        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
-        sqlite3_reset(st);
+    db_stmt *st = NULL;
+    st = db_prepare(s->conn, "INSERT INTO serials (lot_id, serial) VALUES (?1, ?2)");
+    int rc = st ? DB_OK : DB_FAILED;
+    for (size_t i = 0; rc == DB_OK && i < count; i++) {
+        db_bind_int64(st, 1, lot_id);
+        db_bind_text(st, 2, serials[i]);
+        rc = db_step(st);
+        rc = rc == DB_DONE ? DB_OK : rc;
+        db_reset(st);
     }
-    int repeat = rc != SQLITE_OK && sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_PRIMARYKEY;
-    if (rc == SQLITE_OK && commissioning &&
+    int repeat = rc == DB_UNIQUE;
+    if (rc == DB_OK && commissioning &&
         store_outbox_add(s, "commissioning", store_lot_product(s, lot_id), "/capture",
                          "application/ld+json", commissioning) != 0)
-        rc = SQLITE_ERROR;
-    if (rc != SQLITE_OK)
-        store_set_error(error, "cannot add the serials", s->db);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_OK) {
+        rc = DB_FAILED;
+    if (rc != DB_OK)
+        store_set_error(error, "cannot add the serials", s->conn);
+    db_finalize(st);
+    if (rc != DB_OK) {
         char ignored[STORE_ERROR_MAX];
         store_exec(s, "ROLLBACK TO serials_add; RELEASE serials_add", ignored);
         return repeat ? -2 : -1;
@@ -143,15 +137,14 @@ int store_serials_add(store *s, long lot_id, const char *const *serials, size_t 
 
 json_t *store_lot_serials(store *s, long lot_id)
 {
-    sqlite3_stmt *st = NULL;
+    db_stmt *st = NULL;
     json_t *list = NULL;
-    if (sqlite3_prepare_v2(s->db, "SELECT serial FROM serials WHERE lot_id = ?1 ORDER BY serial",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (!(st = db_prepare(s->conn, "SELECT serial FROM serials WHERE lot_id = ?1 ORDER BY serial")))
         return NULL;
-    sqlite3_bind_int64(st, 1, lot_id);
+    db_bind_int64(st, 1, lot_id);
     list = json_array();
-    while (sqlite3_step(st) == SQLITE_ROW)
+    while (db_step(st) == DB_ROW)
         json_array_append_new(list, json_string(store_column_text(st, 0)));
-    sqlite3_finalize(st);
+    db_finalize(st);
     return list;
 }

@@ -1,12 +1,12 @@
 /*
  * The schema's numbered migrations: each applied once in its own
  * transaction and recorded in schema_migrations, so that a database of any
- * age opens into the current shape.
+ * age opens into the current shape. SQLite's are here; PostgreSQL starts at
+ * version 11 from schema_postgresql.c and shares the later ones.
  */
 #include "internal.h"
 
 #include <sodium.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,56 +161,98 @@ int store_latest_version(void)
 
 static int read_version(store *s)
 {
-    sqlite3_stmt *st = NULL;
+    db_stmt *st = NULL;
     int version = -1;
-    if (sqlite3_prepare_v2(s->db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", -1,
-                           &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        version = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
+    if ((st = db_prepare(s->conn, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations")) &&
+        db_step(st) == DB_ROW)
+        version = (int)db_column_int64(st, 0);
+    db_finalize(st);
     return version;
 }
 
-/* Applies each migration the database lacks, each in its own transaction
- * with its record, so that a crash leaves a whole version or none. */
-int store_migrate(store *s, char error[STORE_ERROR_MAX])
+/* A PostgreSQL database starts at this version, in one step. */
+#define POSTGRESQL_BASELINE 11
+/* The advisory lock the daemons of one PostgreSQL database migrate under:
+ * one migrates, the others wait, then find the work done. ("OCOP") */
+#define MIGRATION_LOCK "1330595664"
+
+/* The SQL that brings the schema to version `v` on this backend. */
+static const char *migration_for(const store *s, int v)
 {
+    if (store_backend(s) == DB_POSTGRESQL && v == POSTGRESQL_BASELINE)
+        return store_postgresql_baseline();
+    return migration_sql(v);
+}
+
+/* Applies migration `v` in its own transaction with its record, so that a
+ * crash leaves a whole version or none. */
+static int apply(store *s, int v, char error[STORE_ERROR_MAX])
+{
+    if (store_transaction(s, error) != 0)
+        return -1;
+    db_stmt *st = NULL;
+    int failed = store_exec(s, migration_for(s, v), error) != 0;
+    if (!failed &&
+        (st = db_prepare(s->conn, "INSERT INTO schema_migrations (version) VALUES (?1)"))) {
+        db_bind_int64(st, 1, v);
+        failed = store_step_done(st) != 0;
+        if (failed)
+            store_set_error(error, "cannot record the migration", s->conn);
+    }
+    if (failed) {
+        char ignored[STORE_ERROR_MAX];
+        store_exec(s, "ROLLBACK", ignored);
+        return -1;
+    }
+    return store_exec(s, "COMMIT", error);
+}
+
+static int migrate_locked(store *s, char error[STORE_ERROR_MAX])
+{
+    /* On PostgreSQL, before the baseline brings strftime(). */
     if (store_exec(s,
-                   "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-                   "applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')))",
+                   store_backend(s) == DB_SQLITE
+                       ? "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY "
+                         "KEY, applied_at TEXT NOT NULL DEFAULT "
+                         "(strftime('%Y-%m-%dT%H:%M:%SZ','now')))"
+                       : "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY "
+                         "KEY, applied_at TEXT NOT NULL DEFAULT (to_char(now() AT TIME ZONE "
+                         "'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')))",
                    error) != 0)
         return -1;
     s->version = read_version(s);
     if (s->version < 0)
-        return store_set_error(error, "cannot read the schema version", s->db), -1;
+        return store_set_error(error, "cannot read the schema version", s->conn), -1;
     if (s->version > MIGRATIONS) {
         snprintf(error, STORE_ERROR_MAX,
-                 "the database is at schema version %d; this ocoptrace knows %d", s->version,
-                 MIGRATIONS);
+                 "the database is at schema version %d; this ocoptrace knows %d: upgrade it "
+                 "before it opens this database",
+                 s->version, MIGRATIONS);
         return -1;
     }
-    for (int v = s->version + 1; v <= MIGRATIONS; v++) {
-        if (store_exec(s, "BEGIN IMMEDIATE", error) != 0)
-            return -1;
-        sqlite3_stmt *st = NULL;
-        int failed = store_exec(s, migration_sql(v), error) != 0;
-        if (!failed &&
-            sqlite3_prepare_v2(s->db, "INSERT INTO schema_migrations (version) VALUES (?1)", -1,
-                               &st, NULL) == SQLITE_OK) {
-            sqlite3_bind_int(st, 1, v);
-            failed = store_step_done(st) != 0;
-            if (failed)
-                store_set_error(error, "cannot record the migration", s->db);
-        }
-        if (failed) {
-            char ignored[STORE_ERROR_MAX];
-            store_exec(s, "ROLLBACK", ignored);
-            return -1;
-        }
-        if (store_exec(s, "COMMIT", error) != 0)
+    int first = s->version + 1;
+    if (store_backend(s) == DB_POSTGRESQL && first < POSTGRESQL_BASELINE)
+        first = POSTGRESQL_BASELINE;
+    for (int v = first; v <= MIGRATIONS; v++) {
+        if (apply(s, v, error) != 0)
             return -1;
         s->version = v;
         s->applied++;
     }
     return 0;
+}
+
+/* Applies each migration the database lacks. On PostgreSQL, under a lock
+ * that the other daemons of the database wait on. */
+int store_migrate(store *s, char error[STORE_ERROR_MAX])
+{
+    int postgresql = store_backend(s) == DB_POSTGRESQL;
+    if (postgresql && store_exec(s, "SELECT pg_advisory_lock(" MIGRATION_LOCK ")", error) != 0)
+        return -1;
+    int rc = migrate_locked(s, error);
+    if (postgresql) {
+        char ignored[STORE_ERROR_MAX];
+        store_exec(s, "SELECT pg_advisory_unlock(" MIGRATION_LOCK ")", ignored);
+    }
+    return rc;
 }

@@ -14,17 +14,16 @@
 int store_outbox_add(store *s, const char *kind, long product_id, const char *path,
                      const char *content_type, const char *body)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(store_sqlite(s),
-                           "INSERT INTO outbox (kind, product_id, path, content_type, body) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5)",
-                           -1, &st, NULL) != SQLITE_OK)
+    db_stmt *st = NULL;
+    if (!(st = db_prepare(store_db(s),
+                          "INSERT INTO outbox (kind, product_id, path, content_type, body) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5)")))
         return -1;
-    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, product_id);
-    sqlite3_bind_text(st, 3, path, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, content_type, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, body, -1, SQLITE_STATIC);
+    db_bind_text(st, 1, kind);
+    db_bind_int64(st, 2, product_id);
+    db_bind_text(st, 3, path);
+    db_bind_text(st, 4, content_type);
+    db_bind_text(st, 5, body);
     return store_step_done(st) == 0 ? 0 : -1;
 }
 
@@ -38,43 +37,42 @@ int store_outbox_add_json(store *s, const char *kind, long product_id, const cha
     return rc;
 }
 
-static void copy_column(char *out, size_t size, sqlite3_stmt *st, int column)
+static void copy_column(char *out, size_t size, db_stmt *st, int column)
 {
-    const unsigned char *text = sqlite3_column_text(st, column);
-    snprintf(out, size, "%s", text ? (const char *)text : "");
+    const char *text = db_column_text(st, column);
+    snprintf(out, size, "%s", text ? text : "");
 }
 
 int store_sync_due(store *s, long long now_ms, store_delivery *out, int max)
 {
-    sqlite3_stmt *st = NULL;
+    db_stmt *st = NULL;
     /* Only the oldest pending delivery of a product may go: one retrying
      * holds back the later ones of its product, and nobody else's. */
-    if (sqlite3_prepare_v2(
-            store_sqlite(s),
-            "SELECT o.id, (SELECT value FROM meta WHERE key = 'instance') || '-' || o.id, "
-            "o.kind, o.path, o.content_type, o.body, o.attempts FROM outbox o "
-            "WHERE o.state = 'pending' AND o.next_at <= ?1 AND NOT EXISTS (SELECT 1 FROM "
-            "outbox e WHERE e.product_id = o.product_id AND e.state = 'pending' AND e.id < o.id) "
-            "ORDER BY o.id LIMIT ?2",
-            -1, &st, NULL) != SQLITE_OK)
+    if (!(st = db_prepare(
+              store_db(s),
+              "SELECT o.id, (SELECT value FROM meta WHERE key = 'instance') || '-' || o.id, "
+              "o.kind, o.path, o.content_type, o.body, o.attempts FROM outbox o "
+              "WHERE o.state = 'pending' AND o.next_at <= ?1 AND NOT EXISTS (SELECT 1 FROM "
+              "outbox e WHERE e.product_id = o.product_id AND e.state = 'pending' AND e.id < o.id) "
+              "ORDER BY o.id LIMIT ?2")))
         return -1;
-    sqlite3_bind_int64(st, 1, now_ms);
-    sqlite3_bind_int(st, 2, max);
+    db_bind_int64(st, 1, now_ms);
+    db_bind_int64(st, 2, max);
     int n = 0;
-    while (n < max && sqlite3_step(st) == SQLITE_ROW) {
+    while (n < max && db_step(st) == DB_ROW) {
         store_delivery *d = &out[n];
-        const unsigned char *body = sqlite3_column_text(st, 5);
-        d->id = (long)sqlite3_column_int64(st, 0);
+        const char *body = db_column_text(st, 5);
+        d->id = (long)db_column_int64(st, 0);
         copy_column(d->key, sizeof(d->key), st, 1);
         copy_column(d->kind, sizeof(d->kind), st, 2);
         copy_column(d->path, sizeof(d->path), st, 3);
         copy_column(d->content_type, sizeof(d->content_type), st, 4);
         d->body = strdup(body ? (const char *)body : "");
-        d->attempts = sqlite3_column_int(st, 6);
+        d->attempts = (int)db_column_int64(st, 6);
         if (d->body)
             n++;
     }
-    sqlite3_finalize(st);
+    db_finalize(st);
     return n;
 }
 
@@ -84,34 +82,33 @@ void store_delivery_free(store_delivery *d)
     d->body = NULL;
 }
 
-static int record_one(sqlite3_stmt *st, const store_sync_result *r)
+static int record_one(db_stmt *st, const store_sync_result *r)
 {
-    sqlite3_bind_int64(st, 1, r->id);
+    db_bind_int64(st, 1, r->id);
     if (r->status)
-        sqlite3_bind_int(st, 2, r->status);
+        db_bind_int64(st, 2, r->status);
     else
-        sqlite3_bind_null(st, 2);
-    sqlite3_bind_int(st, 3, (int)r->outcome);
-    sqlite3_bind_int64(st, 4, r->outcome == SYNC_RETRY ? r->next_ms : 0);
-    sqlite3_bind_text(st, 5, r->error, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, r->outcome == SYNC_DEAD ? r->response : NULL, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
+        db_bind_null(st, 2);
+    db_bind_int64(st, 3, (int)r->outcome);
+    db_bind_int64(st, 4, r->outcome == SYNC_RETRY ? r->next_ms : 0);
+    db_bind_text(st, 5, r->error);
+    db_bind_text(st, 6, r->outcome == SYNC_DEAD ? r->response : NULL);
+    int rc = db_step(st) == DB_DONE ? 0 : -1;
+    db_reset(st);
     return rc;
 }
 
 /* The last success or error, kept for `sync status`. */
 static int note_last(store *s, const char *key, const char *error)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(store_sqlite(s),
-                           "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, "
-                           "strftime('%Y-%m-%dT%H:%M:%SZ','now') || COALESCE(' ' || ?2, ''))",
-                           -1, &st, NULL) != SQLITE_OK)
+    db_stmt *st = NULL;
+    if (!(st = db_prepare(store_db(s),
+                          "INSERT INTO meta (key, value) VALUES (?1, "
+                          "strftime('%Y-%m-%dT%H:%M:%SZ','now') || COALESCE(' ' || ?2, '')) "
+                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value")))
         return -1;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, error, -1, SQLITE_STATIC);
+    db_bind_text(st, 1, key);
+    db_bind_text(st, 2, error);
     return store_step_done(st);
 }
 
@@ -120,17 +117,16 @@ int store_sync_record(store *s, const store_sync_result *results, int count)
     char error[STORE_ERROR_MAX];
     if (count <= 0)
         return 0;
-    if (store_exec(s, "BEGIN IMMEDIATE", error) != 0)
+    if (store_transaction(s, error) != 0)
         return -1;
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(
-                 store_sqlite(s),
-                 "UPDATE outbox SET attempts = attempts + 1, last_status = ?2, "
-                 "state = CASE ?3 WHEN 0 THEN 'delivered' WHEN 2 THEN 'dead' ELSE 'pending' END, "
-                 "next_at = ?4, last_error = ?5, response = ?6, delivered_at = CASE ?3 WHEN 0 "
-                 "THEN strftime('%Y-%m-%dT%H:%M:%SZ','now') END WHERE id = ?1 AND state = "
-                 "'pending'",
-                 -1, &st, NULL) == SQLITE_OK
+    db_stmt *st = NULL;
+    int rc = (st = db_prepare(
+                  store_db(s),
+                  "UPDATE outbox SET attempts = attempts + 1, last_status = ?2, "
+                  "state = CASE ?3 WHEN 0 THEN 'delivered' WHEN 2 THEN 'dead' ELSE 'pending' END, "
+                  "next_at = ?4, last_error = ?5, response = ?6, delivered_at = CASE ?3 WHEN 0 "
+                  "THEN strftime('%Y-%m-%dT%H:%M:%SZ','now') END WHERE id = ?1 AND state = "
+                  "'pending'"))
                  ? 0
                  : -1;
     const char *last_error = NULL;
@@ -142,7 +138,7 @@ int store_sync_record(store *s, const store_sync_result *results, int count)
         else
             last_error = results[i].error;
     }
-    sqlite3_finalize(st);
+    db_finalize(st);
     if (rc == 0 && delivered)
         rc = note_last(s, "sync_last_success", NULL);
     if (rc == 0 && last_error)
@@ -156,71 +152,67 @@ int store_sync_record(store *s, const store_sync_result *results, int count)
 
 int store_sync_count(store *s, store_sync_counts *counts)
 {
-    sqlite3_stmt *st = NULL;
+    db_stmt *st = NULL;
     memset(counts, 0, sizeof(*counts));
-    if (sqlite3_prepare_v2(store_sqlite(s),
-                           "SELECT state, attempts > 0, count(*) FROM outbox GROUP BY 1, 2", -1,
-                           &st, NULL) != SQLITE_OK)
+    if (!(st = db_prepare(store_db(s),
+                          "SELECT state, attempts > 0, count(*) FROM outbox GROUP BY 1, 2")))
         return -1;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *state = (const char *)sqlite3_column_text(st, 0);
-        long n = (long)sqlite3_column_int64(st, 2);
+    while (db_step(st) == DB_ROW) {
+        const char *state = db_column_text(st, 0);
+        long n = (long)db_column_int64(st, 2);
         if (strcmp(state, "delivered") == 0)
             counts->delivered += n;
         else if (strcmp(state, "dead") == 0)
             counts->dead += n;
-        else if (sqlite3_column_int(st, 1))
+        else if ((int)db_column_int64(st, 1))
             counts->retrying += n;
         else
             counts->pending += n;
     }
-    sqlite3_finalize(st);
+    db_finalize(st);
     return 0;
 }
 
 static json_t *meta_value(store *s, const char *key)
 {
-    sqlite3_stmt *st = NULL;
+    db_stmt *st = NULL;
     json_t *value = json_null();
-    if (sqlite3_prepare_v2(store_sqlite(s), "SELECT value FROM meta WHERE key = ?1", -1, &st,
-                           NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW) {
+    if ((st = db_prepare(store_db(s), "SELECT value FROM meta WHERE key = ?1"))) {
+        db_bind_text(st, 1, key);
+        if (db_step(st) == DB_ROW) {
             json_decref(value);
-            value = json_string((const char *)sqlite3_column_text(st, 0));
+            value = json_string(db_column_text(st, 0));
         }
     }
-    sqlite3_finalize(st);
+    db_finalize(st);
     return value;
 }
 
-static json_t *text_or_null(sqlite3_stmt *st, int column)
+static json_t *text_or_null(db_stmt *st, int column)
 {
-    const unsigned char *text = sqlite3_column_text(st, column);
-    return text ? json_string((const char *)text) : json_null();
+    const char *text = db_column_text(st, column);
+    return text ? json_string(text) : json_null();
 }
 
 static json_t *dead_letters(store *s)
 {
-    sqlite3_stmt *st = NULL;
+    db_stmt *st = NULL;
     json_t *list = json_array();
-    if (sqlite3_prepare_v2(store_sqlite(s),
-                           "SELECT o.id, o.kind, (SELECT value FROM meta WHERE key = 'instance') "
-                           "|| '-' || o.id, o.last_status, o.last_error, o.response, o.attempts "
-                           "FROM outbox o WHERE o.state = 'dead' ORDER BY o.id LIMIT 100",
-                           -1, &st, NULL) == SQLITE_OK)
-        while (sqlite3_step(st) == SQLITE_ROW)
+    if ((st = db_prepare(store_db(s),
+                         "SELECT o.id, o.kind, (SELECT value FROM meta WHERE key = 'instance') "
+                         "|| '-' || o.id, o.last_status, o.last_error, o.response, o.attempts "
+                         "FROM outbox o WHERE o.state = 'dead' ORDER BY o.id LIMIT 100")))
+        while (db_step(st) == DB_ROW)
             json_array_append_new(
-                list, json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:i}", "id",
-                                (json_int_t)sqlite3_column_int64(st, 0), "kind",
-                                (const char *)sqlite3_column_text(st, 1), "key",
-                                (const char *)sqlite3_column_text(st, 2), "status",
-                                sqlite3_column_type(st, 3) == SQLITE_NULL
-                                    ? json_null()
-                                    : json_integer(sqlite3_column_int(st, 3)),
-                                "error", text_or_null(st, 4), "response", text_or_null(st, 5),
-                                "attempts", sqlite3_column_int(st, 6)));
-    sqlite3_finalize(st);
+                list,
+                json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:i}", "id",
+                          (json_int_t)db_column_int64(st, 0), "kind", db_column_text(st, 1), "key",
+                          db_column_text(st, 2), "status",
+                          db_column_is_null(st, 3) ? json_null()
+                                                   : json_integer((int)db_column_int64(st, 3)),
+                          "error", text_or_null(st, 4), "response", text_or_null(st, 5), "attempts",
+                          (int)db_column_int64(st, 6)));
+    db_finalize(st);
     return list;
 }
 
@@ -238,12 +230,11 @@ json_t *store_sync_status(store *s)
 
 long store_sync_retry(store *s, long id)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(store_sqlite(s),
-                           "UPDATE outbox SET state = 'pending', attempts = 0, next_at = 0 "
-                           "WHERE state = 'dead' AND (?1 = 0 OR id = ?1)",
-                           -1, &st, NULL) != SQLITE_OK)
+    db_stmt *st = NULL;
+    if (!(st = db_prepare(store_db(s),
+                          "UPDATE outbox SET state = 'pending', attempts = 0, next_at = 0 "
+                          "WHERE state = 'dead' AND (?1 = 0 OR id = ?1)")))
         return -1;
-    sqlite3_bind_int64(st, 1, id);
-    return store_step_done(st) == 0 ? (long)sqlite3_changes(store_sqlite(s)) : -1;
+    db_bind_int64(st, 1, id);
+    return store_step_done(st) == 0 ? (long)db_changes(store_db(s)) : -1;
 }

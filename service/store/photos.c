@@ -25,48 +25,46 @@ const char *store_photos_migration(void)
 
 static long photo_count(store *s, long product_id)
 {
-    sqlite3_stmt *st = NULL;
+    db_stmt *st = NULL;
     long count = -1;
-    if (sqlite3_prepare_v2(store_sqlite(s),
-                           "SELECT count(*) FROM product_photos WHERE product_id = ?1", -1, &st,
-                           NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, product_id);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            count = (long)sqlite3_column_int64(st, 0);
+    if ((st = db_prepare(store_db(s),
+                         "SELECT count(*) FROM product_photos WHERE product_id = ?1"))) {
+        db_bind_int64(st, 1, product_id);
+        if (db_step(st) == DB_ROW)
+            count = (long)db_column_int64(st, 0);
     }
-    sqlite3_finalize(st);
+    db_finalize(st);
     return count;
 }
 
 static long photo_insert(store *s, long product_id, const store_photo *p)
 {
-    sqlite3_stmt *st = NULL;
+    db_stmt *st = NULL;
     long id = -1;
-    if (sqlite3_prepare_v2(store_sqlite(s),
-                           "INSERT INTO product_photos (product_id, width, height, etag, jpeg) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5)",
-                           -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, product_id);
-        sqlite3_bind_int(st, 2, (int)p->width);
-        sqlite3_bind_int(st, 3, (int)p->height);
-        sqlite3_bind_text(st, 4, p->etag, -1, SQLITE_STATIC);
-        sqlite3_bind_blob64(st, 5, p->jpeg, (sqlite3_uint64)p->len, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_DONE)
-            id = (long)sqlite3_last_insert_rowid(store_sqlite(s));
+    if ((st = db_prepare(store_db(s),
+                         "INSERT INTO product_photos (product_id, width, height, etag, jpeg) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id"))) {
+        db_bind_int64(st, 1, product_id);
+        db_bind_int64(st, 2, (int)p->width);
+        db_bind_int64(st, 3, (int)p->height);
+        db_bind_text(st, 4, p->etag);
+        db_bind_blob(st, 5, p->jpeg, p->len);
+        if (store_step_id(st, &id) != 0)
+            id = -1;
+        return id;
     }
-    sqlite3_finalize(st);
     return id;
 }
 
 long store_photo_add(store *s, long product_id, const store_photo *p, int per_product,
                      char error[STORE_ERROR_MAX])
 {
-    if (store_exec(s, "BEGIN IMMEDIATE", error) != 0)
+    if (store_transaction(s, error) != 0)
         return -1;
     long count = photo_count(s, product_id);
     long id = count < 0 ? -1 : count >= per_product ? -2 : photo_insert(s, product_id, p);
     if (id == -1)
-        store_set_error(error, "cannot keep the photo", store_sqlite(s));
+        store_set_error(error, "cannot keep the photo", store_db(s));
     if (id > 0 && store_exec(s, "COMMIT", error) == 0)
         return id;
     char ignored[STORE_ERROR_MAX];
@@ -76,17 +74,17 @@ long store_photo_add(store *s, long product_id, const store_photo *p, int per_pr
 
 json_t *store_photo_list(store *s, long product_id)
 {
-    sqlite3_stmt *st = store_kept(s, "SELECT id, width, height, length(jpeg), created_at "
-                                     "FROM product_photos WHERE product_id = ?1 ORDER BY id");
+    db_stmt *st = store_kept(s, "SELECT id, width, height, length(jpeg), created_at "
+                                "FROM product_photos WHERE product_id = ?1 ORDER BY id");
     json_t *list = json_array();
     if (st) {
-        sqlite3_bind_int64(st, 1, product_id);
-        while (sqlite3_step(st) == SQLITE_ROW)
+        db_bind_int64(st, 1, product_id);
+        while (db_step(st) == DB_ROW)
             json_array_append_new(
                 list,
-                json_pack("{s:I, s:i, s:i, s:I, s:s}", "id", sqlite3_column_int64(st, 0), "width",
-                          sqlite3_column_int(st, 1), "height", sqlite3_column_int(st, 2), "bytes",
-                          sqlite3_column_int64(st, 3), "created_at", store_column_text(st, 4)));
+                json_pack("{s:I, s:i, s:i, s:I, s:s}", "id", db_column_int64(st, 0), "width",
+                          (int)db_column_int64(st, 1), "height", (int)db_column_int64(st, 2),
+                          "bytes", db_column_int64(st, 3), "created_at", store_column_text(st, 4)));
     }
     store_release(s, st);
     return list;
@@ -94,22 +92,21 @@ json_t *store_photo_list(store *s, long product_id)
 
 int store_photo_get(store *s, long id, store_photo *out)
 {
-    sqlite3_stmt *st =
-        store_kept(s, "SELECT product_id, width, height, etag, jpeg FROM product_photos "
-                      "WHERE id = ?1");
+    db_stmt *st = store_kept(s, "SELECT product_id, width, height, etag, jpeg FROM product_photos "
+                                "WHERE id = ?1");
     int found = st ? 0 : -1;
     memset(out, 0, sizeof(*out));
     if (st) {
-        sqlite3_bind_int64(st, 1, id);
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            out->product_id = (long)sqlite3_column_int64(st, 0);
-            out->width = (unsigned)sqlite3_column_int(st, 1);
-            out->height = (unsigned)sqlite3_column_int(st, 2);
+        db_bind_int64(st, 1, id);
+        if (db_step(st) == DB_ROW) {
+            out->product_id = (long)db_column_int64(st, 0);
+            out->width = (unsigned)(int)db_column_int64(st, 1);
+            out->height = (unsigned)(int)db_column_int64(st, 2);
             snprintf(out->etag, sizeof(out->etag), "%s", store_column_text(st, 3));
-            out->len = (size_t)sqlite3_column_bytes(st, 4);
+            const void *jpeg = db_column_blob(st, 4, &out->len);
             out->jpeg = malloc(out->len ? out->len : 1);
-            if (out->jpeg)
-                memcpy(out->jpeg, sqlite3_column_blob(st, 4), out->len);
+            if (out->jpeg && out->len)
+                memcpy(out->jpeg, jpeg, out->len);
             found = out->jpeg ? 1 : -1;
         }
     }
@@ -119,12 +116,12 @@ int store_photo_get(store *s, long id, store_photo *out)
 
 long store_photo_product(store *s, long id)
 {
-    sqlite3_stmt *st = store_kept(s, "SELECT product_id FROM product_photos WHERE id = ?1");
+    db_stmt *st = store_kept(s, "SELECT product_id FROM product_photos WHERE id = ?1");
     long product = 0;
     if (st) {
-        sqlite3_bind_int64(st, 1, id);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            product = (long)sqlite3_column_int64(st, 0);
+        db_bind_int64(st, 1, id);
+        if (db_step(st) == DB_ROW)
+            product = (long)db_column_int64(st, 0);
     }
     store_release(s, st);
     return product;
@@ -132,14 +129,13 @@ long store_photo_product(store *s, long id)
 
 int store_photo_delete(store *s, long id)
 {
-    sqlite3_stmt *st = NULL;
+    db_stmt *st = NULL;
     int rc = -1;
-    if (sqlite3_prepare_v2(store_sqlite(s), "DELETE FROM product_photos WHERE id = ?1", -1, &st,
-                           NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, id);
-        if (sqlite3_step(st) == SQLITE_DONE)
-            rc = sqlite3_changes(store_sqlite(s)) > 0;
+    if ((st = db_prepare(store_db(s), "DELETE FROM product_photos WHERE id = ?1"))) {
+        db_bind_int64(st, 1, id);
+        if (db_step(st) == DB_DONE)
+            rc = db_changes(store_db(s)) > 0;
     }
-    sqlite3_finalize(st);
+    db_finalize(st);
     return rc;
 }

@@ -48,12 +48,10 @@ static void pin_hash(const unsigned char salt[SALT_BYTES], const char *pin,
 static int pins_insert(store *s, long lot_id, const char *const *serials, const char *const *pins,
                        size_t count)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(store_sqlite(s),
-                           "INSERT INTO serial_pins (lot_id, serial, salt, hash) "
-                           "VALUES (?1, ?2, ?3, ?4)",
-                           -1, &st, NULL) != SQLITE_OK) {
-        sqlite3_finalize(st);
+    db_stmt *st = NULL;
+    if (!(st = db_prepare(store_db(s), "INSERT INTO serial_pins (lot_id, serial, salt, hash) "
+                                       "VALUES (?1, ?2, ?3, ?4)"))) {
+        db_finalize(st);
         return -1;
     }
     int rc = 0;
@@ -61,15 +59,15 @@ static int pins_insert(store *s, long lot_id, const char *const *serials, const 
         unsigned char salt[SALT_BYTES], hash[HASH_BYTES];
         randombytes_buf(salt, sizeof(salt));
         pin_hash(salt, pins[i], hash);
-        sqlite3_bind_int64(st, 1, lot_id);
-        sqlite3_bind_text(st, 2, serials[i], -1, SQLITE_STATIC);
-        sqlite3_bind_blob(st, 3, salt, sizeof(salt), SQLITE_TRANSIENT);
-        sqlite3_bind_blob(st, 4, hash, sizeof(hash), SQLITE_TRANSIENT);
-        rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-        sqlite3_reset(st);
+        db_bind_int64(st, 1, lot_id);
+        db_bind_text(st, 2, serials[i]);
+        db_bind_blob(st, 3, salt, sizeof(salt));
+        db_bind_blob(st, 4, hash, sizeof(hash));
+        rc = db_step(st) == DB_DONE ? 0 : -1;
+        db_reset(st);
         sodium_memzero(hash, sizeof(hash));
     }
-    sqlite3_finalize(st);
+    db_finalize(st);
     return rc;
 }
 
@@ -77,11 +75,11 @@ int store_serials_add_pinned(store *s, long lot_id, const char *const *serials,
                              const char *const *pins, size_t count, const char *commissioning,
                              char error[STORE_ERROR_MAX])
 {
-    if (store_exec(s, "BEGIN IMMEDIATE", error) != 0)
+    if (store_transaction(s, error) != 0)
         return -1;
     int rc = store_serials_add(s, lot_id, serials, count, commissioning, error);
     if (rc == 0 && pins_insert(s, lot_id, serials, pins, count) != 0) {
-        store_set_error(error, "cannot keep the PINs", store_sqlite(s));
+        store_set_error(error, "cannot keep the PINs", store_db(s));
         rc = -1;
     }
     if (rc == 0 && store_exec(s, "COMMIT", error) == 0)
@@ -93,12 +91,12 @@ int store_serials_add_pinned(store *s, long lot_id, const char *const *serials,
 
 long store_lot_pins(store *s, long lot_id)
 {
-    sqlite3_stmt *st = store_kept(s, "SELECT count(*) FROM serial_pins WHERE lot_id = ?1");
+    db_stmt *st = store_kept(s, "SELECT count(*) FROM serial_pins WHERE lot_id = ?1");
     long count = -1;
     if (st) {
-        sqlite3_bind_int64(st, 1, lot_id);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            count = (long)sqlite3_column_int64(st, 0);
+        db_bind_int64(st, 1, lot_id);
+        if (db_step(st) == DB_ROW)
+            count = (long)db_column_int64(st, 0);
     }
     store_release(s, st);
     return count;
@@ -109,19 +107,19 @@ long store_lot_pins(store *s, long lot_id)
 static long failures(store *s, long lot_id, const char *serial, const char *network,
                      long long since, long long *oldest)
 {
-    sqlite3_stmt *st = network ? store_kept(s, "SELECT count(*), min(at) FROM pin_failures "
-                                               "WHERE network = ?1 AND at > ?2")
-                               : store_kept(s, "SELECT count(*), min(at) FROM pin_failures "
-                                               "WHERE lot_id = ?3 AND serial = ?1 AND at > ?2");
+    db_stmt *st = network ? store_kept(s, "SELECT count(*), min(at) FROM pin_failures "
+                                          "WHERE network = ?1 AND at > ?2")
+                          : store_kept(s, "SELECT count(*), min(at) FROM pin_failures "
+                                          "WHERE lot_id = ?3 AND serial = ?1 AND at > ?2");
     long count = -1;
     if (st) {
-        sqlite3_bind_text(st, 1, network ? network : serial, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, since);
+        db_bind_text(st, 1, network ? network : serial);
+        db_bind_int64(st, 2, since);
         if (!network)
-            sqlite3_bind_int64(st, 3, lot_id);
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            count = (long)sqlite3_column_int64(st, 0);
-            *oldest = sqlite3_column_int64(st, 1);
+            db_bind_int64(st, 3, lot_id);
+        if (db_step(st) == DB_ROW) {
+            count = (long)db_column_int64(st, 0);
+            *oldest = db_column_int64(st, 1);
         }
     }
     store_release(s, st);
@@ -154,20 +152,20 @@ static int limited(store *s, long lot_id, const char *serial, const char *networ
 static int failure_add(store *s, long lot_id, const char *serial, const char *network,
                        long long now, long window)
 {
-    sqlite3_stmt *st = store_kept(s, "INSERT INTO pin_failures (lot_id, serial, network, at) "
-                                     "VALUES (?1, ?2, ?3, ?4)");
+    db_stmt *st = store_kept(s, "INSERT INTO pin_failures (lot_id, serial, network, at) "
+                                "VALUES (?1, ?2, ?3, ?4)");
     if (!st)
         return -1;
-    sqlite3_bind_int64(st, 1, lot_id);
-    sqlite3_bind_text(st, 2, serial, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, network, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, now);
+    db_bind_int64(st, 1, lot_id);
+    db_bind_text(st, 2, serial);
+    db_bind_text(st, 3, network);
+    db_bind_int64(st, 4, now);
     if (store_kept_done(s, st) != 0)
         return -1;
     st = store_kept(s, "DELETE FROM pin_failures WHERE at <= ?1");
     if (!st)
         return -1;
-    sqlite3_bind_int64(st, 1, now - window);
+    db_bind_int64(st, 1, now - window);
     return store_kept_done(s, st) == 0 ? 0 : -1;
 }
 
@@ -175,20 +173,20 @@ static int failure_add(store *s, long lot_id, const char *serial, const char *ne
 static int verified(store *s, long lot_id, const char *serial, long long now,
                     store_pin_result *result)
 {
-    sqlite3_stmt *st = store_kept(s, "UPDATE serial_pins SET verifications = verifications + 1, "
-                                     "verified_at = COALESCE(verified_at, ?3) "
-                                     "WHERE lot_id = ?1 AND serial = ?2 "
-                                     "RETURNING verified_at, verifications");
+    db_stmt *st = store_kept(s, "UPDATE serial_pins SET verifications = verifications + 1, "
+                                "verified_at = COALESCE(verified_at, ?3) "
+                                "WHERE lot_id = ?1 AND serial = ?2 "
+                                "RETURNING verified_at, verifications");
     int rc = -1;
     if (st) {
-        sqlite3_bind_int64(st, 1, lot_id);
-        sqlite3_bind_text(st, 2, serial, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 3, now);
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            result->verified_at = sqlite3_column_int64(st, 0);
-            result->verifications = (long)sqlite3_column_int64(st, 1);
+        db_bind_int64(st, 1, lot_id);
+        db_bind_text(st, 2, serial);
+        db_bind_int64(st, 3, now);
+        if (db_step(st) == DB_ROW) {
+            result->verified_at = db_column_int64(st, 0);
+            result->verifications = (long)db_column_int64(st, 1);
             result->outcome = result->verifications == 1 ? STORE_PIN_FIRST : STORE_PIN_AGAIN;
-            rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+            rc = db_step(st) == DB_DONE ? 0 : -1;
         }
     }
     store_release(s, st);
@@ -199,20 +197,22 @@ static int verified(store *s, long lot_id, const char *serial, long long now,
 static int pin_read(store *s, long lot_id, const char *serial, unsigned char salt[SALT_BYTES],
                     unsigned char hash[HASH_BYTES])
 {
-    sqlite3_stmt *st =
+    db_stmt *st =
         store_kept(s, "SELECT salt, hash FROM serial_pins WHERE lot_id = ?1 AND serial = ?2");
     int rc = -1;
     if (st) {
-        sqlite3_bind_int64(st, 1, lot_id);
-        sqlite3_bind_text(st, 2, serial, -1, SQLITE_STATIC);
-        int step = sqlite3_step(st);
-        rc = step == SQLITE_DONE ? 0 : step == SQLITE_ROW ? 1 : -1;
-        if (rc == 1 && (sqlite3_column_bytes(st, 0) != SALT_BYTES ||
-                        sqlite3_column_bytes(st, 1) != HASH_BYTES))
+        db_bind_int64(st, 1, lot_id);
+        db_bind_text(st, 2, serial);
+        int step = db_step(st);
+        rc = step == DB_DONE ? 0 : step == DB_ROW ? 1 : -1;
+        size_t salt_len = 0, hash_len = 0;
+        const void *salt_bytes = rc == 1 ? db_column_blob(st, 0, &salt_len) : NULL;
+        const void *hash_bytes = rc == 1 ? db_column_blob(st, 1, &hash_len) : NULL;
+        if (rc == 1 && (salt_len != SALT_BYTES || hash_len != HASH_BYTES))
             rc = -1;
         if (rc == 1) {
-            memcpy(salt, sqlite3_column_blob(st, 0), SALT_BYTES);
-            memcpy(hash, sqlite3_column_blob(st, 1), HASH_BYTES);
+            memcpy(salt, salt_bytes, SALT_BYTES);
+            memcpy(hash, hash_bytes, HASH_BYTES);
         }
     }
     store_release(s, st);
@@ -227,7 +227,7 @@ int store_pin_try(store *s, long lot_id, const char *serial, const char *network
 {
     char error[STORE_ERROR_MAX];
     memset(result, 0, sizeof(*result));
-    if (store_exec(s, "BEGIN IMMEDIATE", error) != 0)
+    if (store_transaction(s, error) != 0)
         return -1;
     unsigned char salt[SALT_BYTES], hash[HASH_BYTES], given[HASH_BYTES];
     int rc = pin_read(s, lot_id, serial, salt, hash);

@@ -6,7 +6,6 @@
 #include "internal.h"
 
 #include <sodium.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,31 +32,26 @@ long store_product_create(store *s, const store_product *p, char error[STORE_ERR
 {
     if (store_change_begin(s, error) != 0)
         return -1;
-    sqlite3_stmt *st = NULL;
+    db_stmt *st = NULL;
     json_t *empty = p->details ? NULL : json_object();
     char *details = json_dumps(p->details ? p->details : empty, JSON_COMPACT);
     json_decref(empty);
     long id = -1;
     if (details &&
-        sqlite3_prepare_v2(s->db,
-                           "INSERT INTO products (producer_id, name, grp, gtin, details) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5)",
-                           -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, p->producer_id);
+        (st = db_prepare(s->conn, "INSERT INTO products (producer_id, name, grp, gtin, details) "
+                                  "VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id"))) {
+        db_bind_int64(st, 1, p->producer_id);
         store_bind_optional(st, 2, p->name);
         store_bind_optional(st, 3, p->group);
         store_bind_optional(st, 4, p->gtin);
-        sqlite3_bind_text(st, 5, details, -1, SQLITE_TRANSIENT);
-        int rc = store_step_done(st);
-        if (rc == 0)
-            id = (long)sqlite3_last_insert_rowid(s->db);
-        else
-            id = sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE ? -2 : -1;
+        db_bind_text(st, 5, details);
+        int rc = store_step_id(st, &id);
+        id = rc == DB_UNIQUE ? -2 : rc ? -1 : id;
     }
     if (id > 0 && outbox_product(s, id) != 0)
         id = -1;
     if (id < 0)
-        store_set_error(error, "cannot add the product", s->db);
+        store_set_error(error, "cannot add the product", s->conn);
     store_change_end(s, id > 0);
     free(details);
     return id;
@@ -67,43 +61,40 @@ int store_product_update(store *s, long id, const store_product *p, char error[S
 {
     if (store_change_begin(s, error) != 0)
         return -1;
-    sqlite3_stmt *st = NULL;
+    db_stmt *st = NULL;
     char *details = p->details ? json_dumps(p->details, JSON_COMPACT) : NULL;
     int result = -1;
     /* details: the given keys replace the stored ones (json_patch). */
-    if (sqlite3_prepare_v2(
-            s->db,
-            "UPDATE products SET name = COALESCE(?2, name), grp = COALESCE(?3, grp), "
-            "gtin = COALESCE(?4, gtin), "
-            "details = CASE WHEN ?5 IS NULL THEN details ELSE json_patch(details, ?5) END "
-            "WHERE id = ?1",
-            -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, id);
+    if ((st = db_prepare(s->conn,
+                         "UPDATE products SET name = COALESCE(?2, name), grp = COALESCE(?3, grp), "
+                         "gtin = COALESCE(?4, gtin), "
+                         "details = CASE WHEN CAST(?5 AS TEXT) IS NULL THEN details ELSE "
+                         "json_patch(details, ?5) END "
+                         "WHERE id = ?1"))) {
+        db_bind_int64(st, 1, id);
         store_bind_optional(st, 2, p->name);
         store_bind_optional(st, 3, p->group);
         store_bind_optional(st, 4, p->gtin);
         store_bind_optional(st, 5, details);
         int rc = store_step_done(st);
-        result = rc == 0 ? sqlite3_changes(s->db) > 0
-                 : sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE ? -2
-                                                                               : -1;
+        result = rc == 0 ? db_changes(s->conn) > 0 : rc == DB_UNIQUE ? -2 : -1;
     }
     if (result == 1 && outbox_product(s, id) != 0)
         result = -1;
     if (result < 0)
-        store_set_error(error, "cannot change the product", s->db);
+        store_set_error(error, "cannot change the product", s->conn);
     store_change_end(s, result >= 0);
     free(details);
     return result;
 }
 
-json_t *store_product_row(sqlite3_stmt *st)
+json_t *store_product_row(db_stmt *st)
 {
     json_t *details =
         json_loads(store_column_text(st, 5) ? store_column_text(st, 5) : "{}", 0, NULL);
     json_t *product = json_object();
-    json_object_set_new(product, "id", json_integer(sqlite3_column_int64(st, 0)));
-    json_object_set_new(product, "producer_id", json_integer(sqlite3_column_int64(st, 1)));
+    json_object_set_new(product, "id", json_integer(db_column_int64(st, 0)));
+    json_object_set_new(product, "producer_id", json_integer(db_column_int64(st, 1)));
     json_object_set_new(product, "name", json_string(store_column_text(st, 2)));
     json_object_set_new(product, "group", json_string(store_column_text(st, 3)));
     json_object_set_new(product, "gtin",
@@ -133,16 +124,16 @@ json_t *store_product_get(store *s, long id)
 
 /* A product as listed: with its producer's name and kind, and its latest
  * certificate (or null), so that lists can be filtered without more calls. */
-static json_t *product_list_row(sqlite3_stmt *st)
+static json_t *product_list_row(db_stmt *st)
 {
     json_t *product = store_product_row(st);
     json_object_set_new(product, "producer_name", json_string(store_column_text(st, 6)));
     json_object_set_new(product, "producer_kind", json_string(store_column_text(st, 7)));
     json_t *certificate = json_null();
-    if (sqlite3_column_type(st, 8) != SQLITE_NULL)
+    if (!db_column_is_null(st, 8))
         certificate = json_pack(
-            "{s:I, s:s, s:i, s:s, s:o}", "id", (json_int_t)sqlite3_column_int64(st, 8), "number",
-            store_column_text(st, 9), "stars", sqlite3_column_int(st, 10), "valid_until",
+            "{s:I, s:s, s:i, s:s, s:o}", "id", (json_int_t)db_column_int64(st, 8), "number",
+            store_column_text(st, 9), "stars", (int)db_column_int64(st, 10), "valid_until",
             store_column_text(st, 11), "revoked_at",
             store_column_text(st, 12) ? json_string(store_column_text(st, 12)) : json_null());
     json_object_set_new(product, "certificate", certificate);

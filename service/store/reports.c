@@ -5,7 +5,6 @@
 #include "internal.h"
 
 #include <sodium.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,16 +13,16 @@
 /* {"key": count, ...} from a query of (key, count) rows. */
 static json_t *counts(store *s, const char *sql, const char *today)
 {
-    sqlite3_stmt *st = NULL;
+    db_stmt *st = NULL;
     json_t *out = json_object();
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+    if (!(st = db_prepare(s->conn, sql)))
         return out;
-    if (sqlite3_bind_parameter_count(st) >= 1)
-        sqlite3_bind_text(st, 1, today, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW)
+    if (strchr(sql, '?'))
+        db_bind_text(st, 1, today);
+    while (db_step(st) == DB_ROW)
         json_object_set_new(out, store_column_text(st, 0) ? store_column_text(st, 0) : "",
-                            json_integer(sqlite3_column_int64(st, 1)));
-    sqlite3_finalize(st);
+                            json_integer(db_column_int64(st, 1)));
+    db_finalize(st);
     return out;
 }
 

@@ -23,6 +23,7 @@
 #include "clock.h"
 
 #include <pthread.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,7 @@ struct store_scans {
     long long committed;       /* the last batch known to be in the database */
     int wal_pages;             /* after the writer's last commit */
     long long commits;         /* the writer's, counted for the checkpointer */
+    sqlite3 *wal;              /* the writer's SQLite handle; NULL on PostgreSQL */
     sqlite3 *checkpoint_db;
     pthread_t checkpointer;
     pthread_cond_t checkpoint_due;
@@ -143,38 +145,38 @@ typedef struct {
     "LEFT JOIN evaluations e ON e.id = c.evaluation_id WHERE p.id = "
 enum { AT_PRODUCER = 6, AT_LOT = 13, AT_CERTIFICATE = 17, AT_RECALL = 22, AT_JOURNEY = 23 };
 
-static json_t *optional_text(sqlite3_stmt *st, int i)
+static json_t *optional_text(db_stmt *st, int i)
 {
     const char *t = store_column_text(st, i);
     return t ? json_string(t) : json_null();
 }
 
-static json_t *lot_row_at(sqlite3_stmt *st, int at)
+static json_t *lot_row_at(db_stmt *st, int at)
 {
-    return json_pack("{s:I, s:s, s:o, s:o}", "id", (json_int_t)sqlite3_column_int64(st, at), "code",
+    return json_pack("{s:I, s:s, s:o, s:o}", "id", (json_int_t)db_column_int64(st, at), "code",
                      store_column_text(st, at + 1), "produced", optional_text(st, at + 2),
                      "expires", optional_text(st, at + 3));
 }
 
-static json_t *certificate_row_at(sqlite3_stmt *st, int at)
+static json_t *certificate_row_at(db_stmt *st, int at)
 {
     return json_pack("{s:s, s:i, s:s, s:s, s:o}", "number", store_column_text(st, at), "stars",
-                     sqlite3_column_int(st, at + 1), "level", store_column_text(st, at + 2),
+                     (int)db_column_int64(st, at + 1), "level", store_column_text(st, at + 2),
                      "valid_until", store_column_text(st, at + 3), "revoked_at",
                      optional_text(st, at + 4));
 }
 
-static json_t *resolved_row(sqlite3_stmt *st, long *lot_id)
+static json_t *resolved_row(db_stmt *st, long *lot_id)
 {
     json_t *out = json_object();
     json_object_set_new(out, "product", store_product_row(st));
-    if (sqlite3_column_type(st, AT_PRODUCER) != SQLITE_NULL)
+    if (!db_column_is_null(st, AT_PRODUCER))
         json_object_set_new(out, "producer", store_producer_row_at(st, AT_PRODUCER));
-    int has_lot = sqlite3_column_type(st, AT_LOT) != SQLITE_NULL;
-    *lot_id = has_lot ? (long)sqlite3_column_int64(st, AT_LOT) : 0;
+    int has_lot = !db_column_is_null(st, AT_LOT);
+    *lot_id = has_lot ? (long)db_column_int64(st, AT_LOT) : 0;
     json_object_set_new(out, "lot", has_lot ? lot_row_at(st, AT_LOT) : json_null());
     json_object_set_new(out, "certificate",
-                        sqlite3_column_type(st, AT_CERTIFICATE) != SQLITE_NULL
+                        !db_column_is_null(st, AT_CERTIFICATE)
                             ? certificate_row_at(st, AT_CERTIFICATE)
                             : json_null());
     /* A recalled lot's units are still genuine: the recall is said beside
@@ -194,7 +196,7 @@ static json_t *resolved_row(sqlite3_stmt *st, long *lot_id)
  * NULL when the code is not registered. */
 static json_t *resolve_read(store *s, const store_scan *scan, long *lot_id)
 {
-    sqlite3_stmt *st =
+    db_stmt *st =
         store_kept(s, scan->gtin ? RESOLVE_SELECT "(SELECT id FROM products WHERE gtin = ?1)"
                                  : RESOLVE_SELECT "(SELECT l2.product_id FROM serials x JOIN "
                                                   "lots l2 ON l2.id = x.lot_id WHERE l2.code = "
@@ -205,7 +207,7 @@ static json_t *resolve_read(store *s, const store_scan *scan, long *lot_id)
     store_bind_optional(st, 1, scan->gtin);
     store_bind_optional(st, 2, scan->lot);
     store_bind_optional(st, 3, scan->serial);
-    json_t *out = sqlite3_step(st) == SQLITE_ROW ? resolved_row(st, lot_id) : NULL;
+    json_t *out = db_step(st) == DB_ROW ? resolved_row(st, lot_id) : NULL;
     store_release(s, st);
     return out;
 }
@@ -215,18 +217,18 @@ static json_t *resolve_read(store *s, const store_scan *scan, long *lot_id)
  * on error. */
 static int marks_read(store *s, long long *batch, long long *registry)
 {
-    sqlite3_stmt *st =
+    db_stmt *st =
         store_kept(s, "SELECT (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'scan_batch'), "
                       "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'registry')");
     if (!st)
         return -1;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *batch = sqlite3_column_int64(st, 0);
-        *registry = sqlite3_column_int64(st, 1);
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        *batch = db_column_int64(st, 0);
+        *registry = db_column_int64(st, 1);
     }
     store_release(s, st);
-    return rc == SQLITE_ROW ? 0 : -1;
+    return rc == DB_ROW ? 0 : -1;
 }
 
 const char *store_registry_migration(void)
@@ -246,31 +248,31 @@ static int networks_read(store *s, long lot_id, const char *serial, serial_histo
 static int history_read(store *s, long lot_id, const char *serial, serial_history *h)
 {
     h->issued = h->suspicious = 0, h->scans = h->networks = 0, h->first = 0, h->listed = 0;
-    sqlite3_stmt *st = store_kept(
+    db_stmt *st = store_kept(
         s, "SELECT scans, first_scan_at, suspicious_at IS NOT NULL, first_network, CASE WHEN "
            "scans = 0 THEN 0 ELSE (first_network IS NOT NULL) + (SELECT count(*) FROM "
            "serial_networks n WHERE n.lot_id = x.lot_id AND n.serial = x.serial) END FROM "
            "serials x WHERE lot_id = ?1 AND serial = ?2");
     if (!st)
         return -1;
-    sqlite3_bind_int64(st, 1, lot_id);
-    sqlite3_bind_text(st, 2, serial, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    db_bind_int64(st, 1, lot_id);
+    db_bind_text(st, 2, serial);
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
         h->issued = 1;
-        h->scans = (long)sqlite3_column_int64(st, 0);
+        h->scans = (long)db_column_int64(st, 0);
         h->first = clock_parse_utc(store_column_text(st, 1));
-        h->suspicious = sqlite3_column_int(st, 2);
+        h->suspicious = (int)db_column_int64(st, 2);
         const char *first_network = store_column_text(st, 3);
         if (first_network) {
             snprintf(h->network[0], sizeof(h->network[0]), "%s", first_network);
             h->first_from[h->listed++] = h->first;
         }
-        h->networks = (long)sqlite3_column_int64(st, 4);
+        h->networks = (long)db_column_int64(st, 4);
     }
     store_release(s, st);
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? 0 : -1;
+    if (rc != DB_ROW)
+        return rc == DB_DONE ? 0 : -1;
     /* Most serials are scanned from one network: its row says which. */
     return h->networks > (long)h->listed ? networks_read(s, lot_id, serial, h) : 0;
 }
@@ -280,7 +282,7 @@ static int history_read(store *s, long lot_id, const char *serial, serial_histor
  * latest are, and sorting them costs only there. */
 static int networks_read(store *s, long lot_id, const char *serial, serial_history *h)
 {
-    sqlite3_stmt *st =
+    db_stmt *st =
         h->networks <= NETWORKS_READ
             ? store_kept(s, "SELECT network, first_at FROM serial_networks WHERE lot_id = ?1 AND "
                             "serial = ?2")
@@ -288,17 +290,17 @@ static int networks_read(store *s, long lot_id, const char *serial, serial_histo
                             "serial = ?2 ORDER BY first_at DESC");
     if (!st)
         return -1;
-    sqlite3_bind_int64(st, 1, lot_id);
-    sqlite3_bind_text(st, 2, serial, -1, SQLITE_STATIC);
-    int rc = SQLITE_DONE;
-    while (h->listed < NETWORKS_READ && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    db_bind_int64(st, 1, lot_id);
+    db_bind_text(st, 2, serial);
+    int rc = DB_DONE;
+    while (h->listed < NETWORKS_READ && (rc = db_step(st)) == DB_ROW) {
         snprintf(h->network[h->listed], sizeof(h->network[0]), "%s", store_column_text(st, 0));
         h->first_from[h->listed++] = clock_parse_utc(store_column_text(st, 1));
     }
     if (h->listed >= NETWORKS_READ)
-        rc = SQLITE_DONE;
+        rc = DB_DONE;
     store_release(s, st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    return rc == DB_DONE ? 0 : -1;
 }
 
 /* Counts one more scan into the history, at `at` from `network`: 1 when
@@ -425,41 +427,42 @@ static int count_queued(store *s, const scan_batch *b, size_t i)
     clock_iso_utc(e->at, first);
     if (suspicious_at)
         clock_iso_utc(suspicious_at, flagged);
-    sqlite3_stmt *st =
+    db_stmt *st =
         store_kept(s, "UPDATE serials SET scans = scans + ?4, first_scan_at = "
                       "COALESCE(first_scan_at, ?3), first_network = CASE WHEN scans = 0 THEN "
                       "?6 ELSE first_network END, suspicious_at = COALESCE(suspicious_at, ?5) "
                       "WHERE lot_id = ?1 AND serial = ?2");
     if (!st)
         return -1;
-    sqlite3_bind_int64(st, 1, e->lot_id);
-    sqlite3_bind_text(st, 2, e->serial, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, first, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 4, n);
+    db_bind_int64(st, 1, e->lot_id);
+    db_bind_text(st, 2, e->serial);
+    db_bind_text(st, 3, first);
+    db_bind_int64(st, 4, n);
     store_bind_optional(st, 5, suspicious_at ? flagged : NULL);
-    sqlite3_bind_text(st, 6, e->network, -1, SQLITE_STATIC);
+    db_bind_text(st, 6, e->network);
     return store_kept_done(s, st) == 0 ? 0 : -1;
 }
 
 static int write_network(store *s, const queued_scan *e, const char *at)
 {
-    sqlite3_stmt *st = store_kept(
-        s, "INSERT OR IGNORE INTO serial_networks (lot_id, serial, network, first_at) SELECT ?1, "
-           "?2, ?3, ?4 WHERE NOT EXISTS (SELECT 1 FROM serials WHERE lot_id = ?1 AND serial = ?2 "
-           "AND first_network = ?3)");
+    db_stmt *st = store_kept(
+        s, "INSERT INTO serial_networks (lot_id, serial, network, first_at) SELECT "
+           "CAST(?1 AS BIGINT), CAST(?2 AS TEXT), CAST(?3 AS TEXT), CAST(?4 AS TEXT) WHERE NOT "
+           "EXISTS (SELECT 1 FROM serials WHERE lot_id = ?1 AND serial = ?2 AND first_network = "
+           "?3) ON CONFLICT DO NOTHING");
     if (!st)
         return -1;
-    sqlite3_bind_int64(st, 1, e->lot_id);
-    sqlite3_bind_text(st, 2, e->serial, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, e->network, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, at, -1, SQLITE_STATIC);
+    db_bind_int64(st, 1, e->lot_id);
+    db_bind_text(st, 2, e->serial);
+    db_bind_text(st, 3, e->network);
+    db_bind_text(st, 4, at);
     return store_kept_done(s, st) == 0 ? 0 : -1;
 }
 
 static int write_scan(store *s, const queued_scan *e, const char *at)
 {
-    sqlite3_stmt *st = store_kept(s, "INSERT INTO scans (gtin, lot, serial, network, at) VALUES "
-                                     "(?1, ?2, ?3, ?4, ?5)");
+    db_stmt *st = store_kept(s, "INSERT INTO scans (gtin, lot, serial, network, at) VALUES "
+                                "(?1, ?2, ?3, ?4, ?5)");
     if (!st)
         return -1;
     store_bind_optional(st, 1, e->gtin[0] ? e->gtin : NULL);
@@ -472,11 +475,12 @@ static int write_scan(store *s, const queued_scan *e, const char *at)
 
 static int write_batch_number(store *s, long long batch)
 {
-    sqlite3_stmt *st =
-        store_kept(s, "INSERT OR REPLACE INTO meta (key, value) VALUES ('scan_batch', ?1)");
+    db_stmt *st =
+        store_kept(s, "INSERT INTO meta (key, value) VALUES ('scan_batch', CAST(?1 AS TEXT)) "
+                      "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
     if (!st)
         return -1;
-    sqlite3_bind_int64(st, 1, batch);
+    db_bind_int64(st, 1, batch);
     return store_kept_done(s, st) == 0 ? 0 : -1;
 }
 
@@ -488,7 +492,7 @@ static int flush(store_scans *q, long long batch)
     store *s = q->writer;
     const scan_batch *b = &q->flying;
     char error[STORE_ERROR_MAX];
-    if (store_exec(s, "BEGIN IMMEDIATE", error) != 0)
+    if (store_transaction(s, error) != 0)
         return -1;
     int ok = write_batch_number(s, batch) == 0;
     for (size_t i = 0; ok && i < b->count; i++) {
@@ -522,9 +526,9 @@ static void take_queue(store_scans *q)
 
 /* Notes the WAL's length after each of the writer's commits (which hold
  * no lock then), and wakes the checkpointer when it is due. */
-static int wal_grown(void *arg, sqlite3 *db, const char *name, int pages)
+static int wal_grown(void *arg, sqlite3 *conn, const char *name, int pages)
 {
-    (void)db, (void)name;
+    (void)conn, (void)name;
     store_scans *q = arg;
     pthread_mutex_lock(&q->lock);
     q->wal_pages = pages;
@@ -557,10 +561,12 @@ static void *checkpointer(void *arg)
     return NULL;
 }
 
-/* The checkpointer's connection and thread: 0, or -1. */
+/* The checkpointer's connection and thread (SQLite only): 0, or -1. */
 static int checkpointer_start(store_scans *q)
 {
-    const char *path = sqlite3_db_filename(store_sqlite(q->writer), "main");
+    if (!q->wal)
+        return 0;
+    const char *path = sqlite3_db_filename(q->wal, "main");
     if (!path ||
         sqlite3_open_v2(path, &q->checkpoint_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK ||
@@ -601,14 +607,13 @@ static void *scans_writer(void *arg)
             /* Busy for seconds (a long import): try again, but not forever
              * once asked to stop. */
             fprintf(stderr, "ocoptrace: cannot write %zu scans: %s\n", count,
-                    sqlite3_errmsg(store_sqlite(q->writer)));
+                    db_error(store_db(q->writer)));
             if (q->stopping && ++failures >= 3)
                 break;
         }
-        if (q->wal_pages >= CHECKPOINT_PAGES_MAX) {
+        if (q->wal && q->wal_pages >= CHECKPOINT_PAGES_MAX) {
             pthread_mutex_unlock(&q->lock);
-            sqlite3_wal_checkpoint_v2(store_sqlite(q->writer), NULL, SQLITE_CHECKPOINT_PASSIVE,
-                                      NULL, NULL);
+            sqlite3_wal_checkpoint_v2(q->wal, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
             pthread_mutex_lock(&q->lock);
             q->wal_pages = 0;
         }
@@ -620,6 +625,8 @@ static void *scans_writer(void *arg)
 /* Stops the checkpointer (q->stopping set) and closes its connection. */
 static void checkpointer_stop(store_scans *q)
 {
+    if (!q->wal)
+        return;
     pthread_mutex_lock(&q->lock);
     q->stopping = 1;
     pthread_cond_signal(&q->checkpoint_due);
@@ -653,10 +660,13 @@ store_scans *store_scans_start(store *writer, const verdict_rules *rules)
     /* Random serials dirty pages all over serials, serial_networks and the
      * scans' index: with SQLite's default 2 MB the writer reads them back
      * and spills them mid-transaction. Allocated only as pages are used. */
-    char error[STORE_ERROR_MAX];
-    store_exec(writer, "PRAGMA cache_size = -" WRITER_CACHE_KIB, error);
     q->rules = *rules;
-    sqlite3_wal_hook(store_sqlite(writer), wal_grown, q); /* in place of its auto-checkpoint */
+    q->wal = db_sqlite(store_db(writer));
+    if (q->wal) {
+        char error[STORE_ERROR_MAX];
+        store_exec(writer, "PRAGMA cache_size = -" WRITER_CACHE_KIB, error);
+        sqlite3_wal_hook(q->wal, wal_grown, q); /* in place of its auto-checkpoint */
+    }
     pthread_mutex_init(&q->lock, NULL);
     pthread_cond_init(&q->wake, NULL);
     pthread_cond_init(&q->room, NULL);
@@ -683,7 +693,8 @@ void store_scans_stop(store_scans *q)
     pthread_mutex_unlock(&q->lock);
     pthread_join(q->thread, NULL);
     checkpointer_stop(q);
-    sqlite3_wal_autocheckpoint(store_sqlite(q->writer), 1000); /* drops the hook */
+    if (q->wal)
+        sqlite3_wal_autocheckpoint(q->wal, 1000); /* drops the hook */
     scans_free(q);
 }
 

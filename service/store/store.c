@@ -28,25 +28,23 @@ int store_applied(const store *s)
     return s->applied;
 }
 
-void store_set_error(char error[STORE_ERROR_MAX], const char *what, sqlite3 *db)
+void store_set_error(char error[STORE_ERROR_MAX], const char *what, db *conn)
 {
-    snprintf(error, STORE_ERROR_MAX, "%s: %s", what, db ? sqlite3_errmsg(db) : "out of memory");
+    snprintf(error, STORE_ERROR_MAX, "%s: %s", what, conn ? db_error(conn) : "out of memory");
 }
 
 /* Runs a statement without values (DDL, transactions, pragmas). */
 int store_exec(store *s, const char *sql, char error[STORE_ERROR_MAX])
 {
-    char *message = NULL;
-    if (sqlite3_exec(s->db, sql, NULL, NULL, &message) == SQLITE_OK)
+    if (db_exec(s->conn, sql) == DB_OK)
         return 0;
-    snprintf(error, STORE_ERROR_MAX, "%s", message ? message : "unknown error");
-    sqlite3_free(message);
+    snprintf(error, STORE_ERROR_MAX, "%s", db_error(s->conn));
     return -1;
 }
 
 /* A statement prepared once for the connection's life (the SQL must be a
  * literal), or NULL. Give it back with store_release(). */
-sqlite3_stmt *store_kept(store *s, const char *sql)
+db_stmt *store_kept(store *s, const char *sql)
 {
     int free_slot = -1;
     for (int i = 0; i < STATEMENTS_KEPT; i++) {
@@ -55,12 +53,9 @@ sqlite3_stmt *store_kept(store *s, const char *sql)
         if (!s->kept[i].sql && free_slot < 0)
             free_slot = i;
     }
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v3(s->db, sql, -1, free_slot >= 0 ? SQLITE_PREPARE_PERSISTENT : 0, &st,
-                           NULL) != SQLITE_OK) {
-        sqlite3_finalize(st);
+    db_stmt *st = db_prepare(s->conn, sql);
+    if (!st)
         return NULL;
-    }
     if (free_slot >= 0)
         s->kept[free_slot].sql = sql, s->kept[free_slot].st = st;
     return st;
@@ -68,43 +63,53 @@ sqlite3_stmt *store_kept(store *s, const char *sql)
 
 /* Resets a statement from store_kept() (so that it holds no read snapshot open),
  * or finalizes one the table had no room for. */
-void store_release(store *s, sqlite3_stmt *st)
+void store_release(store *s, db_stmt *st)
 {
     for (int i = 0; st && i < STATEMENTS_KEPT; i++) {
         if (s->kept[i].st == st) {
-            sqlite3_reset(st);
-            sqlite3_clear_bindings(st);
+            db_reset(st);
             return;
         }
     }
-    sqlite3_finalize(st);
+    db_finalize(st);
 }
 
-/* Steps a kept statement that returns no row: 0, or SQLite's code. */
-int store_kept_done(store *s, sqlite3_stmt *st)
+/* Steps a kept statement that returns no row: 0, or the error's code. */
+int store_kept_done(store *s, db_stmt *st)
 {
-    int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
+    int rc = st ? db_step(st) : DB_FAILED;
     store_release(s, st);
-    return rc == SQLITE_DONE ? 0 : rc;
+    return rc == DB_DONE ? 0 : rc;
 }
 
-int store_step_done(sqlite3_stmt *st)
+int store_step_id(db_stmt *st, long *id)
 {
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : rc;
+    int rc = db_step(st);
+    if (rc == DB_ROW) {
+        *id = (long)db_column_int64(st, 0);
+        while ((rc = db_step(st)) == DB_ROW)
+            ;
+    }
+    db_finalize(st);
+    return rc == DB_DONE ? 0 : rc;
+}
+
+int store_step_done(db_stmt *st)
+{
+    int rc = db_step(st);
+    db_finalize(st);
+    return rc == DB_DONE ? 0 : rc;
 }
 
 /* Runs a query taking one number (?1): the first row through `row`, or
  * NULL; or every row, as a JSON array. */
-json_t *store_query_by_id(store *s, const char *sql, long id, json_t *(*row)(sqlite3_stmt *),
-                          int all)
+json_t *store_query_by_id(store *s, const char *sql, long id, json_t *(*row)(db_stmt *), int all)
 {
-    sqlite3_stmt *st = store_kept(s, sql);
+    db_stmt *st = store_kept(s, sql);
     json_t *result = all ? json_array() : NULL;
     if (st) {
-        sqlite3_bind_int64(st, 1, id);
-        while (sqlite3_step(st) == SQLITE_ROW) {
+        db_bind_int64(st, 1, id);
+        while (db_step(st) == DB_ROW) {
             if (!all) {
                 result = row(st);
                 break;
@@ -130,20 +135,6 @@ static void make_parent(const char *path)
     }
 }
 
-/* Waits up to 5 seconds for another writer. SQLite's own busy timeout
- * sleeps in whole and growing milliseconds; the daemon's threads hold the
- * write lock for tens of microseconds, so a finer poll keeps latency low. */
-static int busy_wait(void *unused, int count)
-{
-    (void)unused;
-    enum { TICK_US = 100, WAIT_US = 5 * 1000 * 1000 };
-    if (count >= WAIT_US / TICK_US)
-        return 0;
-    struct timespec tick = {0, TICK_US * 1000L};
-    nanosleep(&tick, NULL);
-    return 1;
-}
-
 /* Counting SQLite's memory takes a global lock on every allocation, and
  * nothing reads the counts. Done once, at the first open (before the
  * daemon's threads), as sqlite3_config may not run beside other calls. */
@@ -153,7 +144,7 @@ static void configure_sqlite(void)
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-store *store_open(const char *path, char error[STORE_ERROR_MAX])
+store *store_open(const char *url, char error[STORE_ERROR_MAX])
 {
     store *s = calloc(1, sizeof(*s));
     if (!s || sodium_init() < 0) {
@@ -161,20 +152,22 @@ store *store_open(const char *path, char error[STORE_ERROR_MAX])
         free(s);
         return NULL;
     }
-    make_parent(path);
-    pthread_once(&configured, configure_sqlite);
-    /* A connection is used by one thread at a time (the daemon gives each
-     * thread its own), so its own mutex is not needed. */
-    if (sqlite3_open_v2(path, &s->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        NULL) != SQLITE_OK) {
-        store_set_error(error, "cannot open the database", s->db);
+    const char *path = db_url_sqlite_path(url);
+    if (path) {
+        make_parent(path);
+        pthread_once(&configured, configure_sqlite);
+    }
+    char reason[DB_ERROR_MAX];
+    s->conn = db_open(url, reason);
+    if (!s->conn) {
+        snprintf(error, STORE_ERROR_MAX, "cannot open the database: %.200s", reason);
         store_close(s);
         return NULL;
     }
-    sqlite3_busy_handler(s->db, busy_wait, NULL);
-    if (store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL",
-                   error) != 0 ||
+    if ((path && store_exec(s,
+                            "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
+                            "PRAGMA synchronous=NORMAL",
+                            error) != 0) ||
         store_migrate(s, error) != 0) {
         store_close(s);
         return NULL;
@@ -187,42 +180,49 @@ void store_close(store *s)
     if (!s)
         return;
     for (int i = 0; i < STATEMENTS_KEPT; i++)
-        sqlite3_finalize(s->kept[i].st);
-    sqlite3_close(s->db);
+        db_finalize(s->kept[i].st);
+    db_close(s->conn);
     free(s);
 }
 
 int store_backup(store *s, const char *path, char error[STORE_ERROR_MAX])
 {
+    sqlite3 *source = db_sqlite(s->conn);
+    if (!source) {
+        snprintf(error, STORE_ERROR_MAX,
+                 "a PostgreSQL database is backed up with PostgreSQL's own tools: pg_dump "
+                 "(or pg_basebackup for a whole server)");
+        return -1;
+    }
     sqlite3 *dest = NULL;
     if (sqlite3_open_v2(path, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
-        store_set_error(error, "cannot create the backup", dest);
+        snprintf(error, STORE_ERROR_MAX, "cannot create the backup: %s",
+                 dest ? sqlite3_errmsg(dest) : "out of memory");
         sqlite3_close(dest);
         return -1;
     }
-    sqlite3_backup *b = sqlite3_backup_init(dest, "main", s->db, "main");
+    sqlite3_backup *b = sqlite3_backup_init(dest, "main", source, "main");
     int rc = b ? sqlite3_backup_step(b, -1) : SQLITE_ERROR;
     if (b)
         sqlite3_backup_finish(b);
     if (rc != SQLITE_DONE)
-        store_set_error(error, "cannot copy the database", dest);
+        snprintf(error, STORE_ERROR_MAX, "cannot copy the database: %s", sqlite3_errmsg(dest));
     sqlite3_close(dest);
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-void store_bind_optional(sqlite3_stmt *st, int index, const char *text)
+void store_bind_optional(db_stmt *st, int index, const char *text)
 {
     if (text)
-        sqlite3_bind_text(st, index, text, -1, SQLITE_TRANSIENT);
+        db_bind_text(st, index, text);
     else
-        sqlite3_bind_null(st, index);
+        db_bind_null(st, index);
 }
 
-const char *store_column_text(sqlite3_stmt *st, int i)
+const char *store_column_text(db_stmt *st, int i)
 {
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? (const char *)t : NULL;
+    return db_column_text(st, i);
 }
 
 /* A change and what it queues in the outbox, as one: a savepoint works both
@@ -242,29 +242,34 @@ void store_change_end(store *s, int ok)
 
 long store_owner_of(store *s, const char *sql, long id)
 {
-    sqlite3_stmt *st = store_kept(s, sql);
+    db_stmt *st = store_kept(s, sql);
     long owner = 0;
     if (st) {
-        sqlite3_bind_int64(st, 1, id);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            owner = (long)sqlite3_column_int64(st, 0);
+        db_bind_int64(st, 1, id);
+        if (db_step(st) == DB_ROW)
+            owner = (long)db_column_int64(st, 0);
     }
     store_release(s, st);
     return owner;
 }
 
 /* One row as JSON, or NULL: the kept statement is bound, and released here. */
-json_t *store_single(store *s, sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *))
+json_t *store_single(store *s, db_stmt *st, json_t *(*row)(db_stmt *))
 {
-    json_t *result = st && sqlite3_step(st) == SQLITE_ROW ? row(st) : NULL;
+    json_t *result = st && db_step(st) == DB_ROW ? row(st) : NULL;
     store_release(s, st);
     return result;
+}
+
+int store_transaction(store *s, char error[STORE_ERROR_MAX])
+{
+    return store_exec(s, store_backend(s) == DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN", error);
 }
 
 int store_begin(store *s)
 {
     char error[STORE_ERROR_MAX];
-    return store_exec(s, "BEGIN IMMEDIATE", error);
+    return store_transaction(s, error);
 }
 
 int store_commit(store *s)
@@ -279,7 +284,12 @@ void store_rollback(store *s)
     store_exec(s, "ROLLBACK", error);
 }
 
-sqlite3 *store_sqlite(store *s)
+db *store_db(store *s)
 {
-    return s->db;
+    return s->conn;
+}
+
+db_backend store_backend(const store *s)
+{
+    return db_backend_of(s->conn);
 }

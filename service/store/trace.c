@@ -90,13 +90,13 @@ const char *store_trace_migration(void)
 
 /* Binds values by the letters of `types`: i a long, d a double, t a text
  * (NULL binds NULL). */
-static void bind_values(sqlite3_stmt *st, const char *types, va_list ap)
+static void bind_values(db_stmt *st, const char *types, va_list ap)
 {
     for (int i = 0; types[i]; i++) {
         if (types[i] == 'i')
-            sqlite3_bind_int64(st, i + 1, va_arg(ap, long));
+            db_bind_int64(st, i + 1, va_arg(ap, long));
         else if (types[i] == 'd')
-            sqlite3_bind_double(st, i + 1, va_arg(ap, double));
+            db_bind_double(st, i + 1, va_arg(ap, double));
         else
             store_bind_optional(st, i + 1, va_arg(ap, const char *));
     }
@@ -106,8 +106,8 @@ static void bind_values(sqlite3_stmt *st, const char *types, va_list ap)
  * NULL on error. */
 static json_t *rows(store *s, const char *sql, const char *types, ...)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(store_sqlite(s), sql, -1, &st, NULL) != SQLITE_OK)
+    db_stmt *st = NULL;
+    if (!(st = db_prepare(store_db(s), sql)))
         return NULL;
     va_list ap;
     va_start(ap, types);
@@ -115,14 +115,14 @@ static json_t *rows(store *s, const char *sql, const char *types, ...)
     va_end(ap);
     json_t *out = json_array();
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *text = (const char *)sqlite3_column_text(st, 0);
+    while ((rc = db_step(st)) == DB_ROW) {
+        const char *text = db_column_text(st, 0);
         json_t *row = text ? json_loads(text, 0, NULL) : NULL;
         if (row)
             json_array_append_new(out, row);
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
+    db_finalize(st);
+    if (rc != DB_DONE) {
         json_decref(out);
         return NULL;
     }
@@ -140,52 +140,68 @@ static json_t *first_row(json_t *list)
 /* A number from a query of one row and one column; `fallback` when none. */
 static double number(store *s, double fallback, const char *sql, const char *types, ...)
 {
-    sqlite3_stmt *st = NULL;
+    db_stmt *st = NULL;
     double n = fallback;
-    if (sqlite3_prepare_v2(store_sqlite(s), sql, -1, &st, NULL) != SQLITE_OK)
+    if (!(st = db_prepare(store_db(s), sql)))
         return fallback;
     va_list ap;
     va_start(ap, types);
     bind_values(st, types, ap);
     va_end(ap);
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-        n = sqlite3_column_double(st, 0);
-    sqlite3_finalize(st);
+    if (db_step(st) == DB_ROW && !db_column_is_null(st, 0))
+        n = db_column_double(st, 0);
+    db_finalize(st);
     return n;
 }
 
 /* A text from a query of one row and one column into `out`; 0, or -1. */
 static int text(store *s, char *out, size_t size, const char *sql, const char *types, ...)
 {
-    sqlite3_stmt *st = NULL;
+    db_stmt *st = NULL;
     int rc = -1;
-    if (sqlite3_prepare_v2(store_sqlite(s), sql, -1, &st, NULL) != SQLITE_OK)
+    if (!(st = db_prepare(store_db(s), sql)))
         return -1;
     va_list ap;
     va_start(ap, types);
     bind_values(st, types, ap);
     va_end(ap);
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-        snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0));
+    if (db_step(st) == DB_ROW && !db_column_is_null(st, 0)) {
+        snprintf(out, size, "%s", db_column_text(st, 0));
         rc = 0;
     }
-    sqlite3_finalize(st);
+    db_finalize(st);
     return rc;
 }
 
-/* Runs a change: 0, or SQLite's extended code. */
+/* Runs a change: 0, or the error's code (DB_UNIQUE...). An INSERT that
+ * ends "RETURNING id" gives the new row's id in *id. */
+static int change_values(store *s, long *id, const char *sql, const char *types, va_list ap)
+{
+    db_stmt *st = db_prepare(store_db(s), sql);
+    if (!st)
+        return DB_FAILED;
+    bind_values(st, types, ap);
+    return store_step_id(st, id);
+}
+
 static int change(store *s, const char *sql, const char *types, ...)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(store_sqlite(s), sql, -1, &st, NULL) != SQLITE_OK)
-        return SQLITE_ERROR;
     va_list ap;
     va_start(ap, types);
-    bind_values(st, types, ap);
+    long ignored = 0;
+    int rc = change_values(s, &ignored, sql, types, ap);
     va_end(ap);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : sqlite3_extended_errcode(store_sqlite(s));
+    return rc;
+}
+
+/* An INSERT ... RETURNING id: 0 and the id, or the error's code. */
+static int insert(store *s, long *id, const char *sql, const char *types, ...)
+{
+    va_list ap;
+    va_start(ap, types);
+    int rc = change_values(s, id, sql, types, ap);
+    va_end(ap);
+    return rc;
 }
 
 static void problem(store_problem *p, int status, const char *code, const char *field,
@@ -218,7 +234,7 @@ static int begin(store *s, store_problem *p)
 {
     char error[STORE_ERROR_MAX];
     memset(p, 0, sizeof(*p));
-    if (store_exec(s, "BEGIN IMMEDIATE", error) == 0)
+    if (store_transaction(s, error) == 0)
         return 0;
     problem(p, 500, "store", "", "%s", error);
     return -1;
@@ -317,25 +333,25 @@ long store_area_save(store *s, long id, long producer_id, const json_t *area, st
         id ? change(s,
                     "UPDATE areas SET name = COALESCE(?2, name), code = COALESCE(?3, code), "
                     "locality = COALESCE(?4, locality), crop = COALESCE(?5, crop), area_ha = "
-                    "CASE WHEN ?7 THEN ?6 ELSE area_ha END, certifications = COALESCE(?8, "
+                    "CASE WHEN ?7 = 1 THEN ?6 ELSE area_ha END, certifications = COALESCE(?8, "
                     "certifications) WHERE id = ?1",
                     "ittttdit", id, field_text(area, "name"), field_text(area, "code"),
                     field_text(area, "locality"), field_text(area, "crop"),
                     ha ? json_number_value(ha) : 0.0, (long)(ha != NULL), certifications)
-           : change(s,
+           : insert(s, &id,
                     "INSERT INTO areas (producer_id, name, code, locality, crop, area_ha, "
                     "certifications) VALUES (?1, ?2, ?3, COALESCE(?4, ''), COALESCE(?5, ''), "
-                    "CASE WHEN ?7 THEN ?6 END, COALESCE(?8, '[]'))",
+                    "CASE WHEN ?7 = 1 THEN ?6 END, COALESCE(?8, '[]')) RETURNING id",
                     "ittttdit", producer_id, field_text(area, "name"), field_text(area, "code"),
                     field_text(area, "locality"), field_text(area, "crop"),
                     ha ? json_number_value(ha) : 0.0, (long)(ha != NULL), certifications);
     free(certifications);
-    if (rc == SQLITE_CONSTRAINT_UNIQUE)
+    if (rc == DB_UNIQUE)
         problem(p, 409, "taken", "code", "an area with code '%s' is registered already",
                 field_text(area, "code"));
     else if (rc)
         problem(p, 500, "store", "", "cannot save the area");
-    return finish(s, p, id ? id : (long)sqlite3_last_insert_rowid(store_sqlite(s)));
+    return finish(s, p, id);
 }
 
 /* ---------- input lots ---------- */
@@ -377,24 +393,26 @@ long store_input_create(store *s, long producer_id, const json_t *input, store_p
                 store_area_owner(s, area_id) ? "area %ld is another producer's: use one of yours"
                                              : "no area %ld",
                 area_id);
-    int rc = p->status ? 0
-                       : change(s,
-                                "INSERT INTO inputs (producer_id, code, material, quantity, unit, "
-                                "harvested, received, area_id, supplier_name, supplier_address) "
-                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, CASE WHEN ?8 THEN ?8 END, ?9, "
-                                "?10)",
-                                "ittdtttitt", producer_id, field_text(input, "code"),
-                                field_text(input, "material"),
-                                json_number_value(json_object_get(input, "quantity")),
-                                field_text(input, "unit"), field_text(input, "harvested"),
-                                field_text(input, "received"), area_id,
-                                field_text(supplier, "name"), field_text(supplier, "address"));
-    if (rc == SQLITE_CONSTRAINT_UNIQUE)
+    long id = 0;
+    int rc = p->status
+                 ? 0
+                 : insert(s, &id,
+                          "INSERT INTO inputs (producer_id, code, material, quantity, unit, "
+                          "harvested, received, area_id, supplier_name, supplier_address) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULLIF(CAST(?8 AS BIGINT), 0), ?9, "
+                          "?10) RETURNING id",
+                          "ittdtttitt", producer_id, field_text(input, "code"),
+                          field_text(input, "material"),
+                          json_number_value(json_object_get(input, "quantity")),
+                          field_text(input, "unit"), field_text(input, "harvested"),
+                          field_text(input, "received"), area_id, field_text(supplier, "name"),
+                          field_text(supplier, "address"));
+    if (rc == DB_UNIQUE)
         problem(p, 409, "taken", "code", "an input lot with code '%s' is registered already",
                 field_text(input, "code"));
     else if (rc)
         problem(p, 500, "store", "", "cannot save the input");
-    return finish(s, p, (long)sqlite3_last_insert_rowid(store_sqlite(s)));
+    return finish(s, p, id);
 }
 
 /* ---------- what a lot was made from ---------- */
@@ -515,12 +533,14 @@ long store_lot_input_add(store *s, long lot_id, long input_id, long source_lot_i
         check_input_use(s, lot_id, input_id, quantity, p);
     else
         check_lot_use(s, lot_id, source_lot_id, quantity, p);
-    if (!p->status && change(s,
-                             "INSERT INTO lot_inputs (lot_id, input_id, source_lot_id, quantity) "
-                             "VALUES (?1, CASE WHEN ?2 THEN ?2 END, CASE WHEN ?3 THEN ?3 END, ?4)",
-                             "iiid", lot_id, input_id, source_lot_id, quantity) != 0)
+    long id = 0;
+    if (!p->status &&
+        insert(s, &id,
+               "INSERT INTO lot_inputs (lot_id, input_id, source_lot_id, quantity) "
+               "VALUES (?1, NULLIF(CAST(?2 AS BIGINT), 0), NULLIF(CAST(?3 AS BIGINT), 0), ?4) "
+               "RETURNING id",
+               "iiid", lot_id, input_id, source_lot_id, quantity) != 0)
         problem(p, 500, "store", "", "cannot record the input");
-    long id = (long)sqlite3_last_insert_rowid(store_sqlite(s));
     if (!p->status)
         queue_transformation(s, lot_id, input_id, source_lot_id, quantity, base_url, p);
     return finish(s, p, id);
@@ -586,6 +606,7 @@ long store_event_add(store *s, long lot_id, const json_t *event, const char *at_
 {
     if (begin(s, p) != 0)
         return -1;
+    long id = 0;
     char received[16] = "";
     if (text(s, received, sizeof(received),
              "SELECT max(i.received) FROM lot_inputs li JOIN inputs i ON i.id = li.input_id "
@@ -594,15 +615,14 @@ long store_event_add(store *s, long lot_id, const json_t *event, const char *at_
         strncmp(at_utc, received, 10) < 0)
         problem(p, 422, "invalid", "at",
                 "is before %s, when an input lot this lot uses was received", received);
-    else if (change(s,
+    else if (insert(s, &id,
                     "INSERT INTO lot_events (lot_id, step, at, at_utc, place, note) VALUES (?1, "
-                    "?2, ?3, ?4, COALESCE(?5, ''), COALESCE(?6, ''))",
+                    "?2, ?3, ?4, COALESCE(?5, ''), COALESCE(?6, '')) RETURNING id",
                     "itttt"
                     "t",
                     lot_id, field_text(event, "step"), field_text(event, "at"), at_utc,
                     field_text(event, "place"), field_text(event, "note")) != 0)
         problem(p, 500, "store", "", "cannot record the event");
-    long id = (long)sqlite3_last_insert_rowid(store_sqlite(s));
     if (!p->status)
         queue_journal(s, lot_id, event, at_utc, base_url, p);
     return finish(s, p, id);
@@ -655,7 +675,7 @@ static void ship_serials(store *s, long shipment, long lot_id, const json_t *ser
                         "INSERT INTO shipment_units (lot_id, serial, shipment_id) VALUES (?1, "
                         "?2, ?3)",
                         "iti", lot_id, code, shipment);
-        if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE) {
+        if (rc == DB_UNIQUE) {
             problem(p, 409, "shipped", at, "unit '%s' of lot %ld is shipped already", code, lot_id);
             return;
         }
@@ -741,15 +761,15 @@ long store_shipment_create(store *s, long producer_id, const json_t *shipment, c
         return -1;
     const json_t *to = json_object_get(shipment, "to");
     const char *shipped = field_text(shipment, "shipped");
-    if (change(s,
+    long id = 0;
+    if (insert(s, &id,
                "INSERT INTO shipments (producer_id, to_name, to_address, shipped) VALUES (?1, ?2, "
-               "COALESCE(?3, ''), ?4)",
+               "COALESCE(?3, ''), ?4) RETURNING id",
                "ittt", producer_id, field_text(to, "name"), field_text(to, "address"),
                shipped) != 0) {
         problem(p, 500, "store", "", "cannot record the shipment");
         return finish(s, p, -1);
     }
-    long id = (long)sqlite3_last_insert_rowid(store_sqlite(s));
     const json_t *lines = json_object_get(shipment, "lots");
     for (size_t i = 0; !p->status && i < json_array_size(lines); i++)
         ship_line(s, id, producer_id, shipped, json_array_get(lines, i), i, p);
@@ -855,18 +875,18 @@ static json_t *forward(store *s, long lot_id, int depth)
 static json_t *forward_lots(store *s, const char *sql, long id, int depth)
 {
     json_t *out = json_array();
-    sqlite3_stmt *st = NULL;
+    db_stmt *st = NULL;
     long ids[256];
     double quantities[256];
     size_t n = 0;
-    if (sqlite3_prepare_v2(store_sqlite(s), sql, -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, id);
-        while (n < 256 && sqlite3_step(st) == SQLITE_ROW) {
-            ids[n] = (long)sqlite3_column_int64(st, 0);
-            quantities[n++] = sqlite3_column_double(st, 1);
+    if ((st = db_prepare(store_db(s), sql))) {
+        db_bind_int64(st, 1, id);
+        while (n < 256 && db_step(st) == DB_ROW) {
+            ids[n] = (long)db_column_int64(st, 0);
+            quantities[n++] = db_column_double(st, 1);
         }
     }
-    sqlite3_finalize(st);
+    db_finalize(st);
     for (size_t i = 0; i < n; i++)
         json_array_append_new(out,
                               json_pack("{s:o, s:f, s:o}", "lot", lot_brief(s, ids[i]), "quantity",
@@ -974,18 +994,20 @@ long store_recall_create(store *s, long lot_id, long input_id, const char *reaso
                 lot_id ? lot_id : input_id, before);
         return finish(s, p, -1);
     }
-    if (change(s,
-               "INSERT INTO recalls (lot_id, input_id, reason, action, user_id) VALUES (CASE WHEN "
-               "?1 THEN ?1 END, CASE WHEN ?2 THEN ?2 END, ?3, ?4, CASE WHEN ?5 THEN ?5 END)",
+    long id = 0;
+    if (insert(s, &id,
+               "INSERT INTO recalls (lot_id, input_id, reason, action, user_id) VALUES "
+               "(NULLIF(CAST(?1 AS BIGINT), 0), NULLIF(CAST(?2 AS BIGINT), 0), ?3, ?4, "
+               "NULLIF(CAST(?5 AS BIGINT), 0)) "
+               "RETURNING id",
                "iitti", lot_id, input_id, reason, action, user_id) != 0) {
         problem(p, 500, "store", "", "cannot record the recall");
         return finish(s, p, -1);
     }
-    long id = (long)sqlite3_last_insert_rowid(store_sqlite(s));
     if (change(s,
                AFFECTED_LOTS
-               "INSERT OR IGNORE INTO recalled_lots (lot_id, recall_id) SELECT id, ?1 "
-               "FROM hit",
+               "INSERT INTO recalled_lots (lot_id, recall_id) SELECT id, CAST(?1 AS BIGINT) "
+               "FROM hit WHERE true ON CONFLICT DO NOTHING",
                "iii", id, input_id, lot_id) != 0)
         problem(p, 500, "store", "", "cannot record the recalled lots");
     if (!p->status)

@@ -19,15 +19,14 @@ int store_user_password(store *s, const char *name, const char *password)
     if (crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                           crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
         return -1;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(store_sqlite(s), "UPDATE users SET password_hash = ?2 WHERE name = ?1",
-                           -1, &st, NULL) != SQLITE_OK)
+    db_stmt *st = NULL;
+    if (!(st = db_prepare(store_db(s), "UPDATE users SET password_hash = ?2 WHERE name = ?1")))
         return -1;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+    db_bind_text(st, 1, name);
+    db_bind_text(st, 2, hash);
     if (store_step_done(st) != 0)
         return -1;
-    return sqlite3_changes(store_sqlite(s)) > 0 ? 1 : 0;
+    return db_changes(store_db(s)) > 0 ? 1 : 0;
 }
 
 static void decoy_hash(const char *password)
@@ -38,35 +37,34 @@ static void decoy_hash(const char *password)
         sodium_memzero(ignored, sizeof(ignored));
 }
 
-static void read_user(sqlite3_stmt *st, int first, store_user *user)
+static void read_user(db_stmt *st, int first, store_user *user)
 {
-    user->id = (long)sqlite3_column_int64(st, first);
-    user->role = (store_role)store_role_parse((const char *)sqlite3_column_text(st, first + 1));
-    user->producer_id = (long)sqlite3_column_int64(st, first + 2);
+    user->id = (long)db_column_int64(st, first);
+    user->role = (store_role)store_role_parse(db_column_text(st, first + 1));
+    user->producer_id = (long)db_column_int64(st, first + 2);
 }
 
 int store_password_user(store *s, const char *name, const char *password, store_user *user)
 {
-    sqlite3_stmt *st = NULL;
+    db_stmt *st = NULL;
     int found = -1;
-    if (sqlite3_prepare_v2(store_sqlite(s),
-                           "SELECT password_hash, id, role, COALESCE(producer_id, 0) FROM users "
-                           "WHERE name = ?1",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (!(st = db_prepare(store_db(s),
+                          "SELECT password_hash, id, role, COALESCE(producer_id, 0) FROM users "
+                          "WHERE name = ?1")))
         return -1;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    const unsigned char *hash = rc == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
+    db_bind_text(st, 1, name);
+    int rc = db_step(st);
+    const char *hash = rc == DB_ROW ? db_column_text(st, 0) : NULL;
     int match = 0;
     if (hash)
         match = crypto_pwhash_str_verify((const char *)hash, password, strlen(password)) == 0;
     else
         decoy_hash(password); /* as long as a check, so time does not tell names apart */
-    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+    if (rc == DB_ROW || rc == DB_DONE)
         found = hash && match;
     if (found == 1)
         read_user(st, 1, user);
-    sqlite3_finalize(st);
+    db_finalize(st);
     return found;
 }
 
@@ -84,23 +82,20 @@ int store_session_create(store *s, long user_id, char token[STORE_TOKEN_MAX],
     random_text(token, STORE_TOKEN_MAX, 32);
     random_text(csrf, STORE_TOKEN_MAX, 24);
     store_token_hash(token, hash);
-    sqlite3_stmt *st = NULL;
+    db_stmt *st = NULL;
     long long now = (long long)time(NULL);
     /* Expired sessions go as new ones come: the table stays small. */
-    if (sqlite3_prepare_v2(store_sqlite(s), "DELETE FROM sessions WHERE expires_at < ?1", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (!(st = db_prepare(store_db(s), "DELETE FROM sessions WHERE expires_at < ?1")))
         return -1;
-    sqlite3_bind_int64(st, 1, now);
+    db_bind_int64(st, 1, now);
     store_step_done(st);
-    if (sqlite3_prepare_v2(store_sqlite(s),
-                           "INSERT INTO sessions (hash, user_id, csrf, expires_at) "
-                           "VALUES (?1, ?2, ?3, ?4)",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (!(st = db_prepare(store_db(s), "INSERT INTO sessions (hash, user_id, csrf, expires_at) "
+                                       "VALUES (?1, ?2, ?3, ?4)")))
         return -1;
-    sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, user_id);
-    sqlite3_bind_text(st, 3, csrf, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, now + SESSION_SECONDS);
+    db_bind_text(st, 1, hash);
+    db_bind_int64(st, 2, user_id);
+    db_bind_text(st, 3, csrf);
+    db_bind_int64(st, 4, now + SESSION_SECONDS);
     return store_step_done(st) == 0 ? 0 : -1;
 }
 
@@ -108,23 +103,22 @@ int store_session_user(store *s, const char *token, store_user *user, char csrf[
 {
     char hash[2 * crypto_generichash_BYTES + 1];
     store_token_hash(token, hash);
-    sqlite3_stmt *st = NULL;
+    db_stmt *st = NULL;
     int found = -1;
-    if (sqlite3_prepare_v2(
-            store_sqlite(s),
-            "SELECT s.csrf, u.id, u.role, COALESCE(u.producer_id, 0) FROM sessions s "
-            "JOIN users u ON u.id = s.user_id WHERE s.hash = ?1 AND s.expires_at >= ?2",
-            -1, &st, NULL) != SQLITE_OK)
+    if (!(st = db_prepare(
+              store_db(s),
+              "SELECT s.csrf, u.id, u.role, COALESCE(u.producer_id, 0) FROM sessions s "
+              "JOIN users u ON u.id = s.user_id WHERE s.hash = ?1 AND s.expires_at >= ?2")))
         return -1;
-    sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, (long long)time(NULL));
-    int rc = sqlite3_step(st);
-    found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+    db_bind_text(st, 1, hash);
+    db_bind_int64(st, 2, (long long)time(NULL));
+    int rc = db_step(st);
+    found = rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
     if (found == 1) {
-        snprintf(csrf, STORE_TOKEN_MAX, "%s", (const char *)sqlite3_column_text(st, 0));
+        snprintf(csrf, STORE_TOKEN_MAX, "%s", db_column_text(st, 0));
         read_user(st, 1, user);
     }
-    sqlite3_finalize(st);
+    db_finalize(st);
     return found;
 }
 
@@ -132,67 +126,62 @@ int store_session_delete(store *s, const char *token)
 {
     char hash[2 * crypto_generichash_BYTES + 1];
     store_token_hash(token, hash);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(store_sqlite(s), "DELETE FROM sessions WHERE hash = ?1", -1, &st,
-                           NULL) != SQLITE_OK)
+    db_stmt *st = NULL;
+    if (!(st = db_prepare(store_db(s), "DELETE FROM sessions WHERE hash = ?1")))
         return -1;
-    sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+    db_bind_text(st, 1, hash);
     return store_step_done(st);
 }
 
 long store_sign_in_wait(store *s, const char *who)
 {
-    sqlite3_stmt *st = NULL;
+    db_stmt *st = NULL;
     long wait = 0;
     /* Three tries are free; then five seconds, doubled with each further
      * failure, before the next is even checked, up to five minutes. */
-    if (sqlite3_prepare_v2(store_sqlite(s),
-                           "SELECT count, last_at FROM sign_in_failures WHERE who = ?1", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (!(st = db_prepare(store_db(s),
+                          "SELECT count, last_at FROM sign_in_failures WHERE who = ?1")))
         return 0;
-    sqlite3_bind_text(st, 1, who, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        long count = (long)sqlite3_column_int64(st, 0);
-        long long last = sqlite3_column_int64(st, 1);
+    db_bind_text(st, 1, who);
+    if (db_step(st) == DB_ROW) {
+        long count = (long)db_column_int64(st, 0);
+        long long last = db_column_int64(st, 1);
         long delay = count < 3 ? 0 : count - 3 >= 6 ? 300 : 5L << (count - 3);
         long long until = last + delay;
         wait = until > (long long)time(NULL) ? (long)(until - time(NULL)) : 0;
     }
-    sqlite3_finalize(st);
+    db_finalize(st);
     return wait;
 }
 
 int store_sign_in_result(store *s, const char *who, int succeeded)
 {
-    sqlite3_stmt *st = NULL;
+    db_stmt *st = NULL;
     const char *sql = succeeded ? "DELETE FROM sign_in_failures WHERE who = ?1 AND ?2 = ?2"
                                 : "INSERT INTO sign_in_failures (who, count, last_at) "
                                   "VALUES (?1, 1, ?2) ON CONFLICT (who) DO UPDATE SET "
                                   "count = count + 1, last_at = ?2";
-    if (sqlite3_prepare_v2(store_sqlite(s), sql, -1, &st, NULL) != SQLITE_OK)
+    if (!(st = db_prepare(store_db(s), sql)))
         return -1;
-    sqlite3_bind_text(st, 1, who, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, (long long)time(NULL));
+    db_bind_text(st, 1, who);
+    db_bind_int64(st, 2, (long long)time(NULL));
     return store_step_done(st);
 }
 
 json_t *store_user_get(store *s, long id)
 {
-    sqlite3_stmt *st = NULL;
+    db_stmt *st = NULL;
     json_t *user = NULL;
-    if (sqlite3_prepare_v2(store_sqlite(s),
-                           "SELECT id, name, role, producer_id FROM users WHERE id = ?1", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (!(st = db_prepare(store_db(s),
+                          "SELECT id, name, role, producer_id FROM users WHERE id = ?1")))
         return NULL;
-    sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        user = json_pack("{s:I, s:s, s:s, s:o}", "id", (json_int_t)sqlite3_column_int64(st, 0),
-                         "name", (const char *)sqlite3_column_text(st, 1), "role",
-                         (const char *)sqlite3_column_text(st, 2), "producer_id",
-                         sqlite3_column_type(st, 3) == SQLITE_NULL
-                             ? json_null()
-                             : json_integer(sqlite3_column_int64(st, 3)));
-    sqlite3_finalize(st);
+    db_bind_int64(st, 1, id);
+    if (db_step(st) == DB_ROW)
+        user = json_pack("{s:I, s:s, s:s, s:o}", "id", (json_int_t)db_column_int64(st, 0), "name",
+                         db_column_text(st, 1), "role", db_column_text(st, 2), "producer_id",
+                         db_column_is_null(st, 3) ? json_null()
+                                                  : json_integer(db_column_int64(st, 3)));
+    db_finalize(st);
     return user;
 }
 
@@ -246,31 +235,32 @@ long store_user_add(store *s, const char *name, store_role role, long producer_i
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     char hash[2 * crypto_generichash_BYTES + 1];
     store_token_hash(token, hash);
-    if (store_exec(s, "BEGIN IMMEDIATE", error) != 0)
+    if (store_transaction(s, error) != 0)
         return -1;
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(
-        s->db, "INSERT INTO users (name, role, producer_id) VALUES (?1, ?2, ?3)", -1, &st, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, role_names[role], -1, SQLITE_STATIC);
+    db_stmt *st = NULL;
+    st = db_prepare(s->conn,
+                    "INSERT INTO users (name, role, producer_id) VALUES (?1, ?2, ?3) RETURNING id");
+    int rc = st ? DB_OK : DB_FAILED;
+    if (rc == DB_OK) {
+        db_bind_text(st, 1, name);
+        db_bind_text(st, 2, role_names[role]);
         if (role == ROLE_PRODUCER)
-            sqlite3_bind_int64(st, 3, producer_id);
+            db_bind_int64(st, 3, producer_id);
         else
-            sqlite3_bind_null(st, 3);
+            db_bind_null(st, 3);
+    }
+    long user = 0;
+    if (rc == DB_OK)
+        rc = store_step_id(st, &user);
+    if (rc == DB_OK &&
+        (st = db_prepare(s->conn, "INSERT INTO tokens (hash, user_id) VALUES (?1, ?2)"))) {
+        db_bind_text(st, 1, hash);
+        db_bind_int64(st, 2, user);
         rc = store_step_done(st);
     }
-    long long user = sqlite3_last_insert_rowid(s->db);
-    if (rc == SQLITE_OK &&
-        sqlite3_prepare_v2(s->db, "INSERT INTO tokens (hash, user_id) VALUES (?1, ?2)", -1, &st,
-                           NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, user);
-        rc = store_step_done(st);
-    }
-    if (rc != SQLITE_OK) {
-        int taken = sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE;
-        store_set_error(error, "cannot add the user", s->db);
+    if (rc != DB_OK) {
+        int taken = rc == DB_UNIQUE;
+        store_set_error(error, "cannot add the user", s->conn);
         char ignored[STORE_ERROR_MAX];
         store_exec(s, "ROLLBACK", ignored);
         sodium_memzero(token, STORE_TOKEN_MAX);
@@ -279,15 +269,13 @@ long store_user_add(store *s, const char *name, store_role role, long producer_i
     return store_exec(s, "COMMIT", error) == 0 ? (long)user : -1;
 }
 
-static json_t *user_row(sqlite3_stmt *st)
+static json_t *user_row(db_stmt *st)
 {
-    json_t *producer = sqlite3_column_type(st, 3) == SQLITE_NULL
-                           ? json_null()
-                           : json_integer(sqlite3_column_int64(st, 3));
-    return json_pack("{s:I, s:s, s:s, s:o, s:s}", "id", (json_int_t)sqlite3_column_int64(st, 0),
-                     "name", (const char *)sqlite3_column_text(st, 1), "role",
-                     (const char *)sqlite3_column_text(st, 2), "producer_id", producer,
-                     "created_at", (const char *)sqlite3_column_text(st, 4));
+    json_t *producer =
+        db_column_is_null(st, 3) ? json_null() : json_integer(db_column_int64(st, 3));
+    return json_pack("{s:I, s:s, s:s, s:o, s:s}", "id", (json_int_t)db_column_int64(st, 0), "name",
+                     db_column_text(st, 1), "role", db_column_text(st, 2), "producer_id", producer,
+                     "created_at", db_column_text(st, 4));
 }
 
 json_t *store_user_list(store *s)
@@ -301,18 +289,17 @@ int store_token_user(store *s, const char *token, store_user *user)
 {
     char hash[2 * crypto_generichash_BYTES + 1];
     store_token_hash(token, hash);
-    sqlite3_stmt *st =
-        store_kept(s, "SELECT u.id, u.role, COALESCE(u.producer_id, 0) FROM tokens t "
-                      "JOIN users u ON u.id = t.user_id WHERE t.hash = ?1");
+    db_stmt *st = store_kept(s, "SELECT u.id, u.role, COALESCE(u.producer_id, 0) FROM tokens t "
+                                "JOIN users u ON u.id = t.user_id WHERE t.hash = ?1");
     int found = -1;
     if (st) {
-        sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-        int rc = sqlite3_step(st);
-        found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+        db_bind_text(st, 1, hash);
+        int rc = db_step(st);
+        found = rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
         if (found == 1) {
-            user->id = (long)sqlite3_column_int64(st, 0);
-            user->role = (store_role)store_role_parse((const char *)sqlite3_column_text(st, 1));
-            user->producer_id = (long)sqlite3_column_int64(st, 2);
+            user->id = (long)db_column_int64(st, 0);
+            user->role = (store_role)store_role_parse(db_column_text(st, 1));
+            user->producer_id = (long)db_column_int64(st, 2);
         }
     }
     store_release(s, st);

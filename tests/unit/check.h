@@ -27,5 +27,6 @@ void test_ocop(void);
 void test_client(void);
 void test_clock(void);
 void test_page(void);
+void test_db(void);
 
 #endif

@@ -53,6 +53,7 @@ int main(void)
     test_client();
     test_clock();
     test_page();
+    test_db();
     printf("unit: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
