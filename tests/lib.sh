@@ -10,6 +10,37 @@ suite=${suite:-test}
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/ocoptrace-test.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
 
+# The database the suite runs on: SQLite files, or with
+# OCOPTRACE_BACKEND=postgresql the databases of a throwaway PostgreSQL
+# cluster (tests/pg/cluster.sh; tests/run.sh starts one): each --db PATH
+# becomes a database named after PATH (tests/pg/ocoptrace.sh), and
+# `sqlite3 PATH SQL` is answered by psql in sqlite3's format.
+backend=${OCOPTRACE_BACKEND:-sqlite}
+if [ "$backend" = postgresql ]; then
+    suite=$suite-postgresql
+    if [ -z "${PGHOST:-}" ]; then
+        echo "$suite: no PostgreSQL cluster: start one first (. tests/pg/cluster.sh; pg_cluster_start)" >&2
+        exit 1
+    fi
+    . "$(dirname "${BASH_SOURCE[0]}")/pg/database.sh"
+    export OCOPTRACE_REAL=$OCOPTRACE
+    OCOPTRACE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/pg/ocoptrace.sh
+    sqlite3() {
+        local url
+        url=$(pg_database_url "$1") || return 1
+        shift
+        if [ "${1:-}" = .dump ]; then
+            # Rows only, and not the identities' counters, which PostgreSQL
+            # advances even for an insert that is rolled back.
+            pg_dump --data-only --no-owner --exclude-table='*_seq' -d "$url" | grep -v -e '^SELECT pg_catalog.setval' -e '^.restrict' -e '^.unrestrict'
+        elif [ $# -eq 0 ]; then
+            psql -X -q -At -F'|' -v ON_ERROR_STOP=1 -d "$url"
+        else
+            psql -X -q -At -F'|' -v ON_ERROR_STOP=1 -d "$url" -c "$*"
+        fi
+    }
+fi
+
 pass() { passed=$((passed + 1)); }
 fail() {
     failed=$((failed + 1))

@@ -66,9 +66,10 @@ static long insert_certificate(store *s, const store_evaluation *e, long evaluat
     if (!(st = db_prepare(
               s->conn,
               "INSERT INTO certificates (number, evaluation_id, decision_number, decision_date, "
-              "level, valid_until, producer_snapshot) SELECT ?1, ?2, ?3, ?4, ?5, ?6, "
-              "json_object('name', pr.name, 'address', pr.address, 'issuer', ?7, "
-              "'signer_title', ?8, 'signer_name', ?9) "
+              "level, valid_until, producer_snapshot) SELECT CAST(?1 AS TEXT), CAST(?2 AS BIGINT), "
+              "CAST(?3 AS TEXT), CAST(?4 AS TEXT), CAST(?5 AS TEXT), CAST(?6 AS TEXT), "
+              "json_object('name', pr.name, 'address', pr.address, 'issuer', CAST(?7 AS TEXT), "
+              "'signer_title', CAST(?8 AS TEXT), 'signer_name', CAST(?9 AS TEXT)) "
               "FROM products p JOIN producers pr ON pr.id = p.producer_id WHERE p.id = ?10 "
               "RETURNING id")))
         return -1;

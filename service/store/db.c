@@ -178,6 +178,11 @@ int64_t db_changes(db *d)
     return IS_SQLITE(d) ? dbsq_changes(d) : dbpg_changes(d);
 }
 
+int db_in_transaction(db *d)
+{
+    return IS_SQLITE(d) ? dbsq_in_transaction(d) : dbpg_in_transaction(d);
+}
+
 struct sqlite3 *db_sqlite(db *d)
 {
     return IS_SQLITE(d) ? dbsq_handle(d) : NULL;

@@ -81,6 +81,10 @@ double db_column_double(db_stmt *st, int i);
 const char *db_column_text(db_stmt *st, int i); /* NULL for NULL */
 const void *db_column_blob(db_stmt *st, int i, size_t *len);
 
+/* Whether a transaction is open on the connection (PostgreSQL has no
+ * savepoint outside one; SQLite's would begin one). */
+int db_in_transaction(db *d);
+
 /* Rows changed by the last INSERT, UPDATE or DELETE run on the connection. */
 int64_t db_changes(db *d);
 

@@ -55,6 +55,7 @@ double dbsq_column_double(db_stmt *st, int i);
 const char *dbsq_column_text(db_stmt *st, int i);
 const void *dbsq_column_blob(db_stmt *st, int i, size_t *len);
 int64_t dbsq_changes(db *d);
+int dbsq_in_transaction(db *d);
 struct sqlite3 *dbsq_handle(db *d);
 
 /* PostgreSQL (db_postgresql.c): `conninfo` is libpq's. */
@@ -77,6 +78,7 @@ double dbpg_column_double(db_stmt *st, int i);
 const char *dbpg_column_text(db_stmt *st, int i);
 const void *dbpg_column_blob(db_stmt *st, int i, size_t *len);
 int64_t dbpg_changes(db *d);
+int dbpg_in_transaction(db *d);
 struct pg_conn *dbpg_handle(db *d);
 
 #endif

@@ -653,6 +653,12 @@ int64_t dbpg_changes(db *d)
     return conn(d)->changes;
 }
 
+int dbpg_in_transaction(db *d)
+{
+    PGTransactionStatusType status = PQtransactionStatus(conn(d)->conn);
+    return status != PQTRANS_IDLE && status != PQTRANS_UNKNOWN;
+}
+
 struct pg_conn *dbpg_handle(db *d)
 {
     return conn(d)->conn;

@@ -245,6 +245,11 @@ int64_t dbsq_changes(db *d)
     return sqlite3_changes64(conn(d)->h);
 }
 
+int dbsq_in_transaction(db *d)
+{
+    return !sqlite3_get_autocommit(conn(d)->h);
+}
+
 struct sqlite3 *dbsq_handle(db *d)
 {
     return conn(d)->h;

@@ -13,8 +13,13 @@
  * running them. */
 #define STATEMENTS_KEPT 48
 
+/* How deep changes (store_change_begin) may nest. */
+#define CHANGES_NESTED_MAX 8
+
 struct store {
     db *conn;
+    int changes;                    /* changes begun and not yet ended */
+    char owned[CHANGES_NESTED_MAX]; /* each: a transaction of its own, not a savepoint */
     int version;
     int applied;
     struct {
@@ -57,10 +62,11 @@ json_t *store_query_by_id(store *s, const char *sql, long id, json_t *(*row)(db_
 json_t *store_single(store *s, db_stmt *st, json_t *(*row)(db_stmt *));
 /* The number a kept query taking one number (?1) answers first, or 0. */
 long store_owner_of(store *s, const char *sql, long id);
-/* A change and what it queues in the outbox, as one: a savepoint works
- * both alone and inside an import's transaction. */
+/* A change and what it queues in the outbox, as one: inside a caller's
+ * transaction (an import) a savepoint, alone a transaction of its own. The
+ * end commits or rolls back (`ok`): 0, or -1 when the commit failed. */
 int store_change_begin(store *s, char error[STORE_ERROR_MAX]);
-void store_change_end(store *s, int ok);
+int store_change_end(store *s, int ok);
 /* The PostgreSQL schema at version 11 (schema_postgresql.c). */
 const char *store_postgresql_baseline(void);
 /* Reads the schema's version and applies the migrations it lacks. */

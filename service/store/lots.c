@@ -107,7 +107,7 @@ json_t *store_lot_get(store *s, long id)
 int store_serials_add(store *s, long lot_id, const char *const *serials, size_t count,
                       const char *commissioning, char error[STORE_ERROR_MAX])
 {
-    if (store_exec(s, "SAVEPOINT serials_add", error) != 0)
+    if (store_change_begin(s, error) != 0)
         return -1;
     db_stmt *st = NULL;
     st = db_prepare(s->conn, "INSERT INTO serials (lot_id, serial) VALUES (?1, ?2)");
@@ -128,11 +128,12 @@ int store_serials_add(store *s, long lot_id, const char *const *serials, size_t 
         store_set_error(error, "cannot add the serials", s->conn);
     db_finalize(st);
     if (rc != DB_OK) {
-        char ignored[STORE_ERROR_MAX];
-        store_exec(s, "ROLLBACK TO serials_add; RELEASE serials_add", ignored);
+        store_change_end(s, 0);
         return repeat ? -2 : -1;
     }
-    return store_exec(s, "RELEASE serials_add", error);
+    if (store_change_end(s, 1) != 0)
+        return store_set_error(error, "cannot add the serials", s->conn), -1;
+    return 0;
 }
 
 json_t *store_lot_serials(store *s, long lot_id)

@@ -50,9 +50,10 @@ long store_product_create(store *s, const store_product *p, char error[STORE_ERR
     }
     if (id > 0 && outbox_product(s, id) != 0)
         id = -1;
+    if (store_change_end(s, id > 0) != 0 && id > 0)
+        id = -1;
     if (id < 0)
         store_set_error(error, "cannot add the product", s->conn);
-    store_change_end(s, id > 0);
     free(details);
     return id;
 }
@@ -81,9 +82,10 @@ int store_product_update(store *s, long id, const store_product *p, char error[S
     }
     if (result == 1 && outbox_product(s, id) != 0)
         result = -1;
+    if (store_change_end(s, result >= 0) != 0 && result >= 0)
+        result = -1;
     if (result < 0)
         store_set_error(error, "cannot change the product", s->conn);
-    store_change_end(s, result >= 0);
     free(details);
     return result;
 }
@@ -113,7 +115,7 @@ json_t *store_product_row(db_stmt *st)
 #define PRODUCT_DETAILS(p)                                                                         \
     "json_set(" p ".details, '$.where_to_buy', json((SELECT json_group_array(json_object("         \
     "'title', title, 'href', href)) FROM (SELECT title, href FROM product_links WHERE "            \
-    "product_id = " p ".id AND link_type = 'gs1:purchaseSuggestion' ORDER BY id))))"
+    "product_id = " p ".id AND link_type = 'gs1:purchaseSuggestion' ORDER BY id) AS links)))"
 #define PRODUCT_COLUMNS "id, producer_id, name, grp, gtin, " PRODUCT_DETAILS("products")
 #define LISTED_DETAILS  PRODUCT_DETAILS("p")
 json_t *store_product_get(store *s, long id)

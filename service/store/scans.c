@@ -118,7 +118,8 @@ typedef struct {
     "l.id), 'events', (SELECT json_group_array(json_object('step', step, 'at', at, 'place', "      \
     "place, 'note', note)) FROM (SELECT step, at, place, note FROM lot_events WHERE lot_id = "     \
     "l.id "                                                                                        \
-    "ORDER BY at_utc, id)), 'shipped', (SELECT min(sh.shipped) FROM shipment_units su JOIN "       \
+    "ORDER BY at_utc, id) AS events), 'shipped', (SELECT min(sh.shipped) FROM shipment_units su "  \
+    "JOIN "                                                                                        \
     "shipments sh ON sh.id = su.shipment_id WHERE su.lot_id = l.id)) END"
 
 /* The product (by GTIN, or on the non-GS1 path by lot and serial), its
@@ -131,7 +132,7 @@ typedef struct {
     "json((SELECT json_group_array(json_object('link_type', link_type, 'title', title, 'href', "   \
     "href, 'lang', lang)) FROM (SELECT link_type, title, href, lang FROM product_links WHERE "     \
     "product_id = p.id AND link_type IN ('gs1:purchaseSuggestion', 'gs1:hasRetailers') "           \
-    "ORDER BY id)))), r.id, r.name, r.address, "                                                   \
+    "ORDER BY id) AS links))), r.id, r.name, r.address, "                                          \
     "r.kind, r.phone, r.locality, r.created_at, l.id, l.code, l.produced, l.expires, "             \
     "c.number, e.stars, c.level, c.valid_until, c.revoked_at, (SELECT json_object('reason', "      \
     "rc.reason, 'action', rc.action, 'since', strftime('%Y-%m-%dT%H:%M:%S+07:00', rc.created_at, " \
@@ -250,7 +251,8 @@ static int history_read(store *s, long lot_id, const char *serial, serial_histor
     h->issued = h->suspicious = 0, h->scans = h->networks = 0, h->first = 0, h->listed = 0;
     db_stmt *st = store_kept(
         s, "SELECT scans, first_scan_at, suspicious_at IS NOT NULL, first_network, CASE WHEN "
-           "scans = 0 THEN 0 ELSE (first_network IS NOT NULL) + (SELECT count(*) FROM "
+           "scans = 0 THEN 0 ELSE (CASE WHEN first_network IS NULL THEN 0 ELSE 1 END) + (SELECT "
+           "count(*) FROM "
            "serial_networks n WHERE n.lot_id = x.lot_id AND n.serial = x.serial) END FROM "
            "serials x WHERE lot_id = ?1 AND serial = ?2");
     if (!st)

@@ -54,8 +54,13 @@ db_stmt *store_kept(store *s, const char *sql)
             free_slot = i;
     }
     db_stmt *st = db_prepare(s->conn, sql);
-    if (!st)
+    if (!st) {
+        /* A query of the program's own that the database refuses is a
+         * defect (or a database of another shape): say which, once here. */
+        fprintf(stderr, "ocoptrace: database refuses a query: %s: %.120s\n", db_error(s->conn),
+                sql);
         return NULL;
+    }
     if (free_slot >= 0)
         s->kept[free_slot].sql = sql, s->kept[free_slot].st = st;
     return st;
@@ -225,19 +230,31 @@ const char *store_column_text(db_stmt *st, int i)
     return db_column_text(st, i);
 }
 
-/* A change and what it queues in the outbox, as one: a savepoint works both
- * alone and inside an import's transaction. */
+/* PostgreSQL has no savepoint outside a transaction, where SQLite's would
+ * begin one: so a change alone begins a transaction of its own. */
 int store_change_begin(store *s, char error[STORE_ERROR_MAX])
 {
-    return store_exec(s, "SAVEPOINT change", error);
+    if (s->changes >= CHANGES_NESTED_MAX) {
+        snprintf(error, STORE_ERROR_MAX, "changes nested deeper than %d", CHANGES_NESTED_MAX);
+        return -1;
+    }
+    int inside = db_in_transaction(s->conn);
+    if ((inside ? store_exec(s, "SAVEPOINT change", error) : store_transaction(s, error)) != 0)
+        return -1;
+    s->owned[s->changes++] = (char)!inside;
+    return 0;
 }
 
-void store_change_end(store *s, int ok)
+int store_change_end(store *s, int ok)
 {
-    char ignored[STORE_ERROR_MAX];
+    if (s->changes <= 0)
+        return -1;
+    char error[STORE_ERROR_MAX];
+    if (s->owned[--s->changes])
+        return store_exec(s, ok ? "COMMIT" : "ROLLBACK", error) == 0 && ok ? 0 : -1;
     if (!ok)
-        store_exec(s, "ROLLBACK TO change", ignored);
-    store_exec(s, "RELEASE change", ignored);
+        store_exec(s, "ROLLBACK TO change", error);
+    return store_exec(s, "RELEASE change", error) == 0 && ok ? 0 : -1;
 }
 
 long store_owner_of(store *s, const char *sql, long id)

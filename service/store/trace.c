@@ -783,7 +783,7 @@ long store_shipment_create(store *s, long producer_id, const json_t *shipment, c
     "sh.to_name, 'address', sh.to_address), 'shipped', sh.shipped, 'lots', (SELECT "               \
     "json_group_array(json_object('lot_id', lot_id, 'units', units, 'serials', json(serials))) "   \
     "FROM (SELECT lot_id, count(*) AS units, json_group_array(serial) AS serials FROM "            \
-    "shipment_units WHERE shipment_id = sh.id GROUP BY lot_id))) FROM shipments sh "
+    "shipment_units WHERE shipment_id = sh.id GROUP BY lot_id) AS units)) FROM shipments sh "
 
 json_t *store_shipment_get(store *s, long id)
 {
