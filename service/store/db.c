@@ -92,7 +92,10 @@ int db_exec(db *d, const char *sql)
 
 db_stmt *db_prepare(db *d, const char *sql)
 {
-    return IS_SQLITE(d) ? dbsq_prepare(d, sql) : dbpg_prepare(d, sql);
+    db_stmt *st = IS_SQLITE(d) ? dbsq_prepare(d, sql) : dbpg_prepare(d, sql);
+    if (!st)
+        fprintf(stderr, "ocoptrace: database refuses a statement: %s: %.160s\n", db_error(d), sql);
+    return st;
 }
 
 void db_finalize(db_stmt *st)
@@ -138,9 +141,15 @@ int db_bind_null(db_stmt *st, int i)
     return IS_SQLITE(st) ? dbsq_bind_null(st, i) : dbpg_bind_null(st, i);
 }
 
+/* A statement of the program's own that fails for another reason than a
+ * constraint or a lock is a defect, or the database is down: the daemon's
+ * log says which, whatever the caller makes of it. */
 int db_step(db_stmt *st)
 {
-    return IS_SQLITE(st) ? dbsq_step(st) : dbpg_step(st);
+    int rc = IS_SQLITE(st) ? dbsq_step(st) : dbpg_step(st);
+    if (rc == DB_FAILED)
+        fprintf(stderr, "ocoptrace: database: %s\n", db_error(st->conn));
+    return rc;
 }
 
 int db_column_count(db_stmt *st)

@@ -24,6 +24,7 @@ struct db {
 /* The first member of each backend's statement. */
 struct db_stmt {
     db_backend backend;
+    db *conn;
 };
 
 /* Sets the connection's error message. */

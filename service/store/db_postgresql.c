@@ -351,6 +351,7 @@ static struct pg_stmt *new_stmt(struct pg_db *d, int nparams, size_t sql_len)
     if (!st)
         return NULL;
     st->base.backend = DB_POSTGRESQL;
+    st->base.conn = &d->base;
     st->d = d;
     st->id = ++d->last_id;
     st->nparams = nparams;

@@ -134,6 +134,7 @@ db_stmt *dbsq_prepare(db *d, const char *sql)
         return NULL;
     }
     st->base.backend = DB_SQLITE;
+    st->base.conn = d;
     st->d = conn(d);
     int rc = sqlite3_prepare_v2(st->d->h, sql, -1, &st->st, NULL);
     if (rc != SQLITE_OK || !st->st) {

@@ -3,7 +3,8 @@
  * interface: every EPCIS document goes to the outbox (path /capture) in
  * the transaction of the change it reports, holding one event, so the
  * outbox is the event store too, whether the event was delivered or not.
- * Filters are SQL over the document's JSON; pages follow the outbox's id.
+ * Filters are SQL over the document's JSON (SQLite's json functions, or
+ * PostgreSQL's jsonb operators); pages follow the outbox's id.
  */
 #include "store.h"
 #include "internal.h"
@@ -40,11 +41,85 @@ static const char query_sql[] =
     "AND (?8 IS NULL OR json_extract(o.body, '$.epcisBody.eventList[0].eventID') = ?8) "
     "ORDER BY o.id LIMIT ?9";
 
+/* The same on PostgreSQL: the event as jsonb, its lists' items as text. */
+#define PG_EVENT "(CAST(o.body AS jsonb) -> 'epcisBody' -> 'eventList' -> 0)"
+#define PG_ITEMS(keys)                                                                             \
+    "EXISTS (SELECT 1 FROM jsonb_each(" PG_EVENT ") f, jsonb_array_elements_text(CASE WHEN "       \
+    "jsonb_typeof(f.value) = 'array' THEN f.value ELSE '[]' END) AS e(item) WHERE f.key IN "       \
+    "(" keys ") AND e.item = "
+
+static const char query_postgresql
+    [] = "SELECT o.id, CAST(" PG_EVENT
+         " AS TEXT) FROM outbox o WHERE o.path = '/capture' AND o.id > "
+         "?1 AND (CAST(?2 AS TEXT) IS NULL OR " PG_EVENT " ->> 'type' = ?2) "
+         "AND (CAST(?3 AS TEXT) IS NULL OR " PG_EVENT " ->> 'bizStep' IN (?3, "
+         "'https://ref.gs1.org/cbv/BizStep-' || ?3, substr(?3, "
+         "length('https://ref.gs1.org/cbv/BizStep-') + 1))) "
+         "AND (CAST(?4 AS TEXT) IS NULL OR " PG_ITEMS(
+             "'epcList', 'childEPCs', 'inputEPCList', 'outputEPCList'") "?4) OR " PG_EVENT
+                                                                        " ->> 'parentID' = ?4) "
+                                                                        "AND (CAST(?5 AS TEXT) IS "
+                                                                        "NULL OR " PG_ITEMS(
+                                                                            "'epcList', "
+                                                                            "'childEPCs'") "?5)) "
+                                                                                           "AND "
+                                                                                           "(CAST(?"
+                                                                                           "6 AS "
+                                                                                           "TEXT) "
+                                                                                           "IS "
+                                                                                           "NULL "
+                                                                                           "OR "
+                                                                                           "juliand"
+                                                                                           "ay"
+                                                                                           "(" PG_EVENT
+                                                                                           " ->> "
+                                                                                           "'eventT"
+                                                                                           "ime') "
+                                                                                           ">= "
+                                                                                           "juliand"
+                                                                                           "ay(?6))"
+                                                                                           " "
+                                                                                           "AND "
+                                                                                           "(CAST(?"
+                                                                                           "7 AS "
+                                                                                           "TEXT) "
+                                                                                           "IS "
+                                                                                           "NULL "
+                                                                                           "OR "
+                                                                                           "juliand"
+                                                                                           "ay"
+                                                                                           "(" PG_EVENT
+                                                                                           " ->> "
+                                                                                           "'eventT"
+                                                                                           "ime') "
+                                                                                           "< "
+                                                                                           "juliand"
+                                                                                           "ay(?7))"
+                                                                                           " "
+                                                                                           "AND "
+                                                                                           "(CAST(?"
+                                                                                           "8 AS "
+                                                                                           "TEXT) "
+                                                                                           "IS "
+                                                                                           "NULL "
+                                                                                           "OR"
+                                                                                           " " PG_EVENT
+                                                                                           " ->> "
+                                                                                           "'eventI"
+                                                                                           "D' = "
+                                                                                           "?8) "
+                                                                                           "ORDER "
+                                                                                           "BY "
+                                                                                           "o.id "
+                                                                                           "LIMIT "
+                                                                                           "?9";
+
 json_t *store_epcis_events(store *s, const store_epcis_query *q, long *next)
 {
     db_stmt *st = NULL;
     *next = 0;
-    if (!(st = db_prepare(store_db(s), query_sql)))
+    if (!(st = db_prepare(store_db(s),
+                          store_backend(s) == DB_SQLITE ? query_sql : query_postgresql)))
         return NULL;
     db_bind_int64(st, 1, q->after);
     store_bind_optional(st, 2, q->event_type);

@@ -120,15 +120,17 @@ int store_sync_record(store *s, const store_sync_result *results, int count)
     if (store_transaction(s, error) != 0)
         return -1;
     db_stmt *st = NULL;
-    int rc = (st = db_prepare(
-                  store_db(s),
-                  "UPDATE outbox SET attempts = attempts + 1, last_status = ?2, "
-                  "state = CASE ?3 WHEN 0 THEN 'delivered' WHEN 2 THEN 'dead' ELSE 'pending' END, "
-                  "next_at = ?4, last_error = ?5, response = ?6, delivered_at = CASE ?3 WHEN 0 "
-                  "THEN strftime('%Y-%m-%dT%H:%M:%SZ','now') END WHERE id = ?1 AND state = "
-                  "'pending'"))
-                 ? 0
-                 : -1;
+    int rc =
+        (st = db_prepare(store_db(s),
+                         "UPDATE outbox SET attempts = attempts + 1, last_status = ?2, "
+                         "state = CASE CAST(?3 AS BIGINT) WHEN 0 THEN 'delivered' WHEN 2 THEN "
+                         "'dead' ELSE 'pending' END, "
+                         "next_at = ?4, last_error = ?5, response = ?6, delivered_at = CASE "
+                         "CAST(?3 AS BIGINT) WHEN 0 "
+                         "THEN strftime('%Y-%m-%dT%H:%M:%SZ','now') END WHERE id = ?1 AND state = "
+                         "'pending'"))
+            ? 0
+            : -1;
     const char *last_error = NULL;
     int delivered = 0;
     for (int i = 0; rc == 0 && i < count; i++) {

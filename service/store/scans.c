@@ -201,7 +201,8 @@ static json_t *resolve_read(store *s, const store_scan *scan, long *lot_id)
         store_kept(s, scan->gtin ? RESOLVE_SELECT "(SELECT id FROM products WHERE gtin = ?1)"
                                  : RESOLVE_SELECT "(SELECT l2.product_id FROM serials x JOIN "
                                                   "lots l2 ON l2.id = x.lot_id WHERE l2.code = "
-                                                  "?2 AND x.serial = ?3)");
+                                                  "?2 AND x.serial = ?3 AND CAST(?1 AS TEXT) "
+                                                  "IS NULL)");
     *lot_id = 0;
     if (!st)
         return NULL;

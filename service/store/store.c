@@ -54,13 +54,8 @@ db_stmt *store_kept(store *s, const char *sql)
             free_slot = i;
     }
     db_stmt *st = db_prepare(s->conn, sql);
-    if (!st) {
-        /* A query of the program's own that the database refuses is a
-         * defect (or a database of another shape): say which, once here. */
-        fprintf(stderr, "ocoptrace: database refuses a query: %s: %.120s\n", db_error(s->conn),
-                sql);
+    if (!st)
         return NULL;
-    }
     if (free_slot >= 0)
         s->kept[free_slot].sql = sql, s->kept[free_slot].st = st;
     return st;

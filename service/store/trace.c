@@ -333,7 +333,8 @@ long store_area_save(store *s, long id, long producer_id, const json_t *area, st
         id ? change(s,
                     "UPDATE areas SET name = COALESCE(?2, name), code = COALESCE(?3, code), "
                     "locality = COALESCE(?4, locality), crop = COALESCE(?5, crop), area_ha = "
-                    "CASE WHEN ?7 = 1 THEN ?6 ELSE area_ha END, certifications = COALESCE(?8, "
+                    "CASE WHEN ?7 = 1 THEN CAST(?6 AS DOUBLE PRECISION) ELSE area_ha END, "
+                    "certifications = COALESCE(?8, "
                     "certifications) WHERE id = ?1",
                     "ittttdit", id, field_text(area, "name"), field_text(area, "code"),
                     field_text(area, "locality"), field_text(area, "crop"),
@@ -341,7 +342,8 @@ long store_area_save(store *s, long id, long producer_id, const json_t *area, st
            : insert(s, &id,
                     "INSERT INTO areas (producer_id, name, code, locality, crop, area_ha, "
                     "certifications) VALUES (?1, ?2, ?3, COALESCE(?4, ''), COALESCE(?5, ''), "
-                    "CASE WHEN ?7 = 1 THEN ?6 END, COALESCE(?8, '[]')) RETURNING id",
+                    "CASE WHEN ?7 = 1 THEN CAST(?6 AS DOUBLE PRECISION) END, COALESCE(?8, '[]')) "
+                    "RETURNING id",
                     "ittttdit", producer_id, field_text(area, "name"), field_text(area, "code"),
                     field_text(area, "locality"), field_text(area, "crop"),
                     ha ? json_number_value(ha) : 0.0, (long)(ha != NULL), certifications);
@@ -422,7 +424,8 @@ long store_input_create(store *s, long producer_id, const json_t *input, store_p
 static int made_from(store *s, long from, long of)
 {
     return number(s, 0,
-                  "WITH RECURSIVE made(id) AS (SELECT ?1 UNION SELECT li.source_lot_id FROM "
+                  "WITH RECURSIVE made(id) AS (SELECT CAST(?1 AS BIGINT) UNION SELECT "
+                  "li.source_lot_id FROM "
                   "lot_inputs li JOIN made ON li.lot_id = made.id WHERE li.source_lot_id IS NOT "
                   "NULL) SELECT 1 FROM made WHERE id = ?2",
                   "ii", from, of) != 0;
@@ -946,7 +949,8 @@ long store_lot_recall(store *s, long lot_id)
  * covers yet, is recalled by `recall`. */
 #define AFFECTED_LOTS                                                                              \
     "WITH RECURSIVE hit(id) AS (SELECT lot_id FROM lot_inputs WHERE input_id = ?2 UNION SELECT "   \
-    "?3 WHERE ?3 UNION SELECT li.lot_id FROM lot_inputs li JOIN hit ON li.source_lot_id = "        \
+    "CAST(?3 AS BIGINT) WHERE CAST(?3 AS BIGINT) <> 0 UNION SELECT li.lot_id FROM lot_inputs li "  \
+    "JOIN hit ON li.source_lot_id = "                                                              \
     "hit.id) "
 
 /* The ObjectEvent of recall `id`: the input lot recalled, if it is one,

@@ -74,8 +74,9 @@ captures() { sqlite3 "$db" "SELECT count(*) FROM outbox WHERE path = '/capture'"
 checkpoint=0
 mark() { checkpoint=$(captures); }
 ev() {
-    "$PY" - "$db" "$checkpoint" "$1" <<'EOF'
-import json, sqlite3, sys
+    sqlite3 "$db" "SELECT kind, product_id, content_type, body FROM outbox WHERE path = '/capture' ORDER BY id" >"$scratch/ev.rows"
+    "$PY" - "$scratch/ev.rows" "$checkpoint" "$1" <<'EOF'
+import json, sys
 def whole(x):
     if isinstance(x, float) and x.is_integer():
         return int(x)
@@ -84,9 +85,10 @@ def whole(x):
     if isinstance(x, dict):
         return {k: whole(y) for k, y in x.items()}
     return x
-con = sqlite3.connect(sys.argv[1])
-found = con.execute("SELECT kind, product_id, content_type, body FROM outbox "
-                    "WHERE path = '/capture' ORDER BY id").fetchall()
+# One row a line, as the sqlite3 shell (or psql -At) prints it: the body,
+# one line of JSON, is what follows the third '|'.
+found = [line.rstrip("\n").split("|", 3) for line in open(sys.argv[1], encoding="utf-8") if line.strip()]
+found = [(k, int(p), c, b) for k, p, c, b in found]
 rows = [r[:3] for r in found]
 docs = [json.loads(r[3]) for r in found]
 events = [d["epcisBody"]["eventList"][0] for d in docs]
