@@ -34,7 +34,8 @@ static const struct {
     TEXT("server", "base_url", base_url),
     TEXT("server", "log", log),
     TEXT("server", "trusted_proxies", trusted_proxies),
-    TEXT("database", "path", db),
+    TEXT("store", "url", db),
+    TEXT("database", "path", db), /* the older spelling: a SQLite file */
     TEXT("certificates", "key", certificate_key),
     TEXT("sync", "endpoint", sync.endpoint),
     TEXT("sync", "token", sync.token),

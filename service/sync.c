@@ -3,9 +3,15 @@
  * once over libcurl's multi interface; free slots take the deliveries that
  * are due (the oldest pending of each product, so that a product's keep
  * their order), and finished ones are recorded in batches, one transaction
- * each. A slow answer holds only its own slot. A delivery is marked done only after the remote said
+ * each. A slow answer holds only its own slot. A delivery is marked done
+ * only after the remote said
  * so: a crash in between sends it again under the same Idempotency-Key,
  * and the remote answers a repeat without acting twice.
+ *
+ * Every daemon of one database runs a worker: each claims the deliveries
+ * it starts for a lease of two timeouts and five seconds, so that one of
+ * them sends each; the claims of a daemon that dies run out, and the others
+ * take them over.
  *
  * 2xx and 409 (already have it) are done; 429, 5xx, timeouts and
  * connection or TLS errors are retried with exponential backoff and jitter
@@ -23,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define SYNC_PARALLEL  32          /* deliveries in flight at once */
 #define SYNC_IDLE_MS   100         /* how often an idle worker looks again */
@@ -35,6 +42,8 @@ struct sync_worker {
     store *store;
     config config;
     CURLM *multi;
+    char owner[64];     /* this worker's name on the deliveries it claims */
+    long long lease_ms; /* how long a claim holds: two timeouts and a margin */
 };
 
 typedef struct {
@@ -220,10 +229,16 @@ static int busy_with(const pipeline *p, long id)
 /* Fills free slots with deliveries that are due; how many started. */
 static int start_due(sync_worker *w, pipeline *p)
 {
-    /* The in-flight and unrecorded are still pending, so ask for enough to
-     * see past them. */
-    store_delivery due[3 * SYNC_PARALLEL];
-    int n = store_sync_due(w->store, now_ms(), due, 3 * SYNC_PARALLEL), started = 0;
+    /* Claim no more than the free slots take: a claim holds the delivery
+     * from the other daemons' workers until its lease runs out. */
+    int free_slots = 0;
+    for (int s = 0; s < SYNC_PARALLEL; s++)
+        free_slots += !p->slot[s].easy;
+    store_delivery due[SYNC_PARALLEL];
+    int n = free_slots
+                ? store_sync_claim(w->store, w->owner, now_ms(), w->lease_ms, due, free_slots)
+                : 0,
+        started = 0;
     for (int i = 0, s = 0; i < n; i++) {
         while (s < SYNC_PARALLEL && p->slot[s].easy)
             s++;
@@ -322,6 +337,13 @@ sync_worker *sync_start(const char *db_path, const config *c, char *error, size_
         return NULL;
     }
     w->config = *c;
+    /* Unique among the daemons of one database: host, process, and random
+     * bits for a process id used again after a restart. */
+    char host[32] = "";
+    gethostname(host, sizeof(host) - 1);
+    unsigned random = sodium_init() < 0 ? 0 : (unsigned)randombytes_random();
+    snprintf(w->owner, sizeof(w->owner), "%.31s-%ld-%08x", host, (long)getpid(), random);
+    w->lease_ms = (2LL * w->config.sync.timeout_s + 5) * 1000;
     size_t len = strlen(w->config.sync.endpoint);
     while (len > 0 && w->config.sync.endpoint[len - 1] == '/')
         w->config.sync.endpoint[--len] = '\0';

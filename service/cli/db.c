@@ -16,19 +16,25 @@
 #include <string.h>
 
 static const char db_usage[] =
-    "usage: ocoptrace db migrate [--db PATH] [--config FILE]\n"
-    "   or: ocoptrace db backup FILE [--db PATH] [--config FILE]\n"
+    "usage: ocoptrace db migrate [--db URL] [--config FILE]\n"
+    "   or: ocoptrace db backup FILE [--db URL] [--config FILE]\n"
+    "   or: ocoptrace db copy --from URL --to URL\n"
     "\n"
     "  migrate   create the database if missing and bring its schema up to date\n"
-    "  backup    write an online copy of the whole database to FILE\n"
+    "  backup    write an online copy of a SQLite database to FILE (PostgreSQL has\n"
+    "            its own tools: pg_dump)\n"
+    "  copy      move an installation: every row of --from into --to, a new database,\n"
+    "            ids kept, in one transaction; then every table is counted on both\n"
+    "            sides and the counts printed\n"
     "\n"
-    "The database is --db, else [database] path in the config file, else\n"
-    "" CONFIG_DEFAULT_DB ".\n";
+    "A database is sqlite:PATH (or a bare PATH) or postgresql://... (libpq's URL;\n"
+    "\"postgresql:\" alone reads PGHOST, PGDATABASE... from the environment). It is\n"
+    "--db, else [store] url in the config file, else " CONFIG_DEFAULT_DB ".\n";
 
 static const char user_usage[] =
     "usage: ocoptrace user add --role admin|officer|producer|reader [--producer ID] [--password]\n"
-    "                          NAME [--db PATH] [--config FILE]\n"
-    "   or: ocoptrace user password NAME [--db PATH] [--config FILE]\n"
+    "                          NAME [--db URL] [--config FILE]\n"
+    "   or: ocoptrace user password NAME [--db URL] [--config FILE]\n"
     "\n"
     "'add' adds a user and prints a new API token once, as the last line: only its\n"
     "hash is stored. A producer user needs --producer, the producer record it may\n"
@@ -37,8 +43,8 @@ static const char user_usage[] =
     "bytes) becomes the password for the web pages, kept as an Argon2id hash.\n";
 
 static const char sync_usage[] =
-    "usage: ocoptrace sync status [--db PATH] [--config FILE]\n"
-    "   or: ocoptrace sync retry ID|--dead [--db PATH] [--config FILE]\n"
+    "usage: ocoptrace sync status [--db URL] [--config FILE]\n"
+    "   or: ocoptrace sync retry ID|--dead [--db URL] [--config FILE]\n"
     "\n"
     "  status   deliveries to the remote system: pending, retrying, dead, delivered,\n"
     "           the last error and success, and each dead letter\n"
@@ -82,16 +88,56 @@ store *cli_open_store(const char *db, const char *config_path, int *status)
     return problems.count ? (store_close(s), NULL) : s;
 }
 
+/* `db copy`: both databases opened (and migrated), the rows copied, the
+ * counts printed. */
+static int db_copy(const char *from_url, const char *to_url)
+{
+    char error[STORE_ERROR_MAX];
+    store *from = store_open(from_url, error), *to = NULL;
+    if (!from)
+        cli_error("database '%s': %s", from_url, error);
+    else if (!(to = store_open(to_url, error)))
+        cli_error("database '%s': %s", to_url, error);
+    store_copy_count counts[STORE_COPY_TABLES];
+    int count = 0, status = EXIT_FAILED;
+    if (from && to && store_copy(from, to, counts, &count, error) != 0)
+        cli_error("copy: %s; nothing was written", error);
+    else if (from && to)
+        status = EXIT_OK;
+    long long rows = 0;
+    for (int i = 0; i < count; i++) {
+        printf("%-18s %10lld %10lld\n", counts[i].table, counts[i].from, counts[i].to);
+        rows += counts[i].to;
+    }
+    if (status == EXIT_OK)
+        printf("copied %lld rows of %d tables; every table counts the same on both sides\n", rows,
+               count);
+    store_close(from);
+    store_close(to);
+    return status;
+}
+
 int cmd_db(int argc, char **argv)
 {
-    const char *db = NULL, *config_path = NULL;
-    const cli_option options[] = {{"db", 0, &db, NULL}, {"config", 0, &config_path, NULL}};
+    const char *db = NULL, *config_path = NULL, *from = NULL, *to = NULL;
+    const cli_option options[] = {{"db", 0, &db, NULL},
+                                  {"config", 0, &config_path, NULL},
+                                  {"from", 0, &from, NULL},
+                                  {"to", 0, &to, NULL}};
     const char *verb = take_verb(&argc, &argv);
-    int first = cli_parse_options(argc, argv, options, 2, db_usage);
+    int first = cli_parse_options(argc, argv, options, 4, db_usage);
     if (first < 0)
         return CLI_PARSE_EXIT(first);
     int migrate = verb && strcmp(verb, "migrate") == 0 && first == argc;
     int backup = verb && strcmp(verb, "backup") == 0 && first == argc - 1;
+    int copy = verb && strcmp(verb, "copy") == 0 && first == argc;
+    if (copy && (!from || !to)) {
+        cli_error("copy: %s is required: the database to copy %s", from ? "--to" : "--from",
+                  from ? "into (a new one)" : "from");
+        return EXIT_INVALID;
+    }
+    if (copy)
+        return db_copy(from, to);
     if (!migrate && !backup) {
         fputs(db_usage, stderr);
         return EXIT_INVALID;

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 static const char serve_usage[] =
-    "usage: ocoptrace serve [--config FILE] [--listen ADDR:PORT] [--db PATH] [--base-url URL]\n"
+    "usage: ocoptrace serve [--config FILE] [--listen ADDR:PORT] [--db URL] [--base-url URL]\n"
     "                       [--log FILE]\n"
     "\n"
     "Serves the HTTP API under /api/v1 (Authorization: Bearer TOKEN), /healthz and\n"

@@ -15,7 +15,7 @@
 #include <string.h>
 
 static const char trace_usage[] =
-    "usage: ocoptrace trace [--json] [--db PATH] [--config FILE] LOT-ID|URI\n"
+    "usage: ocoptrace trace [--json] [--db URL] [--config FILE] LOT-ID|URI\n"
     "\n"
     "The lot's trace: backward, the inputs and lots it was made from, their areas\n"
     "(with their codes and certifications) and suppliers; forward, the lots made\n"

@@ -187,6 +187,16 @@ int64_t db_changes(db *d)
     return IS_SQLITE(d) ? dbsq_changes(d) : dbpg_changes(d);
 }
 
+const char *db_column_name(db_stmt *st, int i)
+{
+    return IS_SQLITE(st) ? dbsq_column_name(st, i) : dbpg_column_name(st, i);
+}
+
+db_type db_column_type(db_stmt *st, int i)
+{
+    return IS_SQLITE(st) ? dbsq_column_type(st, i) : dbpg_column_type(st, i);
+}
+
 int db_in_transaction(db *d)
 {
     return IS_SQLITE(d) ? dbsq_in_transaction(d) : dbpg_in_transaction(d);

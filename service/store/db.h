@@ -75,6 +75,10 @@ int db_step(db_stmt *st);
 /* The current row's columns, by 0-based index. Text and blobs stay valid
  * until the next step, reset or finalize. */
 int db_column_count(db_stmt *st);
+/* A column's name ("" when out of range), and what its current value is. */
+typedef enum { DB_NULL, DB_INTEGER, DB_FLOAT, DB_TEXT, DB_BLOB } db_type;
+const char *db_column_name(db_stmt *st, int i);
+db_type db_column_type(db_stmt *st, int i);
 int db_column_is_null(db_stmt *st, int i);
 int64_t db_column_int64(db_stmt *st, int i); /* PostgreSQL's booleans read 1 and 0 */
 double db_column_double(db_stmt *st, int i);

@@ -57,6 +57,8 @@ const char *dbsq_column_text(db_stmt *st, int i);
 const void *dbsq_column_blob(db_stmt *st, int i, size_t *len);
 int64_t dbsq_changes(db *d);
 int dbsq_in_transaction(db *d);
+const char *dbsq_column_name(db_stmt *st, int i);
+db_type dbsq_column_type(db_stmt *st, int i);
 struct sqlite3 *dbsq_handle(db *d);
 
 /* PostgreSQL (db_postgresql.c): `conninfo` is libpq's. */
@@ -80,6 +82,8 @@ const char *dbpg_column_text(db_stmt *st, int i);
 const void *dbpg_column_blob(db_stmt *st, int i, size_t *len);
 int64_t dbpg_changes(db *d);
 int dbpg_in_transaction(db *d);
+const char *dbpg_column_name(db_stmt *st, int i);
+db_type dbpg_column_type(db_stmt *st, int i);
 struct pg_conn *dbpg_handle(db *d);
 
 #endif

@@ -581,6 +581,38 @@ static const char *cell(struct pg_stmt *st, int i)
     return PQgetvalue(st->res, st->row, i);
 }
 
+const char *dbpg_column_name(db_stmt *base, int i)
+{
+    struct pg_stmt *st = stmt(base);
+    const char *name = st->res && i >= 0 && i < PQnfields(st->res) ? PQfname(st->res, i) : NULL;
+    return name ? name : "";
+}
+
+/* By the column's type (the OIDs of PostgreSQL's catalogue, which never
+ * change): booleans and integers as integers, floating and numeric as
+ * floats, bytea as a blob, everything else as text. */
+db_type dbpg_column_type(db_stmt *base, int i)
+{
+    struct pg_stmt *st = stmt(base);
+    if (!cell(st, i))
+        return DB_NULL;
+    switch (PQftype(st->res, i)) {
+    case 16: /* bool */
+    case 20: /* int8 */
+    case 21: /* int2 */
+    case 23: /* int4 */
+        return DB_INTEGER;
+    case 700:  /* float4 */
+    case 701:  /* float8 */
+    case 1700: /* numeric */
+        return DB_FLOAT;
+    case 17: /* bytea */
+        return DB_BLOB;
+    default:
+        return DB_TEXT;
+    }
+}
+
 int dbpg_column_is_null(db_stmt *base, int i)
 {
     return cell(stmt(base), i) == NULL;

@@ -208,6 +208,28 @@ int dbsq_column_count(db_stmt *st)
     return sqlite3_column_count(stmt(st)->st);
 }
 
+const char *dbsq_column_name(db_stmt *st, int i)
+{
+    const char *name = sqlite3_column_name(stmt(st)->st, i);
+    return name ? name : "";
+}
+
+db_type dbsq_column_type(db_stmt *st, int i)
+{
+    switch (sqlite3_column_type(stmt(st)->st, i)) {
+    case SQLITE_INTEGER:
+        return DB_INTEGER;
+    case SQLITE_FLOAT:
+        return DB_FLOAT;
+    case SQLITE_TEXT:
+        return DB_TEXT;
+    case SQLITE_BLOB:
+        return DB_BLOB;
+    default:
+        return DB_NULL;
+    }
+}
+
 int dbsq_column_is_null(db_stmt *st, int i)
 {
     return sqlite3_column_type(stmt(st)->st, i) == SQLITE_NULL;

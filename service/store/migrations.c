@@ -138,12 +138,13 @@ static const char *const migrations[] = {
  * its tables, so that branches that add one at once renumber at a merge by
  * moving a line. */
 static const char *(*const later_migrations[])(void) = {
-    store_pins_migration,     /* 6: scratch-off PINs */
-    store_photos_migration,   /* 7: product photos */
-    store_links_migration,    /* 8: producers' links */
-    store_registry_migration, /* 9: the registry's version, for resolvers' caches */
-    store_trace_migration,    /* 10: areas, inputs, journal, shipments, recalls */
-    store_reader_migration,   /* 11: the reader role */
+    store_pins_migration,          /* 6: scratch-off PINs */
+    store_photos_migration,        /* 7: product photos */
+    store_links_migration,         /* 8: producers' links */
+    store_registry_migration,      /* 9: the registry's version, for resolvers' caches */
+    store_trace_migration,         /* 10: areas, inputs, journal, shipments, recalls */
+    store_reader_migration,        /* 11: the reader role */
+    store_outbox_claims_migration, /* 12: deliveries claimed by one daemon's worker */
 };
 
 #define LISTED     ((int)(sizeof(migrations) / sizeof(migrations[0])))

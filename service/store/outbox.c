@@ -43,21 +43,41 @@ static void copy_column(char *out, size_t size, db_stmt *st, int column)
     snprintf(out, size, "%s", text ? text : "");
 }
 
-int store_sync_due(store *s, long long now_ms, store_delivery *out, int max)
+const char *store_outbox_claims_migration(void)
 {
-    db_stmt *st = NULL;
-    /* Only the oldest pending delivery of a product may go: one retrying
-     * holds back the later ones of its product, and nobody else's. */
-    if (!(st = db_prepare(
-              store_db(s),
-              "SELECT o.id, (SELECT value FROM meta WHERE key = 'instance') || '-' || o.id, "
-              "o.kind, o.path, o.content_type, o.body, o.attempts FROM outbox o "
-              "WHERE o.state = 'pending' AND o.next_at <= ?1 AND NOT EXISTS (SELECT 1 FROM "
-              "outbox e WHERE e.product_id = o.product_id AND e.state = 'pending' AND e.id < o.id) "
-              "ORDER BY o.id LIMIT ?2")))
+    return "ALTER TABLE outbox ADD COLUMN claimed_by TEXT;"
+           "ALTER TABLE outbox ADD COLUMN claimed_until BIGINT NOT NULL DEFAULT 0;";
+}
+
+/* Only the oldest pending delivery of a product may go: one retrying holds
+ * back the later ones of its product, and nobody else's. A delivery another
+ * worker holds (its lease not yet run out) is not due; on PostgreSQL, rows
+ * another daemon is claiming at this moment are skipped, not waited for. */
+#define CLAIM(lock)                                                                                \
+    "UPDATE outbox SET claimed_by = ?3, claimed_until = CAST(?1 AS BIGINT) + CAST(?4 AS BIGINT) "  \
+    "WHERE id IN (SELECT o.id FROM outbox o WHERE o.state = 'pending' AND o.next_at <= ?1 AND "    \
+    "o.claimed_until <= ?1 AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.product_id = "           \
+    "o.product_id AND e.state = 'pending' AND e.id < o.id) ORDER BY o.id LIMIT ?2" lock ") "       \
+    "RETURNING id, (SELECT value FROM meta WHERE key = 'instance') || '-' || id, kind, path, "     \
+    "content_type, body, attempts"
+
+static int by_id(const void *a, const void *b)
+{
+    long x = ((const store_delivery *)a)->id, y = ((const store_delivery *)b)->id;
+    return (x > y) - (x < y);
+}
+
+int store_sync_claim(store *s, const char *owner, long long now_ms, long long lease_ms,
+                     store_delivery *out, int max)
+{
+    db_stmt *st = db_prepare(
+        store_db(s), store_backend(s) == DB_SQLITE ? CLAIM("") : CLAIM(" FOR UPDATE SKIP LOCKED"));
+    if (!st)
         return -1;
     db_bind_int64(st, 1, now_ms);
     db_bind_int64(st, 2, max);
+    db_bind_text(st, 3, owner);
+    db_bind_int64(st, 4, lease_ms);
     int n = 0;
     while (n < max && db_step(st) == DB_ROW) {
         store_delivery *d = &out[n];
@@ -73,6 +93,7 @@ int store_sync_due(store *s, long long now_ms, store_delivery *out, int max)
             n++;
     }
     db_finalize(st);
+    qsort(out, (size_t)n, sizeof(*out), by_id);
     return n;
 }
 
@@ -125,7 +146,8 @@ int store_sync_record(store *s, const store_sync_result *results, int count)
                          "UPDATE outbox SET attempts = attempts + 1, last_status = ?2, "
                          "state = CASE CAST(?3 AS BIGINT) WHEN 0 THEN 'delivered' WHEN 2 THEN "
                          "'dead' ELSE 'pending' END, "
-                         "next_at = ?4, last_error = ?5, response = ?6, delivered_at = CASE "
+                         "next_at = ?4, last_error = ?5, response = ?6, claimed_until = 0, "
+                         "delivered_at = CASE "
                          "CAST(?3 AS BIGINT) WHEN 0 "
                          "THEN strftime('%Y-%m-%dT%H:%M:%SZ','now') END WHERE id = ?1 AND state = "
                          "'pending'"))

@@ -110,9 +110,13 @@ typedef struct {
     char *body; /* malloc'd */
     int attempts;
 } store_delivery;
-/* Up to `max` deliveries due at `now_ms`: the oldest pending of each
- * product, so that a product's deliveries keep their order. How many. */
-int store_sync_due(store *s, long long now_ms, store_delivery *out, int max);
+/* Claims for `owner` (a worker's name), until `now_ms` + `lease_ms`, up to
+ * `max` deliveries due at `now_ms`: the oldest pending of each product, so
+ * that a product's deliveries keep their order, and none another worker
+ * holds. A worker that dies leaves its claims to run out; the others then
+ * take them. How many, in the order they were queued; -1 on error. */
+int store_sync_claim(store *s, const char *owner, long long now_ms, long long lease_ms,
+                     store_delivery *out, int max);
 void store_delivery_free(store_delivery *d);
 /* What came of one delivery attempt. */
 typedef enum { SYNC_DELIVERED, SYNC_RETRY, SYNC_DEAD } store_sync_outcome;
@@ -126,6 +130,18 @@ typedef struct {
 } store_sync_result;
 /* Records the attempts' outcomes in one transaction. 0 or -1. */
 int store_sync_record(store *s, const store_sync_result *results, int count);
+
+/* Copies every row of `from` into `to`, a new database of the same
+ * schema version on either backend (ids kept, in one transaction), then
+ * counts each table on both sides into `counts`. 0, or -1 with error and
+ * nothing written. */
+#define STORE_COPY_TABLES 40
+typedef struct {
+    const char *table;
+    long long from, to;
+} store_copy_count;
+int store_copy(store *from, store *to, store_copy_count counts[STORE_COPY_TABLES], int *count,
+               char error[STORE_ERROR_MAX]);
 
 /* A transaction around several calls (an import): 0 or -1. */
 int store_begin(store *s);
@@ -242,6 +258,8 @@ typedef struct {
 int store_scan_record(store *s, store_scans *q, const store_scan *scan, store_code *code,
                       store_serial_seen *seen);
 void store_code_free(store_code *code);
+/* Migration 12: who holds a delivery, and until when (store/outbox.c). */
+const char *store_outbox_claims_migration(void);
 /* Migration 11: the reader role (store/users.c). */
 const char *store_reader_migration(void);
 /* Migration 9: the registry's version and the triggers that raise it. */
