@@ -4,6 +4,7 @@
 set -u
 cd "$(dirname "$0")/.."
 export OCOPTRACE=${OCOPTRACE:-./ocoptrace}
+case $OCOPTRACE in /*) ;; *) OCOPTRACE=$PWD/$OCOPTRACE ;; esac
 UNIT=${UNIT:-build/release/unit-tests}
 total_passed=0
 total_failed=0
@@ -31,6 +32,24 @@ for suite in tests/cli/*.sh; do
     run_suite bash "$suite"
 done
 run_suite node tests/e2e/run.mjs
+
+# The suites of the API, the pushes, the chain, the resolver and the web
+# pages again on PostgreSQL, each database a database of one throwaway
+# cluster; and what only PostgreSQL has (several daemons, db copy).
+. tests/pg/cluster.sh
+if pg_cluster_start; then
+    trap 'pg_cluster_stop; rm -f "$log"' EXIT
+    for suite in api sync serve trace epcis resolver verdict postgresql; do
+        OCOPTRACE_BACKEND=postgresql run_suite bash "tests/cli/$suite.sh"
+    done
+    OCOPTRACE_BACKEND=postgresql OCOPTRACE_REAL=$OCOPTRACE OCOPTRACE=$PWD/tests/pg/ocoptrace.sh \
+        run_suite node tests/e2e/run.mjs
+    pg_cluster_stop
+else
+    echo "FAIL postgresql: no cluster could be started"
+    total_failed=$((total_failed + 1))
+fi
+
 run_suite bash tests/style.sh
 echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ]

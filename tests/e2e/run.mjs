@@ -25,7 +25,8 @@ import { chainTests } from './chain.mjs';
 const SUITE_LIMIT_MS = 8 * 60 * 1000;
 
 function finish() {
-    console.log(`e2e: ${counts.passed} passed, ${counts.failed} failed`);
+    const suite = process.env.OCOPTRACE_BACKEND === 'postgresql' ? 'e2e-postgresql' : 'e2e';
+    console.log(`${suite}: ${counts.passed} passed, ${counts.failed} failed`);
     process.exit(counts.failed === 0 ? 0 : 1);
 }
 
