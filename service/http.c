@@ -533,7 +533,7 @@ static worker *worker_get(http_server *server)
         w = calloc(1, sizeof(*w));
         if (!w)
             return NULL;
-        w->store = store_open(server->config->db, error);
+        w->store = store_connect(server->config->db, error);
         if (!w->store) {
             fprintf(stderr, "ocoptrace: database '%s': %s\n", server->config->db, error);
             free(w);

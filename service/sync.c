@@ -347,7 +347,7 @@ sync_worker *sync_start(const char *db_path, const config *c, char *error, size_
     size_t len = strlen(w->config.sync.endpoint);
     while (len > 0 && w->config.sync.endpoint[len - 1] == '/')
         w->config.sync.endpoint[--len] = '\0';
-    w->store = store_open(db_path, store_error);
+    w->store = store_connect(db_path, store_error);
     w->multi = w->store ? curl_multi_init() : NULL;
     if (!w->multi || pthread_create(&w->thread, NULL, worker, w) != 0) {
         snprintf(error, size, "sync: %s", w->store ? "cannot start the worker" : store_error);

@@ -243,6 +243,14 @@ static int migrate_locked(store *s, char error[STORE_ERROR_MAX])
     return 0;
 }
 
+int store_read_version(store *s, char error[STORE_ERROR_MAX])
+{
+    s->version = read_version(s);
+    if (s->version < 0)
+        return store_set_error(error, "cannot read the schema version", s->conn), -1;
+    return 0;
+}
+
 /* Applies each migration the database lacks. On PostgreSQL, under a lock
  * that the other daemons of the database wait on. */
 int store_migrate(store *s, char error[STORE_ERROR_MAX])

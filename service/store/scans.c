@@ -23,11 +23,13 @@
 #include "clock.h"
 
 #include <pthread.h>
+#include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* A scan waiting to be written: its row in scans and, for an issued
  * serial, its share of the serial's count, network and verdict. */
@@ -80,9 +82,13 @@ struct store_scans {
     int stopping;
     scan_batch queued, flying; /* flying: being committed as batch committed + 1 */
     long long committed;       /* the last batch known to be in the database */
-    int wal_pages;             /* after the writer's last commit */
-    long long commits;         /* the writer's, counted for the checkpointer */
-    sqlite3 *wal;              /* the writer's SQLite handle; NULL on PostgreSQL */
+    /* The meta key this writer numbers its batches under: each daemon of a
+     * database has its own, or one would read another's number as its own
+     * ("scan_batch:" host, process and random bits). */
+    char batch_key[96];
+    int wal_pages;     /* after the writer's last commit */
+    long long commits; /* the writer's, counted for the checkpointer */
+    sqlite3 *wal;      /* the writer's SQLite handle; NULL on PostgreSQL */
     sqlite3 *checkpoint_db;
     pthread_t checkpointer;
     pthread_cond_t checkpoint_due;
@@ -217,13 +223,13 @@ static json_t *resolve_read(store *s, const store_scan *scan, long *lot_id)
 /* The last batch of scans committed (0 before the first) and the
  * registry's version, as this connection's snapshot sees them: 0, or -1
  * on error. */
-static int marks_read(store *s, long long *batch, long long *registry)
+static int marks_read(store *s, const store_scans *q, long long *batch, long long *registry)
 {
-    db_stmt *st =
-        store_kept(s, "SELECT (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'scan_batch'), "
-                      "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'registry')");
+    db_stmt *st = store_kept(s, "SELECT (SELECT CAST(value AS BIGINT) FROM meta WHERE key = ?1), "
+                                "(SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'registry')");
     if (!st)
         return -1;
+    db_bind_text(st, 1, q->batch_key);
     int rc = db_step(st);
     if (rc == DB_ROW) {
         *batch = db_column_int64(st, 0);
@@ -476,14 +482,14 @@ static int write_scan(store *s, const queued_scan *e, const char *at)
     return store_kept_done(s, st) == 0 ? 0 : -1;
 }
 
-static int write_batch_number(store *s, long long batch)
+static int write_batch_number(store *s, const store_scans *q, long long batch)
 {
-    db_stmt *st =
-        store_kept(s, "INSERT INTO meta (key, value) VALUES ('scan_batch', CAST(?1 AS TEXT)) "
-                      "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    db_stmt *st = store_kept(s, "INSERT INTO meta (key, value) VALUES (?2, CAST(?1 AS TEXT)) "
+                                "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
     if (!st)
         return -1;
     db_bind_int64(st, 1, batch);
+    db_bind_text(st, 2, q->batch_key);
     return store_kept_done(s, st) == 0 ? 0 : -1;
 }
 
@@ -497,7 +503,7 @@ static int flush(store_scans *q, long long batch)
     char error[STORE_ERROR_MAX];
     if (store_transaction(s, error) != 0)
         return -1;
-    int ok = write_batch_number(s, batch) == 0;
+    int ok = write_batch_number(s, q, batch) == 0;
     for (size_t i = 0; ok && i < b->count; i++) {
         const queued_scan *e = &b->item[i];
         char at[CLOCK_ISO_MAX];
@@ -648,12 +654,24 @@ static void scans_free(store_scans *q)
     free(q);
 }
 
+/* This writer's own key, and its counter at 0 (a daemon's batches start
+ * again from 1 at each start). */
+static int batch_key_make(store_scans *q)
+{
+    char host[32] = "";
+    gethostname(host, sizeof(host) - 1);
+    unsigned random = sodium_init() < 0 ? 0 : (unsigned)randombytes_random();
+    snprintf(q->batch_key, sizeof(q->batch_key), "scan_batch:%.31s-%ld-%08x", host, (long)getpid(),
+             random);
+    return 0;
+}
+
 store_scans *store_scans_start(store *writer, const verdict_rules *rules)
 {
     store_scans *q = calloc(1, sizeof(*q));
     long long registry;
     if (!q || batch_alloc(&q->queued) != 0 || batch_alloc(&q->flying) != 0 ||
-        marks_read(writer, &q->committed, &registry) != 0) {
+        batch_key_make(q) != 0 || marks_read(writer, q, &q->committed, &registry) != 0) {
         if (q)
             batch_free(&q->queued), batch_free(&q->flying);
         free(q);
@@ -698,6 +716,10 @@ void store_scans_stop(store_scans *q)
     checkpointer_stop(q);
     if (q->wal)
         sqlite3_wal_autocheckpoint(q->wal, 1000); /* drops the hook */
+    db_stmt *st = store_kept(q->writer, "DELETE FROM meta WHERE key = ?1");
+    if (st)
+        db_bind_text(st, 1, q->batch_key);
+    store_kept_done(q->writer, st); /* a daemon killed leaves one row, no more */
     scans_free(q);
 }
 
@@ -738,11 +760,13 @@ static void snapshot_end(store *s)
 }
 
 /* The serial's history read again, in a snapshot of its own. */
-static int history_snapshot(store *s, long lot_id, const char *serial, serial_history *h)
+static int history_snapshot(store *s, const store_scans *q, long lot_id, const char *serial,
+                            serial_history *h)
 {
     if (snapshot_begin(s) != 0)
         return -1;
-    int rc = marks_read(s, &h->batch, &h->registry) == 0 ? history_read(s, lot_id, serial, h) : -1;
+    int rc =
+        marks_read(s, q, &h->batch, &h->registry) == 0 ? history_read(s, lot_id, serial, h) : -1;
     snapshot_end(s);
     return rc;
 }
@@ -769,7 +793,7 @@ static int record(store *s, store_scans *q, const store_scan *scan, const char *
     if (fill(e, scan, gtin, now) != 0)
         return -1;
     if (lot_id && scan->serial) {
-        if (h->batch < q->committed && history_snapshot(s, lot_id, scan->serial, h) != 0)
+        if (h->batch < q->committed && history_snapshot(s, q, lot_id, scan->serial, h) != 0)
             return -1;
         if (h->issued) {
             if (q->flying.count && h->batch <= q->committed)
@@ -808,12 +832,12 @@ static const char *code_gtin(const store_code *code)
 /* In one snapshot: the registry's version, the code again when that moved
  * (then 1), and the serial's history, which also says which batches of
  * scans it holds. 0, 1 or -1. */
-static int code_and_history_read(store *s, const store_scan *scan, store_code *code,
-                                 serial_history *h)
+static int code_and_history_read(store *s, const store_scans *q, const store_scan *scan,
+                                 store_code *code, serial_history *h)
 {
     if (snapshot_begin(s) != 0)
         return -1;
-    int fresh = 0, rc = marks_read(s, &h->batch, &h->registry);
+    int fresh = 0, rc = marks_read(s, q, &h->batch, &h->registry);
     if (rc == 0 && h->registry != code->registry) {
         fresh = 1;
         long lot_id = 0;
@@ -837,7 +861,7 @@ int store_scan_record(store *s, store_scans *q, const store_scan *scan, store_co
                       store_serial_seen *seen)
 {
     serial_history *h = malloc(sizeof(*h));
-    int fresh = h ? code_and_history_read(s, scan, code, h) : -1;
+    int fresh = h ? code_and_history_read(s, q, scan, code, h) : -1;
     if (fresh < 0 || !code->resolved) {
         free(h);
         return fresh;

@@ -144,7 +144,9 @@ static void configure_sqlite(void)
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-store *store_open(const char *url, char error[STORE_ERROR_MAX])
+/* A connection, set up, its schema's version read or (`migrate`) brought
+ * up to date. */
+static store *open_store(const char *url, int migrate, char error[STORE_ERROR_MAX])
 {
     store *s = calloc(1, sizeof(*s));
     if (!s || sodium_init() < 0) {
@@ -168,11 +170,21 @@ store *store_open(const char *url, char error[STORE_ERROR_MAX])
                             "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
                             "PRAGMA synchronous=NORMAL",
                             error) != 0) ||
-        store_migrate(s, error) != 0) {
+        (migrate ? store_migrate(s, error) : store_read_version(s, error)) != 0) {
         store_close(s);
         return NULL;
     }
     return s;
+}
+
+store *store_open(const char *url, char error[STORE_ERROR_MAX])
+{
+    return open_store(url, 1, error);
+}
+
+store *store_connect(const char *url, char error[STORE_ERROR_MAX])
+{
+    return open_store(url, 0, error);
 }
 
 void store_close(store *s)

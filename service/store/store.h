@@ -24,6 +24,10 @@ typedef enum { ROLE_ADMIN, ROLE_OFFICER, ROLE_PRODUCER, ROLE_READER, ROLE_COUNT 
 /* Opens (creating it and its folder if missing) and migrates the database.
  * Returns NULL with the reason in `error`. */
 store *store_open(const char *path, char error[STORE_ERROR_MAX]);
+/* Another connection to a database a store_open() of this process has
+ * migrated: none is applied, and a schema made newer since by another
+ * daemon (which migrations only ever extend) is used as it is. */
+store *store_connect(const char *url, char error[STORE_ERROR_MAX]);
 void store_close(store *s);
 
 /* The schema version, and how many migrations the last open applied. */

@@ -102,15 +102,20 @@ _pg_cluster_init() {
         cat "$dir/initdb.log" >&2
         return 1
     fi
-    # Durability is worth nothing to a cluster deleted after the test.
+    # Durability is worth nothing to a cluster deleted after the test; a
+    # benchmark (PG_CLUSTER_DURABLE=1) keeps what SQLite's WAL with
+    # synchronous=NORMAL keeps: whole pages and fsyncs, commits not each
+    # waited for.
+    local fsync=off
+    [ "${PG_CLUSTER_DURABLE:-0}" = 1 ] && fsync=on
     cat >>"$dir/data/postgresql.conf" <<EOF
 listen_addresses = ''
 unix_socket_directories = '$dir'
 unix_socket_permissions = 0777
 port = 5432
-fsync = off
+fsync = $fsync
 synchronous_commit = off
-full_page_writes = off
+full_page_writes = $fsync
 EOF
 }
 
