@@ -86,9 +86,10 @@ struct store_scans {
      * database has its own, or one would read another's number as its own
      * ("scan_batch:" host, process and random bits). */
     char batch_key[96];
-    int wal_pages;     /* after the writer's last commit */
-    long long commits; /* the writer's, counted for the checkpointer */
-    sqlite3 *wal;      /* the writer's SQLite handle; NULL on PostgreSQL */
+    int order[SCANS_QUEUED_MAX]; /* the batch's serials, sorted, as flush() writes them */
+    int wal_pages;               /* after the writer's last commit */
+    long long commits;           /* the writer's, counted for the checkpointer */
+    sqlite3 *wal;                /* the writer's SQLite handle; NULL on PostgreSQL */
     sqlite3 *checkpoint_db;
     pthread_t checkpointer;
     pthread_cond_t checkpoint_due;
@@ -493,6 +494,16 @@ static int write_batch_number(store *s, const store_scans *q, long long batch)
     return store_kept_done(s, st) == 0 ? 0 : -1;
 }
 
+/* The order of two items' serials: by lot, then serial. */
+static int by_serial(const void *a, const void *b, void *batch)
+{
+    const queued_scan *x = &((const scan_batch *)batch)->item[*(const int *)a];
+    const queued_scan *y = &((const scan_batch *)batch)->item[*(const int *)b];
+    if (x->lot_id != y->lot_id)
+        return (x->lot_id > y->lot_id) - (x->lot_id < y->lot_id);
+    return strcmp(x->serial, y->serial);
+}
+
 /* Writes the batch in flight, with its number, in one transaction; on
  * failure it stays in flight. Called without the lock: only the writer
  * touches the batch in flight while its count is not 0. */
@@ -504,15 +515,29 @@ static int flush(store_scans *q, long long batch)
     if (store_transaction(s, error) != 0)
         return -1;
     int ok = write_batch_number(s, q, batch) == 0;
+    size_t serials = 0;
     for (size_t i = 0; ok && i < b->count; i++) {
         const queued_scan *e = &b->item[i];
         char at[CLOCK_ISO_MAX];
         clock_iso_utc(e->at, at);
-        /* A serial's first network is in its row (count_queued), so that
-         * a first scan, as most are, writes one row besides the log. */
-        ok = write_scan(s, e, at) == 0 &&
-             (!e->lot_id || (count_queued(s, b, i) == 0 &&
-                             (e->first || !e->new_network || write_network(s, e, at) == 0)));
+        ok = write_scan(s, e, at) == 0;
+        if (e->lot_id && first_of(b, e->lot_id, e->serial) == (int)i)
+            q->order[serials++] = (int)i;
+    }
+    /* Each serial's row, then its new networks, in the order of their keys:
+     * two daemons' writers that hold some serials of a batch each then wait
+     * for one another, and never each for the other (a deadlock). A
+     * serial's first network is in its row (count_queued), so that a first
+     * scan, as most are, writes one row besides the log. */
+    qsort_r(q->order, serials, sizeof(q->order[0]), by_serial, (void *)b);
+    for (size_t k = 0; ok && k < serials; k++) {
+        ok = count_queued(s, b, (size_t)q->order[k]) == 0;
+        for (int j = q->order[k]; ok && j >= 0; j = next_of(b, j)) {
+            const queued_scan *e = &b->item[j];
+            char at[CLOCK_ISO_MAX];
+            clock_iso_utc(e->at, at);
+            ok = e->first || !e->new_network || write_network(s, e, at) == 0;
+        }
     }
     if (!ok || store_exec(s, "COMMIT", error) != 0) {
         store_exec(s, "ROLLBACK", error);

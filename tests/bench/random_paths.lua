@@ -20,7 +20,8 @@ function init(args)
         error("no paths in '" .. args[1] .. "'")
     end
     not_200 = 0
-    math.randomseed(os.time() * 100 + id)
+    -- A second argument tells apart wrk processes started in one second.
+    math.randomseed(os.time() * 100 + id + (tonumber(args[2]) or 0) * 7919)
 end
 
 function request()

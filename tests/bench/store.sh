@@ -103,7 +103,7 @@ resolve() {
         local port=$1
         [ $run = 1 ] && port=$2
         wrk -t1 -c32 -d"${SECONDS_EACH}s" --latency -H "Accept: application/json" \
-            -s "$here/random_paths.lua" "http://127.0.0.1:$port" -- "$work/paths" >"$work/wrk.$run" 2>&1 &
+            -s "$here/random_paths.lua" "http://127.0.0.1:$port" -- "$work/paths" "$run" >"$work/wrk.$run" 2>&1 &
     done
     wait
     cat "$work/wrk.0" "$work/wrk.1" >>"$work/wrk.all"
