@@ -6,7 +6,8 @@
 #   make asan       the same tests under AddressSanitizer and UBSan
 #   make fuzz       libFuzzer on the Digital Link parser, job files, API bodies
 #   make bench      QR codes vs zint, label sheets vs glabels and reportlab, HTTP vs nginx,
-#                   registrations pushed vs the receiver's own capacity, traces and recalls
+#                   registrations pushed vs the receiver's own capacity, traces and recalls,
+#                   the store on SQLite vs PostgreSQL with one and two daemons
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX  ?= /usr/local
@@ -145,6 +146,7 @@ bench: deps deps-bench
 	OCOPTRACE=$(PROGRAM) bash tests/bench/http.sh
 	OCOPTRACE=$(PROGRAM) bash tests/bench/sync.sh
 	OCOPTRACE=$(PROGRAM) bash tests/bench/trace.sh
+	OCOPTRACE=$(PROGRAM) bash tests/bench/store.sh
 
 style:
 	@bash tests/style.sh
