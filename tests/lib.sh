@@ -75,6 +75,19 @@ expect_decode() {
     fi
 }
 
+# jget EXPR: EXPR evaluated over the JSON on standard input (as d), printed.
+jget() { /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
+# wait_for SECONDS COMMAND...: COMMAND again every 0.1 s until it succeeds
+# or SECONDS have passed; the status of its last run.
+wait_for() {
+    local deadline=$((SECONDS + $1))
+    shift
+    until "$@"; do
+        [ $SECONDS -ge $deadline ] && return 1
+        sleep 0.1
+    done
+}
+
 # expect_equal NAME GOT WANT
 expect_equal() {
     if [ "$2" = "$3" ]; then pass; else fail "$1: got '$2', want '$3'"; fi

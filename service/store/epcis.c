@@ -42,76 +42,27 @@ static const char query_sql[] =
     "ORDER BY o.id LIMIT ?9";
 
 /* The same on PostgreSQL: the event as jsonb, its lists' items as text. */
-#define PG_EVENT "(CAST(o.body AS jsonb) -> 'epcisBody' -> 'eventList' -> 0)"
-#define PG_ITEMS(keys)                                                                             \
+#define PG_EVENT       "(CAST(o.body AS jsonb) -> 'epcisBody' -> 'eventList' -> 0)"
+#define PG_FIELD(name) PG_EVENT " ->> '" name "'"
+#define PG_ITEMS(keys, value)                                                                      \
     "EXISTS (SELECT 1 FROM jsonb_each(" PG_EVENT ") f, jsonb_array_elements_text(CASE WHEN "       \
     "jsonb_typeof(f.value) = 'array' THEN f.value ELSE '[]' END) AS e(item) WHERE f.key IN "       \
-    "(" keys ") AND e.item = "
+    "(" keys ") AND e.item = " value ")"
+#define PG_ANY_EPC                                                                                 \
+    PG_ITEMS("'epcList', 'childEPCs', 'inputEPCList', 'outputEPCList'", "?4")                      \
+    " OR " PG_FIELD("parentID") " = ?4"
+#define PG_WHEN(param, condition) "AND (CAST(" param " AS TEXT) IS NULL OR " condition ") "
 
 static const char query_postgresql[] =
-    "SELECT o.id, CAST(" PG_EVENT " AS TEXT) FROM outbox o WHERE o.path = '/capture' AND o.id > "
-    "?1 AND (CAST(?2 AS TEXT) IS NULL OR " PG_EVENT " ->> 'type' = ?2) "
-    "AND (CAST(?3 AS TEXT) IS NULL OR " PG_EVENT " ->> 'bizStep' IN (?3, "
-    "'https://ref.gs1.org/cbv/BizStep-' || ?3, substr(?3, "
-    "length('https://ref.gs1.org/cbv/BizStep-') + 1))) "
-    "AND (CAST(?4 AS TEXT) IS NULL OR " PG_ITEMS(
-        "'epcList', 'childEPCs', 'inputEPCList', 'outputEPCList'") "?4) OR " PG_EVENT
-                                                                   " ->> 'parentID' = ?4) "
-                                                                   "AND (CAST(?5 AS TEXT) IS "
-                                                                   "NULL OR " PG_ITEMS(
-                                                                       "'epcList', "
-                                                                       "'childEPCs'") "?5)) "
-                                                                                      "AND "
-                                                                                      "(CAST(?"
-                                                                                      "6 AS "
-                                                                                      "TEXT) "
-                                                                                      "IS "
-                                                                                      "NULL "
-                                                                                      "OR "
-                                                                                      "juliand"
-                                                                                      "ay"
-                                                                                      "(" PG_EVENT
-                                                                                      " ->> "
-                                                                                      "'eventT"
-                                                                                      "ime') "
-                                                                                      ">= "
-                                                                                      "juliand"
-                                                                                      "ay(?6))"
-                                                                                      " "
-                                                                                      "AND "
-                                                                                      "(CAST(?"
-                                                                                      "7 AS "
-                                                                                      "TEXT) "
-                                                                                      "IS "
-                                                                                      "NULL "
-                                                                                      "OR "
-                                                                                      "juliand"
-                                                                                      "ay"
-                                                                                      "(" PG_EVENT
-                                                                                      " ->> "
-                                                                                      "'eventT"
-                                                                                      "ime') "
-                                                                                      "< "
-                                                                                      "juliand"
-                                                                                      "ay(?7))"
-                                                                                      " "
-                                                                                      "AND "
-                                                                                      "(CAST(?"
-                                                                                      "8 AS "
-                                                                                      "TEXT) "
-                                                                                      "IS "
-                                                                                      "NULL "
-                                                                                      "OR"
-                                                                                      " " PG_EVENT
-                                                                                      " ->> "
-                                                                                      "'eventI"
-                                                                                      "D' = "
-                                                                                      "?8) "
-                                                                                      "ORDER "
-                                                                                      "BY "
-                                                                                      "o.id "
-                                                                                      "LIMIT "
-                                                                                      "?9";
+    "SELECT o.id, CAST(" PG_EVENT " AS TEXT) FROM outbox o WHERE o.path = '/capture' "
+    "AND o.id > ?1 " PG_WHEN("?2", PG_FIELD("type") " = ?2")
+        PG_WHEN("?3", PG_FIELD("bizStep") " IN (?3, 'https://ref.gs1.org/cbv/BizStep-' || ?3, "
+                                          "substr(?3, length('https://ref.gs1.org/cbv/"
+                                          "BizStep-') + 1))") PG_WHEN("?4", PG_ANY_EPC)
+            PG_WHEN("?5", PG_ITEMS("'epcList', 'childEPCs'", "?5"))
+                PG_WHEN("?6", "julianday(" PG_FIELD("eventTime") ") >= julianday(?6)")
+                    PG_WHEN("?7", "julianday(" PG_FIELD("eventTime") ") < julianday(?7)")
+                        PG_WHEN("?8", PG_FIELD("eventID") " = ?8") "ORDER BY o.id LIMIT ?9";
 
 json_t *store_epcis_events(store *s, const store_epcis_query *q, long *next)
 {

@@ -26,18 +26,6 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 PY=/usr/bin/python3
 cd "$scratch"
 
-# jget EXPR: EXPR evaluated over the JSON on standard input (as d), printed.
-jget() { "$PY" -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
-# wait_for SECONDS COMMAND...: COMMAND again every 0.1 s until it succeeds
-# or SECONDS have passed; the status of its last run.
-wait_for() {
-    local deadline=$((SECONDS + $1))
-    shift
-    until "$@"; do
-        [ $SECONDS -ge $deadline ] && return 1
-        sleep 0.1
-    done
-}
 id_of() { grep -o '"id":[0-9]*' <<<"$1" | head -n 1 | cut -d: -f2; }
 # gtin N: a GTIN-14 (prefix 0 893) with its GS1 mod-10 check digit.
 gtin() {

@@ -27,19 +27,6 @@ admin=$("$OCOPTRACE" user add --role admin root --db "$db" | tail -n 1)
 sqlite3 "$db" "INSERT INTO producers (name, address, kind) VALUES
     ('HTX Thanh long Hàm Thuận Nam', 'Xã Hàm Minh, huyện Hàm Thuận Nam', 'cooperative')"
 
-# jget EXPR: EXPR evaluated over the JSON on standard input (as d), printed.
-jget() { "$PY" -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
-
-# wait_for SECONDS COMMAND...: COMMAND again every 0.1 s until it succeeds
-# or SECONDS have passed; the status of its last run.
-wait_for() {
-    local deadline=$((SECONDS + $1))
-    shift
-    until "$@"; do
-        [ $SECONDS -ge $deadline ] && return 1
-        sleep 0.1
-    done
-}
 
 # ---------- the receiver ----------
 # start_receiver NAME PORT [ARGS...]: the receiver on PORT (0: any), its
