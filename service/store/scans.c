@@ -252,34 +252,41 @@ const char *store_registry_migration(void)
 
 static int networks_read(store *s, long lot_id, const char *serial, serial_history *h);
 
+/* The columns a serial's history is read from, in history_row()'s order. */
+#define HISTORY_COLUMNS                                                                            \
+    "x.scans, x.first_scan_at, x.suspicious_at IS NOT NULL, x.first_network, CASE WHEN x.scans "   \
+    "= 0 THEN 0 ELSE (CASE WHEN x.first_network IS NULL THEN 0 ELSE 1 END) + (SELECT count(*) "    \
+    "FROM serial_networks n WHERE n.lot_id = x.lot_id AND n.serial = x.serial) END"
+
+/* A serial's history from the HISTORY_COLUMNS at `at` of an issued serial. */
+static void history_row(db_stmt *st, int at, serial_history *h)
+{
+    h->issued = 1;
+    h->scans = (long)db_column_int64(st, at);
+    h->first = clock_parse_utc(store_column_text(st, at + 1));
+    h->suspicious = (int)db_column_int64(st, at + 2);
+    const char *first_network = store_column_text(st, at + 3);
+    if (first_network) {
+        snprintf(h->network[0], sizeof(h->network[0]), "%s", first_network);
+        h->first_from[h->listed++] = h->first;
+    }
+    h->networks = (long)db_column_int64(st, at + 4);
+}
+
 /* The serial's committed history: 0, or -1 on error. Called inside a read
  * transaction, after marks_read(), so that h->batch says what it holds. */
 static int history_read(store *s, long lot_id, const char *serial, serial_history *h)
 {
     h->issued = h->suspicious = 0, h->scans = h->networks = 0, h->first = 0, h->listed = 0;
-    db_stmt *st = store_kept(
-        s, "SELECT scans, first_scan_at, suspicious_at IS NOT NULL, first_network, CASE WHEN "
-           "scans = 0 THEN 0 ELSE (CASE WHEN first_network IS NULL THEN 0 ELSE 1 END) + (SELECT "
-           "count(*) FROM "
-           "serial_networks n WHERE n.lot_id = x.lot_id AND n.serial = x.serial) END FROM "
-           "serials x WHERE lot_id = ?1 AND serial = ?2");
+    db_stmt *st = store_kept(s, "SELECT " HISTORY_COLUMNS
+                                " FROM serials x WHERE lot_id = ?1 AND serial = ?2");
     if (!st)
         return -1;
     db_bind_int64(st, 1, lot_id);
     db_bind_text(st, 2, serial);
     int rc = db_step(st);
-    if (rc == DB_ROW) {
-        h->issued = 1;
-        h->scans = (long)db_column_int64(st, 0);
-        h->first = clock_parse_utc(store_column_text(st, 1));
-        h->suspicious = (int)db_column_int64(st, 2);
-        const char *first_network = store_column_text(st, 3);
-        if (first_network) {
-            snprintf(h->network[0], sizeof(h->network[0]), "%s", first_network);
-            h->first_from[h->listed++] = h->first;
-        }
-        h->networks = (long)db_column_int64(st, 4);
-    }
+    if (rc == DB_ROW)
+        history_row(st, 0, h);
     store_release(s, st);
     if (rc != DB_ROW)
         return rc == DB_DONE ? 0 : -1;
@@ -857,9 +864,43 @@ static const char *code_gtin(const store_code *code)
 /* In one snapshot: the registry's version, the code again when that moved
  * (then 1), and the serial's history, which also says which batches of
  * scans it holds. 0, 1 or -1. */
+/* PostgreSQL: the marks and a known code's serial in one statement, which
+ * is one snapshot there, so that most scans cost one round trip rather
+ * than four. 1 when that was all (the registry unchanged, the serial seen
+ * from one network at most), 0 when the whole read is needed, -1. */
+static int marks_and_history_read(store *s, const store_scans *q, const store_scan *scan,
+                                  const store_code *code, serial_history *h)
+{
+    if (store_backend(s) != DB_POSTGRESQL || !code->resolved || !code->lot_id || !scan->serial)
+        return 0;
+    db_stmt *st = store_kept(
+        s, "SELECT (SELECT CAST(value AS BIGINT) FROM meta WHERE key = ?1), (SELECT CAST(value AS "
+           "BIGINT) FROM meta WHERE key = 'registry'), x.lot_id IS NOT NULL, " HISTORY_COLUMNS
+           " FROM (SELECT 1) AS one LEFT JOIN serials x ON x.lot_id = ?2 AND x.serial = ?3");
+    if (!st)
+        return -1;
+    db_bind_text(st, 1, q->batch_key);
+    db_bind_int64(st, 2, code->lot_id);
+    db_bind_text(st, 3, scan->serial);
+    int rc = db_step(st), done = 0;
+    if (rc == DB_ROW) {
+        h->batch = db_column_int64(st, 0);
+        h->registry = db_column_int64(st, 1);
+        h->issued = h->suspicious = 0, h->scans = h->networks = 0, h->first = 0, h->listed = 0;
+        if (db_column_int64(st, 2))
+            history_row(st, 3, h);
+        done = h->registry == code->registry && h->networks <= (long)h->listed;
+    }
+    store_release(s, st);
+    return rc == DB_ROW ? done : -1;
+}
+
 static int code_and_history_read(store *s, const store_scans *q, const store_scan *scan,
                                  store_code *code, serial_history *h)
 {
+    int quick = marks_and_history_read(s, q, scan, code, h);
+    if (quick != 0)
+        return quick > 0 ? 0 : -1;
     if (snapshot_begin(s) != 0)
         return -1;
     int fresh = 0, rc = marks_read(s, q, &h->batch, &h->registry);
