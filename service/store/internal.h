@@ -62,9 +62,10 @@ json_t *store_query_by_id(store *s, const char *sql, long id, json_t *(*row)(db_
 json_t *store_single(store *s, db_stmt *st, json_t *(*row)(db_stmt *));
 /* The number a kept query taking one number (?1) answers first, or 0. */
 long store_owner_of(store *s, const char *sql, long id);
-/* A change and what it queues in the outbox, as one: inside a caller's
- * transaction (an import) a savepoint, alone a transaction of its own. The
- * end commits or rolls back (`ok`): 0, or -1 when the commit failed. */
+/* A change and what it queues in the outbox, as one: alone a transaction
+ * of its own, inside a caller's part of that one (which the caller rolls
+ * back whole on any failure). The end commits or rolls back (`ok`) what it
+ * began: 0, or -1 when the change or its commit failed. */
 int store_change_begin(store *s, char error[STORE_ERROR_MAX]);
 int store_change_end(store *s, int ok);
 /* The PostgreSQL schema at version 11 (schema_postgresql.c). */

@@ -237,8 +237,10 @@ const char *store_column_text(db_stmt *st, int i)
     return db_column_text(st, i);
 }
 
-/* PostgreSQL has no savepoint outside a transaction, where SQLite's would
- * begin one: so a change alone begins a transaction of its own. */
+/* A change alone is a transaction of its own. Inside a caller's (an
+ * import, a product with its links, serials with their PINs) it is part of
+ * that one, which every caller rolls back whole when any change in it
+ * fails: a savepoint would cost two round trips on PostgreSQL for nothing. */
 int store_change_begin(store *s, char error[STORE_ERROR_MAX])
 {
     if (s->changes >= CHANGES_NESTED_MAX) {
@@ -246,7 +248,7 @@ int store_change_begin(store *s, char error[STORE_ERROR_MAX])
         return -1;
     }
     int inside = db_in_transaction(s->conn);
-    if ((inside ? store_exec(s, "SAVEPOINT change", error) : store_transaction(s, error)) != 0)
+    if (!inside && store_transaction(s, error) != 0)
         return -1;
     s->owned[s->changes++] = (char)!inside;
     return 0;
@@ -259,9 +261,7 @@ int store_change_end(store *s, int ok)
     char error[STORE_ERROR_MAX];
     if (s->owned[--s->changes])
         return store_exec(s, ok ? "COMMIT" : "ROLLBACK", error) == 0 && ok ? 0 : -1;
-    if (!ok)
-        store_exec(s, "ROLLBACK TO change", error);
-    return store_exec(s, "RELEASE change", error) == 0 && ok ? 0 : -1;
+    return ok ? 0 : -1;
 }
 
 long store_owner_of(store *s, const char *sql, long id)
