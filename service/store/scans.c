@@ -783,7 +783,11 @@ static int fill(queued_scan *e, const store_scan *scan, const char *gtin, time_t
  * one after the writer's commit throws away the connection's page cache. */
 static int snapshot_begin(store *s)
 {
-    return store_kept_done(s, store_kept(s, "BEGIN"));
+    /* PostgreSQL's default takes a new snapshot at each statement. */
+    return store_kept_done(s, store_kept(s, store_backend(s) == DB_SQLITE
+                                                ? "BEGIN"
+                                                : "BEGIN ISOLATION LEVEL REPEATABLE READ, READ "
+                                                  "ONLY"));
 }
 
 static void snapshot_end(store *s)
