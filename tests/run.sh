@@ -39,6 +39,7 @@ run_suite node tests/e2e/run.mjs
 . tests/pg/cluster.sh
 if pg_cluster_start; then
     trap 'pg_cluster_stop; rm -f "$log"' EXIT
+    OCOPTRACE_TEST_POSTGRESQL=$(pg_cluster_createdb unit_db) run_suite "$UNIT" db
     for suite in api sync serve trace epcis resolver verdict postgresql; do
         OCOPTRACE_BACKEND=postgresql run_suite bash "tests/cli/$suite.sh"
     done

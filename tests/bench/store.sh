@@ -18,9 +18,8 @@ PRODUCTS=4000 CHUNK=200 LOTS=50 SERIALS_PER_LOT=2000
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/ocoptrace-store-bench.XXXXXX")
 . "$here/../pg/cluster.sh"
-servers=""
 cleanup() {
-    [ -f "$work/pids" ] && kill $(cat "$work/pids") 2>/dev/null || true
+    stop_all
     pg_cluster_stop
     rm -rf "$work"
 }
@@ -32,15 +31,21 @@ PG_CLUSTER_DURABLE=1 pg_cluster_start
 start() {
     local port=$((20000 + RANDOM % 20000))
     "$OCOPTRACE" serve --db "$1" --listen 127.0.0.1:$port >/dev/null 2>"$work/$2.log" &
-    servers="$servers $!"
     echo $! >>"$work/pids"
     for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
     echo "$port"
 }
+# Every daemon started so far (start runs in a subshell of its caller, so
+# the list is the file): stopped, and gone before the next measurement.
 stop_all() {
-    kill $servers 2>/dev/null || true
-    wait $servers 2>/dev/null || true
-    servers=""
+    local pids
+    pids=$(cat "$work/pids" 2>/dev/null || true)
+    [ -n "$pids" ] && kill $pids 2>/dev/null || true
+    for _ in $(seq 1 100); do
+        kill -0 $pids 2>/dev/null || break
+        sleep 0.1
+    done
+    : >"$work/pids"
 }
 # api PORT TOKEN PATH BODY [CONTENT-TYPE]: the answer's body; fails unless 2xx.
 api() {
