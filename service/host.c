@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,4 +120,12 @@ int host_cores(void)
     long n = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set)
                                                           : sysconf(_SC_NPROCESSORS_ONLN);
     return n < 1 ? 1 : n > HOST_CORES_MAX ? HOST_CORES_MAX : (int)n;
+}
+
+void host_process_name(char out[HOST_PROCESS_NAME_MAX])
+{
+    char host[32] = "";
+    gethostname(host, sizeof(host) - 1);
+    unsigned random = sodium_init() < 0 ? 0 : (unsigned)randombytes_random();
+    snprintf(out, HOST_PROCESS_NAME_MAX, "%.31s-%ld-%08x", host, (long)getpid(), random);
 }

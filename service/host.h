@@ -25,6 +25,13 @@ int host_write_file(const char *path, const void *data, size_t len);
 /* Writes everything to a descriptor: 0, or -1. */
 int host_write_all(int fd, const void *data, size_t len);
 
+/* A name for this process that no other process of any machine holds at
+ * the same time, nor one after it with the same process id: the host, the
+ * process id and random bits ("host-1234-9f0c22e1"). Daemons sharing one
+ * database tell their claims and counters apart by it. */
+#define HOST_PROCESS_NAME_MAX 64
+void host_process_name(char out[HOST_PROCESS_NAME_MAX]);
+
 /* The cores this process may run on (taskset and cgroups included). */
 #define HOST_CORES_MAX 64
 int host_cores(void);

@@ -19,6 +19,7 @@
  * dead letter, its body kept, until `ocoptrace sync retry`.
  */
 #include "sync.h"
+#include "host.h"
 #include "store/store.h"
 
 #include <curl/curl.h>
@@ -29,7 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #define SYNC_PARALLEL  32          /* deliveries in flight at once */
 #define SYNC_IDLE_MS   100         /* how often an idle worker looks again */
@@ -42,8 +42,8 @@ struct sync_worker {
     store *store;
     config config;
     CURLM *multi;
-    char owner[64];     /* this worker's name on the deliveries it claims */
-    long long lease_ms; /* how long a claim holds: two timeouts and a margin */
+    char owner[HOST_PROCESS_NAME_MAX]; /* its name on the deliveries it claims */
+    long long lease_ms;                /* how long a claim holds: two timeouts and a margin */
 };
 
 typedef struct {
@@ -337,12 +337,7 @@ sync_worker *sync_start(const char *db_path, const config *c, char *error, size_
         return NULL;
     }
     w->config = *c;
-    /* Unique among the daemons of one database: host, process, and random
-     * bits for a process id used again after a restart. */
-    char host[32] = "";
-    gethostname(host, sizeof(host) - 1);
-    unsigned random = sodium_init() < 0 ? 0 : (unsigned)randombytes_random();
-    snprintf(w->owner, sizeof(w->owner), "%.31s-%ld-%08x", host, (long)getpid(), random);
+    host_process_name(w->owner);
     w->lease_ms = (2LL * w->config.sync.timeout_s + 5) * 1000;
     size_t len = strlen(w->config.sync.endpoint);
     while (len > 0 && w->config.sync.endpoint[len - 1] == '/')

@@ -21,15 +21,14 @@
 #include "store.h"
 #include "internal.h"
 #include "clock.h"
+#include "host.h"
 
 #include <pthread.h>
-#include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 /* A scan waiting to be written: its row in scans and, for an issued
  * serial, its share of the serial's count, network and verdict. */
@@ -686,16 +685,13 @@ static void scans_free(store_scans *q)
     free(q);
 }
 
-/* This writer's own key, and its counter at 0 (a daemon's batches start
- * again from 1 at each start). */
-static int batch_key_make(store_scans *q)
+/* This writer's own key; its counter starts at 0 (a daemon's batches
+ * start again from 1 at each start). */
+static void batch_key_make(store_scans *q)
 {
-    char host[32] = "";
-    gethostname(host, sizeof(host) - 1);
-    unsigned random = sodium_init() < 0 ? 0 : (unsigned)randombytes_random();
-    snprintf(q->batch_key, sizeof(q->batch_key), "scan_batch:%.31s-%ld-%08x", host, (long)getpid(),
-             random);
-    return 0;
+    char name[HOST_PROCESS_NAME_MAX];
+    host_process_name(name);
+    snprintf(q->batch_key, sizeof(q->batch_key), "scan_batch:%s", name);
 }
 
 store_scans *store_scans_start(store *writer, const verdict_rules *rules)
@@ -703,7 +699,7 @@ store_scans *store_scans_start(store *writer, const verdict_rules *rules)
     store_scans *q = calloc(1, sizeof(*q));
     long long registry;
     if (!q || batch_alloc(&q->queued) != 0 || batch_alloc(&q->flying) != 0 ||
-        batch_key_make(q) != 0 || marks_read(writer, q, &q->committed, &registry) != 0) {
+        (batch_key_make(q), marks_read(writer, q, &q->committed, &registry)) != 0) {
         if (q)
             batch_free(&q->queued), batch_free(&q->flying);
         free(q);
