@@ -81,6 +81,11 @@ struct store_scans {
     int stopping;
     scan_batch queued, flying; /* flying: being committed as batch committed + 1 */
     long long committed;       /* the last batch known to be in the database */
+    /* The batch committed last, kept until the next commit: a scan whose
+     * snapshot was taken just before that commit adds it from here rather
+     * than reading its serial again with every other scan waiting. */
+    scan_batch settled;
+    long long settled_batch; /* its number; -1: none */
     /* The meta key this writer numbers its batches under: each daemon of a
      * database has its own, or one would read another's number as its own
      * ("scan_batch:" host, process and random bits). */
@@ -423,22 +428,30 @@ static void batch_free(scan_batch *b)
     free(b->item), free(b->head), free(b->tail);
 }
 
+/* How many scans of item `i`'s serial the batch holds from `i` on, and
+ * when the first suspicious one was made (0: none). */
+static long queued_of(const scan_batch *b, size_t i, time_t *suspicious_at)
+{
+    long n = 0;
+    *suspicious_at = 0;
+    for (int j = (int)i; j >= 0; j = next_of(b, j)) {
+        n++;
+        if (b->item[j].suspicious && !*suspicious_at)
+            *suspicious_at = b->item[j].at;
+    }
+    return n;
+}
+
 /* Adds the queue's scans of the serial of item `i` to its row, once: at
  * the serial's first item, with the earliest time and the first
  * suspicious one. 0 or -1. */
 static int count_queued(store *s, const scan_batch *b, size_t i)
 {
     const queued_scan *e = &b->item[i];
-    long n = 0;
-    time_t suspicious_at = 0;
-    int j = first_of(b, e->lot_id, e->serial);
-    if (j != (int)i)
+    time_t suspicious_at;
+    if (first_of(b, e->lot_id, e->serial) != (int)i)
         return 0;
-    for (; j >= 0; j = next_of(b, j)) {
-        n++;
-        if (b->item[j].suspicious && !suspicious_at)
-            suspicious_at = b->item[j].at;
-    }
+    long n = queued_of(b, i, &suspicious_at);
     char first[CLOCK_ISO_MAX], flagged[CLOCK_ISO_MAX];
     clock_iso_utc(e->at, first);
     if (suspicious_at)
@@ -510,32 +523,36 @@ static int by_serial(const void *a, const void *b, void *batch)
     return strcmp(x->serial, y->serial);
 }
 
-/* Writes the batch in flight, with its number, in one transaction; on
- * failure it stays in flight. Called without the lock: only the writer
- * touches the batch in flight while its count is not 0. */
-static int flush(store_scans *q, long long batch)
+/* The batch's issued serials, each once, in the order of their keys:
+ * two daemons' writers that hold some serials of a batch each then wait
+ * for one another, and never each for the other (a deadlock). Their
+ * count. */
+static size_t serials_in_order(store_scans *q)
 {
-    store *s = q->writer;
     const scan_batch *b = &q->flying;
-    char error[STORE_ERROR_MAX];
-    if (store_transaction(s, error) != 0)
-        return -1;
-    int ok = write_batch_number(s, q, batch) == 0;
     size_t serials = 0;
-    for (size_t i = 0; ok && i < b->count; i++) {
+    for (size_t i = 0; i < b->count; i++) {
         const queued_scan *e = &b->item[i];
-        char at[CLOCK_ISO_MAX];
-        clock_iso_utc(e->at, at);
-        ok = write_scan(s, e, at) == 0;
         if (e->lot_id && first_of(b, e->lot_id, e->serial) == (int)i)
             q->order[serials++] = (int)i;
     }
-    /* Each serial's row, then its new networks, in the order of their keys:
-     * two daemons' writers that hold some serials of a batch each then wait
-     * for one another, and never each for the other (a deadlock). A
-     * serial's first network is in its row (count_queued), so that a first
-     * scan, as most are, writes one row besides the log. */
     qsort_r(q->order, serials, sizeof(q->order[0]), by_serial, (void *)b);
+    return serials;
+}
+
+/* The batch row by row, a statement each: SQLite's statements cost no
+ * round trip. A serial's first network is in its row (count_queued), so
+ * that a first scan, as most are, writes one row besides the log. */
+static int write_rows(store_scans *q, size_t serials)
+{
+    store *s = q->writer;
+    const scan_batch *b = &q->flying;
+    int ok = 1;
+    for (size_t i = 0; ok && i < b->count; i++) {
+        char at[CLOCK_ISO_MAX];
+        clock_iso_utc(b->item[i].at, at);
+        ok = write_scan(s, &b->item[i], at) == 0;
+    }
     for (size_t k = 0; ok && k < serials; k++) {
         ok = count_queued(s, b, (size_t)q->order[k]) == 0;
         for (int j = q->order[k]; ok && j >= 0; j = next_of(b, j)) {
@@ -545,6 +562,109 @@ static int flush(store_scans *q, long long batch)
             ok = e->first || !e->new_network || write_network(s, e, at) == 0;
         }
     }
+    return ok ? 0 : -1;
+}
+
+static json_t *text_or_null(const char *text)
+{
+    return text[0] ? json_string(text) : json_null();
+}
+
+/* The batch as three JSON arrays of arrays: the log's rows, each serial's
+ * share (in key order) and the serials' new networks. 0 or -1. */
+static int batch_as_json(store_scans *q, size_t serials, json_t *rows[3])
+{
+    const scan_batch *b = &q->flying;
+    for (int r = 0; r < 3; r++)
+        rows[r] = json_array();
+    int ok = rows[0] && rows[1] && rows[2];
+    for (size_t i = 0; ok && i < b->count; i++) {
+        const queued_scan *e = &b->item[i];
+        char at[CLOCK_ISO_MAX];
+        clock_iso_utc(e->at, at);
+        ok = json_array_append_new(rows[0], json_pack("[o o o s s]", text_or_null(e->gtin),
+                                                      text_or_null(e->lot), text_or_null(e->serial),
+                                                      e->network, at)) == 0;
+        if (ok && e->lot_id && !e->first && e->new_network)
+            ok = json_array_append_new(rows[2], json_pack("[I s s s]", (json_int_t)e->lot_id,
+                                                          e->serial, e->network, at)) == 0;
+    }
+    for (size_t k = 0; ok && k < serials; k++) {
+        const queued_scan *e = &b->item[q->order[k]];
+        time_t suspicious_at;
+        long n = queued_of(b, (size_t)q->order[k], &suspicious_at);
+        char first[CLOCK_ISO_MAX], flagged[CLOCK_ISO_MAX] = "";
+        clock_iso_utc(e->at, first);
+        if (suspicious_at)
+            clock_iso_utc(suspicious_at, flagged);
+        ok = json_array_append_new(rows[1], json_pack("[I s I s o s]", (json_int_t)e->lot_id,
+                                                      e->serial, (json_int_t)n, first,
+                                                      text_or_null(flagged), e->network)) == 0;
+    }
+    return ok ? 0 : -1;
+}
+
+/* One statement with a JSON array as its one parameter; 0 or -1. */
+static int write_json(store *s, const char *sql, const json_t *rows)
+{
+    if (json_array_size(rows) == 0)
+        return 0;
+    char *text = json_dumps(rows, JSON_COMPACT);
+    db_stmt *st = text ? store_kept(s, sql) : NULL;
+    if (st)
+        db_bind_text(st, 1, text);
+    int rc = st ? db_step(st) : DB_FAILED;
+    store_release(s, st);
+    free(text);
+    return rc == DB_DONE || rc == DB_ROW ? 0 : -1;
+}
+
+/* PostgreSQL: the batch in four statements whatever its length, each
+ * taking its rows as one JSON array, since there a statement a row was
+ * two round trips a scan and the writer fell behind the readers. The
+ * serials' rows are locked first, in the order of their keys. */
+static const char *const WRITE_SET[] = {
+    "INSERT INTO scans (gtin, lot, serial, network, at) SELECT x.v->>0, x.v->>1, x.v->>2, "
+    "x.v->>3, x.v->>4 FROM jsonb_array_elements(CAST(?1 AS JSONB)) AS x(v)",
+    "SELECT count(*) FROM (SELECT 1 FROM serials s JOIN jsonb_array_elements(CAST(?1 AS JSONB)) AS "
+    "x(v) ON s.lot_id = CAST(x.v->>0 AS BIGINT) AND s.serial = x.v->>1 ORDER BY s.lot_id, "
+    "s.serial FOR UPDATE OF s) AS locked",
+    "UPDATE serials s SET scans = s.scans + CAST(x.v->>2 AS BIGINT), first_scan_at = "
+    "COALESCE(s.first_scan_at, x.v->>3), first_network = CASE WHEN s.scans = 0 THEN x.v->>5 ELSE "
+    "s.first_network END, suspicious_at = COALESCE(s.suspicious_at, x.v->>4) FROM "
+    "jsonb_array_elements(CAST(?1 AS JSONB)) AS x(v) WHERE s.lot_id = CAST(x.v->>0 AS BIGINT) AND "
+    "s.serial = x.v->>1",
+    "INSERT INTO serial_networks (lot_id, serial, network, first_at) SELECT CAST(x.v->>0 AS "
+    "BIGINT), x.v->>1, x.v->>2, x.v->>3 FROM jsonb_array_elements(CAST(?1 AS JSONB)) AS x(v) WHERE "
+    "NOT EXISTS (SELECT 1 FROM serials WHERE lot_id = CAST(x.v->>0 AS BIGINT) AND serial = "
+    "x.v->>1 AND first_network = x.v->>2) ON CONFLICT DO NOTHING",
+};
+
+static int write_set(store_scans *q, size_t serials)
+{
+    json_t *rows[3];
+    int ok = batch_as_json(q, serials, rows) == 0;
+    const json_t *arguments[] = {rows[0], rows[1], rows[1], rows[2]};
+    for (size_t k = 0; ok && k < sizeof(WRITE_SET) / sizeof(WRITE_SET[0]); k++)
+        ok = write_json(q->writer, WRITE_SET[k], arguments[k]) == 0;
+    for (int r = 0; r < 3; r++)
+        json_decref(rows[r]);
+    return ok ? 0 : -1;
+}
+
+/* Writes the batch in flight, with its number, in one transaction; on
+ * failure it stays in flight. Called without the lock: only the writer
+ * touches the batch in flight while its count is not 0. */
+static int flush(store_scans *q, long long batch)
+{
+    store *s = q->writer;
+    char error[STORE_ERROR_MAX];
+    if (store_transaction(s, error) != 0)
+        return -1;
+    size_t serials = serials_in_order(q);
+    int ok =
+        write_batch_number(s, q, batch) == 0 &&
+        (store_backend(s) == DB_POSTGRESQL ? write_set(q, serials) : write_rows(q, serials)) == 0;
     if (!ok || store_exec(s, "COMMIT", error) != 0) {
         store_exec(s, "ROLLBACK", error);
         return -1;
@@ -642,6 +762,10 @@ static void *scans_writer(void *arg)
         pthread_mutex_lock(&q->lock);
         if (rc == 0) {
             q->committed = batch;
+            scan_batch done = q->flying;
+            q->flying = q->settled;
+            q->settled = done;
+            q->settled_batch = batch;
             batch_clear(&q->flying);
         } else {
             /* Busy for seconds (a long import): try again, but not forever
@@ -681,7 +805,7 @@ static void scans_free(store_scans *q)
     pthread_cond_destroy(&q->room);
     pthread_cond_destroy(&q->wake);
     pthread_mutex_destroy(&q->lock);
-    batch_free(&q->queued), batch_free(&q->flying);
+    batch_free(&q->queued), batch_free(&q->flying), batch_free(&q->settled);
     free(q);
 }
 
@@ -699,13 +823,15 @@ store_scans *store_scans_start(store *writer, const verdict_rules *rules)
     store_scans *q = calloc(1, sizeof(*q));
     long long registry;
     if (!q || batch_alloc(&q->queued) != 0 || batch_alloc(&q->flying) != 0 ||
+        batch_alloc(&q->settled) != 0 ||
         (batch_key_make(q), marks_read(writer, q, &q->committed, &registry)) != 0) {
         if (q)
-            batch_free(&q->queued), batch_free(&q->flying);
+            batch_free(&q->queued), batch_free(&q->flying), batch_free(&q->settled);
         free(q);
         return NULL;
     }
     q->writer = writer;
+    q->settled_batch = -1;
     /* Random serials dirty pages all over serials, serial_networks and the
      * scans' index: with SQLite's default 2 MB the writer reads them back
      * and spills them mid-transaction. Allocated only as pages are used. */
@@ -811,38 +937,66 @@ static void history_add_batch(serial_history *h, const scan_batch *b, long lot_i
         history_add(h, b->item[i].network, b->item[i].at, b->item[i].suspicious);
 }
 
+/* With the lock held: 1 when `h` lacks a committed batch that is no
+ * longer in memory (the writer committed twice since its snapshot, which
+ * is rare), so that the serial must be read again. */
+static int stale(const store_scans *q, const serial_history *h)
+{
+    return h->batch < q->committed &&
+           !(h->batch == q->committed - 1 && q->settled_batch == q->committed);
+}
+
 /* Queues the scan, with the lock held, and judges an issued serial on
- * what is committed plus what is in flight and queued. `h` holds every
- * batch up to h->batch; one committed since is read again (rarely: only
- * the batch in flight may be missing otherwise). 0 or -1. */
-static int record(store *s, store_scans *q, const store_scan *scan, const char *gtin, long lot_id,
+ * what is committed plus what was committed since its snapshot (kept),
+ * in flight and queued. `h` holds every batch up to h->batch. 0, 1 when
+ * `h` is stale (nothing queued: read it again without the lock), or -1. */
+static int record(store_scans *q, const store_scan *scan, const char *gtin, long lot_id,
                   serial_history *h)
 {
     while (q->queued.count >= SCANS_QUEUED_MAX)
         pthread_cond_wait(&q->room, &q->lock);
+    int judged = lot_id && scan->serial;
+    if (judged && stale(q, h))
+        return 1;
     queued_scan *e = &q->queued.item[q->queued.count];
     time_t now = time(NULL);
     if (fill(e, scan, gtin, now) != 0)
         return -1;
-    if (lot_id && scan->serial) {
-        if (h->batch < q->committed && history_snapshot(s, q, lot_id, scan->serial, h) != 0)
-            return -1;
-        if (h->issued) {
-            if (q->flying.count && h->batch <= q->committed)
-                history_add_batch(h, &q->flying, lot_id, scan->serial);
-            history_add_batch(h, &q->queued, lot_id, scan->serial);
-            e->first = h->scans == 0;
-            e->new_network = history_add(h, e->network, now, 0);
-            e->suspicious = verdict_of(&q->rules, h, now);
-            h->suspicious = e->suspicious;
-            e->lot_id = lot_id;
-        }
+    if (judged && h->issued) {
+        if (h->batch == q->committed - 1)
+            history_add_batch(h, &q->settled, lot_id, scan->serial);
+        if (q->flying.count && h->batch <= q->committed)
+            history_add_batch(h, &q->flying, lot_id, scan->serial);
+        history_add_batch(h, &q->queued, lot_id, scan->serial);
+        e->first = h->scans == 0;
+        e->new_network = history_add(h, e->network, now, 0);
+        e->suspicious = verdict_of(&q->rules, h, now);
+        h->suspicious = e->suspicious;
+        e->lot_id = lot_id;
     }
     if (q->queued.count++ == 0)
         pthread_cond_signal(&q->wake);
     if (e->lot_id)
         batch_index(&q->queued);
     return 0;
+}
+
+/* Queues the scan; a stale history is read again with the lock released,
+ * so that no other scan waits for that read. 0 or -1. */
+static int record_fresh(store *s, store_scans *q, const store_scan *scan, const char *gtin,
+                        long lot_id, serial_history *h)
+{
+    pthread_mutex_lock(&q->lock);
+    int rc;
+    while ((rc = record(q, scan, gtin, lot_id, h)) == 1) {
+        pthread_mutex_unlock(&q->lock);
+        rc = history_snapshot(s, q, lot_id, scan->serial, h);
+        pthread_mutex_lock(&q->lock);
+        if (rc != 0)
+            break;
+    }
+    pthread_mutex_unlock(&q->lock);
+    return rc;
 }
 
 static void seen_of(const serial_history *h, store_serial_seen *seen)
@@ -932,9 +1086,7 @@ int store_scan_record(store *s, store_scans *q, const store_scan *scan, store_co
         free(h);
         return fresh;
     }
-    pthread_mutex_lock(&q->lock);
-    int rc = record(s, q, scan, code_gtin(code), code->lot_id, h);
-    pthread_mutex_unlock(&q->lock);
+    int rc = record_fresh(s, q, scan, code_gtin(code), code->lot_id, h);
     seen_of(h, seen);
     free(h);
     if (rc != 0) {
