@@ -70,6 +70,7 @@ int store_change_begin(store *s, char error[STORE_ERROR_MAX]);
 int store_change_end(store *s, int ok);
 /* The PostgreSQL schema at version 11 (schema_postgresql.c). */
 const char *store_postgresql_baseline(void);
+const char *store_postgresql_registry_at_commit(void);
 /* Reads the schema's version: 0, or -1 with error. */
 int store_read_version(store *s, char error[STORE_ERROR_MAX]);
 /* Reads the schema's version and applies the migrations it lacks. */

@@ -138,13 +138,14 @@ static const char *const migrations[] = {
  * its tables, so that branches that add one at once renumber at a merge by
  * moving a line. */
 static const char *(*const later_migrations[])(void) = {
-    store_pins_migration,          /* 6: scratch-off PINs */
-    store_photos_migration,        /* 7: product photos */
-    store_links_migration,         /* 8: producers' links */
-    store_registry_migration,      /* 9: the registry's version, for resolvers' caches */
-    store_trace_migration,         /* 10: areas, inputs, journal, shipments, recalls */
-    store_reader_migration,        /* 11: the reader role */
-    store_outbox_claims_migration, /* 12: deliveries claimed by one daemon's worker */
+    store_pins_migration,               /* 6: scratch-off PINs */
+    store_photos_migration,             /* 7: product photos */
+    store_links_migration,              /* 8: producers' links */
+    store_registry_migration,           /* 9: the registry's version, for resolvers' caches */
+    store_trace_migration,              /* 10: areas, inputs, journal, shipments, recalls */
+    store_reader_migration,             /* 11: the reader role */
+    store_outbox_claims_migration,      /* 12: deliveries claimed by one daemon's worker */
+    store_registry_at_commit_migration, /* 13: PostgreSQL: the registry's version at commit */
 };
 
 #define LISTED     ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -173,6 +174,8 @@ static int read_version(store *s)
 
 /* A PostgreSQL database starts at this version, in one step. */
 #define POSTGRESQL_BASELINE 11
+/* PostgreSQL's text of its own for this one (store_postgresql_registry_at_commit). */
+#define REGISTRY_AT_COMMIT 13
 /* The advisory lock the daemons of one PostgreSQL database migrate under:
  * one migrates, the others wait, then find the work done. ("OCOP") */
 #define MIGRATION_LOCK "1330595664"
@@ -182,6 +185,8 @@ static const char *migration_for(const store *s, int v)
 {
     if (store_backend(s) == DB_POSTGRESQL && v == POSTGRESQL_BASELINE)
         return store_postgresql_baseline();
+    if (store_backend(s) == DB_POSTGRESQL && v == REGISTRY_AT_COMMIT)
+        return store_postgresql_registry_at_commit();
     return migration_sql(v);
 }
 

@@ -222,3 +222,26 @@ const char *store_postgresql_baseline(void)
 {
     return baseline;
 }
+
+/* Migration 13 on PostgreSQL: the registry's version raised at commit
+ * (constraint triggers, deferred) rather than at a transaction's first
+ * change. The meta row it updates is locked until the transaction ends, so
+ * that two imports at once ran one after the other, the second waiting
+ * from its first product to the end of the first; deferred, it is locked
+ * only while a transaction commits. The version still commits with the
+ * change it announces, never before it. */
+#define REGISTRY_AT_COMMIT(table)                                                                  \
+    "DROP TRIGGER registry_" table " ON " table ";\n"                                              \
+    "CREATE CONSTRAINT TRIGGER registry_" table " AFTER INSERT OR UPDATE OR DELETE ON " table      \
+    " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ocop_registry_bump();\n"
+
+const char *store_postgresql_registry_at_commit(void)
+{
+    return REGISTRY_AT_COMMIT("areas") REGISTRY_AT_COMMIT("certificates")
+        REGISTRY_AT_COMMIT("evaluations") REGISTRY_AT_COMMIT("inputs")
+            REGISTRY_AT_COMMIT("lot_events") REGISTRY_AT_COMMIT("lot_inputs")
+                REGISTRY_AT_COMMIT("lots") REGISTRY_AT_COMMIT("producers")
+                    REGISTRY_AT_COMMIT("product_links") REGISTRY_AT_COMMIT("product_photos")
+                        REGISTRY_AT_COMMIT("products") REGISTRY_AT_COMMIT("recalled_lots")
+                            REGISTRY_AT_COMMIT("shipments");
+}

@@ -268,6 +268,7 @@ const char *store_outbox_claims_migration(void);
 const char *store_reader_migration(void);
 /* Migration 9: the registry's version and the triggers that raise it. */
 const char *store_registry_migration(void);
+const char *store_registry_at_commit_migration(void);
 
 /* What a code stands for, as store_scan_record() reads it (without the
  * serial's history), and the lot's id (0: none); nothing is recorded.
