@@ -18,15 +18,16 @@ BUILD   ?= build/release
 # Debian packages: to build, to test, to fuzz, to benchmark.
 DEPS_BUILD = gcc make pkg-config libc6-dev libqrencode-dev libpng-dev zlib1g-dev libhpdf-dev \
              libsodium-dev libsqlite3-dev libinih-dev libmicrohttpd-dev \
-             libjansson-dev libcurl4-openssl-dev ca-certificates poppler-utils libjpeg-dev libpq-dev
+             libjansson-dev libcurl4-openssl-dev ca-certificates poppler-utils libjpeg-dev libpq-dev \
+             libzint-dev libfreetype-dev
 DEPS_TEST  = zbar-tools librsvg2-bin clang-format qpdf tesseract-ocr sqlite3 curl \
              tesseract-ocr-vie python3 python3-jsonschema openssl chromium nodejs nginx-light \
-             postgresql
+             postgresql dmtx-utils python3-qrcode python3-pil
 DEPS_FUZZ  = clang libclang-rt-14-dev
 DEPS_BENCH = zint bc file glabels python3-reportlab python3-segno fonts-noto-core time wrk
 DEPS       = $(DEPS_BUILD) $(DEPS_TEST)
 
-PKGS     = libqrencode libpng zlib libjpeg libpq
+PKGS     = libqrencode libpng zlib libjpeg libpq freetype2
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
 OPT     ?= -O2 -g
 SAN     ?=
@@ -34,7 +35,7 @@ DATADIR ?= $(PREFIX)/share/ocoptrace
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) $(SAN) -pthread -Ilabels -Iservice \
              -DOCOPTRACE_DATADIR='"$(DATADIR)"' \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
-LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lqrencode -lpng -lz -ljpeg -lpq) -lhpdf -lcurl -ljansson -lsodium -lsqlite3 -linih -lmicrohttpd -lm \
+LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lqrencode -lpng -lz -ljpeg -lpq -lfreetype) -lzint -lhpdf -lcurl -ljansson -lsodium -lsqlite3 -linih -lmicrohttpd -lm \
              -pthread $(LDLIBS)
 
 LABELS_SRC  = $(wildcard labels/*.c)
