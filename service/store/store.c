@@ -317,3 +317,8 @@ db_backend store_backend(const store *s)
 {
     return db_backend_of(s->conn);
 }
+
+int store_remote(const store *s)
+{
+    return store_backend(s) == DB_POSTGRESQL;
+}
