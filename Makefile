@@ -5,7 +5,8 @@
 #   make test       install what is missing, build, run every test
 #   make asan       the same tests under AddressSanitizer and UBSan
 #   make fuzz       libFuzzer on the Digital Link parser, job files, API bodies
-#   make bench      QR codes vs zint, label sheets vs glabels and reportlab, HTTP vs nginx,
+#   make bench      QR codes vs zint, label sheets vs glabels and reportlab, stamps vs
+#                   reportlab, roll labels as ZPL and TSPL vs PDF, HTTP vs nginx,
 #                   registrations pushed vs the receiver's own capacity, traces and recalls,
 #                   the store on SQLite vs PostgreSQL with one and two daemons
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -144,6 +145,8 @@ bench: deps deps-bench
 	$(MAKE) --no-print-directory $(PROGRAM)
 	OCOPTRACE=$(PROGRAM) bash tests/bench/qr_batch.sh
 	OCOPTRACE=$(PROGRAM) bash tests/bench/label_sheets.sh
+	OCOPTRACE=$(PROGRAM) bash tests/bench/thermal.sh
+	OCOPTRACE=$(PROGRAM) bash tests/bench/stamps.sh
 	OCOPTRACE=$(PROGRAM) bash tests/bench/http.sh
 	OCOPTRACE=$(PROGRAM) bash tests/bench/sync.sh
 	OCOPTRACE=$(PROGRAM) bash tests/bench/trace.sh
@@ -163,6 +166,8 @@ install: all
 	install -d $(DESTDIR)$(DATADIR)/fonts $(DESTDIR)$(DATADIR)/templates/sheets
 	install -m 0644 fonts/*.ttf fonts/*.txt $(DESTDIR)$(DATADIR)/fonts/
 	install -m 0644 templates/sheets/*.sheet $(DESTDIR)$(DATADIR)/templates/sheets/
+	install -d $(DESTDIR)$(DATADIR)/templates/layouts
+	install -m 0644 templates/layouts/*.layout $(DESTDIR)$(DATADIR)/templates/layouts/
 
 clean:
 	rm -rf build ocoptrace

@@ -1,6 +1,8 @@
 /*
  * Label sheets as PDF: one label per unit, each with its own serial in a
- * GS1 Digital Link QR code and the contents Decree 43/2017 asks for.
+ * GS1 Digital Link QR code (or Data Matrix) and the contents Decree 43/2017
+ * asks for, and, for a product with a GTIN, the EAN a till scans where the
+ * label has room for it.
  *
  * Everything but the serial and the code is the same on every label of a
  * job, so the text is laid out once (wrapped and shrunk to fit) and then
@@ -11,7 +13,7 @@
  */
 #include "pdf.h"
 
-#include <pthread.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,13 @@
 #define PIN_CAPTION     "Cào để lấy mã PIN:"
 #define PIN_PAD_MM      0.6  /* inside the PIN's box, around its line */
 #define PIN_RATIO       1.25 /* the PIN a little larger than the body, to be typed */
+/* GS1 General Specifications: an EAN's nominal module (100 %) and bar
+ * height; a till reads it down to 80 %. */
+#define EAN_MODULE_MM 0.33
+#define EAN13_BAR_MM  22.85
+#define EAN8_BAR_MM   18.23
+#define EAN_BARS_MAX  96
+#define BESIDE_MIN_MM 20.0 /* a text column narrower than this is left empty */
 /* A space that does not break a line: "HSD: 01/03/2027" stays whole. */
 #define GLUE "\x1f"
 
@@ -116,6 +125,17 @@ typedef struct {
     double mark_y, mark_size;            /* OCOP mark baseline and size; size 0: none */
     int short_form;
     int name_lines;
+    double code_min; /* pt: the code's side at least (a printer's whole dots a module); 0: none */
+    int attempt;     /* which of plan()'s attempts (mark, form) fitted */
+    int modules;     /* the code's side, quiet zone included, at the most */
+    /* The till's EAN, below the code (the text beside both) or beside it
+     * (the text beside or below both); ean.columns 0: none. */
+    ocl_symbol ean;
+    unsigned char ean_bars[EAN_BARS_MAX]; /* what ean.modules points to */
+    int ean_below;
+    double ean_x, ean_y, ean_w, ean_h; /* its box, pt */
+    double ean_module, ean_bar;        /* pt */
+    int ean_off;                       /* never an EAN (thermal printers) */
 } layout;
 
 static void format_date(const ocl_date *d, char out[11])
@@ -279,44 +299,132 @@ static int try_layout(layout *lay, const ocl_label_job *job, const char *pin, in
            strstr(box->line[lay->serial_line].text, serial_placeholder) != NULL;
 }
 
-/* Places the code (side in pt) and the text column beside it. */
-static void place_code(layout *lay, double side)
+/* Places the code (side in pt), the EAN if any, and the text column
+ * beside them; 0 when code and EAN do not fit on the label together. */
+static int place_code(layout *lay, double side)
 {
-    double margin = MARGIN_MM * OCL_PT_PER_MM;
+    double margin = MARGIN_MM * OCL_PT_PER_MM, gap = GAP_MM * OCL_PT_PER_MM;
+    double block_w = side, block_h = side;
     lay->qr_side = side;
     lay->qr_x = margin;
     lay->qr_y = lay->height - margin - side;
-    lay->text_x = margin + side + GAP_MM * OCL_PT_PER_MM;
+    if (lay->ean.columns && lay->ean_below) {
+        block_w = side > lay->ean_w ? side : lay->ean_w;
+        block_h = side + gap + lay->ean_h;
+        lay->ean_x = margin;
+        lay->ean_y = lay->qr_y - gap - lay->ean_h;
+    } else if (lay->ean.columns) {
+        block_w = side + gap + lay->ean_w;
+        block_h = side > lay->ean_h ? side : lay->ean_h;
+        lay->ean_x = margin + side + gap;
+        lay->ean_y = lay->height - margin - lay->ean_h;
+    }
+    lay->text_x = margin + block_w + gap;
     lay->text_top = lay->height - margin;
     lay->box.x = lay->text_x;
     lay->box.width = lay->width - margin - lay->text_x;
     lay->box.wide_x = margin;
     lay->box.wide_width = lay->width - 2 * margin;
-    lay->box.wide_below = side + GAP_MM * OCL_PT_PER_MM;
+    lay->box.wide_below = block_h + gap;
+    /* Beside code and EAN a column too narrow for words: the text starts
+     * below them, as wide as the label. */
+    if (lay->ean.columns && lay->box.width < BESIDE_MIN_MM * OCL_PT_PER_MM) {
+        lay->text_x = margin;
+        lay->text_top = lay->height - margin - block_h - gap;
+        lay->box.x = margin;
+        lay->box.width = lay->box.wide_width;
+        lay->box.wide_below = 0;
+    }
+    return block_w <= lay->width - 2 * margin + 1e-9 && block_h <= lay->height - 2 * margin + 1e-9;
+}
+
+/* The unit's code for `uri`, quiet zone included: a Data Matrix is carried
+ * in an ocl_qr as a QR code is, so that pages pack and draw either alike. */
+static ocl_result encode_code(ocl_symbology symbol, const char *uri, ocl_qr *code)
+{
+    if (symbol != OCL_SYMBOL_DATAMATRIX)
+        return ocl_qr_encode((const unsigned char *)uri, strlen(uri), OCL_EC_M, code);
+    ocl_symbol dm;
+    ocl_problems ignored;
+    ocl_problems_init(&ignored);
+    memset(code, 0, sizeof(*code));
+    ocl_result rc = ocl_symbol_encode(OCL_SYMBOL_DATAMATRIX, uri, "code", &dm, &ignored);
+    if (rc != OCL_OK)
+        return rc == OCL_EINVAL ? OCL_ERANGE : rc;
+    if (dm.rows != dm.columns) { /* only square sizes are asked of libzint */
+        ocl_symbol_free(&dm);
+        return OCL_ELIBRARY;
+    }
+    int q = dm.quiet_left, n = dm.columns + 2 * q;
+    code->modules = calloc((size_t)n * (size_t)n, 1);
+    for (int r = 0; code->modules && r < dm.rows; r++)
+        memcpy(code->modules + (size_t)(r + q) * (size_t)n + (size_t)q,
+               dm.modules + (size_t)r * (size_t)dm.columns, (size_t)dm.columns);
+    code->size = n;
+    code->quiet = q;
+    ocl_symbol_free(&dm);
+    return code->modules ? OCL_OK : OCL_ENOMEM;
 }
 
 /* Modules per side, quiet zone included, of this job's codes: a sample
- * serial of the same length gives the same version. */
-static int code_modules(const ocl_label_job *job, const char *base_url)
+ * serial of the same length gives the same QR version. A Data Matrix
+ * packs runs of capitals tighter than letters and digits mixed, so its
+ * size is the largest of serials of either kind. */
+static int code_modules(const ocl_label_job *job, const ocl_label_options *options)
 {
-    char uri[OCL_URI_MAX + 1];
-    ocl_qr qr;
-    if (ocl_label_uri(job, base_url, serial_placeholder, uri, sizeof(uri)) != OCL_OK ||
-        ocl_qr_encode((const unsigned char *)uri, strlen(uri), OCL_EC_M, &qr) != OCL_OK)
-        return 0;
-    int size = qr.size;
-    ocl_qr_free(&qr);
-    return size;
+    static const char *const samples[] = {serial_placeholder, "W0W0W0W0W0", "0W0W0W0W0W"};
+    size_t count = options->symbol == OCL_SYMBOL_DATAMATRIX ? 3 : 1;
+    int largest = 0;
+    for (size_t i = 0; i < count; i++) {
+        char uri[OCL_URI_MAX + 1];
+        ocl_qr code;
+        if (ocl_label_uri(job, options->base_url, samples[i], uri, sizeof(uri)) != OCL_OK ||
+            encode_code(options->symbol, uri, &code) != OCL_OK)
+            return 0;
+        largest = code.size > largest ? code.size : largest;
+        ocl_qr_free(&code);
+    }
+    return largest;
 }
 
 /* Finds the first layout that fits, in the order a reader is best served:
  * everything before the short form, a full-size code before a smaller one
  * (never below MODULE_MIN_MM), larger text before smaller, a name half as
- * large again as the rest before a name only a little larger. */
+ * large again as the rest before a name only a little larger. `only`
+ * keeps to one attempt (mark and form); -1: any. */
+static int fit(layout *lay, const ocl_label_job *job, const ocl_label_options *options,
+               double largest, double smallest, double scale, int only)
+{
+    static const double name_ratios[] = {NAME_RATIO, 1.3, 1.15};
+    /* The OCOP mark is wanted but not required: it gives way before the
+     * mandatory contents do. */
+    for (int attempt = 0; attempt < 4; attempt++) {
+        int short_form = attempt >= 2, mark = options->ocop_mark && attempt % 2 == 0;
+        if ((attempt % 2 && !options->ocop_mark) || (only >= 0 && attempt != only))
+            continue;
+        for (int shrink = 0; shrink < 2; shrink++) {
+            if (!place_code(lay, shrink ? smallest : largest))
+                continue;
+            for (double size = BASE_SIZE_PT * scale; size >= MIN_SIZE_PT - 1e-9; size -= 0.25)
+                for (size_t r = 0; r < sizeof(name_ratios) / sizeof(name_ratios[0]); r++)
+                    if (try_layout(lay, job, options->pins ? options->pins[0] : NULL, mark, size,
+                                   name_ratios[r], short_form)) {
+                        lay->attempt = attempt;
+                        return 1;
+                    }
+        }
+    }
+    return 0;
+}
+
+static ocl_result plan_ean(layout *lay, ocl_pdf *pdf, const ocl_label_job *job,
+                           const ocl_sheet *sheet, const ocl_label_options *options, double largest,
+                           double smallest, double scale, ocl_problems *problems);
+
+/* Lays the job out: the code and the text, then the EAN where it fits. */
 static ocl_result plan(layout *lay, ocl_pdf *pdf, const ocl_label_job *job, const ocl_sheet *sheet,
                        const ocl_label_options *options, ocl_problems *problems)
 {
-    static const double name_ratios[] = {NAME_RATIO, 1.3, 1.15};
     double margin = MARGIN_MM * OCL_PT_PER_MM;
     lay->width = sheet->label_width * OCL_PT_PER_MM;
     lay->height = sheet->label_height * OCL_PT_PER_MM;
@@ -327,8 +435,14 @@ static ocl_result plan(layout *lay, ocl_pdf *pdf, const ocl_label_job *job, cons
     double largest = inner_h < inner_w * QR_SHARE ? inner_h : inner_w * QR_SHARE;
     if (largest > QR_MAX_MM * OCL_PT_PER_MM)
         largest = QR_MAX_MM * OCL_PT_PER_MM;
-    int modules = code_modules(job, options->base_url);
+    int modules = code_modules(job, options);
+    lay->modules = modules;
+    lay->ean.columns = 0;
     double smallest = modules * MODULE_MIN_MM * OCL_PT_PER_MM;
+    if (smallest < lay->code_min)
+        smallest = lay->code_min;
+    if (largest < smallest && smallest <= inner_h)
+        largest = smallest;
     if (modules == 0 || smallest > largest)
         return ocl_problem_add(problems, "sheet",
                                "'%s' labels (%.1f x %.1f mm) are too small for a code of %d "
@@ -340,118 +454,196 @@ static ocl_result plan(layout *lay, ocl_pdf *pdf, const ocl_label_job *job, cons
                        ? sheet->label_height / 37.0
                        : sheet->label_width / 70.0;
     scale = scale < 1 ? 1 : scale > 3 ? 3 : scale;
-    /* The OCOP mark is wanted but not required: it gives way before the
-     * mandatory contents do. */
-    for (int attempt = 0; attempt < 4; attempt++) {
-        int short_form = attempt >= 2, mark = options->ocop_mark && attempt % 2 == 0;
-        if (attempt % 2 && !options->ocop_mark)
-            continue;
-        for (int shrink = 0; shrink < 2; shrink++) {
-            place_code(lay, shrink ? smallest : largest);
-            for (double size = BASE_SIZE_PT * scale; size >= MIN_SIZE_PT - 1e-9; size -= 0.25)
-                for (size_t r = 0; r < sizeof(name_ratios) / sizeof(name_ratios[0]); r++)
-                    if (try_layout(lay, job, options->pins ? options->pins[0] : NULL, mark, size,
-                                   name_ratios[r], short_form))
-                        return OCL_OK;
-        }
-    }
-    return ocl_problem_add(problems, "sheet",
-                           "'%s' labels (%.1f x %.1f mm) cannot hold the mandatory contents%s at "
-                           "%.0f pt, even in the short form (Decree 43/2017, Art. 10(3))",
-                           sheet->name, sheet->label_width, sheet->label_height,
-                           options->pins ? " and the PIN's box" : "", MIN_SIZE_PT);
+    if (!fit(lay, job, options, largest, smallest, scale, -1))
+        return ocl_problem_add(problems, "sheet",
+                               "'%s' labels (%.1f x %.1f mm) cannot hold the mandatory contents%s "
+                               "at %.0f pt, even in the short form (Decree 43/2017, Art. 10(3))",
+                               sheet->name, sheet->label_width, sheet->label_height,
+                               options->pins ? " and the PIN's box" : "", MIN_SIZE_PT);
+    return plan_ean(lay, pdf, job, sheet, options, largest, smallest, scale, problems);
 }
 
-/* ---------- QR codes, encoded ahead on worker threads ---------- */
+/* ---------- the EAN for the till ---------- */
 
-/* The codes of a range of labels, encoded by `threads` threads. */
+int ocl_retail_barcode_parse(const char *name)
+{
+    static const char *const names[] = {"auto", "always", "never"};
+    for (int i = 0; name && i < 3; i++)
+        if (strcmp(name, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* The job's GTIN as the till's symbol: EAN-8 for a GTIN-8, EAN-13 for the
+ * rest, which refuses what no consumer unit may carry. */
+static ocl_result encode_ean(const ocl_label_job *job, ocl_symbol *ean, ocl_problems *problems)
+{
+    char gtin[OCL_GTIN14_LEN + 1];
+    ocl_problems ignored;
+    ocl_problems_init(&ignored);
+    int gtin8 = ocl_gtin_normalise(job->gtin, "product.gtin", gtin, &ignored) == OCL_OK &&
+                strncmp(gtin, "000000", 6) == 0;
+    ocl_result rc = ocl_symbol_encode(gtin8 ? OCL_SYMBOL_EAN8 : OCL_SYMBOL_EAN13, job->gtin,
+                                      "product.gtin", ean, problems);
+    if (rc == OCL_OK && ean->columns > EAN_BARS_MAX) {
+        ocl_symbol_free(ean);
+        rc = OCL_ELIBRARY;
+    }
+    return rc;
+}
+
+/* Gives the trial layout the EAN at `magnification` of nominal. */
+static void set_ean(layout *lay, const ocl_symbol *ean, double magnification, int below)
+{
+    lay->ean = *ean;
+    memcpy(lay->ean_bars, ean->modules, (size_t)ean->columns);
+    lay->ean.modules = lay->ean_bars;
+    lay->ean_below = below;
+    lay->ean_module = EAN_MODULE_MM * magnification * OCL_PT_PER_MM;
+    lay->ean_bar = (ean->symbology == OCL_SYMBOL_EAN8 ? EAN8_BAR_MM : EAN13_BAR_MM) *
+                   magnification * OCL_PT_PER_MM;
+    ocl_symbol_box(&lay->ean, lay->ean_module, lay->ean_bar, 1, &lay->ean_w, &lay->ean_h);
+}
+
+/* Whether the job with the EAN fits the label, keeping what it keeps
+ * without (the mark, the full form): nominal size first, then 90 and
+ * 80 %, each below the code and then beside it. The first that fits is
+ * written to lay. -1: out of memory. */
+static int fit_ean(layout *lay, const ocl_label_job *job, const ocl_label_options *options,
+                   const ocl_symbol *ean, double largest, double smallest, double scale)
+{
+    static const double magnifications[] = {1.0, 0.9, 0.8};
+    double margin = MARGIN_MM * OCL_PT_PER_MM, gap = GAP_MM * OCL_PT_PER_MM;
+    layout *trial = malloc(sizeof(*trial));
+    if (!trial)
+        return -1;
+    int fits = 0;
+    for (size_t m = 0; !fits && m < sizeof(magnifications) / sizeof(magnifications[0]); m++)
+        for (int below = 1; below >= 0 && !fits; below--) {
+            *trial = *lay;
+            set_ean(trial, ean, magnifications[m], below);
+            /* The code gives up what the EAN needs beside or below it. */
+            double room = below ? lay->height - 2 * margin - gap - trial->ean_h
+                                : lay->width - 2 * margin - gap - trial->ean_w;
+            double top = largest < room ? largest : room;
+            fits = fit(trial, job, options, top > smallest ? top : smallest, smallest, scale,
+                       lay->attempt);
+        }
+    if (fits) {
+        *lay = *trial;
+        lay->ean.modules = lay->ean_bars;
+    }
+    free(trial);
+    return fits;
+}
+
+/* Whether a label of w x h mm holds the EAN with at least what `lay`
+ * holds without it. */
+static int ean_holds(const layout *lay, ocl_pdf *pdf, const ocl_label_job *job,
+                     const ocl_sheet *sheet, const ocl_label_options *options, double w, double h)
+{
+    ocl_sheet larger = *sheet;
+    larger.label_width = w;
+    larger.label_height = h;
+    ocl_label_job automatic = *job;
+    automatic.retail_barcode = OCL_RETAIL_AUTO;
+    layout *probe = calloc(1, sizeof(*probe));
+    ocl_problems ignored;
+    ocl_problems_init(&ignored);
+    if (!probe)
+        return 0;
+    probe->code_min = lay->code_min;
+    int holds = plan(probe, pdf, &automatic, &larger, options, &ignored) == OCL_OK &&
+                probe->ean.columns && probe->short_form <= lay->short_form &&
+                (probe->mark_size > 0) >= (lay->mark_size > 0);
+    free(probe);
+    return holds;
+}
+
+#define LABEL_MAX_MM 400.0
+
+/* The smallest label that holds the EAN with what `lay` holds: as wide as
+ * the sheet's (else the next multiple of 5 mm that will do), as short as
+ * will do in whole mm. 0 x 0 when none up to LABEL_MAX_MM does. */
+static void ean_needs(const layout *lay, ocl_pdf *pdf, const ocl_label_job *job,
+                      const ocl_sheet *sheet, const ocl_label_options *options, double *w,
+                      double *h)
+{
+    double width = sheet->label_width;
+    while (width <= LABEL_MAX_MM && !ean_holds(lay, pdf, job, sheet, options, width, LABEL_MAX_MM))
+        width = floor(width / 5) * 5 + 5;
+    *w = *h = 0;
+    if (width > LABEL_MAX_MM)
+        return;
+    /* Holding is monotonic enough in the height for a bisection. */
+    double low = floor(sheet->label_height), high = LABEL_MAX_MM;
+    while (high - low > 1) {
+        double mid = floor((low + high) / 2);
+        if (ean_holds(lay, pdf, job, sheet, options, width, mid))
+            high = mid;
+        else
+            low = mid;
+    }
+    *w = width;
+    *h = high;
+}
+
+static ocl_result plan_ean(layout *lay, ocl_pdf *pdf, const ocl_label_job *job,
+                           const ocl_sheet *sheet, const ocl_label_options *options, double largest,
+                           double smallest, double scale, ocl_problems *problems)
+{
+    if (lay->ean_off || !given(job->gtin) || job->retail_barcode == OCL_RETAIL_NEVER)
+        return OCL_OK;
+    ocl_symbol ean;
+    ocl_result rc = encode_ean(job, &ean, problems);
+    if (rc != OCL_OK)
+        return rc;
+    int fits = fit_ean(lay, job, options, &ean, largest, smallest, scale);
+    if (fits < 0)
+        rc = OCL_ENOMEM;
+    else if (!fits && job->retail_barcode == OCL_RETAIL_ALWAYS) {
+        double w, h, module = EAN_MODULE_MM * 0.8 * OCL_PT_PER_MM, box_w, box_h;
+        ocl_symbol_box(&ean, module,
+                       0.8 * OCL_PT_PER_MM *
+                           (ean.symbology == OCL_SYMBOL_EAN8 ? EAN8_BAR_MM : EAN13_BAR_MM),
+                       1, &box_w, &box_h);
+        ean_needs(lay, pdf, job, sheet, options, &w, &h);
+        char fitting[64] = "";
+        if (w > 0)
+            snprintf(fitting, sizeof(fitting), ": labels of %g x %g mm hold it", w, h);
+        rc = ocl_problem_add(problems, "sheet",
+                             "'%s' labels (%.1f x %.1f mm) have no room beside the contents for "
+                             "the %s (%.1f x %.1f mm at 80 %%) retail_barcode 'always' asks "
+                             "for%s",
+                             sheet->name, sheet->label_width, sheet->label_height,
+                             ean.symbology == OCL_SYMBOL_EAN8 ? "EAN-8" : "EAN-13",
+                             box_w / OCL_PT_PER_MM, box_h / OCL_PT_PER_MM, fitting);
+    }
+    ocl_symbol_free(&ean);
+    return rc;
+}
+
+/* ---------- QR codes ---------- */
+
+/* The serials of a run, for the shared encoder (labels/codes.c). */
 typedef struct {
     const ocl_label_job *job;
     const char *base_url;
-    const char *const *serials; /* the range's first serial */
-    ocl_qr *codes;
-    size_t count;
-    int threads;
-    size_t next;
-    pthread_mutex_t lock;
-    ocl_result result;
-} encode_task;
+    const char *const *serials;
+    ocl_symbology symbol;
+    int modules; /* planned for: a larger code would have modules under the minimum */
+} label_codes;
 
-static void *encode_worker(void *arg)
+static ocl_result encode_label(const void *context, size_t index, ocl_qr *code)
 {
-    encode_task *task = arg;
+    const label_codes *run = context;
     char uri[OCL_URI_MAX + 1];
-    for (;;) {
-        pthread_mutex_lock(&task->lock);
-        size_t i = task->result == OCL_OK ? task->next++ : task->count;
-        pthread_mutex_unlock(&task->lock);
-        if (i >= task->count)
-            break;
-        ocl_result rc =
-            ocl_label_uri(task->job, task->base_url, task->serials[i], uri, sizeof(uri));
-        if (rc == OCL_OK)
-            rc = ocl_qr_encode((const unsigned char *)uri, strlen(uri), OCL_EC_M, &task->codes[i]);
-        if (rc != OCL_OK) {
-            pthread_mutex_lock(&task->lock);
-            task->result = rc;
-            pthread_mutex_unlock(&task->lock);
-        }
-    }
-    return NULL;
-}
-
-#define THREADS_MAX 16
-
-static void *encode_range(void *arg)
-{
-    encode_task *task = arg;
-    pthread_t tid[THREADS_MAX];
-    int started = 0, extra = task->threads - 1;
-    task->next = 0;
-    task->result = OCL_OK;
-    pthread_mutex_init(&task->lock, NULL);
-    for (; started < extra && started < THREADS_MAX; started++)
-        if (pthread_create(&tid[started], NULL, encode_worker, task) != 0)
-            break;
-    encode_worker(task);
-    for (int t = 0; t < started; t++)
-        pthread_join(tid[t], NULL);
-    pthread_mutex_destroy(&task->lock);
-    return NULL;
-}
-
-/* Packs the codes (without quiet zones) side by side, one white column
- * between them, into a 1-bit image; offsets[i] is code i's first column. */
-static unsigned char *pack_strip(const ocl_qr *codes, size_t count, int *width, int *height,
-                                 int *offsets)
-{
-    int w = 0, h = 0;
-    for (size_t i = 0; i < count; i++) {
-        int n = codes[i].size - 2 * codes[i].quiet;
-        offsets[i] = w;
-        w += n + 1;
-        h = n > h ? n : h;
-    }
-    size_t row_bytes = ((size_t)w + 7) / 8;
-    unsigned char *image = malloc(row_bytes * (size_t)h);
-    if (!image)
-        return NULL;
-    memset(image, 0xFF, row_bytes * (size_t)h);
-    for (size_t i = 0; i < count; i++) {
-        int q = codes[i].quiet, n = codes[i].size - 2 * q;
-        for (int y = 0; y < n; y++) {
-            const unsigned char *row = codes[i].modules + (size_t)(y + q) * (size_t)codes[i].size;
-            unsigned char *dst = image + (size_t)y * row_bytes;
-            for (int x = 0; x < n; x++)
-                if (row[x + q]) {
-                    int bit = offsets[i] + x;
-                    dst[bit >> 3] &= (unsigned char)~(0x80u >> (bit & 7));
-                }
-        }
-    }
-    *width = w;
-    *height = h;
-    return image;
+    ocl_result rc = ocl_label_uri(run->job, run->base_url, run->serials[index], uri, sizeof(uri));
+    if (rc == OCL_OK)
+        rc = encode_code(run->symbol, uri, code);
+    if (rc == OCL_OK && code->size > run->modules)
+        rc = OCL_ERANGE;
+    return rc;
 }
 
 /* ---------- drawing ---------- */
@@ -510,6 +702,17 @@ static void draw_text(HPDF_Page page, const ocl_pdf *pdf, const layout *lay, dou
     HPDF_Page_EndText(page);
 }
 
+#define STAR_STEP 2.2 /* radii from one star's centre to the next */
+
+/* The first star's centre of the OCOP mark, in the label, and the radius. */
+static void mark_stars(const ocl_pdf *pdf, const layout *lay, double *x, double *y, double *r)
+{
+    double size = lay->mark_size;
+    *r = size * 0.42;
+    *x = lay->text_x + ocl_pdf_text_units(pdf, "OCOP ", 5) * size / 1000.0 + *r;
+    *y = lay->text_top + lay->mark_y + size * 0.35;
+}
+
 static void draw_mark(HPDF_Page page, const ocl_pdf *pdf, const layout *lay, double ox, double oy,
                       int stars)
 {
@@ -520,10 +723,10 @@ static void draw_mark(HPDF_Page page, const ocl_pdf *pdf, const layout *lay, dou
     HPDF_Page_SetTextMatrix(page, 1, 0, 0, 1, (HPDF_REAL)x, (HPDF_REAL)y);
     HPDF_Page_ShowText(page, "OCOP");
     HPDF_Page_EndText(page);
-    double after = x + ocl_pdf_text_units(pdf, "OCOP ", 5) * size / 1000.0;
-    double r = size * 0.42;
+    double star_x, star_y, r;
+    mark_stars(pdf, lay, &star_x, &star_y, &r);
     for (int i = 0; i < stars; i++)
-        ocl_pdf_star(page, after + r + i * 2.2 * r, y + size * 0.35, r);
+        ocl_pdf_star(page, ox + star_x + i * STAR_STEP * r, oy + star_y, r);
 }
 
 static void draw_watermark(HPDF_Page page, const ocl_pdf *pdf, double w, double h)
@@ -544,22 +747,12 @@ static void draw_watermark(HPDF_Page page, const ocl_pdf *pdf, double w, double 
 }
 
 /* Label i's code: its part of the page's strip, clipped to the dark area. */
-static void draw_code(HPDF_Page page, HPDF_Image strip, int strip_w, int strip_h, const layout *lay,
-                      const ocl_qr *code, int offset, double ox, double oy)
+static void draw_code(HPDF_Page page, const ocl_code_strip *strip, const layout *lay,
+                      const ocl_qr *code, size_t i)
 {
-    int n = code->size - 2 * code->quiet;
     double unit = lay->qr_side / code->size;
-    double x = ox + lay->qr_x + code->quiet * unit;
-    double top = oy + lay->qr_y + lay->qr_side - code->quiet * unit;
-    HPDF_Page_GSave(page);
-    HPDF_Page_Rectangle(page, (HPDF_REAL)x, (HPDF_REAL)(top - n * unit), (HPDF_REAL)(n * unit),
-                        (HPDF_REAL)(n * unit));
-    HPDF_Page_Clip(page);
-    HPDF_Page_EndPath(page);
-    HPDF_Page_DrawImage(page, strip, (HPDF_REAL)(x - offset * unit),
-                        (HPDF_REAL)(top - strip_h * unit), (HPDF_REAL)(strip_w * unit),
-                        (HPDF_REAL)(strip_h * unit));
-    HPDF_Page_GRestore(page);
+    ocl_code_strip_draw(page, strip, code, i, lay->qr_x + code->quiet * unit,
+                        lay->qr_y + lay->qr_side - code->quiet * unit, unit);
 }
 
 typedef struct {
@@ -575,49 +768,37 @@ static ocl_result draw_page(const sheet_job *sj, const char *const *serials,
                             const char *const *pins, const ocl_qr *codes, size_t count)
 {
     const ocl_sheet *sheet = sj->sheet;
-    int *offsets = calloc(count, sizeof(*offsets));
-    ocl_result rc = offsets ? OCL_OK : OCL_ENOMEM;
-    int strip_w = 0, strip_h = 0;
-    unsigned char *bits =
-        rc == OCL_OK ? pack_strip(codes, count, &strip_w, &strip_h, offsets) : NULL;
-    if (rc == OCL_OK && !bits)
-        rc = OCL_ENOMEM;
-    if (rc == OCL_OK) {
-        HPDF_Page page = HPDF_AddPage(sj->pdf->doc);
-        double pw = sheet->page_width * OCL_PT_PER_MM, ph = sheet->page_height * OCL_PT_PER_MM;
-        HPDF_Page_SetWidth(page, (HPDF_REAL)pw);
-        HPDF_Page_SetHeight(page, (HPDF_REAL)ph);
-        if (sj->options->draft)
-            draw_watermark(page, sj->pdf, pw, ph);
-        /* Through PNG: libharu stores a raw 1-bit image with CCITT G4, which
-         * doubles random-looking QR data; from PNG it keeps 1 bit and Flate. */
-        ocl_buffer png = {0};
-        HPDF_Image strip = NULL;
-        if (ocl_png_bitmap_buffer(bits, strip_w, strip_h, 72, &png) == OCL_OK)
-            strip = HPDF_LoadPngImageFromMem(sj->pdf->doc, png.data, (HPDF_UINT)png.len);
-        ocl_buffer_free(&png);
-        for (size_t i = 0; i < count && strip; i++) {
-            int column = (int)(i % (size_t)sheet->columns), row = (int)(i / (size_t)sheet->columns);
-            double ox = (sheet->left + column * sheet->pitch_x) * OCL_PT_PER_MM;
-            double oy =
-                ph - (sheet->top + row * sheet->pitch_y + sheet->label_height) * OCL_PT_PER_MM;
-            /* Everything inside the label in its own coordinates: the same
-             * bytes on every label but the serial and the code's offset. */
-            HPDF_Page_GSave(page);
-            HPDF_Page_Concat(page, 1, 0, 0, 1, (HPDF_REAL)ox, (HPDF_REAL)oy);
-            draw_code(page, strip, strip_w, strip_h, sj->lay, &codes[i], offsets[i], 0, 0);
-            draw_text(page, sj->pdf, sj->lay, 0, 0, serials[i], pins ? pins[i] : NULL);
-            if (sj->lay->pin_line >= 0)
-                draw_pin_box(page, sj->lay);
-            if (sj->lay->mark_size > 0)
-                draw_mark(page, sj->pdf, sj->lay, 0, 0, sj->job->ocop_stars);
-            HPDF_Page_GRestore(page);
-        }
-        rc = strip ? ocl_pdf_status(sj->pdf) : OCL_ELIBRARY;
+    ocl_code_strip strip;
+    ocl_result rc = ocl_code_strip_make(sj->pdf, codes, count, &strip);
+    if (rc != OCL_OK)
+        return rc;
+    HPDF_Page page = HPDF_AddPage(sj->pdf->doc);
+    double pw = sheet->page_width * OCL_PT_PER_MM, ph = sheet->page_height * OCL_PT_PER_MM;
+    HPDF_Page_SetWidth(page, (HPDF_REAL)pw);
+    HPDF_Page_SetHeight(page, (HPDF_REAL)ph);
+    if (sj->options->draft)
+        draw_watermark(page, sj->pdf, pw, ph);
+    for (size_t i = 0; i < count; i++) {
+        int column = (int)(i % (size_t)sheet->columns), row = (int)(i / (size_t)sheet->columns);
+        double ox = (sheet->left + column * sheet->pitch_x) * OCL_PT_PER_MM;
+        double oy = ph - (sheet->top + row * sheet->pitch_y + sheet->label_height) * OCL_PT_PER_MM;
+        /* Everything inside the label in its own coordinates: the same
+         * bytes on every label but the serial and the code's offset. */
+        HPDF_Page_GSave(page);
+        HPDF_Page_Concat(page, 1, 0, 0, 1, (HPDF_REAL)ox, (HPDF_REAL)oy);
+        draw_code(page, &strip, sj->lay, &codes[i], i);
+        draw_text(page, sj->pdf, sj->lay, 0, 0, serials[i], pins ? pins[i] : NULL);
+        if (sj->lay->pin_line >= 0)
+            draw_pin_box(page, sj->lay);
+        if (sj->lay->mark_size > 0)
+            draw_mark(page, sj->pdf, sj->lay, 0, 0, sj->job->ocop_stars);
+        if (sj->lay->ean.columns)
+            ocl_pdf_symbol(page, sj->pdf, &sj->lay->ean, sj->lay->ean_x, sj->lay->ean_y,
+                           sj->lay->ean_module, sj->lay->ean_bar, 1, NULL, NULL);
+        HPDF_Page_GRestore(page);
     }
-    free(bits);
-    free(offsets);
-    return rc;
+    ocl_code_strip_free(&strip);
+    return ocl_pdf_status(sj->pdf);
 }
 
 ocl_result ocl_label_uri(const ocl_label_job *job, const char *base_url, const char *serial,
@@ -648,66 +829,36 @@ ocl_result ocl_label_uri(const ocl_label_job *job, const char *base_url, const c
 /* Pages encoded ahead while the pages before them are drawn. */
 #define CHUNK_PAGES 4
 
-static void free_codes(ocl_qr *codes, size_t count)
-{
-    for (size_t i = 0; i < count; i++)
-        ocl_qr_free(&codes[i]);
-}
+typedef struct {
+    const sheet_job *sj;
+    const char *const *serials;
+} label_pages;
 
-/* Draws the labels chunk by chunk: while the calling thread draws one
- * chunk into the PDF (libharu is single-threaded), the other cores encode
- * the next chunk's codes. */
-static ocl_result draw_all(const sheet_job *sj, const char *const *serials, size_t count)
+/* A chunk of labels, page by page. */
+static ocl_result draw_chunk(void *context, size_t first, const ocl_qr *codes, size_t count)
 {
-    const ocl_label_options *options = sj->options;
+    const label_pages *run = context;
+    const sheet_job *sj = run->sj;
+    const char *const *pins = sj->options->pins;
     size_t per_page = (size_t)sj->sheet->columns * (size_t)sj->sheet->rows;
-    size_t chunk = per_page * CHUNK_PAGES;
-    int threads = options->threads < 1 ? 1 : options->threads;
-    ocl_qr *buffers[2] = {calloc(chunk, sizeof(ocl_qr)), calloc(chunk, sizeof(ocl_qr))};
-    encode_task tasks[2];
-    ocl_result rc = buffers[0] && buffers[1] ? OCL_OK : OCL_ENOMEM;
-    for (int b = 0; b < 2; b++)
-        tasks[b] =
-            (encode_task){.job = sj->job, .base_url = options->base_url, .codes = buffers[b]};
-    if (rc == OCL_OK) {
-        tasks[0].serials = serials;
-        tasks[0].count = count < chunk ? count : chunk;
-        tasks[0].threads = threads;
-        encode_range(&tasks[0]);
-        rc = tasks[0].result;
-    }
-    for (size_t start = 0, cur = 0; rc == OCL_OK && start < count; start += chunk, cur ^= 1) {
-        encode_task *now = &tasks[cur], *ahead = &tasks[cur ^ 1];
-        size_t next = start + chunk;
-        pthread_t helper;
-        int background = 0;
-        ahead->count = 0;
-        if (next < count) {
-            ahead->serials = serials + next;
-            ahead->count = count - next < chunk ? count - next : chunk;
-            ahead->threads = threads > 1 ? threads - 1 : 1;
-            background = threads > 1 && pthread_create(&helper, NULL, encode_range, ahead) == 0;
-        }
-        for (size_t p = 0; p < now->count && rc == OCL_OK; p += per_page) {
-            size_t n = now->count - p < per_page ? now->count - p : per_page;
-            rc = draw_page(sj, serials + start + p,
-                           options->pins ? options->pins + start + p : NULL, now->codes + p, n);
-        }
-        if (background)
-            pthread_join(helper, NULL);
-        else if (ahead->count)
-            encode_range(ahead);
-        free_codes(now->codes, now->count);
-        now->count = 0;
-        if (rc == OCL_OK && ahead->count)
-            rc = ahead->result;
-    }
-    for (int b = 0; b < 2; b++) {
-        if (buffers[b])
-            free_codes(buffers[b], tasks[b].count);
-        free(buffers[b]);
+    ocl_result rc = OCL_OK;
+    for (size_t p = 0; p < count && rc == OCL_OK; p += per_page) {
+        size_t n = count - p < per_page ? count - p : per_page;
+        rc = draw_page(sj, run->serials + first + p, pins ? pins + first + p : NULL, codes + p, n);
     }
     return rc;
+}
+
+/* Draws the labels chunk by chunk while the next chunk's codes are encoded
+ * (labels/codes.c). */
+static ocl_result draw_all(const sheet_job *sj, const char *const *serials, size_t count)
+{
+    size_t per_page = (size_t)sj->sheet->columns * (size_t)sj->sheet->rows;
+    label_codes codes = {sj->job, sj->options->base_url, serials, sj->options->symbol,
+                         sj->lay->modules};
+    label_pages pages = {sj, serials};
+    return ocl_codes_run(count, per_page * CHUNK_PAGES, sj->options->threads, encode_label, &codes,
+                         draw_chunk, &pages);
 }
 
 static ocl_box box_mm(double x, double y, double w, double h)
@@ -764,9 +915,78 @@ ocl_result ocl_labels_geometry(const ocl_label_job *job, const ocl_sheet *sheet,
             g->line_size[i] = l->size;
             g->lines++;
         }
+        if (lay->ean.columns) {
+            g->ean = box_mm(lay->ean_x, lay->ean_y, lay->ean_w, lay->ean_h);
+            g->ean_module = lay->ean_module / OCL_PT_PER_MM;
+        } else if (given(job->gtin) && job->retail_barcode == OCL_RETAIL_AUTO) {
+            ean_needs(lay, &pdf, job, sheet, options, &g->ean_needs_width, &g->ean_needs_height);
+        }
         ocl_pdf_close(&pdf);
         free(lay);
     }
+    return rc;
+}
+
+/* The layout as drawn, in the label's own coordinates, for labels/thermal.c. */
+static void export_plan(const ocl_pdf *pdf, const layout *lay, int draft, ocl_label_plan *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->width = lay->width;
+    out->height = lay->height;
+    out->code_x = lay->qr_x, out->code_y = lay->qr_y, out->code_side = lay->qr_side;
+    for (int i = 0; i < lay->box.count && i < OCL_PLAN_LINES; i++) {
+        const text_line *l = &lay->box.line[i];
+        ocl_plan_line *to = &out->line[out->lines++];
+        snprintf(to->text, sizeof(to->text), "%s", l->text);
+        to->size = l->size, to->x = l->x, to->y = lay->text_top + l->y, to->bold = l->bold;
+    }
+    out->short_form = lay->short_form;
+    out->serial_line = lay->serial_line;
+    out->serial_at = (size_t)(strstr(lay->box.line[lay->serial_line].text, serial_placeholder) -
+                              lay->box.line[lay->serial_line].text);
+    out->pin_line = lay->pin_line;
+    if (lay->pin_line >= 0) {
+        out->pin_x = lay->pin_x, out->pin_y = lay->text_top - lay->pin_top - lay->pin_h;
+        out->pin_w = lay->pin_w, out->pin_h = lay->pin_h;
+    }
+    if (lay->mark_size > 0) {
+        out->mark_size = lay->mark_size;
+        out->mark_x = lay->text_x, out->mark_y = lay->text_top + lay->mark_y;
+        mark_stars(pdf, lay, &out->star_x, &out->star_y, &out->star_r);
+        out->star_step = STAR_STEP * out->star_r;
+    }
+    if (draft) { /* as draw_watermark places it */
+        double size = (lay->width < lay->height ? lay->width : lay->height) / 5;
+        double w = ocl_pdf_text_units(pdf, "BẢN NHÁP", strlen("BẢN NHÁP")) * size / 1000.0;
+        out->watermark_size = size;
+        out->watermark_x = lay->width / 2 - 0.7071 * w / 2 + 0.7071 * size / 3;
+        out->watermark_y = lay->height / 2 - 0.7071 * w / 2 - 0.7071 * size / 3;
+    }
+}
+
+ocl_result ocl_label_plan_make(const ocl_label_job *job, const ocl_sheet *sheet,
+                               const ocl_label_options *options, double code_min,
+                               ocl_label_plan *out, ocl_problems *problems)
+{
+    ocl_pdf pdf;
+    ocl_result rc = ocl_pdf_open(&pdf, options->font_path);
+    if (rc != OCL_OK)
+        return rc;
+    layout *lay = calloc(1, sizeof(*lay));
+    if (lay) {
+        lay->code_min = code_min;
+        lay->ean_off = 1; /* thermal printers draw no EAN yet */
+        rc = plan(lay, &pdf, job, sheet, options, problems);
+        if (rc == OCL_OK && given(job->gtin) && job->retail_barcode == OCL_RETAIL_ALWAYS)
+            rc = ocl_problem_add(problems, "retail_barcode",
+                                 "'always' asks for an EAN, which only PDF labels carry yet");
+    }
+    if (!lay)
+        rc = OCL_ENOMEM;
+    else if (rc == OCL_OK)
+        export_plan(&pdf, lay, options->draft, out);
+    ocl_pdf_close(&pdf);
+    free(lay);
     return rc;
 }
 

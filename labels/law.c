@@ -100,6 +100,16 @@ int ocl_law_requires_dates(ocl_group group)
     return (dates_groups >> group) & 1;
 }
 
+const char *ocl_law_basis(int field)
+{
+    if (field == OCL_FIELD_COUNT)
+        return ANNEX_I "; Art. 14";
+    for (size_t i = 0; i < sizeof(law) / sizeof(law[0]); i++)
+        if ((int)law[i].field == field)
+            return law[i].basis;
+    return "";
+}
+
 static int given(const char *text)
 {
     return text && *text;
@@ -116,11 +126,11 @@ ocl_result ocl_law_check(const ocl_label_job *job, ocl_problems *problems)
     }
     if (ocl_law_requires_dates(job->group)) {
         if (!job->has_produced)
-            ocl_problem_add(problems, "lot.produced", "required for %s (%s; Art. 14)", group,
-                            ANNEX_I);
+            ocl_problem_add(problems, "lot.produced", "required for %s (%s)", group,
+                            ocl_law_basis(OCL_FIELD_COUNT));
         if (!job->has_expires)
-            ocl_problem_add(problems, "lot.expires", "required for %s (%s; Art. 14)", group,
-                            ANNEX_I);
+            ocl_problem_add(problems, "lot.expires", "required for %s (%s)", group,
+                            ocl_law_basis(OCL_FIELD_COUNT));
     }
     return problems->count + problems->dropped == before ? OCL_OK : OCL_EINVAL;
 }

@@ -149,6 +149,29 @@ ocl_result ocl_element_string_parse(const char *text, ocl_link *link, ocl_proble
  * letters, digits, '-', '.' and '_' becomes %XX. */
 ocl_result ocl_percent_encode(const char *value, char *out, size_t out_size);
 
+/* ---------- SSCC: a carton's Serial Shipping Container Code (AI 00) ---------- */
+
+#define OCL_SSCC_LEN           18
+#define OCL_COMPANY_PREFIX_MIN 7
+#define OCL_COMPANY_PREFIX_MAX 11
+/* urn:epc:id:sscc: and 17 digits with a dot */
+#define OCL_SSCC_EPC_MAX 40
+
+/* A GS1 company prefix: 7 to 11 digits. */
+ocl_result ocl_company_prefix_check(const char *prefix, const char *field, ocl_problems *problems);
+/* The largest serial reference under a company prefix of `prefix_len`
+ * digits (10^(16 - prefix_len) - 1); 0 for a length GS1 does not issue. */
+long long ocl_sscc_reference_max(size_t prefix_len);
+/* The SSCC of an extension digit (0 to 9), a company prefix and a serial
+ * reference (0 to ocl_sscc_reference_max), with its check digit. */
+ocl_result ocl_sscc_build(int extension, const char *company_prefix, long long reference,
+                          char out[OCL_SSCC_LEN + 1], ocl_problems *problems);
+/* Checks an SSCC: 18 digits, the last the check digit of the others. */
+ocl_result ocl_sscc_check(const char *sscc, const char *field, ocl_problems *problems);
+/* The EPC URI of a valid SSCC whose company prefix has `prefix_len`
+ * digits: urn:epc:id:sscc:{company prefix}.{extension digit}{serial reference}. */
+ocl_result ocl_sscc_epc_uri(const char *sscc, size_t prefix_len, char *out, size_t size);
+
 /* ---------- UTF-8 ---------- */
 
 /* Returns the offset of the first byte that is not well-formed UTF-8, or
@@ -177,6 +200,41 @@ ocl_result ocl_ec_parse(const char *text, ocl_ec_level *level);
 ocl_result ocl_qr_encode(const unsigned char *data, size_t len, ocl_ec_level level, ocl_qr *qr);
 
 void ocl_qr_free(ocl_qr *qr);
+
+/* ---------- barcodes: retail, logistics and 2-D symbols (libzint) ---------- */
+
+typedef enum {
+    OCL_SYMBOL_QR,         /* the unit's code, by default (libqrencode, above) */
+    OCL_SYMBOL_DATAMATRIX, /* the same Digital Link as a Data Matrix (ECC 200) */
+    OCL_SYMBOL_EAN13,      /* the till's code: 12 digits and the check digit */
+    OCL_SYMBOL_EAN8,       /* for a GTIN-8 */
+    OCL_SYMBOL_GS1_128,    /* logistics: element string "(00)..." */
+    OCL_SYMBOL_COUNT
+} ocl_symbology;
+
+/* "qr", "datamatrix", "ean13", "ean8", "gs1-128"; -1 if unknown. */
+int ocl_symbology_parse(const char *name);
+const char *ocl_symbology_name(ocl_symbology symbology);
+
+#define OCL_SYMBOL_TEXT_MAX 96
+
+/* A symbol as modules, quiet zone NOT included (the drawer adds it). A
+ * linear symbol (EAN, GS1-128) has rows == 1: modules[i] is 1 for a bar
+ * module; the guard bars of an EAN are marked 2 (drawn longer). */
+typedef struct {
+    ocl_symbology symbology;
+    int columns, rows;                      /* modules */
+    unsigned char *modules;                 /* columns * rows, row-major */
+    int quiet_left, quiet_right, quiet_top; /* the minimum quiet zone, in modules */
+    char text[OCL_SYMBOL_TEXT_MAX];         /* human-readable: the digits, "(00)..." */
+} ocl_symbol;
+
+/* Encodes `data`: for EAN-13/EAN-8 the GTIN (13 or 8 digits with its check
+ * digit, or 14 digits with leading zeros); for GS1-128 an element string
+ * "(00)123..."; for Data Matrix any text. Problems name `field`. */
+ocl_result ocl_symbol_encode(ocl_symbology symbology, const char *data, const char *field,
+                             ocl_symbol *symbol, ocl_problems *problems);
+void ocl_symbol_free(ocl_symbol *symbol);
 
 /* ---------- images ---------- */
 
@@ -265,6 +323,14 @@ typedef enum {
     OCL_FIELD_COUNT
 } ocl_field;
 
+/* Whether a full label carries its GTIN as an EAN-13 (EAN-8 for a
+ * GTIN-8) for the till: when it fits (with everything the label holds
+ * without it), always (or refuse the sheet), or never. */
+typedef enum { OCL_RETAIL_AUTO = 0, OCL_RETAIL_ALWAYS, OCL_RETAIL_NEVER } ocl_retail_barcode;
+
+/* "auto", "always", "never"; -1 if unknown. */
+int ocl_retail_barcode_parse(const char *name);
+
 typedef struct {
     const char *text[OCL_FIELD_COUNT]; /* UTF-8, NFC */
     ocl_producer_kind kind;
@@ -276,6 +342,7 @@ typedef struct {
     int has_produced, has_expires;
     ocl_date produced, expires;
     long units;
+    ocl_retail_barcode retail_barcode; /* the till's EAN on full labels, when a GTIN */
 } ocl_label_job;
 
 /* The job file's name of a field ("product.ingredients"). */
@@ -290,6 +357,9 @@ ocl_result ocl_law_check(const ocl_label_job *job, ocl_problems *problems);
 /* Non-zero when the field is mandatory for the group. */
 int ocl_law_requires(ocl_group group, ocl_field field);
 int ocl_law_requires_dates(ocl_group group);
+/* The legal basis of a mandatory field ("Decree 43/2017, Art. 10(1)(a)"),
+ * of the dates with field OCL_FIELD_COUNT; "" for a field never required. */
+const char *ocl_law_basis(int field);
 
 /* ---------- serials ---------- */
 
@@ -312,6 +382,12 @@ typedef struct {
      * of its own, beside the code and never in it, for a scratch-off layer
      * to cover; NULL: no PIN field. */
     const char *const *pins;
+    ocl_symbology symbol; /* the unit's code: OCL_SYMBOL_QR (0) or OCL_SYMBOL_DATAMATRIX */
+    /* Where things go (a label layout, templates/layouts/); NULL: the
+     * built-in "label", the same as templates/layouts/label.layout. */
+    const struct ocl_layout *layout;
+    const unsigned char *logo; /* the producer's PNG (ocl_logo_check); NULL: none */
+    size_t logo_len;
 } ocl_label_options;
 
 /* The longest PIN a label has room for, in characters. */
@@ -336,10 +412,17 @@ typedef struct {
     ocl_box line[OCL_GEOMETRY_LINES];     /* each line of text: ink width, ascent to descent */
     double line_size[OCL_GEOMETRY_LINES]; /* pt */
     int lines;
-    int name_lines; /* the first lines: the product name */
-    int short_form; /* only what Art. 10(3) keeps on small goods */
-    int mark;       /* the OCOP mark is drawn */
-    ocl_box pin;    /* the PIN's box (with the PIN's line inside); all 0 without */
+    int name_lines;    /* the first lines: the product name */
+    int short_form;    /* only what Art. 10(3) keeps on small goods */
+    int mark;          /* the OCOP mark is drawn */
+    ocl_box pin;       /* the PIN's box (with the PIN's line inside); all 0 without */
+    ocl_box ean;       /* the EAN with its quiet zones and digits; all 0 without */
+    double ean_module; /* mm; 0 without */
+    /* An EAN left off for want of room (retail_barcode "auto"): the
+     * smallest label, in mm, that holds it with everything else; 0 otherwise. */
+    double ean_needs_width, ean_needs_height;
+    ocl_box logo;     /* the logo as drawn; all 0 without */
+    ocl_box mark_ink; /* "OCOP" and its stars; all 0 without */
 } ocl_label_geometry;
 
 /* The layout ocl_labels_pdf would use, for checking it. */
@@ -353,6 +436,323 @@ ocl_result ocl_labels_geometry(const ocl_label_job *job, const ocl_sheet *sheet,
 ocl_result ocl_labels_pdf(const ocl_label_job *job, const ocl_sheet *sheet,
                           const ocl_label_options *options, const char *const *serials,
                           size_t count, ocl_buffer *pdf, ocl_problems *problems);
+
+/* ---------- thermal printers: roll labels as ZPL II or TSPL ---------- */
+
+typedef enum {
+    OCL_PRINTER_ZPL, /* ZPL II: Zebra, and the many printers that speak it */
+    OCL_PRINTER_TSPL /* TSPL: TSC, Xprinter */
+} ocl_printer_language;
+
+#define OCL_PRINTER_DPI 203 /* the common head; 300 is the other one accepted */
+
+/* A job for a thermal printer: the label laid out as ocl_labels_pdf lays
+ * it out on a roll sheet (paper = roll, one label a page) but without an
+ * EAN, its text drawn once as graphics from options->font_path at the
+ * printer's dpi, the QR code left to the printer (ZPL ^BQ, TSPL QRCODE) at
+ * whole dots a module of 0.4 mm or more, error correction M. Problems name
+ * "format", "dpi", "symbol" or "sheet". The job keeps pointers to `job`
+ * and `options` until closed. */
+typedef struct ocl_printer_job ocl_printer_job;
+
+ocl_result ocl_printer_job_open(const ocl_label_job *job, const ocl_sheet *sheet,
+                                const ocl_label_options *options, ocl_printer_language language,
+                                int dpi, ocl_printer_job **printer_job, ocl_problems *problems);
+/* Appends one label per serial; the first call also appends what the job
+ * sends once (the stored graphic, the media's size). `pins` (NULL: none)
+ * holds each serial's PIN when options->pins was given. OCL_ERANGE when a
+ * serial makes a URI longer than the code's box holds. */
+ocl_result ocl_printer_job_write(ocl_printer_job *printer_job, const char *const *serials,
+                                 const char *const *pins, size_t count, ocl_buffer *out);
+void ocl_printer_job_close(ocl_printer_job *printer_job);
+/* What gave way for the text to fit: *short_form when only what Art.
+ * 10(3) keeps is printed; *mark 0 when the OCOP mark had to go. */
+void ocl_printer_job_fit(const ocl_printer_job *printer_job, int *short_form, int *mark);
+
+/* Open, write every serial (with options->pins), close. */
+ocl_result ocl_labels_printer(const ocl_label_job *job, const ocl_sheet *sheet,
+                              const ocl_label_options *options, ocl_printer_language language,
+                              int dpi, const char *const *serials, size_t count, ocl_buffer *out,
+                              ocl_problems *problems);
+
+/* ---------- carton labels: GS1 logistics labels ---------- */
+
+/* A carton as its label shows it. */
+typedef struct {
+    const char *sscc; /* AI 00: 18 digits */
+    const char *producer_name, *producer_address;
+    const char *product_name;
+    const char *gtin; /* AI 02: the GTIN-14 of the units inside; NULL or "": none */
+    long count;       /* AI 37: units inside */
+    const char *lot;  /* AI 10 */
+    int has_produced, has_expires;
+    ocl_date produced, expires; /* AI 11 (NSX), AI 17 (HSD) */
+    const char *link;           /* what the QR holds: BASE/00/{sscc} */
+} ocl_carton;
+
+/* Where the label's parts sit, in mm from the label's bottom-left corner:
+ * the SSCC's GS1-128 (quiet zones and its human-readable line included),
+ * its X-dimension and bar height, the QR (quiet zone included) and its
+ * module, and the columns of text. */
+typedef struct {
+    ocl_box label;
+    ocl_box barcode;
+    double x_dimension, bar_height;
+    ocl_box qr;
+    double qr_module;
+    ocl_box from, content; /* content is empty on a label lower than 100 mm */
+} ocl_carton_geometry;
+
+/* The GS1-128 of an SSCC takes 0.5 mm modules (GS1: 0.495 to 0.94 mm on
+ * logistics labels) and bars 32 mm high (GS1: at least 31.75 mm) where the
+ * label is at least 100 mm high; on a lower one (100 x 50), the bars take
+ * the height the QR and the text leave them (about 24 mm). */
+#define OCL_CARTON_X_MM    0.5
+#define OCL_CARTON_BAR_MM  32.0
+#define OCL_CARTON_TALL_MM 100.0
+ocl_result ocl_carton_label_geometry(const ocl_carton *carton, const ocl_sheet *sheet,
+                                     ocl_carton_geometry *geometry, ocl_problems *problems);
+/* The carton's label, one page of the sheet's first label: the producer
+ * (from), the contents as GS1 human-readable text ((02), (37), (10), (11),
+ * (17)), the SSCC as GS1-128 with its (00) line, and the QR of `link`.
+ * Problems: a field out of its rules, text that cannot fit. */
+ocl_result ocl_carton_label_pdf(const ocl_carton *carton, const ocl_sheet *sheet,
+                                const char *font_path, ocl_buffer *pdf, ocl_problems *problems);
+/* The two above on a carton label's layout (kind carton); the two above
+ * take the built-in one of ocl_carton_layout_default, the same as its file
+ * in templates/layouts/. Problems also name the layout's file, element
+ * and line: a box that cannot hold the QR or the bars, bars lower than
+ * GS1 allows, parts that would overlap. */
+ocl_result ocl_carton_label_layout_geometry(const ocl_carton *carton, const ocl_sheet *sheet,
+                                            const struct ocl_layout *layout,
+                                            ocl_carton_geometry *geometry, ocl_problems *problems);
+ocl_result ocl_carton_label_layout_pdf(const ocl_carton *carton, const ocl_sheet *sheet,
+                                       const struct ocl_layout *layout, const char *font_path,
+                                       ocl_buffer *pdf, ocl_problems *problems);
+
+/* ---------- layouts: which element goes where (templates/layouts/) ---------- */
+
+/* What a layout may place. The code's box holds the code and its quiet
+ * zone, and nothing else may be printed in it. */
+typedef enum {
+    OCL_ELEMENT_CODE,    /* the unit's code (QR or Data Matrix) */
+    OCL_ELEMENT_SERIAL,  /* the serial, for typing when the code cannot be read */
+    OCL_ELEMENT_NAME,    /* the product's short name */
+    OCL_ELEMENT_CAPTION, /* "Quét mã để truy xuất nguồn gốc" */
+    OCL_ELEMENT_MARK,    /* the OCOP mark with its stars, while the recognition is valid */
+    OCL_ELEMENT_LOGO,    /* the producer's logo (PNG) */
+    OCL_ELEMENT_TEXT,    /* a label's text, flowing around the code */
+    OCL_ELEMENT_EAN,     /* a label's EAN for the till, against the code */
+    OCL_ELEMENT_FROM,    /* a carton label's: who the carton comes from */
+    OCL_ELEMENT_CONTENT, /* a carton label's: what it holds */
+    OCL_ELEMENT_BARCODE, /* a carton label's SSCC as GS1-128 with its (00) line */
+    OCL_ELEMENT_COUNT
+} ocl_element;
+
+/* What a layout is for; each kind has its elements, mandatory ones and
+ * floors. */
+typedef enum {
+    OCL_LAYOUT_STAMP,
+    OCL_LAYOUT_LABEL,  /* a full label (ocl_labels_pdf) */
+    OCL_LAYOUT_CARTON, /* a carton's logistics label */
+    OCL_LAYOUT_KIND_COUNT
+} ocl_layout_kind;
+
+/* What a text's `order` lists: a label's fields, then a carton label's. */
+typedef enum {
+    OCL_ITEM_LOGO,     /* label: the logo at the head of the text (or where listed) */
+    OCL_ITEM_NAME,     /* the product's name */
+    OCL_ITEM_MARK,     /* label: the OCOP mark */
+    OCL_ITEM_PRODUCER, /* the producer: on a label with its address and phone */
+    OCL_ITEM_ORIGIN,
+    OCL_ITEM_NET_QUANTITY,
+    OCL_ITEM_INGREDIENTS,
+    OCL_ITEM_USAGE,
+    OCL_ITEM_STORAGE,
+    OCL_ITEM_WARNINGS,
+    OCL_ITEM_STANDARD,
+    OCL_ITEM_DATES, /* label: NSX and HSD */
+    OCL_ITEM_LOT,   /* the lot; on a label with the serial */
+    OCL_ITEM_PIN,   /* label: the scratch-off PIN in its box */
+    OCL_ITEM_FROM,  /* carton: "Từ (from):" */
+    OCL_ITEM_ADDRESS,
+    OCL_ITEM_SSCC,
+    OCL_ITEM_GTIN,     /* carton: (02) */
+    OCL_ITEM_UNITS,    /* carton: (37), "count" in a file */
+    OCL_ITEM_PRODUCED, /* carton: (11) */
+    OCL_ITEM_EXPIRES,  /* carton: (17) */
+    OCL_ITEM_COUNT
+} ocl_item;
+
+/* "logo", "name", ..., "count" (OCL_ITEM_UNITS); NULL past the end. */
+const char *ocl_item_name(ocl_item item);
+
+typedef enum { OCL_ALIGN_START, OCL_ALIGN_CENTER, OCL_ALIGN_END } ocl_align;
+
+#define OCL_LAYOUT_TEXT_MAX  96
+#define OCL_LAYOUT_NAME_MAX  64
+#define OCL_LAYOUT_BYTES_MAX 16384
+#define OCL_LAYOUT_LINES_MAX 6
+#define OCL_LAYOUT_ORDER_MAX 24
+
+/* An entry of a text's order. */
+typedef struct {
+    ocl_item item;
+    int joined;  /* carton: on the line of the entry before ("gtin+count") */
+    double size; /* carton: pt at full size ("name:16"); 0 on a label */
+} ocl_layout_item;
+
+/* Where a carton label's part gives way to the QR it meets. */
+typedef enum { OCL_CLEAR_NONE, OCL_CLEAR_BESIDE, OCL_CLEAR_BELOW } ocl_clear;
+/* Where a label's EAN goes against the code. */
+typedef enum { OCL_PLACE_BELOW, OCL_PLACE_BESIDE } ocl_place;
+
+/* A length as the file gives it: "12.5mm", or a fraction of the stamp's
+ * width (left, width) or height (top, height) such as "0.82"; on a label
+ * or a carton label, of its area inside the margin. */
+typedef struct {
+    double value;
+    int fraction;
+} ocl_length;
+
+typedef struct {
+    int present;
+    int line;          /* where its section starts, for problems */
+    ocl_length box[4]; /* left, top, width, height, from the top-left corner */
+    double size_min;   /* pt: text shrinks from size_max down to size_min to fit */
+    double size_max;
+    int lines;                      /* most lines the text may wrap to */
+    ocl_align align;                /* across the box (along the text when rotated) */
+    ocl_align valign;               /* top, middle, bottom */
+    int rotate;                     /* 0, or 90 (reading upwards) or 270 (downwards) */
+    char text[OCL_LAYOUT_TEXT_MAX]; /* the caption's words; the serial's prefix */
+    int has_box;                    /* a box was given (a label's logo may flow instead) */
+    ocl_layout_item order[OCL_LAYOUT_ORDER_MAX]; /* label text, carton from and content */
+    int order_count;
+    double gap;                /* mm: a label's text from the code (and EAN) */
+    double max;                /* mm: the largest side of a label's code; 0: no bound */
+    double scale_min;          /* a label's name, times the body's size, */
+    double scale_max;          /*   tried from max down to min */
+    ocl_length height;         /* a label's logo in the text; a carton's bars (mm) */
+    double module;             /* mm: a carton label's QR module */
+    ocl_place place[2];        /* a label's EAN: where, in the order tried */
+    int places;
+    ocl_clear clear;           /* a carton label's part against its QR */
+} ocl_layout_element;
+
+typedef struct ocl_layout {
+    char name[OCL_LAYOUT_NAME_MAX]; /* the file's name, as problems give it */
+    char description[128];          /* the file's first comment */
+    ocl_layout_kind kind;
+    double margin; /* mm: a label's or carton label's edge that nothing enters */
+    int rules;     /* a carton label's thin rules between parts stacked one above another */
+    ocl_layout_element element[OCL_ELEMENT_COUNT];
+} ocl_layout;
+
+/* "code", "serial", ...; NULL past the end. */
+const char *ocl_element_name(ocl_element element);
+
+/* Reads a layout file (at most OCL_LAYOUT_BYTES_MAX bytes) of "key = value"
+ * lines and [element] sections. Problems name the element ("layout.serial")
+ * and give the file, its line and the rule broken: an unknown element or
+ * key, a value out of its range, a mandatory element missing. */
+ocl_result ocl_layout_load(const char *path, ocl_layout *layout, ocl_problems *problems);
+/* The same from memory; `name` is how problems call it. */
+ocl_result ocl_layout_parse(const char *text, size_t len, const char *name, ocl_layout *layout,
+                            ocl_problems *problems);
+
+/* The built-in layouts, the same as their files in templates/layouts/:
+ * "label", "carton" and "carton-low". OCL_EINVAL for another name. */
+ocl_result ocl_layout_builtin(const char *name, ocl_layout *layout);
+
+/* The element's boxes on a stamp of width x height mm (a label's or a
+ * carton label's area inside its margin), in mm from its bottom-left
+ * corner (absent: all 0). Problems: a box that reaches past the stamp,
+ * overlaps the code's box (its quiet zone) or another element's, unless
+ * it gives way (a label's text flows around the code, a carton's part
+ * with `clear`). */
+ocl_result ocl_layout_place(const ocl_layout *layout, double width, double height,
+                            ocl_box box[OCL_ELEMENT_COUNT], ocl_problems *problems);
+
+/* Whether a label layout's text lists every field the law asks of the
+ * group (ocl_law_requires, ocl_law_requires_dates); problems name
+ * "layout.text", the file, the field and its legal basis. */
+ocl_result ocl_layout_law_check(const ocl_layout *layout, ocl_group group,
+                                ocl_problems *problems);
+
+/* The layout a stamp of this size takes when none is given, a name in
+ * templates/layouts/: "stamp-small" under 25 mm square, "stamp-square"
+ * for squares, "stamp" for stamps wider than tall. */
+const char *ocl_stamp_layout_default(double width, double height);
+/* A carton label's: "carton" 100 mm high or more, else "carton-low". */
+const char *ocl_carton_layout_default(double width, double height);
+
+/* ---------- logos: the producer's PNG ---------- */
+
+#define OCL_LOGO_BYTES_MAX (1024 * 1024)
+#define OCL_LOGO_SIDE_MAX  2000
+
+/* Checks that `png` is a PNG file (signature, then decoded whole by
+ * libpng) of at most OCL_LOGO_BYTES_MAX bytes and OCL_LOGO_SIDE_MAX pixels
+ * a side; its size goes to width/height (may be NULL). Problems name
+ * `field`. */
+ocl_result ocl_logo_check(const unsigned char *png, size_t len, const char *field, int *width,
+                          int *height, ocl_problems *problems);
+
+/* ---------- traceability stamps (tem truy xuất nguồn gốc) ---------- */
+
+/* A module of a stamp's code is never under 0.4 mm, and the code keeps a
+ * 4-module quiet zone inside its box, whatever the symbology. */
+#define OCL_STAMP_MODULE_MIN_MM 0.4
+#define OCL_STAMP_QUIET         4
+#define OCL_STAMP_CAPTION       "Quét mã để truy xuất nguồn gốc"
+
+typedef struct {
+    const char *font_path;
+    const char *base_url;      /* NULL: OCL_DEFAULT_BASE_URL */
+    const char *name;          /* the product's short name; NULL: the job's product name */
+    int ocop_mark;             /* draw the OCOP mark (caller checked validity) */
+    ocl_symbology symbol;      /* OCL_SYMBOL_QR or OCL_SYMBOL_DATAMATRIX */
+    const unsigned char *logo; /* PNG (ocl_logo_check); NULL: none */
+    size_t logo_len;
+    int threads; /* encoding threads; 0 or 1: the calling one */
+} ocl_stamp_options;
+
+#define OCL_STAMP_LINES 24
+
+/* Where things sit on one stamp, in mm from its bottom-left corner. */
+typedef struct {
+    ocl_box stamp;
+    ocl_box code_box;                   /* the layout's box for the code */
+    ocl_box code;                       /* the code with its quiet zone */
+    ocl_box dark;                       /* the code without it */
+    int modules;                        /* a side's modules, quiet zone included */
+    double module;                      /* mm */
+    ocl_box element[OCL_ELEMENT_COUNT]; /* the layout's boxes */
+    ocl_box line[OCL_STAMP_LINES];      /* each line's ink (rotated: its turned box) */
+    ocl_element line_element[OCL_STAMP_LINES];
+    double line_size[OCL_STAMP_LINES]; /* pt */
+    int lines;
+    int mark; /* the OCOP mark is drawn */
+    ocl_box mark_ink;
+    int logo; /* the logo is drawn */
+    ocl_box logo_ink;
+} ocl_stamp_geometry;
+
+/* The layout ocl_stamps_pdf would use, for checking it. */
+ocl_result ocl_stamps_geometry(const ocl_label_job *job, const ocl_sheet *sheet,
+                               const ocl_layout *layout, const ocl_stamp_options *options,
+                               ocl_stamp_geometry *geometry, ocl_problems *problems);
+
+/* One stamp per serial on the sheet: the unit's code (ocl_label_uri), the
+ * serial, the name, the caption, the mark and the logo where the layout
+ * puts them. Problems: a layout that breaks a rule on this sheet, text that
+ * cannot fit its box, a code that would take modules under 0.4 mm (naming
+ * `sheet`, with the size of stamp that would hold it), a bad logo. */
+ocl_result ocl_stamps_pdf(const ocl_label_job *job, const ocl_sheet *sheet,
+                          const ocl_layout *layout, const ocl_stamp_options *options,
+                          const char *const *serials, size_t count, ocl_buffer *pdf,
+                          ocl_problems *problems);
 
 /* ---------- OCOP recognition (Decision 148/QĐ-TTg, 1489/QĐ-TTg) ---------- */
 

@@ -114,22 +114,38 @@ static QRcode *encode_public(const unsigned char *data, size_t len, ocl_ec_level
     return code;
 }
 
-static ocl_result place(const unsigned char *symbol, int width, int version, ocl_qr *qr)
+/* A light square with room for a symbol of `width` modules and its quiet
+ * zone. */
+static ocl_result make_square(int width, int version, ocl_qr *qr)
 {
     int quiet = OCL_QR_QUIET_ZONE;
     int size = width + 2 * quiet;
     qr->modules = calloc((size_t)size * (size_t)size, 1);
     if (!qr->modules)
         return OCL_ENOMEM;
-    for (int y = 0; y < width; y++) {
-        const unsigned char *src = symbol + (size_t)y * (size_t)width;
-        unsigned char *dst = qr->modules + (size_t)(y + quiet) * (size_t)size + (size_t)quiet;
-        for (int x = 0; x < width; x++)
-            dst[x] = src[x] & 1;
-    }
     qr->version = version;
     qr->size = size;
     qr->quiet = quiet;
+    return OCL_OK;
+}
+
+/* Where module (0, 0) of the symbol goes. */
+static unsigned char *symbol_origin(const ocl_qr *qr)
+{
+    return qr->modules + (size_t)qr->quiet * (size_t)qr->size + (size_t)qr->quiet;
+}
+
+static ocl_result place(const unsigned char *symbol, int width, int version, ocl_qr *qr)
+{
+    ocl_result rc = make_square(width, version, qr);
+    if (rc != OCL_OK)
+        return rc;
+    for (int y = 0; y < width; y++) {
+        const unsigned char *src = symbol + (size_t)y * (size_t)width;
+        unsigned char *dst = symbol_origin(qr) + (size_t)y * (size_t)qr->size;
+        for (int x = 0; x < width; x++)
+            dst[x] = src[x] & 1;
+    }
     return OCL_OK;
 }
 
@@ -158,11 +174,12 @@ ocl_result ocl_qr_encode(const unsigned char *data, size_t len, ocl_ec_level lev
     QRinput_free(input);
     if (!code)
         return error_result(err);
-    ocl_result rc = OCL_ENOMEM;
-    unsigned char *symbol = malloc((size_t)code->width * (size_t)code->width);
-    if (symbol && ocl_qr_select_mask(code->data, code->width, level, symbol) >= 0)
-        rc = place(symbol, code->width, code->version, qr);
-    free(symbol);
+    ocl_result rc = make_square(code->width, code->version, qr);
+    if (rc == OCL_OK && ocl_qr_select_mask(code->data, code->width, level, symbol_origin(qr),
+                                           (size_t)qr->size) < 0) {
+        ocl_qr_free(qr);
+        rc = OCL_ENOMEM;
+    }
     QRcode_free(code);
     return rc;
 }

@@ -11,6 +11,7 @@
  */
 #include "internal.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,43 +33,48 @@ typedef struct {
     line cols[WIDTH_MAX];
 } bitmatrix;
 
-/* The eight mask conditions: a data module is inverted where true. */
-static int mask_condition(int mask, int x, int y)
-{
-    switch (mask) {
-    case 0:
-        return (x + y) % 2 == 0;
-    case 1:
-        return y % 2 == 0;
-    case 2:
-        return x % 3 == 0;
-    case 3:
-        return (x + y) % 3 == 0;
-    case 4:
-        return (y / 2 + x / 3) % 2 == 0;
-    case 5:
-        return (x * y) % 2 + (x * y) % 3 == 0;
-    case 6:
-        return ((x * y) % 2 + (x * y) % 3) % 2 == 0;
-    default:
-        return ((x * y) % 3 + (x + y) % 2) % 2 == 0;
-    }
-}
+/* Where each of the eight masks inverts a data module: bit x of
+ * mask_rows[mask][y] is set where the condition of ISO/IEC 18004 holds at
+ * column x, row y. Every condition repeats every 6 modules along x and every
+ * 12 along y, so the table is one period:
+ *   0 (x + y) mod 2 = 0         4 (y / 2 + x / 3) mod 2 = 0
+ *   1 y mod 2 = 0               5 (x y) mod 2 + (x y) mod 3 = 0
+ *   2 x mod 3 = 0               6 ((x y) mod 2 + (x y) mod 3) mod 2 = 0
+ *   3 (x + y) mod 3 = 0         7 ((x y) mod 3 + (x + y) mod 2) mod 2 = 0 */
+static const unsigned char mask_rows[8][12] = {
+    {0x15, 0x2a, 0x15, 0x2a, 0x15, 0x2a, 0x15, 0x2a, 0x15, 0x2a, 0x15, 0x2a},
+    {0x3f, 0x00, 0x3f, 0x00, 0x3f, 0x00, 0x3f, 0x00, 0x3f, 0x00, 0x3f, 0x00},
+    {0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09, 0x09},
+    {0x09, 0x24, 0x12, 0x09, 0x24, 0x12, 0x09, 0x24, 0x12, 0x09, 0x24, 0x12},
+    {0x07, 0x07, 0x38, 0x38, 0x07, 0x07, 0x38, 0x38, 0x07, 0x07, 0x38, 0x38},
+    {0x3f, 0x01, 0x09, 0x15, 0x09, 0x01, 0x3f, 0x01, 0x09, 0x15, 0x09, 0x01},
+    {0x3f, 0x07, 0x1b, 0x15, 0x2d, 0x31, 0x3f, 0x07, 0x1b, 0x15, 0x2d, 0x31},
+    {0x15, 0x38, 0x31, 0x2a, 0x07, 0x0e, 0x15, 0x38, 0x31, 0x2a, 0x07, 0x0e},
+};
 
-/* Every mask repeats every 6 modules along x and every 12 along y; a word
- * of the pattern is its first period, doubled until the word is full. */
-static uint64_t pattern_word(int mask, int along_x, int fixed, int start)
+/* A pattern of `period` bits read from bit `phase` on, repeated over a
+ * word: the word of a line that starts `phase` modules into the period. */
+static uint64_t spread(unsigned pattern, int period, int phase)
 {
-    int period = along_x ? 6 : 12;
-    uint64_t v = 0;
-    for (int i = 0; i < period; i++) {
-        int a = start + i;
-        if (along_x ? mask_condition(mask, a, fixed) : mask_condition(mask, fixed, a))
-            v |= (uint64_t)1 << i;
-    }
+    unsigned all = (1u << period) - 1;
+    uint64_t v = ((pattern >> phase) | (pattern << (period - phase))) & all;
     for (int filled = period; filled < 64; filled *= 2)
         v |= v << filled;
     return v;
+}
+
+/* Word k of row y of a mask, and of column x (bit i is module 64 k + i). */
+static uint64_t mask_row_word(int mask, int y, int k)
+{
+    return spread(mask_rows[mask][y % 12], 6, 64 * k % 6);
+}
+
+static uint64_t mask_col_word(int mask, int x, int k)
+{
+    unsigned column = 0;
+    for (int y = 0; y < 12; y++)
+        column |= (unsigned)(mask_rows[mask][y] >> (x % 6) & 1) << y;
+    return spread(column, 12, 64 * k % 12);
 }
 
 /* Portable popcount; compilers turn this idiom into the instruction where
@@ -136,19 +142,31 @@ static void put_module(bitmatrix *m, int x, int y, int on)
     set_bit(m->cols[x], y, on);
 }
 
+/* Every mask's words for rows 0-11 and columns 0-5, which repeat. */
+typedef struct {
+    line rows[8][12];
+    line cols[8][6];
+} mask_words;
+
+static void make_mask_words(int words, mask_words *out)
+{
+    for (int mask = 0; mask < 8; mask++) {
+        for (int k = 0; k < words; k++) {
+            for (int r = 0; r < 12; r++)
+                out->rows[mask][r][k] = mask_row_word(mask, r, k);
+            for (int c = 0; c < 6; c++)
+                out->cols[mask][c][k] = mask_col_word(mask, c, k);
+        }
+    }
+}
+
 /* Applies `mask` to the unmasked symbol, writing function modules as they
  * are and the format information of (level, mask). */
-static void apply_mask(const bitmatrix *base, const bitmatrix *function, ocl_ec_level level,
-                       int mask, bitmatrix *out)
+static void apply_mask(const bitmatrix *base, const bitmatrix *function, const mask_words *words_of,
+                       ocl_ec_level level, int mask, bitmatrix *out)
 {
     int w = base->width, words = base->words;
-    line row_pattern[12], col_pattern[6];
-    for (int r = 0; r < 12; r++)
-        for (int k = 0; k < words; k++)
-            row_pattern[r][k] = pattern_word(mask, 1, r, 64 * k);
-    for (int c = 0; c < 6; c++)
-        for (int k = 0; k < words; k++)
-            col_pattern[c][k] = pattern_word(mask, 0, c, 64 * k);
+    const line *row_pattern = words_of->rows[mask], *col_pattern = words_of->cols[mask];
     out->width = w;
     out->words = words;
     for (int i = 0; i < w; i++) {
@@ -224,39 +242,69 @@ static uint64_t all_of(uint64_t v, int from, int to, int fill)
     return r;
 }
 
-/* line_penalty for a line of at most 64 modules, without walking runs:
- * N1 from the starts of five-module windows, N3 by matching the pattern at
- * every position at once, one scale (1:1:3:1:1 times f) after another, as
- * long as a dark run of 3f modules exists. Outside the line is light, as
- * the quiet zone is. */
-static int line_penalty_word(uint64_t dark, int width)
+/* Where windows of five modules of one colour start (bit set = that
+ * colour). */
+static uint64_t fives(uint64_t colour)
+{
+    return colour & colour >> 1 & colour >> 2 & colour >> 3 & colour >> 4;
+}
+
+/* Where 1:1:3:1:1 times f starts, with a light module or the edge on both
+ * sides and four times f light before or after. Inlined with f = 1 and 2,
+ * the common cases, so that every shift is a constant. */
+static inline __attribute__((always_inline)) uint64_t finder_like(uint64_t dark, uint64_t light,
+                                                                  uint64_t valid, int f)
+{
+    uint64_t match = all_of(dark, 0, f, 0) & all_of(light, f, 2 * f, 1) &
+                     all_of(dark, 2 * f, 5 * f, 0) & all_of(light, 5 * f, 6 * f, 1) &
+                     all_of(dark, 6 * f, 7 * f, 0) & at(light, -1, 1) & at(light, 7 * f, 1);
+    uint64_t before = all_of(light, -4 * f, 0, 1), after = all_of(light, 7 * f, 11 * f, 1);
+    return match & (before | after) & valid;
+}
+
+/* line_penalty for a line of at most 64 modules, without walking runs.
+ * N1: a run of n >= 5 costs 3 + n - 5, one per five-module window in it
+ * plus two per run; windows of either colour can share one word, since no
+ * window is both colours and a dark and a light run's windows never touch.
+ * N3: the pattern matched at every position at once, one scale after
+ * another as long as a dark run of 3f modules exists; matches at different
+ * scales never start at the same module, so they share one word too.
+ * Outside the line is light, as the quiet zone is. */
+static inline __attribute__((always_inline)) int line_penalty_word(uint64_t dark, int width)
 {
     uint64_t valid = width == 64 ? ~(uint64_t)0 : ((uint64_t)1 << width) - 1;
     uint64_t light = ~dark; /* past the edge too */
-    int penalty = 0;
-    const uint64_t colours[2] = {dark, light & valid};
-    for (int c = 0; c < 2; c++) {
-        uint64_t five = all_of(colours[c], 0, 5, 0);
-        penalty += popcount64(five) + 2 * popcount64(five & ~(five << 1));
+    uint64_t five = fives(dark) | fives(light & valid);
+    int penalty = popcount64(five) + 2 * popcount64(five & ~(five << 1));
+    uint64_t run = dark & dark >> 1 & dark >> 2; /* starts of dark runs of 3 or more */
+    if (!run || width < 7)
+        return penalty;
+    uint64_t finders = finder_like(dark, light, valid, 1);
+    run &= dark >> 3 & dark >> 4 & dark >> 5;
+    if (run && width >= 14) {
+        finders |= finder_like(dark, light, valid, 2);
+        int k = 6;
+        for (int f = 3; 7 * f <= width; f++) {
+            for (; k < 3 * f; k++)
+                run &= dark >> k;
+            if (!run)
+                break;
+            finders |= finder_like(dark, light, valid, f);
+        }
     }
-    uint64_t run = dark; /* starts of dark runs of at least k modules */
-    int k = 1;
-    for (int f = 1; 7 * f <= width; f++) {
-        for (; k < 3 * f; k++)
-            run &= dark >> k;
-        if (!run)
-            break;
-        uint64_t match = all_of(dark, 0, f, 0) & all_of(light, f, 2 * f, 1) &
-                         all_of(dark, 2 * f, 5 * f, 0) & all_of(light, 5 * f, 6 * f, 1) &
-                         all_of(dark, 6 * f, 7 * f, 0) & at(light, -1, 1) & at(light, 7 * f, 1);
-        uint64_t before = all_of(light, -4 * f, 0, 1), after = all_of(light, 7 * f, 11 * f, 1);
-        match &= (before | after) & valid;
-        penalty += PENALTY_N3 * popcount64(match);
-    }
-    return penalty;
+    return penalty + PENALTY_N3 * popcount64(finders);
 }
 
-static int penalty(const bitmatrix *m)
+/* x86-64's baseline has no popcount instruction, and the penalty is mostly
+ * popcounts: where GCC or Clang can, the penalty is also compiled for CPUs
+ * that have one (all since 2008), chosen when the program loads. */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define WITH_POPCOUNT_CLONE __attribute__((target_clones("popcnt", "default")))
+#else
+#define WITH_POPCOUNT_CLONE
+#endif
+
+WITH_POPCOUNT_CLONE static int penalty(const bitmatrix *m)
 {
     int w = m->width, words = m->words, dark = 0, total = 0;
     for (int y = 0; y < w; y++) {
@@ -291,56 +339,132 @@ static int penalty(const bitmatrix *m)
     return total;
 }
 
-int ocl_qr_select_mask(const unsigned char *symbol, int width, ocl_ec_level level,
-                       unsigned char *out)
+/* Eight bytes as one word, the first in the low bits. */
+static uint64_t load_le64(const unsigned char *p)
 {
-    if (width < 21 || width > WIDTH_MAX)
-        return -1;
-    bitmatrix *m = calloc(4, sizeof(bitmatrix));
-    if (!m)
-        return -1;
-    bitmatrix *base = &m[0], *function = &m[1], *trial = &m[2], *best = &m[3];
+    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+           (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
+           (uint64_t)p[7] << 56;
+}
+
+static void store_le64(unsigned char *p, uint64_t v)
+{
+    p[0] = (unsigned char)v, p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16), p[3] = (unsigned char)(v >> 24);
+    p[4] = (unsigned char)(v >> 32), p[5] = (unsigned char)(v >> 40);
+    p[6] = (unsigned char)(v >> 48), p[7] = (unsigned char)(v >> 56);
+}
+
+/* Bit 0 of each byte of a word, as bits 0 to 7: the product moves bit 0 of
+ * byte i to bit 56 + i, and no two partial products meet. */
+static unsigned gather8(uint64_t bytes)
+{
+    return (unsigned)(((bytes & 0x0101010101010101u) * 0x0102040810204080u) >> 56);
+}
+
+/* The reverse for the low 8 bits of bits, a nibble at a time, where the
+ * partial products cannot meet either. */
+static uint64_t spread8(unsigned bits)
+{
+    uint64_t low = ((bits & 0xFu) * 0x00204081u) & 0x01010101u;
+    uint64_t high = ((bits >> 4 & 0xFu) * 0x00204081u) & 0x01010101u;
+    return high << 32 | low;
+}
+
+/* Sets cols from rows; rows must hold no bits past the edge. */
+static void transpose(bitmatrix *m)
+{
+    for (int x = 0; x < m->width; x++)
+        memset(m->cols[x], 0, sizeof(m->cols[x]));
+    for (int y = 0; y < m->width; y++) {
+        for (int k = 0; k < m->words; k++) {
+            for (uint64_t bits = m->rows[y][k]; bits; bits &= bits - 1) {
+                int x = 64 * k + __builtin_ctzll(bits);
+                m->cols[x][y >> 6] |= (uint64_t)1 << (y & 63);
+            }
+        }
+    }
+}
+
+/* Bits of word k that are inside a line of `width` modules. */
+static uint64_t inside(int width, int k)
+{
+    int n = width - 64 * k;
+    return n >= 64 ? ~(uint64_t)0 : n <= 0 ? 0 : ((uint64_t)1 << n) - 1;
+}
+
+/* Reads libqrencode's symbol (bit 0x80 function, 0x01 dark, mask 0 on the
+ * data) into the unmasked data with the format modules cleared, and the
+ * function modules; bits past the edge count as function so that no mask
+ * ever sets them. */
+static void load_symbol(const unsigned char *symbol, int width, bitmatrix *base,
+                        bitmatrix *function)
+{
     int words = (width + 63) / 64;
     base->width = function->width = width;
     base->words = function->words = words;
-    /* Bits past the edge are "function" so that no mask ever sets them. */
-    for (int i = 0; i < width; i++) {
-        for (int b = width; b < 64 * words; b++) {
-            set_bit(function->rows[i], b, 1);
-            set_bit(function->cols[i], b, 1);
-        }
-    }
-    /* Undo mask 0 on data modules; clear the format modules. */
     for (int y = 0; y < width; y++) {
-        for (int x = 0; x < width; x++) {
-            unsigned char v = symbol[(size_t)y * (size_t)width + (size_t)x];
-            int is_function = (v & 0x80) != 0;
-            int dark = v & 1;
-            if (!is_function)
-                dark ^= mask_condition(0, x, y);
-            if (is_function)
-                put_module(function, x, y, 1);
-            put_module(base, x, y, dark);
+        line dark = {0}, fixed = {0};
+        const unsigned char *row = symbol + (size_t)y * (size_t)width;
+        int x = 0;
+        for (; x + 8 <= width; x += 8) {
+            uint64_t eight = load_le64(row + x);
+            dark[x >> 6] |= (uint64_t)gather8(eight) << (x & 63);
+            fixed[x >> 6] |= (uint64_t)gather8(eight >> 7) << (x & 63);
+        }
+        for (; x < width; x++) {
+            dark[x >> 6] |= (uint64_t)(row[x] & 1) << (x & 63);
+            fixed[x >> 6] |= (uint64_t)(row[x] >> 7) << (x & 63);
+        }
+        for (int k = 0; k < words; k++) {
+            base->rows[y][k] = (dark[k] ^ (mask_row_word(0, y, k) & ~fixed[k])) & inside(width, k);
+            function->rows[y][k] = fixed[k];
         }
     }
     for (int i = 0; i < 15; i++) {
         int xy[4];
         format_positions(width, i, xy);
-        put_module(base, xy[0], xy[1], 0);
-        put_module(base, xy[2], xy[3], 0);
+        set_bit(base->rows[xy[1]], xy[0], 0);
+        set_bit(base->rows[xy[3]], xy[2], 0);
     }
-    int best_mask = -1, best_penalty = 0;
-    for (int mask = 0; mask < 8; mask++) {
-        apply_mask(base, function, level, mask, trial);
-        int p = penalty(trial);
-        if (best_mask < 0 || p < best_penalty) {
-            best_mask = mask, best_penalty = p;
-            memcpy(best, trial, sizeof(*best));
+    transpose(base);
+    transpose(function);
+    for (int i = 0; i < width; i++) {
+        for (int k = 0; k < words; k++) {
+            function->rows[i][k] |= ~inside(width, k);
+            function->cols[i][k] |= ~inside(width, k);
         }
     }
-    for (int y = 0; y < width; y++)
-        for (int x = 0; x < width; x++)
-            out[(size_t)y * (size_t)width + (size_t)x] = (unsigned char)get_bit(best->rows[y], x);
+}
+
+int ocl_qr_select_mask(const unsigned char *symbol, int width, ocl_ec_level level,
+                       unsigned char *out, size_t stride)
+{
+    if (width < 21 || width > WIDTH_MAX)
+        return -1;
+    bitmatrix *m = malloc(3 * sizeof(bitmatrix) + sizeof(mask_words));
+    if (!m)
+        return -1;
+    bitmatrix *base = &m[0], *function = &m[1], *trial = &m[2];
+    mask_words *patterns = (mask_words *)&m[3];
+    load_symbol(symbol, width, base, function);
+    make_mask_words(base->words, patterns);
+    int best_mask = 0, best_penalty = INT_MAX;
+    for (int mask = 0; mask < 8; mask++) {
+        apply_mask(base, function, patterns, level, mask, trial);
+        int p = penalty(trial);
+        if (p < best_penalty)
+            best_mask = mask, best_penalty = p;
+    }
+    apply_mask(base, function, patterns, level, best_mask, trial);
+    for (int y = 0; y < width; y++) {
+        unsigned char *dst = out + (size_t)y * stride;
+        int x = 0;
+        for (; x + 8 <= width; x += 8)
+            store_le64(dst + x, spread8((unsigned)(trial->rows[y][x >> 6] >> (x & 63))));
+        for (; x < width; x++)
+            dst[x] = (unsigned char)get_bit(trial->rows[y], x);
+    }
     free(m);
     return best_mask;
 }

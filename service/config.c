@@ -47,6 +47,8 @@ static const struct {
     NUMBER("sync", "max_attempts", sync.max_attempts, 1, 1000),
     NUMBER("sync", "backoff_ms", sync.backoff_ms, 1, 3600000),
     NUMBER("sync", "backoff_max_s", sync.backoff_max_s, 1, 86400),
+    TEXT("gs1", "company_prefix", gs1.company_prefix),
+    NUMBER("gs1", "extension_digit", gs1.extension_digit, 0, 9),
 };
 
 static void set_number(config *c, size_t i, const char *field, const char *value,
@@ -81,6 +83,18 @@ static int on_value(void *user, const char *section, const char *key, const char
     return 1;
 }
 
+/* The prefix the SSCCs of cartons are made of, naming the file: a wrong
+ * one would put another company's codes on every carton. */
+static void company_prefix_check(const config *c, const char *path, ocl_problems *problems)
+{
+    ocl_problems found;
+    ocl_problems_init(&found);
+    if (*c->gs1.company_prefix &&
+        ocl_company_prefix_check(c->gs1.company_prefix, "company_prefix", &found) != OCL_OK)
+        ocl_problem_add(problems, "config [gs1] company_prefix", "%s, in '%.64s'",
+                        found.item[0].rule, path);
+}
+
 int config_load(const char *path, config *c, ocl_problems *problems)
 {
     memset(c, 0, sizeof(*c));
@@ -110,5 +124,6 @@ int config_load(const char *path, config *c, ocl_problems *problems)
     const char *endpoint = c->sync.endpoint;
     if (*endpoint && strncmp(endpoint, "http://", 7) != 0 && strncmp(endpoint, "https://", 8) != 0)
         ocl_problem_add(problems, "config [sync] endpoint", "must start with http:// or https://");
+    company_prefix_check(c, path, problems);
     return problems->count == before ? 0 : -1;
 }

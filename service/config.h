@@ -29,6 +29,10 @@ typedef struct {
         char ca_file[PATH_MAX];
         long timeout_s, max_attempts, backoff_ms, backoff_max_s;
     } sync;
+    struct {
+        char company_prefix[32]; /* 7 to 11 digits; empty: no SSCCs, so no cartons */
+        long extension_digit;    /* an SSCC's first digit, 0 to 9 */
+    } gs1;
 } config;
 
 /* The defaults, then `path` if given. Problems name the file and line. */

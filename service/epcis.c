@@ -1,7 +1,8 @@
 /*
  * EPCIS 2.0 events, each in an EPCISDocument that epcis_document() writes
  * for every kind: commissioning of units, what a lot was made from, its
- * journal, shipments and recalls. Vietnam keeps one time zone, so times
+ * journal, shipments, recalls and the packing of units into cartons
+ * (named by their SSCCs' EPC URIs). Vietnam keeps one time zone, so times
  * are written at +07:00 whatever the server's zone (a journal entry keeps
  * the offset it was given). Units are named by their Digital Link URIs
  * without the query (the expiry there is data, not identity), lots by the
@@ -310,4 +311,15 @@ char *epcis_recall_document(const epcis_recall *r)
                               "disposition", "recalled", "ocop:recall", recall, "ocop:recallReason",
                               r->reason, "ocop:recallAction", r->action);
     return epcis_document(event, r->base_url, r->when);
+}
+
+char *epcis_aggregation_document(const epcis_aggregation *a)
+{
+    json_t *children = json_array();
+    for (size_t i = 0; children && i < a->count; i++)
+        json_array_append_new(children, json_string(a->children[i]));
+    json_t *event = json_pack("{s:s, s:s, s:o, s:s, s:s, s:s}", "type", "AggregationEvent",
+                              "parentID", a->parent, "childEPCs", children, "action", "ADD",
+                              "bizStep", "packing", "disposition", "in_progress");
+    return epcis_document(event, a->base_url, a->when);
 }

@@ -122,4 +122,18 @@ typedef struct {
 /* One ObjectEvent (OBSERVE, holding, recalled) of every class recalled. */
 char *epcis_recall_document(const epcis_recall *r);
 
+/* Units packed into a carton: its EPC URI (urn:epc:id:sscc:...) and the
+ * units' Digital Links, as their commissioning named them. */
+typedef struct {
+    const char *base_url;
+    const char *parent;          /* the carton's EPC URI */
+    const char *const *children; /* the units' Digital Links, without the query */
+    size_t count;
+    time_t when;
+} epcis_aggregation;
+
+/* One AggregationEvent (ADD, packing, in_progress) of the carton and its
+ * units, now. */
+char *epcis_aggregation_document(const epcis_aggregation *a);
+
 #endif

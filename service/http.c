@@ -431,6 +431,8 @@ static void add_headers(struct MHD_Response *response, const http_reply *reply)
         MHD_add_response_header(response, "ETag", reply->etag);
     if (reply->content_language)
         MHD_add_response_header(response, "Content-Language", reply->content_language);
+    if (reply->disposition[0])
+        MHD_add_response_header(response, "Content-Disposition", reply->disposition);
     /* The same URI of a code answers a page, JSON or a linkset by these. */
     if (reply->epcis_version)
         MHD_add_response_header(response, "GS1-EPCIS-Version", reply->epcis_version);
@@ -870,10 +872,9 @@ http_server *http_start(store *s, config *c, char *error, size_t error_size)
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO |
             MHD_USE_ERROR_LOG | family,
         0, NULL, NULL, on_request, server, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_THREAD_POOL_SIZE, workers, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
-        MHD_OPTION_URI_LOG_CALLBACK, on_uri, server, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-        server, MHD_OPTION_END);
+        MHD_OPTION_THREAD_POOL_SIZE, workers, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024), MHD_OPTION_URI_LOG_CALLBACK,
+        on_uri, server, MHD_OPTION_NOTIFY_COMPLETED, on_completed, server, MHD_OPTION_END);
     if (!server->daemon) {
         snprintf(error, error_size, "cannot listen on %s", c->listen);
         server_free(server, SERVER_LOCK | SERVER_LOG);

@@ -67,6 +67,7 @@ typedef struct {
     const char *content_language; /* a Content-Language header, or NULL */
     const char *vary;             /* a Vary header, or NULL */
     const char *epcis_version;    /* a GS1-EPCIS-Version header, or NULL */
+    char disposition[96];         /* a Content-Disposition header; empty: none */
 } http_reply;
 
 /* A cookie of the request, or NULL. */

@@ -18,12 +18,19 @@ static const jr_rule ocop_rules[] = {
     {NULL, 0, 0, NULL, 0},
 };
 static const jr_rule product_rules[] = {
-    {"name", JR_TEXT, 1, NULL, 0},         {"group", JR_TEXT, 1, NULL, 0},
-    {"gtin", JR_TEXT, 0, NULL, 0},         {"net_quantity", JR_TEXT, 0, NULL, 0},
-    {"ingredients", JR_TEXT, 0, NULL, 0},  {"origin", JR_TEXT, 0, NULL, 0},
-    {"usage", JR_TEXT, 0, NULL, 0},        {"storage", JR_TEXT, 0, NULL, 0},
-    {"warnings", JR_TEXT, 0, NULL, 0},     {"standard", JR_TEXT, 0, NULL, 0},
-    {"ocop", JR_OBJECT, 0, ocop_rules, 0}, {NULL, 0, 0, NULL, 0},
+    {"name", JR_TEXT, 1, NULL, 0},
+    {"group", JR_TEXT, 1, NULL, 0},
+    {"gtin", JR_TEXT, 0, NULL, 0},
+    {"net_quantity", JR_TEXT, 0, NULL, 0},
+    {"ingredients", JR_TEXT, 0, NULL, 0},
+    {"origin", JR_TEXT, 0, NULL, 0},
+    {"usage", JR_TEXT, 0, NULL, 0},
+    {"storage", JR_TEXT, 0, NULL, 0},
+    {"warnings", JR_TEXT, 0, NULL, 0},
+    {"standard", JR_TEXT, 0, NULL, 0},
+    {"ocop", JR_OBJECT, 0, ocop_rules, 0},
+    {"short_name", JR_TEXT, 0, NULL, 0},
+    {NULL, 0, 0, NULL, 0},
 };
 static const jr_rule lot_rules[] = {
     {"code", JR_TEXT, 1, NULL, 0},
@@ -36,6 +43,8 @@ static const jr_rule root_rules[] = {
     {"producer", JR_OBJECT, 1, job_producer_rules, 0},
     {"product", JR_OBJECT, 1, product_rules, 0},
     {"lot", JR_OBJECT, 1, lot_rules, 0},
+    {"logo", JR_TEXT, 0, NULL, 0}, /* the producer's PNG, for stamps */
+    {"retail_barcode", JR_TEXT, 0, NULL, 0},
     {NULL, 0, 0, NULL, 0},
 };
 
@@ -123,6 +132,11 @@ static void store(void *ctx, const char *path, const json_t *v, ocl_problems *pr
         job->has_expires = jr_date(v, path, 1, &job->expires, problems) == 0;
     } else if (strcmp(path, "lot.units") == 0) {
         store_range(path, v, JOB_UNITS_MAX, &job->units, problems);
+    } else if (strcmp(path, "retail_barcode") == 0) {
+        int retail = ocl_retail_barcode_parse(json_string_value(v));
+        if (retail < 0)
+            ocl_problem_add(problems, path, "must be one of auto, always, never");
+        job->retail_barcode = retail < 0 ? OCL_RETAIL_AUTO : (ocl_retail_barcode)retail;
     }
 }
 

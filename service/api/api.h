@@ -42,6 +42,20 @@ int api_labels_draw(http_request *req, http_reply *reply, long id, const ocl_she
                     const char *const *serials, const char *const *pins, size_t count,
                     ocl_buffer *pdf);
 void api_lots_label_png(http_request *req, http_reply *reply, long id);
+/* A lot's labels for a thermal printer, ZPL II or TSPL (api/thermal.c). */
+void api_lots_labels_zpl(http_request *req, http_reply *reply, long id);
+void api_lots_labels_tspl(http_request *req, http_reply *reply, long id);
+/* The lot, if the request may print it (its owner's, not recalled): the
+ * owner, or 0 with the reply. */
+long api_lot_printable(http_request *req, http_reply *reply, long id);
+/* The label job of a stored lot; its strings belong to the JSON objects. */
+void api_lot_job(json_t *product, json_t *producer, json_t *lot, ocl_label_job *job,
+                 char gtin[OCL_GTIN14_LEN + 1]);
+/* A lot's traceability stamps (api/stamps.c). */
+void api_lots_stamps(http_request *req, http_reply *reply, long id);
+/* A producer's logo, PNG (api/logos.c). */
+void api_producers_logo_put(http_request *req, http_reply *reply, long id);
+void api_producers_logo_get(http_request *req, http_reply *reply, long id);
 void api_products_lots(http_request *req, http_reply *reply, long id);
 void api_products_label_check(http_request *req, http_reply *reply, long id);
 void api_certificates_list(http_request *req, http_reply *reply, long id);
@@ -92,6 +106,12 @@ void api_recalls_get(http_request *req, http_reply *reply, long id);
  * REST binding's filters and pages, and GET /epcis/events/{eventID}. */
 void api_epcis_events(http_request *req, http_reply *reply, long id);
 void api_epcis_event(http_request *req, http_reply *reply, long id);
+/* Cartons (api/cartons.c): packing a lot's units, a carton by its SSCC,
+ * its logistics label, and the public /00/{sscc}. */
+void api_cartons_create(http_request *req, http_reply *reply, long id);
+void api_cartons_get(http_request *req, http_reply *reply, long id);
+void api_cartons_label(http_request *req, http_reply *reply, long id);
+void carton_resolve(http_request *req, http_reply *reply);
 /* 1 when lot `lot_id` is not recalled; else 0 after a 409 naming the
  * recall: nothing more is printed or issued for it. */
 int api_lot_not_recalled(http_request *req, http_reply *reply, long lot_id);

@@ -191,9 +191,16 @@ static long printable_lot(http_request *req, http_reply *reply, long id)
     return api_lot_not_recalled(req, reply, id) ? owner : 0;
 }
 
-/* ?sheet=NAME from templates/sheets/; 0, or -1 with the reply. */
+/* ?sheet=NAME from templates/sheets/, and ?symbol=qr|datamatrix for the
+ * units' codes; 0, or -1 with the reply. */
 static int load_sheet(http_request *req, http_reply *reply, ocl_sheet *sheet)
 {
+    const char *symbol = http_query(req, "symbol");
+    int parsed = symbol ? ocl_symbology_parse(symbol) : OCL_SYMBOL_QR;
+    if (parsed != OCL_SYMBOL_QR && parsed != OCL_SYMBOL_DATAMATRIX) {
+        http_error(reply, 422, "invalid", "symbol", "must be qr or datamatrix, not '%s'", symbol);
+        return -1;
+    }
     return api_sheet_load(http_query(req, "sheet"), reply, sheet);
 }
 
@@ -228,8 +235,12 @@ int api_labels_draw(http_request *req, http_reply *reply, long id, const ocl_she
     ocl_problems problems;
     ocl_problems_init(&problems);
     lot_job(product, producer, lot, &job, gtin);
+    /* ?symbol= is checked by the routes that take it; any other is a QR. */
+    ocl_symbology symbol = ocl_symbology_parse(http_query(req, "symbol")) == OCL_SYMBOL_DATAMATRIX
+                               ? OCL_SYMBOL_DATAMATRIX
+                               : OCL_SYMBOL_QR;
     ocl_label_options options = {
-        .base_url = req->config->base_url, .threads = host_cores(), .pins = pins};
+        .base_url = req->config->base_url, .threads = host_cores(), .pins = pins, .symbol = symbol};
     int rc = -1;
     if (!count) {
         http_error(reply, 422, "invalid", "serials", "the lot has no serials yet");
@@ -409,4 +420,17 @@ void api_products_label_check(http_request *req, http_reply *reply, long id)
     json_decref(producer);
     json_decref(product);
     json_decref(lot);
+}
+
+/* ---------- shared with the other things printed for a lot (api.h) ---------- */
+
+long api_lot_printable(http_request *req, http_reply *reply, long id)
+{
+    return printable_lot(req, reply, id);
+}
+
+void api_lot_job(json_t *product, json_t *producer, json_t *lot, ocl_label_job *job,
+                 char gtin[OCL_GTIN14_LEN + 1])
+{
+    lot_job(product, producer, lot, job, gtin);
 }

@@ -32,6 +32,8 @@ static const struct {
     {"GET", "/api/v1/producers", R_ANY, api_producers_list},
     {"GET", "/api/v1/producers/{id}", R_ANY, api_producers_get},
     {"PATCH", "/api/v1/producers/{id}", R_ANY, api_producers_update},
+    {"PUT", "/api/v1/producers/{id}/logo", R_ANY, api_producers_logo_put},
+    {"GET", "/api/v1/producers/{id}/logo", R_ANY, api_producers_logo_get},
     {"POST", "/api/v1/products", R_ANY, api_products_create},
     {"GET", "/api/v1/products", R_ANY, api_products_list},
     {"GET", "/api/v1/products/{id}", R_ANY, api_products_get},
@@ -43,6 +45,9 @@ static const struct {
     {"GET", "/api/v1/products/{id}/qr.svg", R_ANY, api_products_qr_svg},
     {"GET", "/api/v1/lots/{id}/labels.pdf", R_ANY, api_lots_labels},
     {"GET", "/api/v1/lots/{id}/label.png", R_ANY, api_lots_label_png},
+    {"GET", "/api/v1/lots/{id}/labels.zpl", R_ANY, api_lots_labels_zpl},
+    {"GET", "/api/v1/lots/{id}/labels.tspl", R_ANY, api_lots_labels_tspl},
+    {"GET", "/api/v1/lots/{id}/stamps.pdf", R_ANY, api_lots_stamps},
     {"GET", "/api/v1/products/{id}/lots", R_ANY, api_products_lots},
     {"GET", "/api/v1/products/{id}/label-check", R_ANY, api_products_label_check},
     {"GET", "/api/v1/certificates", R_ANY, api_certificates_list},
@@ -84,11 +89,14 @@ static const struct {
     {"GET", "/api/v1/recalls/{id}", R_ANY, api_recalls_get},
     {"GET", "/epcis/events", R_ADMIN | R_OFFICER | R_READER, api_epcis_events},
     {"GET", "/epcis/events/{name}", R_ADMIN | R_OFFICER | R_READER, api_epcis_event},
+    {"POST", "/api/v1/lots/{id}/cartons", R_ANY, api_cartons_create},
+    {"GET", "/api/v1/cartons/{name}", R_ANY, api_cartons_get},
+    {"GET", "/api/v1/cartons/{name}/label.pdf", R_ANY, api_cartons_label},
 };
 
 static const char *const extra_routes[ROUTE_EXTRA] = {
-    "/healthz",       "/metrics", "/01/...",         "/c/{number}",
-    "/01/.../verify", "other",    "/photos/{id}.jpg"};
+    "/healthz",       "/metrics", "/01/...",          "/c/{number}",
+    "/01/.../verify", "other",    "/photos/{id}.jpg", "/00/{sscc}"};
 #define ROUTE_COUNT (sizeof(routes) / sizeof(routes[0]))
 
 const char *api_route_name(size_t i, const char **method)
@@ -105,9 +113,11 @@ const char *api_route_name(size_t i, const char **method)
 static int path_matches(const char *pattern, const char *path, long *id)
 {
     const char *name = strstr(pattern, "{name}");
-    if (name) /* a last segment that is not a number: the handler reads it */
-        return strncmp(pattern, path, (size_t)(name - pattern)) == 0 && path[name - pattern] &&
-               !strchr(path + (name - pattern), '/');
+    if (name) { /* a segment that is not a number, and what follows it: the handler reads it */
+        size_t fixed = (size_t)(name - pattern);
+        size_t segment = strncmp(pattern, path, fixed) == 0 ? strcspn(path + fixed, "/") : 0;
+        return segment > 0 && strcmp(path + fixed + segment, name + strlen("{name}")) == 0;
+    }
     const char *brace = strstr(pattern, "{id}");
     size_t fixed = brace ? (size_t)(brace - pattern) : strlen(pattern);
     if (strncmp(pattern, path, fixed) != 0)
@@ -131,9 +141,10 @@ static int path_matches(const char *pattern, const char *path, long *id)
 int api_public_path(const char *path)
 {
     return strncmp(path, "/01/", 4) == 0 || strncmp(path, "/lot/", 5) == 0 ||
-           strncmp(path, "/c/", 3) == 0 || strcmp(path, "/healthz") == 0 ||
-           strncmp(path, "/assets/", 8) == 0 || strcmp(path, "/favicon.ico") == 0 ||
-           strncmp(path, "/.well-known/", 13) == 0 || strncmp(path, "/photos/", 8) == 0;
+           strncmp(path, "/00/", 4) == 0 || strncmp(path, "/c/", 3) == 0 ||
+           strcmp(path, "/healthz") == 0 || strncmp(path, "/assets/", 8) == 0 ||
+           strcmp(path, "/favicon.ico") == 0 || strncmp(path, "/.well-known/", 13) == 0 ||
+           strncmp(path, "/photos/", 8) == 0;
 }
 
 /* A change made with the session cookie must carry the session's CSRF
@@ -156,6 +167,11 @@ void api_route(http_request *req, http_reply *reply, int *index)
         (strcmp(req->method, "GET") == 0 || head)) {
         *index = (int)(ROUTE_COUNT + ROUTE_RESOLVER);
         links_resolve(req, reply, req->resolver);
+        return;
+    }
+    if (strncmp(req->path, "/00/", 4) == 0 && (strcmp(req->method, "GET") == 0 || head)) {
+        *index = (int)(ROUTE_COUNT + ROUTE_CARTON);
+        carton_resolve(req, reply);
         return;
     }
     if (links_public_path(req->path) && strcmp(req->method, "OPTIONS") == 0) {

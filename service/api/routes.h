@@ -16,6 +16,7 @@ typedef enum {
     ROUTE_PIN,
     ROUTE_OTHER,
     ROUTE_PHOTO,
+    ROUTE_CARTON,
     ROUTE_EXTRA
 } api_extra_route;
 

@@ -57,6 +57,7 @@ int cli_parse_options(int argc, char **argv, const cli_option *options, size_t c
 int cmd_qr(int argc, char **argv);
 int cmd_gs1(int argc, char **argv);
 int cmd_labels(int argc, char **argv);
+int cmd_stamps(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
 int cmd_certificate(int argc, char **argv);
 int cmd_db(int argc, char **argv);

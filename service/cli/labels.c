@@ -5,13 +5,16 @@
  */
 #include "cli.h"
 #include "job.h"
+#include "runs.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Labels per PDF: libharu holds a whole document in memory until it is
@@ -22,6 +25,7 @@
 static const char labels_usage[] =
     "usage: ocoptrace labels --job JOB.json --sheet NAME [--base-url URL] [--draft]\n"
     "                        [--no-ocop-mark] -o OUT.pdf [--serials OUT.csv]\n"
+    "                        [--format pdf|zpl|tspl [--dpi 203|300]] [--symbol qr|datamatrix]\n"
     "   or: ocoptrace labels --list-sheets\n"
     "\n"
     "Draws one label per unit of the lot, each with its own serial in a GS1 Digital\n"
@@ -34,11 +38,20 @@ static const char labels_usage[] =
     "  --no-ocop-mark    leave the OCOP star mark off\n"
     "  -o FILE           the PDF ('-' for standard output); runs of more than\n"
     "                    25000 labels are written as FILE-1.pdf, FILE-2.pdf, ...\n"
-    "  --serials FILE    write 'serial,uri' for every label (CSV)\n";
+    "  --serials FILE    write 'serial,uri' for every label (CSV)\n"
+    "  --format FORMAT   pdf (default); zpl (Zebra) or tspl (TSC, Xprinter) for a\n"
+    "                    thermal printer on a roll sheet, one file however long\n"
+    "  --dpi DPI         the thermal printer's resolution: 203 (default) or 300\n"
+    "  --symbol SYMBOL   the unit's code: qr (default) or datamatrix (PDF only)\n"
+    "\n"
+    "With a GTIN, full labels also carry it as an EAN-13 (EAN-8 for a GTIN-8) for\n"
+    "the till where they have room; the job's \"retail_barcode\" says auto (default),\n"
+    "always or never.\n";
 
 /* ---------- data files ---------- */
 
-static int list_sheets(void)
+/* The label sheets, or the stamp sheets ("stamp-..."). */
+static int list_sheets(int stamps)
 {
     char dir[PATH_MAX];
     if (host_join_path(dir, sizeof(dir), host_data_dir(), "templates/sheets") != 0)
@@ -52,7 +65,8 @@ static int list_sheets(void)
     printf("%-14s %-6s %-16s %s\n", "sheet", "paper", "label (mm)", "per page");
     for (int i = 0; i < n; i++) {
         size_t len = strlen(entries[i]->d_name);
-        if (len > 6 && strcmp(entries[i]->d_name + len - 6, ".sheet") == 0) {
+        int stamp = strncmp(entries[i]->d_name, "stamp-", 6) == 0;
+        if (len > 6 && strcmp(entries[i]->d_name + len - 6, ".sheet") == 0 && stamp == stamps) {
             char path[PATH_MAX];
             ocl_sheet sheet;
             ocl_problems problems;
@@ -135,16 +149,28 @@ static int ocop_mark(const job_file *jf, int no_mark, ocl_problems *problems,
 
 /* Lays one label out before anything is drawn: a job that cannot fit is
  * refused, and what had to give way to fit is said. */
-static void check_fit(const job_file *jf, const ocl_sheet *sheet, int mark, ocl_problems *problems,
-                      ocl_problems *warnings)
+static void check_fit(const job_file *jf, const ocl_sheet *sheet, int mark, ocl_symbology symbol,
+                      ocl_problems *problems, ocl_problems *warnings)
 {
     char font[PATH_MAX];
     if (host_join_path(font, sizeof(font), host_data_dir(), "fonts/" FONT_FILE) != 0)
         return;
-    ocl_label_options options = {.font_path = font, .ocop_mark = mark};
+    ocl_label_options options = {.font_path = font, .ocop_mark = mark, .symbol = symbol};
     ocl_label_geometry g;
     if (ocl_labels_geometry(&jf->job, sheet, &options, &g, problems) != OCL_OK)
         return;
+    /* Not a warning: the label is lawful without it, the shop may want it. */
+    if (g.ean_needs_width > 0)
+        fprintf(stderr,
+                PROGRAM ": note: the EAN for the till is left off: '%s' labels (%g x %g mm) have "
+                        "no room for it beside the contents; labels of %g x %g mm hold it "
+                        "(\"retail_barcode\": \"never\" leaves it off without this note)\n",
+                sheet->name, sheet->label_width, sheet->label_height, g.ean_needs_width,
+                g.ean_needs_height);
+    else if (jf->job.gtin && jf->job.retail_barcode == OCL_RETAIL_AUTO && g.ean.width == 0)
+        fprintf(stderr,
+                PROGRAM ": note: the EAN for the till is left off: no label size up to 400 mm "
+                        "holds it with the contents\n");
     if (g.short_form)
         ocl_problem_add(warnings, "sheet",
                         "'%s' labels are too small for every content: printing the short form "
@@ -218,6 +244,9 @@ static int write_serials(const char *path, const ocl_label_job *job, const char 
 typedef struct {
     const char *job, *sheet, *base_url, *output, *serials;
     int draft, no_mark, list;
+    const char *format, *dpi_text, *symbol_text;
+    int language, dpi; /* a thermal printer's; language -1: PDF */
+    ocl_symbology symbol;
 } labels_args;
 
 static void part_name(const char *output, int part, char *out, size_t size)
@@ -253,7 +282,12 @@ static int render(const labels_args *args, const job_file *jf, const ocl_sheet *
     }
     for (long i = 0; i < count; i++)
         list[i] = serials[i];
-    ocl_label_options options = {font, args->base_url, args->draft, mark, host_cores(), NULL};
+    ocl_label_options options = {.font_path = font,
+                                 .base_url = args->base_url,
+                                 .draft = args->draft,
+                                 .ocop_mark = mark,
+                                 .threads = host_cores(),
+                                 .symbol = args->symbol};
     int status = EXIT_OK;
     for (int part = 0; part < parts && status == EXIT_OK; part++) {
         long first = part * per_part;
@@ -285,6 +319,144 @@ static int render(const labels_args *args, const job_file *jf, const ocl_sheet *
     return status;
 }
 
+/* ---------- thermal printers ---------- */
+
+/* Labels a thermal job makes at a time: bounded memory however long the run. */
+#define PRINTER_CHUNK 1000
+
+/* --format and --dpi. */
+static void check_format(labels_args *args, ocl_problems *problems)
+{
+    static const char *const names[] = {"zpl", "tspl"};
+    static const ocl_printer_language languages[] = {OCL_PRINTER_ZPL, OCL_PRINTER_TSPL};
+    args->language = -1;
+    args->dpi = OCL_PRINTER_DPI;
+    for (size_t i = 0; args->format && i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(args->format, names[i]) == 0)
+            args->language = (int)languages[i];
+    if (args->format && args->language < 0 && strcmp(args->format, "pdf") != 0)
+        ocl_problem_add(problems, "format", "must be pdf, zpl or tspl, not '%s'", args->format);
+    if (!args->dpi_text)
+        return;
+    if (args->language < 0)
+        ocl_problem_add(problems, "dpi", "only with --format zpl or tspl: a PDF has no dots");
+    else if (strcmp(args->dpi_text, "203") == 0 || strcmp(args->dpi_text, "300") == 0)
+        args->dpi = atoi(args->dpi_text);
+    else
+        ocl_problem_add(problems, "dpi",
+                        "must be 203 or 300 (the printer's dots per inch), not '%s'",
+                        args->dpi_text);
+}
+
+/* --symbol: the unit's code. */
+static void check_symbol(labels_args *args, ocl_problems *problems)
+{
+    int symbol = args->symbol_text ? ocl_symbology_parse(args->symbol_text) : OCL_SYMBOL_QR;
+    args->symbol = OCL_SYMBOL_QR;
+    if (symbol != OCL_SYMBOL_QR && symbol != OCL_SYMBOL_DATAMATRIX)
+        ocl_problem_add(problems, "symbol", "must be qr or datamatrix, not '%s'",
+                        args->symbol_text);
+    else if (symbol == OCL_SYMBOL_DATAMATRIX && args->language >= 0)
+        ocl_problem_add(problems, "symbol",
+                        "datamatrix only with --format pdf: thermal labels carry a QR code");
+    else
+        args->symbol = (ocl_symbology)symbol;
+}
+
+typedef struct {
+    char font[PATH_MAX];
+    ocl_label_options options;
+    ocl_printer_job *job;
+    int failed; /* not the input's fault: said already */
+} printer_run;
+
+/* Opens the printer's job before any serial is drawn: a sheet, a dpi or a
+ * text that cannot be printed is refused, and what had to give way said. */
+static void open_printer(printer_run *run, const labels_args *args, const job_file *jf,
+                         const ocl_sheet *sheet, int mark, ocl_problems *problems,
+                         ocl_problems *warnings)
+{
+    if (host_join_path(run->font, sizeof(run->font), host_data_dir(), "fonts/" FONT_FILE) != 0) {
+        cli_error("data directory path too long");
+        run->failed = 1;
+        return;
+    }
+    run->options =
+        (ocl_label_options){run->font, args->base_url, args->draft, mark, 1, NULL, OCL_SYMBOL_QR};
+    ocl_result rc =
+        ocl_printer_job_open(&jf->job, sheet, &run->options, (ocl_printer_language)args->language,
+                             args->dpi, &run->job, problems);
+    if (rc == OCL_EIO)
+        cli_error("cannot load the font '%s'", run->font);
+    else if (rc != OCL_OK && rc != OCL_EINVAL)
+        cli_error("cannot prepare the labels: %s", ocl_strerror(rc));
+    run->failed = rc != OCL_OK && rc != OCL_EINVAL;
+    int short_form, drawn;
+    if (rc != OCL_OK)
+        return;
+    ocl_printer_job_fit(run->job, &short_form, &drawn);
+    if (short_form)
+        ocl_problem_add(warnings, "sheet",
+                        "'%s' labels are too small for every content: printing the short form "
+                        "(name, producer, origin, dates, lot, serial; the rest behind the QR "
+                        "code) (Decree 43/2017, Art. 10(3))",
+                        sheet->name);
+    if (mark && !drawn)
+        ocl_problem_add(warnings, "sheet", "no room for the OCOP mark on '%s' labels", sheet->name);
+}
+
+/* Writes the labels as they are made, PRINTER_CHUNK at a time, to standard
+ * output or to a file beside `path` renamed into place when whole, so that
+ * a failure leaves no file. */
+static int render_printer(printer_run *run, const labels_args *args,
+                          char (*serials)[OCL_SERIAL_LEN + 1], long count)
+{
+    char temp[PATH_MAX];
+    int to_stdout = strcmp(args->output, "-") == 0, fd = STDOUT_FILENO;
+    if (!to_stdout &&
+        snprintf(temp, sizeof(temp), "%s.XXXXXX", args->output) >= (int)sizeof(temp)) {
+        cli_error("cannot write '%s': path too long", args->output);
+        return EXIT_FAILED;
+    }
+    if (!to_stdout && (fd = mkstemp(temp)) < 0) {
+        cli_error("cannot write '%s': %s", args->output, strerror(errno));
+        return EXIT_FAILED;
+    }
+    const char *list[PRINTER_CHUNK];
+    ocl_buffer chunk = {0};
+    ocl_result rc = OCL_OK;
+    int written = 0;
+    for (long first = 0; first < count && rc == OCL_OK && written == 0; first += PRINTER_CHUNK) {
+        long n = count - first < PRINTER_CHUNK ? count - first : PRINTER_CHUNK;
+        for (long i = 0; i < n; i++)
+            list[i] = serials[first + i];
+        chunk.len = 0;
+        rc = ocl_printer_job_write(run->job, list, NULL, (size_t)n, &chunk);
+        if (rc == OCL_OK)
+            written = host_write_all(fd, chunk.data, chunk.len);
+    }
+    ocl_buffer_free(&chunk);
+    int saved = errno;
+    if (!to_stdout) {
+        mode_t mask = umask(0);
+        umask(mask);
+        if (rc == OCL_OK && written == 0 && fchmod(fd, 0666 & ~mask) != 0)
+            written = -1, saved = errno;
+        if (close(fd) != 0 && written == 0)
+            written = -1, saved = errno;
+        if (rc == OCL_OK && written == 0 && rename(temp, args->output) != 0)
+            written = -1, saved = errno;
+        if (rc != OCL_OK || written != 0)
+            unlink(temp);
+    }
+    if (rc != OCL_OK)
+        cli_error("cannot draw the labels: %s", ocl_strerror(rc));
+    else if (written != 0)
+        cli_error("cannot write '%s': %s", to_stdout ? "standard output" : args->output,
+                  strerror(saved));
+    return rc == OCL_OK && written == 0 ? EXIT_OK : EXIT_FAILED;
+}
+
 static void check_args(const labels_args *args, ocl_problems *problems)
 {
     if (!args->job)
@@ -300,13 +472,11 @@ int cmd_labels(int argc, char **argv)
 {
     labels_args args = {0};
     const cli_option options[] = {
-        {"job", 0, &args.job, NULL},
-        {"sheet", 0, &args.sheet, NULL},
-        {"base-url", 0, &args.base_url, NULL},
-        {"output", 'o', &args.output, NULL},
-        {"serials", 0, &args.serials, NULL},
-        {"draft", 0, NULL, &args.draft},
-        {"no-ocop-mark", 0, NULL, &args.no_mark},
+        {"job", 0, &args.job, NULL},           {"sheet", 0, &args.sheet, NULL},
+        {"base-url", 0, &args.base_url, NULL}, {"output", 'o', &args.output, NULL},
+        {"serials", 0, &args.serials, NULL},   {"format", 0, &args.format, NULL},
+        {"dpi", 0, &args.dpi_text, NULL},      {"symbol", 0, &args.symbol_text, NULL},
+        {"draft", 0, NULL, &args.draft},       {"no-ocop-mark", 0, NULL, &args.no_mark},
         {"list-sheets", 0, NULL, &args.list},
     };
     int first =
@@ -314,13 +484,15 @@ int cmd_labels(int argc, char **argv)
     if (first < 0)
         return CLI_PARSE_EXIT(first);
     if (args.list)
-        return list_sheets();
+        return list_sheets(0);
     ocl_problems problems, warnings;
     ocl_problems_init(&problems);
     ocl_problems_init(&warnings);
     if (first < argc)
         ocl_problem_add(&problems, "labels", "unexpected argument '%s'", argv[first]);
     check_args(&args, &problems);
+    check_format(&args, &problems);
+    check_symbol(&args, &problems);
     ocl_sheet sheet;
     find_sheet(args.sheet, &sheet, &problems);
     job_file jf = {0};
@@ -330,23 +502,62 @@ int cmd_labels(int argc, char **argv)
         ocl_law_check(&jf.job, args.draft ? &warnings : &problems);
         mark = ocop_mark(&jf, args.no_mark, &problems, args.draft ? &warnings : &problems);
     }
-    if (!problems.count)
-        check_fit(&jf, &sheet, mark, &problems, &warnings);
+    printer_run printer = {0};
+    if (!problems.count && args.language < 0)
+        check_fit(&jf, &sheet, mark, args.symbol, &problems, &warnings);
+    else if (!problems.count)
+        open_printer(&printer, &args, &jf, &sheet, mark, &problems, &warnings);
     ocl_problems_print(&warnings, PROGRAM ": warning", stderr);
-    if (problems.count) {
+    if (problems.count || printer.failed) {
+        ocl_printer_job_close(printer.job);
         job_free(&jf);
-        return cli_report(&problems);
+        return problems.count ? cli_report(&problems) : EXIT_FAILED;
     }
     char(*serials)[OCL_SERIAL_LEN + 1] = make_serials(jf.job.units);
     int status = EXIT_FAILED;
     if (!serials)
         cli_error("cannot draw serials from the system's random source");
     else
-        status = render(&args, &jf, &sheet, mark, serials);
+        status = args.language < 0 ? render(&args, &jf, &sheet, mark, serials)
+                                   : render_printer(&printer, &args, serials, jf.job.units);
+    ocl_printer_job_close(printer.job);
     if (status == EXIT_OK && args.serials &&
         write_serials(args.serials, &jf.job, args.base_url, serials, jf.job.units) != 0)
         status = EXIT_FAILED;
     free(serials);
     job_free(&jf);
     return status;
+}
+
+/* ---------- shared with the other commands that print a lot (runs.h) ---------- */
+
+int run_list_sheets(int stamps)
+{
+    return list_sheets(stamps);
+}
+
+void run_find_sheet(const char *name, ocl_sheet *sheet, ocl_problems *problems)
+{
+    find_sheet(name, sheet, problems);
+}
+
+int run_ocop_mark(const job_file *jf, int no_mark, ocl_problems *problems, ocl_problems *warnings)
+{
+    return ocop_mark(jf, no_mark, problems, warnings);
+}
+
+char (*run_make_serials(long count))[OCL_SERIAL_LEN + 1]
+{
+    return make_serials(count);
+}
+
+int run_write_serials(const char *path, const ocl_label_job *job, const char *base_url,
+                      char (*serials)[OCL_SERIAL_LEN + 1], long count)
+{
+    return write_serials(path, job, base_url, serials, count);
+}
+
+void run_part_name(const char *output, int part, char *out, size_t size)
+{
+    part_name(output, part, out, size);
 }

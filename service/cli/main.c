@@ -16,6 +16,7 @@ static const char usage[] =
     "  qr       write a GS1 Digital Link QR code (PNG or SVG), or a batch of codes\n"
     "  gs1      check a Digital Link URI; complete a GTIN's check digit\n"
     "  labels   print a lot's labels as a PDF sheet, one serialized code per unit\n"
+    "  stamps   print a lot's traceability stamps: code, serial, name, OCOP mark\n"
     "  certificate  issue an OCOP star certificate (PDF, signed code); verify a code\n"
     "  keys     generate an issuer's signing key\n"
     "  db       migrate the database's schema; back it up\n"
@@ -36,6 +37,7 @@ static const struct {
     {"keys", cmd_keys},     {"db", cmd_db},
     {"user", cmd_user},     {"serve", cmd_serve},
     {"sync", cmd_sync},     {"trace", cmd_trace},
+    {"stamps", cmd_stamps},
 };
 
 int main(int argc, char **argv)

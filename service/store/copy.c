@@ -20,16 +20,19 @@ static const char *const tables[] = {
     "pin_failures", "product_photos",   "product_links",
     "areas",        "inputs",           "lot_inputs",
     "lot_events",   "shipments",        "shipment_units",
-    "recalls",      "recalled_lots",    "meta",
+    "recalls",      "recalled_lots",    "sscc_counters",
+    "cartons",      "carton_units",     "producer_logos",
+    "meta",
 };
 #define TABLES ((int)(sizeof(tables) / sizeof(tables[0])))
 
 /* Tables whose id PostgreSQL draws from an identity, set past the copied
  * ids so that the next row gets a new one. */
 static const char *const identities[] = {
-    "producers", "products",  "lots",       "evaluations",  "certificates",   "users",
-    "scans",     "audit_log", "outbox",     "pin_failures", "product_photos", "product_links",
-    "areas",     "inputs",    "lot_inputs", "lot_events",   "shipments",      "recalls",
+    "producers",      "products",      "lots",      "evaluations", "certificates",
+    "users",          "scans",         "audit_log", "outbox",      "pin_failures",
+    "product_photos", "product_links", "areas",     "inputs",      "lot_inputs",
+    "lot_events",     "shipments",     "recalls",   "cartons",
 };
 
 static int known_table(const char *name)

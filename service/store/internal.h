@@ -71,6 +71,10 @@ int store_change_end(store *s, int ok);
 /* The PostgreSQL schema at version 11 (schema_postgresql.c). */
 const char *store_postgresql_baseline(void);
 const char *store_postgresql_registry_at_commit(void);
+/* Migration 14's text on PostgreSQL (cartons.c). */
+const char *store_postgresql_cartons(void);
+/* Migration 15's text on PostgreSQL (logos.c). */
+const char *store_postgresql_logos(void);
 /* Reads the schema's version: 0, or -1 with error. */
 int store_read_version(store *s, char error[STORE_ERROR_MAX]);
 /* Reads the schema's version and applies the migrations it lacks. */

@@ -146,6 +146,8 @@ static const char *(*const later_migrations[])(void) = {
     store_reader_migration,             /* 11: the reader role */
     store_outbox_claims_migration,      /* 12: deliveries claimed by one daemon's worker */
     store_registry_at_commit_migration, /* 13: PostgreSQL: the registry's version at commit */
+    store_cartons_migration,            /* 14: cartons, their units, SSCC counters */
+    store_logos_migration,              /* 15: producers' logos */
 };
 
 #define LISTED     ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -176,6 +178,10 @@ static int read_version(store *s)
 #define POSTGRESQL_BASELINE 11
 /* PostgreSQL's text of its own for this one (store_postgresql_registry_at_commit). */
 #define REGISTRY_AT_COMMIT 13
+/* ... and for this one (store_postgresql_cartons): ids drawn by an identity. */
+#define CARTONS 14
+/* ... and for this one (store_postgresql_logos): bytes are BYTEA. */
+#define LOGOS 15
 /* The advisory lock the daemons of one PostgreSQL database migrate under:
  * one migrates, the others wait, then find the work done. ("OCOP") */
 #define MIGRATION_LOCK "1330595664"
@@ -187,6 +193,10 @@ static const char *migration_for(const store *s, int v)
         return store_postgresql_baseline();
     if (store_backend(s) == DB_POSTGRESQL && v == REGISTRY_AT_COMMIT)
         return store_postgresql_registry_at_commit();
+    if (store_backend(s) == DB_POSTGRESQL && v == CARTONS)
+        return store_postgresql_cartons();
+    if (store_backend(s) == DB_POSTGRESQL && v == LOGOS)
+        return store_postgresql_logos();
     return migration_sql(v);
 }
 

@@ -345,6 +345,16 @@ long store_photo_product(store *s, long id);
 /* 1 deleted, 0 no such photo, -1 error. */
 int store_photo_delete(store *s, long id);
 
+/* ---------- producers' logos (store/logos.c) ---------- */
+
+/* Migration 15: one PNG logo per producer. */
+const char *store_logos_migration(void);
+/* Keeps the producer's logo, replacing any: 0, or -1 with error. */
+int store_logo_put(store *s, long producer_id, const unsigned char *png, size_t len, int width,
+                   int height, char error[STORE_ERROR_MAX]);
+/* The producer's logo, malloc'd into *png: 1, 0 (none) or -1. */
+int store_logo_get(store *s, long producer_id, unsigned char **png, size_t *len);
+
 /* ---------- the chain: areas, inputs, journal, shipments, recalls (store/trace.c) ---------- */
 
 /* Why a change was refused: an HTTP status, an error code, the field and
@@ -424,6 +434,35 @@ typedef struct {
 /* The events, oldest first; *next is the token of the next page, or 0
  * when this is the last. NULL on error. */
 json_t *store_epcis_events(store *s, const store_epcis_query *q, long *next);
+
+/* ---------- cartons (store/cartons.c) ---------- */
+
+/* Migration 14: cartons, their units, and the SSCC counters. */
+const char *store_cartons_migration(void);
+
+/* The most cartons one packing makes, and units one carton holds. */
+#define STORE_CARTONS_MAX      1000
+#define STORE_CARTON_UNITS_MAX 10000
+
+/* A packing of a lot's units into cartons, each named by an SSCC of the
+ * extension digit and company prefix (checked by the caller). */
+typedef struct {
+    long lot_id;
+    long units_per_carton;      /* the lot's units in no carton, by serial; 0: `serials` */
+    long max_cartons;           /* with units_per_carton: at most this many (0: all) */
+    const char *const *serials; /* one carton of exactly these */
+    size_t serial_count;
+    const char *company_prefix;
+    int extension_digit;
+    const char *base_url; /* names the units in the events */
+} store_packing;
+/* Packs, with one AggregationEvent a carton queued, in one transaction:
+ * the cartons made [{"id", "sscc", "units", "serials"}], or NULL with `p`
+ * filled and nothing written. */
+json_t *store_cartons_pack(store *s, const store_packing *packing, store_problem *p);
+/* A carton by its SSCC, with its lot, product and producer (and, asked,
+ * its serials), or NULL. */
+json_t *store_carton_get(store *s, const char *sscc, int with_serials);
 
 /* The recall that covers the lot, or 0. */
 long store_lot_recall(store *s, long lot_id);

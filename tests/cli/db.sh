@@ -19,7 +19,7 @@ expect_equal "second migrate applies nothing" "$out" "schema version $known (0 m
 expect_equal "WAL mode" "$(sqlite3 var/ocoptrace.db 'PRAGMA journal_mode')" "wal"
 tables=$(sqlite3 var/ocoptrace.db "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)")
 expect_equal "tables" "$tables" \
-    "areas audit_log certificates evaluations inputs lot_events lot_inputs lots meta outbox pin_failures producers product_links product_photos products recalled_lots recalls scans schema_migrations serial_networks serial_pins serials sessions shipment_units shipments sign_in_failures sqlite_sequence tokens users"
+    "areas audit_log carton_units cartons certificates evaluations inputs lot_events lot_inputs lots meta outbox pin_failures producer_logos producers product_links product_photos products recalled_lots recalls scans schema_migrations serial_networks serial_pins serials sessions shipment_units shipments sign_in_failures sqlite_sequence sscc_counters tokens users"
 
 # --db and --config choose the database; flags win over the file.
 printf '[database]\npath = %s/from-config.db\n[server]\nlisten = 127.0.0.1:9090\n' "$scratch" >conf.ini

@@ -24,9 +24,11 @@ async function pageCount(file) {
     return match ? Number(match[1]) : 0;
 }
 
-/* The codes zbarimg reads in an image, one per line (none: []). */
-export async function zbar(png) {
-    const got = await run('zbarimg', ['--raw', '-q', png]);
+/* The codes zbarimg reads in an image, one per line (none: []); `only`
+ * keeps to one symbology ('qrcode', 'ean13'). */
+export async function zbar(png, only) {
+    const enable = only ? ['-Sdisable', `-S${only}.enable`] : [];
+    const got = await run('zbarimg', ['--raw', '-q', ...enable, png]);
     return got.stdout.split('\n').filter((line) => line !== '');
 }
 
@@ -55,7 +57,8 @@ async function inParallel(tasks, limit) {
     return results;
 }
 
-/* labelCodes PDF SHEET: the QR code of every label cell of every page, in
+/* labelCodes PDF SHEET: the QR code of every label cell of every page (not
+ * the EAN a label with a GTIN may also carry), in
  * order, rasterised one cell at a time (a whole page holds too many codes
  * for zbarimg to find them all). A cell without a readable code gives ''. */
 export async function labelCodes(file, sheetName) {
@@ -75,7 +78,7 @@ export async function labelCodes(file, sheetName) {
                 tasks.push(async () => {
                     await run('pdftoppm', ['-r', '300', '-gray', '-png', '-singlefile', '-f', `${page}`, '-l', `${page}`,
                         '-x', `${x}`, '-y', `${y}`, '-W', `${w}`, '-H', `${h}`, file, prefix]);
-                    return (await zbar(`${prefix}.png`))[0] || '';
+                    return (await zbar(`${prefix}.png`, 'qrcode'))[0] || '';
                 });
             }
         }

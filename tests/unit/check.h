@@ -20,6 +20,7 @@ void check_string(const char *got, const char *want, const char *file, int line,
 
 /* The test files. */
 void test_gs1(void);
+void test_sscc(void);
 void test_qr(void);
 void test_text(void);
 void test_labels(void);
@@ -28,5 +29,8 @@ void test_client(void);
 void test_clock(void);
 void test_page(void);
 void test_db(void);
+void test_barcode(void);
+void test_stamps(void);
+void test_thermal(void);
 
 #endif

@@ -53,6 +53,7 @@ int main(int argc, char **argv)
         return failed ? 1 : 0;
     }
     test_gs1();
+    test_sscc();
     test_qr();
     test_text();
     test_labels();
@@ -61,6 +62,9 @@ int main(int argc, char **argv)
     test_clock();
     test_page();
     test_db();
+    test_barcode();
+    test_stamps();
+    test_thermal();
     printf("unit: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

@@ -1,0 +1,30 @@
+/*
+ * What the commands that print a lot's units share (defined in labels.c):
+ * finding a sheet, deciding the OCOP mark, drawing the serials and writing
+ * them with their links as CSV.
+ */
+#ifndef OCOPTRACE_RUNS_H
+#define OCOPTRACE_RUNS_H
+
+#include "job.h"
+#include "ocoplabels.h"
+
+#include <stddef.h>
+
+/* Prints the sheets of templates/sheets/: the label sheets, or with
+ * `stamps` the stamp sheets ("stamp-..."). */
+int run_list_sheets(int stamps);
+/* Loads templates/sheets/NAME.sheet, or adds a problem naming `sheet`. */
+void run_find_sheet(const char *name, ocl_sheet *sheet, ocl_problems *problems);
+/* Whether the OCOP mark is drawn: 3 to 5 stars (else a problem) while the
+ * recognition is valid (else a warning). */
+int run_ocop_mark(const job_file *jf, int no_mark, ocl_problems *problems, ocl_problems *warnings);
+/* `count` distinct fresh serials, or NULL. */
+char (*run_make_serials(long count))[OCL_SERIAL_LEN + 1];
+/* Writes "serial,uri" lines to `path` ('-': standard output); 0 or -1. */
+int run_write_serials(const char *path, const ocl_label_job *job, const char *base_url,
+                      char (*serials)[OCL_SERIAL_LEN + 1], long count);
+/* FILE.pdf's part N: FILE-N.pdf. */
+void run_part_name(const char *output, int part, char *out, size_t size);
+
+#endif
