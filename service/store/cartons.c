@@ -61,12 +61,9 @@ static void refuse(store_problem *p, int status, const char *code, const char *f
 {
     if (p->status)
         return; /* the first problem is the one told */
-    p->status = status;
-    snprintf(p->code, sizeof(p->code), "%s", code);
-    snprintf(p->field, sizeof(p->field), "%s", field);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(p->message, sizeof(p->message), fmt, ap);
+    store_problem_vset(p, status, code, field, fmt, ap);
     va_end(ap);
 }
 

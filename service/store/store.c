@@ -322,3 +322,21 @@ int store_remote(const store *s)
 {
     return store_backend(s) == DB_POSTGRESQL;
 }
+
+void store_problem_vset(store_problem *p, int status, const char *code, const char *field,
+                        const char *fmt, va_list ap)
+{
+    p->status = status;
+    snprintf(p->code, sizeof(p->code), "%s", code);
+    snprintf(p->field, sizeof(p->field), "%s", field);
+    vsnprintf(p->message, sizeof(p->message), fmt, ap);
+}
+
+void store_problem_set(store_problem *p, int status, const char *code, const char *field,
+                       const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    store_problem_vset(p, status, code, field, fmt, ap);
+    va_end(ap);
+}

@@ -11,6 +11,7 @@
 #include "verdict.h"
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <stddef.h>
 
 typedef struct store store;
@@ -365,6 +366,12 @@ typedef struct {
     char field[64];
     char message[240];
 } store_problem;
+
+/* Sets `p` to the problem; the rule is a printf format. */
+void store_problem_set(store_problem *p, int status, const char *code, const char *field,
+                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void store_problem_vset(store_problem *p, int status, const char *code, const char *field,
+                        const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 
 /* Migration 10: areas, inputs, lot_inputs, lot_events, shipments,
  * shipment_units, recalls, recalled_lots. */

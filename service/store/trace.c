@@ -204,20 +204,6 @@ static int insert(store *s, long *id, const char *sql, const char *types, ...)
     return rc;
 }
 
-static void problem(store_problem *p, int status, const char *code, const char *field,
-                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static void problem(store_problem *p, int status, const char *code, const char *field,
-                    const char *fmt, ...)
-{
-    p->status = status;
-    snprintf(p->code, sizeof(p->code), "%s", code);
-    snprintf(p->field, sizeof(p->field), "%s", field);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(p->message, sizeof(p->message), fmt, ap);
-    va_end(ap);
-}
-
 /* Ends a change's transaction: committed when `p` holds no problem. */
 static long finish(store *s, store_problem *p, long id)
 {
@@ -226,7 +212,7 @@ static long finish(store *s, store_problem *p, long id)
         return id;
     store_exec(s, "ROLLBACK", error);
     if (!p->status)
-        problem(p, 500, "store", "", "cannot commit");
+        store_problem_set(p, 500, "store", "", "cannot commit");
     return -1;
 }
 
@@ -236,7 +222,7 @@ static int begin(store *s, store_problem *p)
     memset(p, 0, sizeof(*p));
     if (store_transaction(s, error) == 0)
         return 0;
-    problem(p, 500, "store", "", "%s", error);
+    store_problem_set(p, 500, "store", "", "%s", error);
     return -1;
 }
 
@@ -251,7 +237,7 @@ static void queue_capture(store *s, long product_id, char *document, store_probl
 {
     if (!document || store_outbox_add(s, "commissioning", product_id, "/capture",
                                       "application/ld+json", document) != 0)
-        problem(p, 500, "store", "", "cannot queue the EPCIS event");
+        store_problem_set(p, 500, "store", "", "cannot queue the EPCIS event");
     free(document);
 }
 
@@ -349,10 +335,10 @@ long store_area_save(store *s, long id, long producer_id, const json_t *area, st
                     ha ? json_number_value(ha) : 0.0, (long)(ha != NULL), certifications);
     free(certifications);
     if (rc == DB_UNIQUE)
-        problem(p, 409, "taken", "code", "an area with code '%s' is registered already",
-                field_text(area, "code"));
+        store_problem_set(p, 409, "taken", "code", "an area with code '%s' is registered already",
+                          field_text(area, "code"));
     else if (rc)
-        problem(p, 500, "store", "", "cannot save the area");
+        store_problem_set(p, 500, "store", "", "cannot save the area");
     return finish(s, p, id);
 }
 
@@ -391,10 +377,11 @@ long store_input_create(store *s, long producer_id, const json_t *input, store_p
     const json_t *supplier = json_object_get(input, "supplier");
     long area_id = (long)json_integer_value(area);
     if (area && store_area_owner(s, area_id) != producer_id)
-        problem(p, 422, "invalid", "area_id",
-                store_area_owner(s, area_id) ? "area %ld is another producer's: use one of yours"
-                                             : "no area %ld",
-                area_id);
+        store_problem_set(p, 422, "invalid", "area_id",
+                          store_area_owner(s, area_id)
+                              ? "area %ld is another producer's: use one of yours"
+                              : "no area %ld",
+                          area_id);
     long id = 0;
     int rc = p->status
                  ? 0
@@ -410,10 +397,11 @@ long store_input_create(store *s, long producer_id, const json_t *input, store_p
                           field_text(input, "received"), area_id, field_text(supplier, "name"),
                           field_text(supplier, "address"));
     if (rc == DB_UNIQUE)
-        problem(p, 409, "taken", "code", "an input lot with code '%s' is registered already",
-                field_text(input, "code"));
+        store_problem_set(p, 409, "taken", "code",
+                          "an input lot with code '%s' is registered already",
+                          field_text(input, "code"));
     else if (rc)
-        problem(p, 500, "store", "", "cannot save the input");
+        store_problem_set(p, 500, "store", "", "cannot save the input");
     return finish(s, p, id);
 }
 
@@ -442,21 +430,22 @@ static void check_input_use(store *s, long lot_id, long input_id, double quantit
     text(s, produced, sizeof(produced), "SELECT produced FROM lots WHERE id = ?1", "i", lot_id);
     long recalled = (long)number(s, 0, "SELECT id FROM recalls WHERE input_id = ?1", "i", input_id);
     if (remaining < 0)
-        problem(p, 422, "invalid", "input_id", "no input lot %ld", input_id);
+        store_problem_set(p, 422, "invalid", "input_id", "no input lot %ld", input_id);
     else if (recalled)
-        problem(p, 409, "recalled", "input_id", "input lot %ld is recalled (recall %ld)", input_id,
-                recalled);
+        store_problem_set(p, 409, "recalled", "input_id", "input lot %ld is recalled (recall %ld)",
+                          input_id, recalled);
     else if (store_input_owner(s, input_id) != store_lot_owner(s, lot_id))
-        problem(p, 422, "invalid", "input_id",
-                "input lot %ld is another producer's: a lot is made from its producer's inputs",
-                input_id);
+        store_problem_set(
+            p, 422, "invalid", "input_id",
+            "input lot %ld is another producer's: a lot is made from its producer's inputs",
+            input_id);
     else if (quantity > remaining + 1e-9)
-        problem(p, 422, "invalid", "quantity", "is more than the %g that remain of input lot %ld",
-                remaining, input_id);
+        store_problem_set(p, 422, "invalid", "quantity",
+                          "is more than the %g that remain of input lot %ld", remaining, input_id);
     else if (produced[0] && strcmp(produced, received) < 0)
-        problem(p, 422, "invalid", "input_id",
-                "input lot %ld was received on %s, after the lot was produced (%s)", input_id,
-                received, produced);
+        store_problem_set(p, 422, "invalid", "input_id",
+                          "input lot %ld was received on %s, after the lot was produced (%s)",
+                          input_id, received, produced);
 }
 
 /* A lot's units neither shipped nor used in other lots: what a shipment
@@ -477,26 +466,28 @@ static void check_lot_use(store *s, long lot_id, long source, double quantity, s
     double left = units_left(s, source);
     char source_produced[16] = "", produced[16] = "";
     if (!store_lot_owner(s, source))
-        problem(p, 422, "invalid", "lot_id", "no lot %ld", source);
+        store_problem_set(p, 422, "invalid", "lot_id", "no lot %ld", source);
     else if (store_lot_recall(s, source))
-        problem(p, 409, "recalled", "lot_id", "lot %ld is recalled (recall %ld)", source,
-                store_lot_recall(s, source));
+        store_problem_set(p, 409, "recalled", "lot_id", "lot %ld is recalled (recall %ld)", source,
+                          store_lot_recall(s, source));
     else if (store_lot_owner(s, source) != store_lot_owner(s, lot_id))
-        problem(p, 422, "invalid", "lot_id", "lot %ld is another producer's", source);
+        store_problem_set(p, 422, "invalid", "lot_id", "lot %ld is another producer's", source);
     else if (source == lot_id || made_from(s, source, lot_id))
-        problem(p, 422, "invalid", "lot_id",
-                "lot %ld is made from lot %ld already: using it would make a cycle", source,
-                lot_id);
+        store_problem_set(p, 422, "invalid", "lot_id",
+                          "lot %ld is made from lot %ld already: using it would make a cycle",
+                          source, lot_id);
     else if (units > 0 && quantity > left + 1e-9)
-        problem(p, 422, "invalid", "quantity",
-                "is more than the %g units of lot %ld neither shipped nor used", left, source);
+        store_problem_set(p, 422, "invalid", "quantity",
+                          "is more than the %g units of lot %ld neither shipped nor used", left,
+                          source);
     else if (text(s, source_produced, sizeof(source_produced),
                   "SELECT produced FROM lots WHERE id = ?1", "i", source) == 0 &&
              text(s, produced, sizeof(produced), "SELECT produced FROM lots WHERE id = ?1", "i",
                   lot_id) == 0 &&
              strcmp(produced, source_produced) < 0)
-        problem(p, 422, "invalid", "lot_id", "lot %ld was produced on %s, after this lot (%s)",
-                source, source_produced, produced);
+        store_problem_set(p, 422, "invalid", "lot_id",
+                          "lot %ld was produced on %s, after this lot (%s)", source,
+                          source_produced, produced);
 }
 
 /* The TransformationEvent of lot `lot_id` made with `quantity` of input
@@ -531,7 +522,7 @@ long store_lot_input_add(store *s, long lot_id, long input_id, long source_lot_i
     if (begin(s, p) != 0)
         return -1;
     if (quantity <= 0)
-        problem(p, 422, "invalid", "quantity", "must be more than 0");
+        store_problem_set(p, 422, "invalid", "quantity", "must be more than 0");
     else if (input_id)
         check_input_use(s, lot_id, input_id, quantity, p);
     else
@@ -543,7 +534,7 @@ long store_lot_input_add(store *s, long lot_id, long input_id, long source_lot_i
                "VALUES (?1, NULLIF(CAST(?2 AS BIGINT), 0), NULLIF(CAST(?3 AS BIGINT), 0), ?4) "
                "RETURNING id",
                "iiid", lot_id, input_id, source_lot_id, quantity) != 0)
-        problem(p, 500, "store", "", "cannot record the input");
+        store_problem_set(p, 500, "store", "", "cannot record the input");
     if (!p->status)
         queue_transformation(s, lot_id, input_id, source_lot_id, quantity, base_url, p);
     return finish(s, p, id);
@@ -616,8 +607,8 @@ long store_event_add(store *s, long lot_id, const json_t *event, const char *at_
              "WHERE li.lot_id = ?1",
              "i", lot_id) == 0 &&
         strncmp(at_utc, received, 10) < 0)
-        problem(p, 422, "invalid", "at",
-                "is before %s, when an input lot this lot uses was received", received);
+        store_problem_set(p, 422, "invalid", "at",
+                          "is before %s, when an input lot this lot uses was received", received);
     else if (insert(s, &id,
                     "INSERT INTO lot_events (lot_id, step, at, at_utc, place, note) VALUES (?1, "
                     "?2, ?3, ?4, COALESCE(?5, ''), COALESCE(?6, '')) RETURNING id",
@@ -625,7 +616,7 @@ long store_event_add(store *s, long lot_id, const json_t *event, const char *at_
                     "t",
                     lot_id, field_text(event, "step"), field_text(event, "at"), at_utc,
                     field_text(event, "place"), field_text(event, "note")) != 0)
-        problem(p, 500, "store", "", "cannot record the event");
+        store_problem_set(p, 500, "store", "", "cannot record the event");
     if (!p->status)
         queue_journal(s, lot_id, event, at_utc, base_url, p);
     return finish(s, p, id);
@@ -639,17 +630,18 @@ static void ship_count(store *s, long shipment, long lot_id, long units, const c
 {
     long left = (long)units_left(s, lot_id);
     if (units < 1 || units > left)
-        problem(p, 422, "invalid", field,
-                units < 1 ? "must be at least 1"
-                          : "is more than the %ld units of the lot neither shipped nor used",
-                left);
+        store_problem_set(p, 422, "invalid", field,
+                          units < 1
+                              ? "must be at least 1"
+                              : "is more than the %ld units of the lot neither shipped nor used",
+                          left);
     else if (change(s,
                     "INSERT INTO shipment_units (lot_id, serial, shipment_id) SELECT x.lot_id, "
                     "x.serial, ?2 FROM serials x WHERE x.lot_id = ?1 AND NOT EXISTS (SELECT 1 FROM "
                     "shipment_units u WHERE u.lot_id = x.lot_id AND u.serial = x.serial) ORDER BY "
                     "x.serial LIMIT ?3",
                     "iii", lot_id, shipment, units) != 0)
-        problem(p, 500, "store", "", "cannot record the shipment");
+        store_problem_set(p, 500, "store", "", "cannot record the shipment");
 }
 
 static void ship_serials(store *s, long shipment, long lot_id, const json_t *serials,
@@ -659,9 +651,9 @@ static void ship_serials(store *s, long shipment, long lot_id, const json_t *ser
     const json_t *serial;
     long left = (long)units_left(s, lot_id);
     if ((long)json_array_size(serials) > left) {
-        problem(p, 422, "invalid", field,
-                "names %zu units, more than the %ld of the lot neither shipped nor used",
-                json_array_size(serials), left);
+        store_problem_set(p, 422, "invalid", field,
+                          "names %zu units, more than the %ld of the lot neither shipped nor used",
+                          json_array_size(serials), left);
         return;
     }
     json_array_foreach(serials, i, serial)
@@ -671,7 +663,8 @@ static void ship_serials(store *s, long shipment, long lot_id, const json_t *ser
         const char *code = json_string_value(serial);
         if (!number(s, 0, "SELECT 1 FROM serials WHERE lot_id = ?1 AND serial = ?2", "it", lot_id,
                     code)) {
-            problem(p, 422, "invalid", at, "'%s' is not a serial of lot %ld", code, lot_id);
+            store_problem_set(p, 422, "invalid", at, "'%s' is not a serial of lot %ld", code,
+                              lot_id);
             return;
         }
         int rc = change(s,
@@ -679,11 +672,12 @@ static void ship_serials(store *s, long shipment, long lot_id, const json_t *ser
                         "?2, ?3)",
                         "iti", lot_id, code, shipment);
         if (rc == DB_UNIQUE) {
-            problem(p, 409, "shipped", at, "unit '%s' of lot %ld is shipped already", code, lot_id);
+            store_problem_set(p, 409, "shipped", at, "unit '%s' of lot %ld is shipped already",
+                              code, lot_id);
             return;
         }
         if (rc) {
-            problem(p, 500, "store", "", "cannot record the shipment");
+            store_problem_set(p, 500, "store", "", "cannot record the shipment");
             return;
         }
     }
@@ -697,16 +691,16 @@ static void ship_line(store *s, long shipment, long producer_id, const char *shi
     char produced[16] = "";
     snprintf(field, sizeof(field), "lots[%zu].lot_id", i);
     if (store_lot_owner(s, lot_id) != producer_id) {
-        problem(p, 422, "invalid", field,
-                store_lot_owner(s, lot_id) ? "lot %ld is another producer's" : "no lot %ld",
-                lot_id);
+        store_problem_set(
+            p, 422, "invalid", field,
+            store_lot_owner(s, lot_id) ? "lot %ld is another producer's" : "no lot %ld", lot_id);
         return;
     }
     if (text(s, produced, sizeof(produced), "SELECT produced FROM lots WHERE id = ?1", "i",
              lot_id) == 0 &&
         strcmp(shipped, produced) < 0) {
-        problem(p, 422, "invalid", "shipped", "is before lot %ld was produced (%s)", lot_id,
-                produced);
+        store_problem_set(p, 422, "invalid", "shipped", "is before lot %ld was produced (%s)",
+                          lot_id, produced);
         return;
     }
     const json_t *serials = json_object_get(line, "serials");
@@ -770,7 +764,7 @@ long store_shipment_create(store *s, long producer_id, const json_t *shipment, c
                "COALESCE(?3, ''), ?4) RETURNING id",
                "ittt", producer_id, field_text(to, "name"), field_text(to, "address"),
                shipped) != 0) {
-        problem(p, 500, "store", "", "cannot record the shipment");
+        store_problem_set(p, 500, "store", "", "cannot record the shipment");
         return finish(s, p, -1);
     }
     const json_t *lines = json_object_get(shipment, "lots");
@@ -993,9 +987,9 @@ long store_recall_create(store *s, long lot_id, long input_id, const char *reaso
         lot_id ? store_lot_recall(s, lot_id)
                : (long)number(s, 0, "SELECT id FROM recalls WHERE input_id = ?1", "i", input_id);
     if (before) {
-        problem(p, 409, "already_recalled", lot_id ? "lot" : "input",
-                "%s %ld is recalled already (recall %ld)", lot_id ? "lot" : "input lot",
-                lot_id ? lot_id : input_id, before);
+        store_problem_set(p, 409, "already_recalled", lot_id ? "lot" : "input",
+                          "%s %ld is recalled already (recall %ld)", lot_id ? "lot" : "input lot",
+                          lot_id ? lot_id : input_id, before);
         return finish(s, p, -1);
     }
     long id = 0;
@@ -1005,7 +999,7 @@ long store_recall_create(store *s, long lot_id, long input_id, const char *reaso
                "NULLIF(CAST(?5 AS BIGINT), 0)) "
                "RETURNING id",
                "iitti", lot_id, input_id, reason, action, user_id) != 0) {
-        problem(p, 500, "store", "", "cannot record the recall");
+        store_problem_set(p, 500, "store", "", "cannot record the recall");
         return finish(s, p, -1);
     }
     if (change(s,
@@ -1013,7 +1007,7 @@ long store_recall_create(store *s, long lot_id, long input_id, const char *reaso
                "INSERT INTO recalled_lots (lot_id, recall_id) SELECT id, CAST(?1 AS BIGINT) "
                "FROM hit WHERE true ON CONFLICT DO NOTHING",
                "iii", id, input_id, lot_id) != 0)
-        problem(p, 500, "store", "", "cannot record the recalled lots");
+        store_problem_set(p, 500, "store", "", "cannot record the recalled lots");
     if (!p->status)
         queue_recall(s, id, lot_id, input_id, reason, action, base_url, p);
     return finish(s, p, id);
