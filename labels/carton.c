@@ -1,14 +1,17 @@
 /*
- * A carton's GS1 logistics label: on top the producer the carton comes
- * from, beside the QR of the carton's Digital Link (BASE/00/{sscc}); in the
- * middle what it holds, as GS1 human-readable text ((02) GTIN, (37) count,
- * (10) lot, (11) NSX, (17) HSD); at the bottom the SSCC as GS1-128 with its
- * "(00)..." line. A label lower than 100 mm (a 100 x 50 roll) keeps the
- * producer and the contents in one block beside the QR, and gives the bars
- * the height that leaves.
+ * A carton's GS1 logistics label: the QR of the carton's Digital Link
+ * (BASE/00/{sscc}), who the carton comes from, what it holds as GS1
+ * human-readable text ((02) GTIN, (37) count, (10) lot, (11) NSX, (17)
+ * HSD), and the SSCC as GS1-128 with its "(00)..." line.
  *
- * The layout is here, in code, sized from the sheet; every block of text
- * shrinks together until it fits its box, or the label is refused.
+ * Where each part goes is the layout's (templates/layouts/carton.layout
+ * for labels 100 mm high or more, carton-low.layout below), read by
+ * layout.c; sizing them is this file's: the QR at the layout's module, the
+ * bars at 0.5 mm modules as high as their box allows up to the layout's
+ * height, a part that gives way to the QR keeping the room beside or below
+ * it, every block of text shrunk together until it fits its box. Whatever
+ * the layout says, the QR and the bars keep their size and quiet zones, no
+ * part overlaps another, and bars too low for GS1 are refused.
  */
 #include "pdf.h"
 
@@ -16,20 +19,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#define PT OCL_PT_PER_MM
-/* The human-readable line under the bars, as ocl_pdf_symbol draws it. */
-#define HRI_MODULES    9.0
-#define QR_MODULE_TALL 0.5 /* mm */
-#define QR_MODULE_LOW  0.4 /* DOMAIN: 0.4 mm or more at 300 dpi */
-#define MARGIN_TALL    3.0
-#define MARGIN_LOW     2.0
-#define GAP            2.0  /* between blocks */
-#define BARS_MIN_MM    12.0 /* below this, a low label is refused */
+#define PT             OCL_PT_PER_MM
+#define GAP            2.0   /* mm between the QR and a text that gives way to it */
+#define BARS_MIN_MM    12.0  /* below this, a label lower than 100 mm is refused */
+#define BARS_GS1_MM    31.75 /* GS1: an SSCC's bars on a logistics label */
 #define CONTENT_MIN_MM 20.0
-#define ENTRIES_MAX    8
+#define ENTRIES_MAX    OCL_LAYOUT_ORDER_MAX
 #define LINES_MAX      6
 #define LEADING        1.2
 #define SCALE_MIN      0.5
+#define TOLERANCE_MM   0.01
 
 /* ---------- checks and geometry ---------- */
 
@@ -79,75 +78,203 @@ static ocl_result encode(const ocl_carton *c, symbols *s, ocl_problems *problems
     return rc;
 }
 
-/* The boxes of a label 100 mm high or more: QR top right, the producer
- * beside it, the contents below, the SSCC at the bottom. */
-static void tall_layout(ocl_carton_geometry *g, double barcode_w, double qr_side)
+/* Where a length `inner` starts in `outer` for an alignment. */
+static double aligned(ocl_align align, double outer, double inner)
 {
-    double w = g->label.width, h = g->label.height, m = MARGIN_TALL;
-    g->bar_height = OCL_CARTON_BAR_MM;
-    g->barcode =
-        (ocl_box){(w - barcode_w) / 2, m, barcode_w, g->bar_height + HRI_MODULES * g->x_dimension};
-    g->qr = (ocl_box){w - m - qr_side, h - m - qr_side, qr_side, qr_side};
-    g->from = (ocl_box){m, g->qr.y, w - 2 * m - qr_side - GAP, qr_side};
-    double bottom = g->barcode.y + g->barcode.height + 2 * GAP;
-    g->content = (ocl_box){m, bottom, w - 2 * m, g->qr.y - GAP - bottom};
+    return align == OCL_ALIGN_START    ? 0
+           : align == OCL_ALIGN_CENTER ? (outer - inner) / 2
+                                       : outer - inner;
 }
 
-/* The boxes of a lower label: QR top right, all the text beside it, the
- * bars in what remains below. */
-static void low_layout(ocl_carton_geometry *g, double barcode_w, double qr_side)
+static int meet(const ocl_box *a, const ocl_box *b)
 {
-    double w = g->label.width, h = g->label.height, m = MARGIN_LOW;
-    g->qr = (ocl_box){w - m - qr_side, h - m - qr_side, qr_side, qr_side};
-    double band = HRI_MODULES * g->x_dimension;
-    g->bar_height = g->qr.y - GAP / 2 - band - m;
-    if (g->bar_height > OCL_CARTON_BAR_MM)
-        g->bar_height = OCL_CARTON_BAR_MM;
-    g->barcode = (ocl_box){(w - barcode_w) / 2, m, barcode_w, g->bar_height + band};
-    g->from = (ocl_box){m, g->qr.y, w - 2 * m - qr_side - GAP, qr_side};
-    g->content = (ocl_box){m, g->qr.y, 0, 0};
+    const double e = TOLERANCE_MM;
+    return a->width > 0 && a->height > 0 && b->width > 0 && b->height > 0 &&
+           a->x + e < b->x + b->width && b->x + e < a->x + a->width &&
+           a->y + e < b->y + b->height && b->y + e < a->y + a->height;
 }
 
-static ocl_result plan(const ocl_sheet *sheet, const symbols *s, ocl_carton_geometry *g,
-                       ocl_problems *problems)
+/* What a box keeps when it gives way to the QR it meets, `gap` away:
+ * the part level with the QR on its wider side, or the part below it. */
+static ocl_box give_way(ocl_box b, ocl_clear clear, const ocl_box *qr, double gap)
+{
+    ocl_box near = {qr->x - gap, qr->y - gap, qr->width + 2 * gap, qr->height + 2 * gap};
+    if (clear == OCL_CLEAR_NONE || !meet(&b, &near))
+        return b;
+    if (clear == OCL_CLEAR_BELOW) {
+        double top = qr->y - gap, height = top - b.y;
+        return (ocl_box){b.x, b.y, b.width, height > 0 ? height : 0};
+    }
+    double bottom = b.y > qr->y ? b.y : qr->y;
+    double top = b.y + b.height < qr->y + qr->height ? b.y + b.height : qr->y + qr->height;
+    double left = qr->x - gap - b.x, right = b.x + b.width - (qr->x + qr->width + gap);
+    ocl_box kept = right > left ? (ocl_box){qr->x + qr->width + gap, bottom, right, top - bottom}
+                                : (ocl_box){b.x, bottom, left, top - bottom};
+    if (kept.width < 0 || kept.height < 0)
+        kept.width = kept.height = 0;
+    return kept;
+}
+
+static ocl_result layout_problem(const ocl_layout *layout, ocl_element element,
+                                 ocl_problems *problems, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static ocl_result layout_problem(const ocl_layout *layout, ocl_element element,
+                                 ocl_problems *problems, const char *fmt, ...)
+{
+    char field[OCL_FIELD_MAX], rule[OCL_RULE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(rule, sizeof(rule), fmt, ap);
+    va_end(ap);
+    snprintf(field, sizeof(field), "layout.%s", ocl_element_name(element));
+    return ocl_problem_add(problems, field, "'%s' line %d: %s", layout->name,
+                           layout->element[element].line, rule);
+}
+
+/* The QR in its box at the layout's module. */
+static int place_qr(const ocl_layout *layout, const ocl_box *box, const ocl_qr *qr,
+                    ocl_carton_geometry *g)
+{
+    const ocl_layout_element *code = &layout->element[OCL_ELEMENT_CODE];
+    g->qr_module = code->module;
+    double side = qr->size * g->qr_module;
+    g->qr = (ocl_box){box->x + aligned(code->align, box->width, side),
+                      box->y + box->height - side - aligned(code->valign, box->height, side), side,
+                      side};
+    return side <= box->width + TOLERANCE_MM && side <= box->height + TOLERANCE_MM;
+}
+
+/* The bars as high as their box allows, up to the layout's height, with
+ * their (00) line below (its band as barcode.c draws it). */
+static ocl_result place_bars(const ocl_layout *layout, const ocl_box *box, const ocl_symbol *bars,
+                             ocl_carton_geometry *g, ocl_problems *problems)
+{
+    const ocl_layout_element *el = &layout->element[OCL_ELEMENT_BARCODE];
+    double width, band;
+    ocl_symbol_box(bars, g->x_dimension, 0, 1, &width, &band);
+    if (width > box->width + TOLERANCE_MM)
+        return layout_problem(layout, OCL_ELEMENT_BARCODE, problems,
+                              "its box (%.1f mm wide) cannot hold the SSCC's bars, %.1f mm wide "
+                              "at %.2f mm modules",
+                              box->width, width, g->x_dimension);
+    g->bar_height = box->height - band;
+    if (g->bar_height > el->height.value)
+        g->bar_height = el->height.value;
+    double height = g->bar_height + band;
+    g->barcode = (ocl_box){box->x + aligned(el->align, box->width, width),
+                           box->y + box->height - height - aligned(el->valign, box->height, height),
+                           width, height};
+    return OCL_OK;
+}
+
+/* No two parts overlap, whatever the boxes they gave way from. */
+static ocl_result check_apart(const ocl_layout *layout, const ocl_carton_geometry *g,
+                              ocl_problems *problems)
+{
+    const struct {
+        ocl_element element;
+        const ocl_box *box;
+    } parts[] = {{OCL_ELEMENT_CODE, &g->qr},
+                 {OCL_ELEMENT_FROM, &g->from},
+                 {OCL_ELEMENT_CONTENT, &g->content},
+                 {OCL_ELEMENT_BARCODE, &g->barcode}};
+    size_t n = sizeof(parts) / sizeof(parts[0]);
+    for (size_t i = 1; i < n; i++)
+        for (size_t k = 0; k < i; k++)
+            if (meet(parts[i].box, parts[k].box))
+                return layout_problem(
+                    layout, parts[i].element, problems, "the %s would overlap the %s%s",
+                    ocl_element_name(parts[i].element),
+                    k == 0 ? "QR and its quiet zone" : ocl_element_name(parts[k].element),
+                    parts[i].box == &g->barcode ? " (the bars' quiet zones)" : "");
+    return OCL_OK;
+}
+
+static ocl_result plan(const ocl_sheet *sheet, const ocl_layout *layout, const symbols *s,
+                       ocl_carton_geometry *g, ocl_problems *problems)
 {
     memset(g, 0, sizeof(*g));
     g->label = (ocl_box){0, 0, sheet->label_width, sheet->label_height};
     g->x_dimension = OCL_CARTON_X_MM;
     int tall = sheet->label_height >= OCL_CARTON_TALL_MM;
-    g->qr_module = tall ? QR_MODULE_TALL : QR_MODULE_LOW;
-    double barcode_w =
-        (s->bars.quiet_left + s->bars.columns + s->bars.quiet_right) * OCL_CARTON_X_MM;
-    double qr_side = s->qr.size * g->qr_module;
+    double barcode_w;
+    ocl_symbol_box(&s->bars, OCL_CARTON_X_MM, 0, 1, &barcode_w, NULL);
     if (barcode_w > g->label.width)
         return ocl_problem_add(problems, "sheet",
                                "a label %.1f mm wide cannot hold the SSCC's bars, %.1f mm wide "
                                "at %.2f mm modules",
                                g->label.width, barcode_w, OCL_CARTON_X_MM);
-    if (tall)
-        tall_layout(g, barcode_w, qr_side);
-    else
-        low_layout(g, barcode_w, qr_side);
-    if (g->from.width < 2 * qr_side / 3 || (tall && g->content.height < CONTENT_MIN_MM) ||
-        (!tall && g->bar_height < BARS_MIN_MM))
+    if (layout->kind != OCL_LAYOUT_CARTON)
+        return ocl_problem_add(problems, "layout",
+                               "'%s' is not a carton label's layout (kind = carton)", layout->name);
+    double m = layout->margin;
+    ocl_box box[OCL_ELEMENT_COUNT];
+    if (ocl_layout_place(layout, g->label.width - 2 * m, g->label.height - 2 * m, box, problems) !=
+        OCL_OK)
+        return OCL_EINVAL;
+    for (int e = 0; e < OCL_ELEMENT_COUNT; e++)
+        box[e].x += m, box[e].y += m;
+    int qr_fits = place_qr(layout, &box[OCL_ELEMENT_CODE], &s->qr, g);
+    const ocl_layout_element *el = layout->element;
+    g->from = give_way(box[OCL_ELEMENT_FROM], el[OCL_ELEMENT_FROM].clear, &g->qr, GAP);
+    if (el[OCL_ELEMENT_CONTENT].present)
+        g->content = give_way(box[OCL_ELEMENT_CONTENT], el[OCL_ELEMENT_CONTENT].clear, &g->qr, GAP);
+    ocl_box bars =
+        give_way(box[OCL_ELEMENT_BARCODE], el[OCL_ELEMENT_BARCODE].clear, &g->qr, GAP / 2);
+    if (qr_fits && place_bars(layout, &bars, &s->bars, g, problems) != OCL_OK)
+        return OCL_EINVAL;
+    double bars_min = tall ? BARS_GS1_MM : BARS_MIN_MM;
+    int bars_low = g->bar_height < bars_min - 1e-9;
+    /* What the QR takes from the rest: a shorter link, or a larger label. */
+    if (!qr_fits || g->from.width < 2 * g->qr.width / 3 ||
+        (el[OCL_ELEMENT_CONTENT].present && g->content.height < CONTENT_MIN_MM) ||
+        (bars_low && el[OCL_ELEMENT_BARCODE].clear != OCL_CLEAR_NONE))
         return ocl_problem_add(problems, "link",
                                "its QR code (%.1f mm) leaves too little room on a %.0f x %.0f mm "
                                "label: use a shorter base URL or a larger label",
-                               qr_side, g->label.width, g->label.height);
-    return OCL_OK;
+                               g->qr.width, g->label.width, g->label.height);
+    if (bars_low)
+        return layout_problem(layout, OCL_ELEMENT_BARCODE, problems,
+                              "its box leaves the bars %.1f mm high, under the %.2f mm %s",
+                              g->bar_height, bars_min,
+                              tall ? "GS1 asks of an SSCC on a logistics label"
+                                   : "a label lower than 100 mm may take");
+    return check_apart(layout, g, problems);
+}
+
+/* The layout given, or the built-in one for the sheet's height. */
+static const ocl_layout *layout_for(const ocl_layout *given, const ocl_sheet *sheet,
+                                    ocl_layout *builtin)
+{
+    if (given)
+        return given;
+    return ocl_layout_builtin(ocl_carton_layout_default(sheet->label_width, sheet->label_height),
+                              builtin) == OCL_OK
+               ? builtin
+               : NULL;
+}
+
+ocl_result ocl_carton_label_layout_geometry(const ocl_carton *carton, const ocl_sheet *sheet,
+                                            const ocl_layout *layout, ocl_carton_geometry *geometry,
+                                            ocl_problems *problems)
+{
+    symbols s;
+    ocl_layout builtin;
+    if (check_carton(carton, problems) != OCL_OK)
+        return OCL_EINVAL;
+    if (!(layout = layout_for(layout, sheet, &builtin)))
+        return OCL_ELIBRARY;
+    ocl_result rc = encode(carton, &s, problems);
+    if (rc == OCL_OK)
+        rc = plan(sheet, layout, &s, geometry, problems);
+    symbols_free(&s);
+    return rc;
 }
 
 ocl_result ocl_carton_label_geometry(const ocl_carton *carton, const ocl_sheet *sheet,
                                      ocl_carton_geometry *geometry, ocl_problems *problems)
 {
-    symbols s;
-    if (check_carton(carton, problems) != OCL_OK)
-        return OCL_EINVAL;
-    ocl_result rc = encode(carton, &s, problems);
-    if (rc == OCL_OK)
-        rc = plan(sheet, &s, geometry, problems);
-    symbols_free(&s);
-    return rc;
+    return ocl_carton_label_layout_geometry(carton, sheet, NULL, geometry, problems);
 }
 
 /* ---------- text ---------- */
@@ -166,21 +293,6 @@ typedef struct {
     int count;
 } entries;
 
-static void add(entries *list, const char *field, double size, int max_lines, int bold,
-                const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-static void add(entries *list, const char *field, double size, int max_lines, int bold,
-                const char *fmt, ...)
-{
-    if (list->count >= ENTRIES_MAX)
-        return;
-    entry *e = &list->item[list->count++];
-    *e = (entry){.field = field, .size = size, .max_lines = max_lines, .bold = bold};
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(e->text, sizeof(e->text), fmt, ap);
-    va_end(ap);
-}
-
 /* The AI's value of a date, and the date as a Vietnamese label writes it. */
 static void dates(const ocl_date *d, char yymmdd[7], char shown[11])
 {
@@ -189,59 +301,93 @@ static void dates(const ocl_date *d, char yymmdd[7], char shown[11])
              (unsigned)d->year % 10000u);
 }
 
-static void contents_tall(const ocl_carton *c, entries *list)
+static int given(const char *text)
+{
+    return text && *text;
+}
+
+/* The field a refusal names for an item. */
+static const char *item_field(ocl_item item)
+{
+    switch (item) {
+    case OCL_ITEM_FROM:
+    case OCL_ITEM_PRODUCER:
+        return "producer_name";
+    case OCL_ITEM_ADDRESS:
+        return "producer_address";
+    case OCL_ITEM_NAME:
+        return "product_name";
+    default:
+        return ocl_item_name(item);
+    }
+}
+
+/* An item's text: alone on its line with its Vietnamese caption, or short
+ * when it shares the line; "" when the carton has none. */
+static void item_text(const ocl_carton *c, ocl_item item, int alone, char *out, size_t size)
 {
     char yymmdd[7], shown[11];
-    add(list, "product_name", 16, 2, 1, "%s", c->product_name);
-    add(list, "sscc", 12, 1, 0, "SSCC %s", c->sscc);
-    if (c->gtin && *c->gtin) {
-        add(list, "gtin", 12, 1, 0, "(02) %s  GTIN hàng trong thùng", c->gtin);
-        add(list, "count", 12, 1, 0, "(37) %ld  Số lượng", c->count);
-    } else {
-        add(list, "count", 12, 1, 0, "Số lượng: %ld", c->count);
-    }
-    if (c->lot)
-        add(list, "lot", 12, 1, 0, "(10) %s  Số lô", c->lot);
-    if (c->has_produced) {
+    int gtin = given(c->gtin);
+    out[0] = '\0';
+    if (item == OCL_ITEM_FROM)
+        snprintf(out, size, "Từ (from):");
+    else if (item == OCL_ITEM_PRODUCER)
+        snprintf(out, size, "%s", c->producer_name);
+    else if (item == OCL_ITEM_ADDRESS && given(c->producer_address))
+        snprintf(out, size, "%s", c->producer_address);
+    else if (item == OCL_ITEM_NAME)
+        snprintf(out, size, "%s", c->product_name);
+    else if (item == OCL_ITEM_SSCC)
+        snprintf(out, size, "SSCC %s", c->sscc);
+    else if (item == OCL_ITEM_GTIN && gtin)
+        snprintf(out, size, "(02) %s%s", c->gtin, alone ? "  GTIN hàng trong thùng" : "");
+    else if (item == OCL_ITEM_UNITS && gtin)
+        snprintf(out, size, "(37) %ld%s", c->count, alone ? "  Số lượng" : "");
+    else if (item == OCL_ITEM_UNITS)
+        snprintf(out, size, "Số lượng: %ld", c->count);
+    else if (item == OCL_ITEM_LOT && c->lot)
+        snprintf(out, size, "(10) %s%s", c->lot, alone ? "  Số lô" : "");
+    else if (item == OCL_ITEM_PRODUCED && c->has_produced) {
         dates(&c->produced, yymmdd, shown);
-        add(list, "produced", 12, 1, 0, "(11) %s  NSX %s", yymmdd, shown);
-    }
-    if (c->has_expires) {
+        snprintf(out, size, "(11) %s  NSX %s", yymmdd, shown);
+    } else if (item == OCL_ITEM_EXPIRES && c->has_expires) {
         dates(&c->expires, yymmdd, shown);
-        add(list, "expires", 12, 1, 0, "(17) %s  HSD %s", yymmdd, shown);
+        snprintf(out, size, "(17) %s  HSD %s", yymmdd, shown);
     }
 }
 
-/* On a low label, the producer and the contents in one block. */
-static void contents_low(const ocl_carton *c, entries *list)
+/* The blocks of a part, in the layout's order: the names bold on up to
+ * two lines, the address on up to three, the rest on one; items joined
+ * with '+' on one line. */
+static void part_entries(const ocl_carton *c, const ocl_layout_element *part, entries *list)
 {
-    char yymmdd[7], shown[11], count[48], lot[64] = "", expires[40] = "";
-    add(list, "producer_name", 7.5, 1, 1, "%s", c->producer_name);
-    add(list, "product_name", 8.5, 1, 1, "%s", c->product_name);
-    if (c->gtin && *c->gtin)
-        snprintf(count, sizeof(count), "(37) %ld", c->count);
-    else
-        snprintf(count, sizeof(count), "Số lượng: %ld", c->count);
-    if (c->gtin && *c->gtin)
-        add(list, "gtin", 8, 1, 0, "(02) %s  %s", c->gtin, count);
-    else
-        add(list, "count", 8, 1, 0, "%s", count);
-    if (c->lot)
-        snprintf(lot, sizeof(lot), "(10) %s  ", c->lot);
-    if (c->has_expires) {
-        dates(&c->expires, yymmdd, shown);
-        snprintf(expires, sizeof(expires), "(17) %s  HSD %s", yymmdd, shown);
+    entry *e = NULL;
+    for (int i = 0; i < part->order_count; i++) {
+        const ocl_layout_item *at = &part->order[i];
+        int alone = !at->joined && (i + 1 == part->order_count || !at[1].joined);
+        char text[sizeof(e->text)];
+        item_text(c, at->item, alone, text, sizeof(text));
+        if (!at->joined)
+            e = NULL;
+        if (!text[0])
+            continue;
+        if (e) {
+            size_t n = strlen(e->text);
+            snprintf(e->text + n, sizeof(e->text) - n, "  %s", text);
+            continue;
+        }
+        if (list->count == ENTRIES_MAX)
+            return;
+        e = &list->item[list->count++];
+        int name = at->item == OCL_ITEM_PRODUCER || at->item == OCL_ITEM_NAME;
+        *e = (entry){.field = item_field(at->item),
+                     .size = at->size,
+                     .max_lines = name                           ? 2
+                                  : at->item == OCL_ITEM_ADDRESS ? 3
+                                                                 : 1,
+                     .bold = name};
+        snprintf(e->text, sizeof(e->text), "%s", text);
     }
-    if (*lot || *expires)
-        add(list, c->lot ? "lot" : "expires", 8, 1, 0, "%s%s", lot, expires);
-}
-
-static void from_tall(const ocl_carton *c, entries *list)
-{
-    add(list, "producer_name", 7, 1, 0, "Từ (from):");
-    add(list, "producer_name", 10, 2, 1, "%s", c->producer_name);
-    if (c->producer_address && *c->producer_address)
-        add(list, "producer_address", 8, 3, 0, "%s", c->producer_address);
 }
 
 /* Lines of `text` at `size` pt within `width` mm, up to LINES_MAX. */
@@ -337,75 +483,97 @@ static void draw_qr(HPDF_Page page, const ocl_qr *qr, const ocl_box *box, double
     HPDF_Page_Fill(page);
 }
 
-/* A thin rule across the label at height y (mm). */
-static void rule(HPDF_Page page, const ocl_carton_geometry *g, double y, double ox, double oy)
+/* A thin rule across the label, inside its margin, at height y (mm). */
+static void rule(HPDF_Page page, const ocl_carton_geometry *g, double margin, double y, double ox,
+                 double oy)
 {
     HPDF_Page_SetLineWidth(page, 0.6f);
-    HPDF_Page_MoveTo(page, (HPDF_REAL)((ox + MARGIN_LOW) * PT), (HPDF_REAL)((oy + y) * PT));
-    HPDF_Page_LineTo(page, (HPDF_REAL)((ox + g->label.width - MARGIN_LOW) * PT),
+    HPDF_Page_MoveTo(page, (HPDF_REAL)((ox + margin) * PT), (HPDF_REAL)((oy + y) * PT));
+    HPDF_Page_LineTo(page, (HPDF_REAL)((ox + g->label.width - margin) * PT),
                      (HPDF_REAL)((oy + y) * PT));
     HPDF_Page_Stroke(page);
 }
 
+/* With the layout's rules: one above the contents and one above the
+ * bars, halfway to the nearest part above each. */
+static void rules(HPDF_Page page, const ocl_layout *layout, const ocl_carton_geometry *g, double ox,
+                  double oy)
+{
+    const ocl_box *parts[] = {&g->qr, &g->from, &g->content, &g->barcode};
+    for (size_t i = 2; layout->rules && i < 4; i++) {
+        double top = parts[i]->y + parts[i]->height, above = -1;
+        for (size_t k = 0; k < 4 && parts[i]->height > 0; k++)
+            if (k != i && parts[k]->height > 0 && parts[k]->y >= top - TOLERANCE_MM &&
+                (above < 0 || parts[k]->y < above))
+                above = parts[k]->y;
+        if (above >= top + 0.5)
+            rule(page, g, layout->margin, (above + top) / 2, ox, oy);
+    }
+}
+
 static ocl_result draw_text(HPDF_Page page, const ocl_pdf *pdf, const ocl_carton *c,
-                            const ocl_carton_geometry *g, double ox, double oy,
-                            ocl_problems *problems)
+                            const ocl_layout *layout, const ocl_carton_geometry *g, double ox,
+                            double oy, ocl_problems *problems)
 {
     entries from = {0}, content = {0};
-    int tall = g->content.height > 0;
-    if (tall) {
-        from_tall(c, &from);
-        contents_tall(c, &content);
-    } else {
-        contents_low(c, &from);
-    }
-    double from_scale = fit(pdf, &from, &g->from, problems);
-    double content_scale = tall ? fit(pdf, &content, &g->content, problems) : 1;
+    part_entries(c, &layout->element[OCL_ELEMENT_FROM], &from);
+    int has_content = layout->element[OCL_ELEMENT_CONTENT].present;
+    if (has_content)
+        part_entries(c, &layout->element[OCL_ELEMENT_CONTENT], &content);
+    double from_scale = from.count ? fit(pdf, &from, &g->from, problems) : 1;
+    double content_scale = content.count ? fit(pdf, &content, &g->content, problems) : 1;
     if (!from_scale || !content_scale)
         return OCL_EINVAL;
     draw_entries(page, pdf, &from, &g->from, from_scale, ox, oy);
-    if (tall)
-        draw_entries(page, pdf, &content, &g->content, content_scale, ox, oy);
+    draw_entries(page, pdf, &content, &g->content, content_scale, ox, oy);
     return OCL_OK;
 }
 
 static ocl_result draw_label(ocl_pdf *pdf, const ocl_carton *c, const ocl_sheet *sheet,
-                             const symbols *s, const ocl_carton_geometry *g, ocl_problems *problems)
+                             const ocl_layout *layout, const symbols *s,
+                             const ocl_carton_geometry *g, ocl_problems *problems)
 {
     HPDF_Page page = HPDF_AddPage(pdf->doc);
     HPDF_Page_SetWidth(page, (HPDF_REAL)(sheet->page_width * PT));
     HPDF_Page_SetHeight(page, (HPDF_REAL)(sheet->page_height * PT));
     /* The sheet's first label, its corner from the page's bottom left. */
     double ox = sheet->left, oy = sheet->page_height - sheet->top - sheet->label_height;
-    if (draw_text(page, pdf, c, g, ox, oy, problems) != OCL_OK)
+    if (draw_text(page, pdf, c, layout, g, ox, oy, problems) != OCL_OK)
         return OCL_EINVAL;
     draw_qr(page, &s->qr, &g->qr, g->qr_module, ox, oy);
-    if (g->content.height > 0) { /* a low label has no room for rules beside the QR */
-        rule(page, g, g->qr.y - GAP / 2, ox, oy);
-        rule(page, g, g->barcode.y + g->barcode.height + GAP, ox, oy);
-    }
+    rules(page, layout, g, ox, oy);
     ocl_pdf_symbol(page, pdf, &s->bars, (ox + g->barcode.x) * PT, (oy + g->barcode.y) * PT,
                    g->x_dimension * PT, g->bar_height * PT, 1, NULL, NULL);
     return ocl_pdf_status(pdf);
 }
 
-ocl_result ocl_carton_label_pdf(const ocl_carton *carton, const ocl_sheet *sheet,
-                                const char *font_path, ocl_buffer *out, ocl_problems *problems)
+ocl_result ocl_carton_label_layout_pdf(const ocl_carton *carton, const ocl_sheet *sheet,
+                                       const ocl_layout *layout, const char *font_path,
+                                       ocl_buffer *out, ocl_problems *problems)
 {
     symbols s;
     ocl_carton_geometry g;
+    ocl_layout builtin;
     if (check_carton(carton, problems) != OCL_OK)
         return OCL_EINVAL;
+    if (!(layout = layout_for(layout, sheet, &builtin)))
+        return OCL_ELIBRARY;
     ocl_result rc = encode(carton, &s, problems);
     if (rc == OCL_OK)
-        rc = plan(sheet, &s, &g, problems);
+        rc = plan(sheet, layout, &s, &g, problems);
     ocl_pdf pdf;
     if (rc == OCL_OK && (rc = ocl_pdf_open(&pdf, font_path)) == OCL_OK) {
-        rc = draw_label(&pdf, carton, sheet, &s, &g, problems);
+        rc = draw_label(&pdf, carton, sheet, layout, &s, &g, problems);
         if (rc == OCL_OK)
             rc = ocl_pdf_save(&pdf, out);
         ocl_pdf_close(&pdf);
     }
     symbols_free(&s);
     return rc;
+}
+
+ocl_result ocl_carton_label_pdf(const ocl_carton *carton, const ocl_sheet *sheet,
+                                const char *font_path, ocl_buffer *out, ocl_problems *problems)
+{
+    return ocl_carton_label_layout_pdf(carton, sheet, NULL, font_path, out, problems);
 }

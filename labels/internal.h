@@ -29,10 +29,17 @@ const char *ocl_quote(const char *text, size_t len, char *out, size_t out_size);
 
 #define OCL_QUOTE_MAX 64
 
-/* Given a symbol from libqrencode masked with mask 0 (bit 0x80 marks
- * function modules, bit 0x01 dark ones), picks the mask of lowest penalty
- * and writes the final symbol, one byte per module (1 = dark), to out, its
- * rows `stride` bytes apart. Returns the mask, or -1. */
+/* Builds the unmasked symbol of `version` at `level` from its data
+ * codewords (padded, as many as the version holds): one byte per module,
+ * bit 0x80 marking function modules (format areas included, left light),
+ * bit 0x01 dark ones. out holds (17 + 4 version)^2 bytes. Returns the
+ * width, or -1. */
+int ocl_qr_build(const unsigned char *data, int version, ocl_ec_level level, unsigned char *out);
+
+/* Given an unmasked symbol as ocl_qr_build makes it, picks the mask of
+ * lowest penalty and writes the final symbol, format information included,
+ * one byte per module (1 = dark), to out, its rows `stride` bytes apart.
+ * Returns the mask, or -1. */
 int ocl_qr_select_mask(const unsigned char *symbol, int width, ocl_ec_level level,
                        unsigned char *out, size_t stride);
 

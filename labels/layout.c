@@ -86,8 +86,8 @@ enum {
 };
 
 static const char *const key_names[KEY_COUNT] = {
-    "box",  "align", "valign",     "size",   "lines",  "rotate", "text",  "prefix",
-    "order", "gap",  "max", "name_scale", "height", "module", "place",  "clear",
+    "box",   "align", "valign", "size",       "lines",  "rotate", "text",  "prefix",
+    "order", "gap",   "max",    "name_scale", "height", "module", "place", "clear",
 };
 
 #define PLACED   (BIT(KEY_BOX) | BIT(KEY_ALIGN) | BIT(KEY_VALIGN))
@@ -123,9 +123,9 @@ static const unsigned element_keys[OCL_LAYOUT_KIND_COUNT][OCL_ELEMENT_COUNT] = {
         },
 };
 
-#define LABEL_ITEMS  (BIT(OCL_ITEM_PIN + 1) - 1)
+#define LABEL_ITEMS (BIT(OCL_ITEM_PIN + 1) - 1)
 #define CARTON_ITEMS                                                                               \
-    (BIT(OCL_ITEM_NAME) | BIT(OCL_ITEM_PRODUCER) | BIT(OCL_ITEM_LOT) | BIT(OCL_ITEM_FROM) |         \
+    (BIT(OCL_ITEM_NAME) | BIT(OCL_ITEM_PRODUCER) | BIT(OCL_ITEM_LOT) | BIT(OCL_ITEM_FROM) |        \
      BIT(OCL_ITEM_ADDRESS) | BIT(OCL_ITEM_SSCC) | BIT(OCL_ITEM_GTIN) | BIT(OCL_ITEM_UNITS) |       \
      BIT(OCL_ITEM_PRODUCED) | BIT(OCL_ITEM_EXPIRES))
 
@@ -147,8 +147,7 @@ static const struct {
                           BIT(OCL_ELEMENT_CODE) | BIT(OCL_ELEMENT_TEXT), 5.0, 0, 1.5, LABEL_ITEMS,
                           BIT(OCL_ITEM_MARK) | BIT(OCL_ITEM_LOT)},
     [OCL_LAYOUT_CARTON] = {"carton", "carton label's area inside its margin",
-                           BIT(OCL_ELEMENT_CODE) | BIT(OCL_ELEMENT_FROM) |
-                               BIT(OCL_ELEMENT_BARCODE),
+                           BIT(OCL_ELEMENT_CODE) | BIT(OCL_ELEMENT_FROM) | BIT(OCL_ELEMENT_BARCODE),
                            6.0, 0, 2.0, CARTON_ITEMS,
                            BIT(OCL_ITEM_PRODUCER) | BIT(OCL_ITEM_NAME) | BIT(OCL_ITEM_UNITS) |
                                BIT(OCL_ITEM_GTIN) | BIT(OCL_ITEM_LOT) | BIT(OCL_ITEM_EXPIRES)},
@@ -410,13 +409,12 @@ static int item_value(const char *name)
     return -1;
 }
 
-/* One part of an order's word: "name" or, on a carton label, "name:16". */
-static int read_item(reader *r, ocl_layout_element *e, char *part, int joined)
+/* One field of an order's word, on the line of the one before when
+ * `joined`; `size` is the word's (0 on a label). */
+static int read_item(reader *r, ocl_layout_element *e, const char *part, int joined, double size)
 {
     ocl_layout_kind kind = r->layout->kind;
-    char *colon = strchr(part, ':'), list[256];
-    if (colon)
-        *colon = '\0';
+    char list[256];
     int item = item_value(part);
     if (item < 0 || !(kinds[kind].items & BIT(item))) {
         items_of(kind, list, sizeof(list));
@@ -433,28 +431,38 @@ static int read_item(reader *r, ocl_layout_element *e, char *part, int joined)
         problem(r, "order: more than %d entries", OCL_LAYOUT_ORDER_MAX);
         return -1;
     }
-    ocl_layout_item *to = &e->order[e->order_count++];
-    *to = (ocl_layout_item){.item = (ocl_item)item, .joined = joined};
-    if (kind != OCL_LAYOUT_CARTON && (colon || joined)) {
-        problem(r, "order: a %s's fields take no ':SIZE' or '+': its sizes are the text's 'size' "
-                   "and 'name_scale'",
+    e->order[e->order_count++] =
+        (ocl_layout_item){.item = (ocl_item)item, .joined = joined, .size = size};
+    return 0;
+}
+
+/* A word of an order: "name" on a label; on a carton label a line and
+ * its size in pt, "name:16" or "gtin+count:8". */
+static int read_word(reader *r, ocl_layout_element *e, char *word)
+{
+    ocl_layout_kind kind = r->layout->kind;
+    char *colon = strchr(word, ':');
+    double size = 0;
+    if (colon)
+        *colon = '\0';
+    if (kind != OCL_LAYOUT_CARTON && (colon || strchr(word, '+'))) {
+        problem(r,
+                "order: a %s's fields take no ':SIZE' or '+': its sizes are the text's 'size' "
+                "and 'name_scale'",
                 kinds[kind].name);
         return -1;
     }
-    if (kind != OCL_LAYOUT_CARTON)
-        return 0;
-    if (joined && colon) {
-        problem(r, "order: '%s' is joined to the line before, which gives the size", part);
+    if (kind == OCL_LAYOUT_CARTON && (!colon || number(colon + 1, "", &size) != 0 ||
+                                      size < kinds[kind].text_min - 1e-9 || size > SIZE_MAX_PT)) {
+        problem(r, "order: '%s' needs its size in pt, %.0f to %.0f, e.g. '%s:12'", word,
+                kinds[kind].text_min, SIZE_MAX_PT, word);
         return -1;
     }
-    double size = 0;
-    if (!joined && (!colon || number(colon + 1, "", &size) != 0 ||
-                    size < kinds[kind].text_min - 1e-9 || size > SIZE_MAX_PT)) {
-        problem(r, "order: '%s' needs its size in pt, %.0f to %.0f, e.g. '%s:12'", part,
-                kinds[kind].text_min, SIZE_MAX_PT, part);
-        return -1;
-    }
-    to->size = joined ? to[-1].size : size;
+    int joined = 0;
+    for (char *rest = NULL, *part = strtok_r(word, "+", &rest); part;
+         part = strtok_r(NULL, "+", &rest), joined = 1)
+        if (read_item(r, e, part, joined, size) != 0)
+            return -1;
     return 0;
 }
 
@@ -464,8 +472,9 @@ static void check_name_first(reader *r, const ocl_layout_element *e)
 {
     for (int i = 0; i < e->order_count && e->order[i].item != OCL_ITEM_NAME; i++)
         if (e->order[i].item != OCL_ITEM_LOGO && e->order[i].item != OCL_ITEM_MARK) {
-            problem(r, "order: '%s' comes before 'name': the product's name opens the text (only "
-                       "the logo and the mark may come first)",
+            problem(r,
+                    "order: '%s' comes before 'name': the product's name opens the text (only "
+                    "the logo and the mark may come first)",
                     item_names[e->order[i].item]);
             return;
         }
@@ -476,11 +485,8 @@ static void read_order(reader *r, ocl_layout_element *e, char *value)
     e->order_count = 0;
     for (char *save = NULL, *word = strtok_r(value, " \t", &save); word;
          word = strtok_r(NULL, " \t", &save)) {
-        int joined = 0;
-        for (char *rest = NULL, *part = strtok_r(word, "+", &rest); part;
-             part = strtok_r(NULL, "+", &rest), joined = 1)
-            if (read_item(r, e, part, joined) != 0)
-                return;
+        if (read_word(r, e, word) != 0)
+            return;
     }
     if (e->order_count == 0)
         problem(r, "order: list the fields in the order they are printed");
@@ -493,7 +499,7 @@ static void read_place(reader *r, ocl_layout_element *e, char *value)
     e->places = 0;
     for (char *save = NULL, *word = strtok_r(value, " \t", &save); word;
          word = strtok_r(NULL, " \t", &save)) {
-        int p = strcmp(word, "below") == 0 ? OCL_PLACE_BELOW
+        int p = strcmp(word, "below") == 0    ? OCL_PLACE_BELOW
                 : strcmp(word, "beside") == 0 ? OCL_PLACE_BESIDE
                                               : -1;
         if (p < 0 || e->places == 2 || (e->places == 1 && (int)e->place[0] == p)) {
@@ -512,8 +518,9 @@ static void read_height(reader *r, ocl_layout_element *e, const char *value)
         e->height.fraction = 0;
         millimetres(r, "height", value, 1, MM_MAX, &e->height.value);
     } else if (length(value, &e->height) != 0 || e->height.value <= 0) {
-        problem(r, "height: '%.32s' is neither a length in mm nor a fraction of the area's height "
-                   "over 0 and up to 1",
+        problem(r,
+                "height: '%.32s' is neither a length in mm nor a fraction of the area's height "
+                "over 0 and up to 1",
                 value);
     }
 }
@@ -527,8 +534,9 @@ static void read_clear(reader *r, ocl_layout_element *e, const char *value)
     else if (strcmp(value, "none") == 0)
         e->clear = OCL_CLEAR_NONE;
     else
-        problem(r, "clear: '%.32s' is not one of beside (the part of the box level with the QR), "
-                   "below (the part below it), none",
+        problem(r,
+                "clear: '%.32s' is not one of beside (the part of the box level with the QR), "
+                "below (the part below it), none",
                 value);
 }
 
@@ -609,9 +617,10 @@ static void read_key(reader *r, size_t key, char *value)
 
 /* The label's text when its section gives no order: today's label. */
 static const ocl_item label_order[] = {
-    OCL_ITEM_LOGO,        OCL_ITEM_NAME,  OCL_ITEM_MARK,    OCL_ITEM_PRODUCER, OCL_ITEM_ORIGIN,
-    OCL_ITEM_NET_QUANTITY, OCL_ITEM_INGREDIENTS, OCL_ITEM_USAGE, OCL_ITEM_STORAGE,
-    OCL_ITEM_WARNINGS,    OCL_ITEM_STANDARD, OCL_ITEM_DATES, OCL_ITEM_LOT,   OCL_ITEM_PIN,
+    OCL_ITEM_LOGO,    OCL_ITEM_NAME,         OCL_ITEM_MARK,        OCL_ITEM_PRODUCER,
+    OCL_ITEM_ORIGIN,  OCL_ITEM_NET_QUANTITY, OCL_ITEM_INGREDIENTS, OCL_ITEM_USAGE,
+    OCL_ITEM_STORAGE, OCL_ITEM_WARNINGS,     OCL_ITEM_STANDARD,    OCL_ITEM_DATES,
+    OCL_ITEM_LOT,     OCL_ITEM_PIN,
 };
 
 /* An element's defaults: the kind's floor up to twice it, one line, and
@@ -697,8 +706,9 @@ static void read_top(reader *r, const char *key, const char *value)
         return;
     }
     if (strcmp(key, "kind") != 0) {
-        problem(r, "unknown key '%.32s' before the first [element]; only kind, margin and rules "
-                   "go there",
+        problem(r,
+                "unknown key '%.32s' before the first [element]; only kind, margin and rules "
+                "go there",
                 key);
         return;
     }
@@ -782,11 +792,18 @@ static int lists(const ocl_layout *layout, ocl_item item)
     return 0;
 }
 
+int ocl_layout_has_logo(const ocl_layout *layout)
+{
+    return layout->element[OCL_ELEMENT_LOGO].present || lists(layout, OCL_ITEM_LOGO);
+}
+
 /* A label's logo has one place: a box of its own, or the text's order. */
 static void check_logo(const reader *r)
 {
     const ocl_layout_element *logo = &r->layout->element[OCL_ELEMENT_LOGO];
     int flows = lists(r->layout, OCL_ITEM_LOGO);
+    if (!logo->present && flows)
+        element_defaults(r->layout, OCL_ELEMENT_LOGO); /* its height and alignment */
     if (!logo->present || r->layout->kind != OCL_LAYOUT_LABEL)
         return;
     if (logo->has_box && flows)
@@ -807,8 +824,8 @@ static void check_items(const reader *r)
         return;
     for (int i = 0; i < OCL_ITEM_COUNT; i++)
         if ((kinds[layout->kind].items_mandatory & BIT(i)) && !lists(layout, (ocl_item)i))
-            element_problem(r, text, "the order has no '%s': a %s must show it (%s)",
-                            item_names[i], kinds[layout->kind].name, item_why[i]);
+            element_problem(r, text, "the order has no '%s': a %s must show it (%s)", item_names[i],
+                            kinds[layout->kind].name, item_why[i]);
     if (layout->kind != OCL_LAYOUT_LABEL)
         return;
     unsigned reported = 0;
@@ -819,8 +836,7 @@ static void check_items(const reader *r)
         ocl_item item = field_items[f];
         if (everywhere && !lists(layout, item) && !(reported & BIT(item))) {
             reported |= BIT(item);
-            element_problem(r, text,
-                            "the order has no '%s', which every label must carry (%s: %s)",
+            element_problem(r, text, "the order has no '%s', which every label must carry (%s: %s)",
                             item_names[item], ocl_field_path((ocl_field)f), ocl_law_basis(f));
         }
     }
@@ -835,8 +851,8 @@ static void check_complete(reader *r)
         char field[OCL_FIELD_MAX];
         snprintf(field, sizeof(field), "layout.%s", element_names[e]);
         const ocl_layout_element *el = &layout->element[e];
-        int boxless = e == OCL_ELEMENT_EAN || (e == OCL_ELEMENT_LOGO && layout->kind ==
-                                                                          OCL_LAYOUT_LABEL);
+        int boxless =
+            e == OCL_ELEMENT_EAN || (e == OCL_ELEMENT_LOGO && layout->kind == OCL_LAYOUT_LABEL);
         if (!el->present && (kinds[layout->kind].mandatory & BIT(e)))
             ocl_problem_add(r->problems, field, "'%s': missing: a %s must place the %s (%s)",
                             layout->name, kinds[layout->kind].name, element_names[e],

@@ -431,8 +431,11 @@ ocl_result ocl_labels_geometry(const ocl_label_job *job, const ocl_sheet *sheet,
                                ocl_problems *problems);
 
 /* Lays the job out on the sheet and draws one label per serial into a PDF
- * held in `pdf`. Problems: text that cannot fit at 5 pt even in the short
- * form of Art. 10(3). */
+ * held in `pdf`, where options->layout puts things. Problems: text that
+ * cannot fit at 5 pt even in the short form of Art. 10(3); a layout that
+ * is not a label's, lacks a field the law asks of the job's group (or the
+ * PIN's place, with PINs), or whose boxes break a rule on this sheet
+ * ("layout.ELEMENT", with the file and line); a bad logo ("logo"). */
 ocl_result ocl_labels_pdf(const ocl_label_job *job, const ocl_sheet *sheet,
                           const ocl_label_options *options, const char *const *serials,
                           size_t count, ocl_buffer *pdf, ocl_problems *problems);
@@ -629,15 +632,15 @@ typedef struct {
     int has_box;                    /* a box was given (a label's logo may flow instead) */
     ocl_layout_item order[OCL_LAYOUT_ORDER_MAX]; /* label text, carton from and content */
     int order_count;
-    double gap;                /* mm: a label's text from the code (and EAN) */
-    double max;                /* mm: the largest side of a label's code; 0: no bound */
-    double scale_min;          /* a label's name, times the body's size, */
-    double scale_max;          /*   tried from max down to min */
-    ocl_length height;         /* a label's logo in the text; a carton's bars (mm) */
-    double module;             /* mm: a carton label's QR module */
-    ocl_place place[2];        /* a label's EAN: where, in the order tried */
+    double gap;         /* mm: a label's text from the code (and EAN) */
+    double max;         /* mm: the largest side of a label's code; 0: no bound */
+    double scale_min;   /* a label's name, times the body's size, */
+    double scale_max;   /*   tried from max down to min */
+    ocl_length height;  /* a label's logo in the text; a carton's bars (mm) */
+    double module;      /* mm: a carton label's QR module */
+    ocl_place place[2]; /* a label's EAN: where, in the order tried */
     int places;
-    ocl_clear clear;           /* a carton label's part against its QR */
+    ocl_clear clear; /* a carton label's part against its QR */
 } ocl_layout_element;
 
 typedef struct ocl_layout {
@@ -674,11 +677,14 @@ ocl_result ocl_layout_builtin(const char *name, ocl_layout *layout);
 ocl_result ocl_layout_place(const ocl_layout *layout, double width, double height,
                             ocl_box box[OCL_ELEMENT_COUNT], ocl_problems *problems);
 
+/* Whether the layout has a place for the producer's logo: a [logo] box,
+ * or on a label 'logo' in its text's order. */
+int ocl_layout_has_logo(const ocl_layout *layout);
+
 /* Whether a label layout's text lists every field the law asks of the
  * group (ocl_law_requires, ocl_law_requires_dates); problems name
  * "layout.text", the file, the field and its legal basis. */
-ocl_result ocl_layout_law_check(const ocl_layout *layout, ocl_group group,
-                                ocl_problems *problems);
+ocl_result ocl_layout_law_check(const ocl_layout *layout, ocl_group group, ocl_problems *problems);
 
 /* The layout a stamp of this size takes when none is given, a name in
  * templates/layouts/: "stamp-small" under 25 mm square, "stamp-square"

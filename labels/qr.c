@@ -4,12 +4,13 @@
  * thing. Data is always encoded case-sensitively: libqrencode upper-cases
  * it otherwise, which would break every lower-case URI.
  *
- * libqrencode spends most of a code's time choosing the mask. Where its
- * library exports QRcode_encodeMask and Split_splitStringToQRinput (every
- * 3.x and 4.x build; they are declared only in its internal header), the
- * symbol is made with mask 0 and qrmask.c chooses the mask; otherwise the
- * public QRcode_encodeString and QRcode_encodeInput do all of it. Both give
- * the same symbol.
+ * libqrencode spends most of a code's time choosing the mask, and most of
+ * the rest placing modules one at a time. Where its library exports
+ * Split_splitStringToQRinput and QRinput_getByteStream (every 3.x and 4.x
+ * build; they are declared only in its internal headers), it only chooses
+ * the segments and makes the data codewords: qrmatrix.c builds the symbol
+ * and qrmask.c chooses the mask. Otherwise the public QRcode_encodeString
+ * and QRcode_encodeInput do all of it. Both give the same symbol.
  */
 #include "internal.h"
 
@@ -19,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern QRcode *QRcode_encodeMask(QRinput *input, int mask) __attribute__((weak));
+extern unsigned char *QRinput_getByteStream(QRinput *input) __attribute__((weak));
 extern int Split_splitStringToQRinput(const char *string, QRinput *input, QRencodeMode hint,
                                       int casesensitive) __attribute__((weak));
 
@@ -160,7 +161,7 @@ ocl_result ocl_qr_encode(const unsigned char *data, size_t len, ocl_ec_level lev
     if (!data || len == 0 || memchr(data, '\0', len))
         return OCL_EINVAL;
     errno = 0;
-    if (!QRcode_encodeMask || !Split_splitStringToQRinput) {
+    if (!QRinput_getByteStream || !Split_splitStringToQRinput) {
         QRcode *code = encode_public(data, len, level);
         if (!code)
             return error_result(errno);
@@ -169,18 +170,23 @@ ocl_result ocl_qr_encode(const unsigned char *data, size_t len, ocl_ec_level lev
         return rc;
     }
     QRinput *input = make_input(data, len, level);
-    QRcode *code = input ? QRcode_encodeMask(input, 0) : NULL;
-    int err = errno;
+    unsigned char *codewords = input ? QRinput_getByteStream(input) : NULL;
+    int err = errno, version = codewords ? QRinput_getVersion(input) : 0;
     QRinput_free(input);
-    if (!code)
+    if (!codewords)
         return error_result(err);
-    ocl_result rc = make_square(code->width, code->version, qr);
-    if (rc == OCL_OK && ocl_qr_select_mask(code->data, code->width, level, symbol_origin(qr),
-                                           (size_t)qr->size) < 0) {
-        ocl_qr_free(qr);
+    int width = 17 + 4 * version;
+    unsigned char *symbol = malloc((size_t)width * (size_t)width);
+    ocl_result rc = symbol ? make_square(width, version, qr) : OCL_ENOMEM;
+    if (rc == OCL_OK && ocl_qr_build(codewords, version, level, symbol) != width)
+        rc = OCL_ELIBRARY;
+    if (rc == OCL_OK &&
+        ocl_qr_select_mask(symbol, width, level, symbol_origin(qr), (size_t)qr->size) < 0)
         rc = OCL_ENOMEM;
-    }
-    QRcode_free(code);
+    if (rc != OCL_OK)
+        ocl_qr_free(qr);
+    free(symbol);
+    free(codewords);
     return rc;
 }
 

@@ -79,7 +79,7 @@ static uint64_t mask_col_word(int mask, int x, int k)
 
 /* Portable popcount; compilers turn this idiom into the instruction where
  * the target has one. */
-static int popcount64(uint64_t v)
+static inline __attribute__((always_inline)) int popcount64(uint64_t v)
 {
     v = v - ((v >> 1) & 0x5555555555555555u);
     v = (v & 0x3333333333333333u) + ((v >> 2) & 0x3333333333333333u);
@@ -222,21 +222,36 @@ static int line_penalty(const line l, int width, int words)
     return penalty;
 }
 
+/* Two lines of at most 64 modules, row y and column y, taken through the
+ * bitwise rules together: one vector operation (SSE2, in x86-64's baseline,
+ * or two scalar ones elsewhere) for both. */
+typedef uint64_t line_pair __attribute__((vector_size(16)));
+
+static inline __attribute__((always_inline)) int any(line_pair v)
+{
+    return (v[0] | v[1]) != 0;
+}
+
+static inline __attribute__((always_inline)) int popcount_pair(line_pair v)
+{
+    return popcount64(v[0]) + popcount64(v[1]);
+}
+
 /* Bit p of the result is bit p + shift of v; positions outside the word
  * read as `fill`. */
-static uint64_t at(uint64_t v, int shift, int fill)
+static line_pair at(line_pair v, int shift, int fill)
 {
     if (shift >= 64 || shift <= -64)
-        return fill ? ~(uint64_t)0 : 0;
+        return (v & 0) | (fill ? ~(uint64_t)0 : 0);
     if (shift >= 0)
         return shift == 0 ? v : (v >> shift) | (fill ? ~(~(uint64_t)0 >> shift) : 0);
     return (v << -shift) | (fill ? ((uint64_t)1 << -shift) - 1 : 0);
 }
 
 /* AND of the bits p + from .. p + to - 1, for every p at once. */
-static uint64_t all_of(uint64_t v, int from, int to, int fill)
+static line_pair all_of(line_pair v, int from, int to, int fill)
 {
-    uint64_t r = ~(uint64_t)0;
+    line_pair r = v | ~(uint64_t)0;
     for (int j = from; j < to; j++)
         r &= at(v, j, fill);
     return r;
@@ -244,7 +259,7 @@ static uint64_t all_of(uint64_t v, int from, int to, int fill)
 
 /* Where windows of five modules of one colour start (bit set = that
  * colour). */
-static uint64_t fives(uint64_t colour)
+static line_pair fives(line_pair colour)
 {
     return colour & colour >> 1 & colour >> 2 & colour >> 3 & colour >> 4;
 }
@@ -252,17 +267,17 @@ static uint64_t fives(uint64_t colour)
 /* Where 1:1:3:1:1 times f starts, with a light module or the edge on both
  * sides and four times f light before or after. Inlined with f = 1 and 2,
  * the common cases, so that every shift is a constant. */
-static inline __attribute__((always_inline)) uint64_t finder_like(uint64_t dark, uint64_t light,
-                                                                  uint64_t valid, int f)
+static inline __attribute__((always_inline)) line_pair finder_like(line_pair dark, line_pair light,
+                                                                   uint64_t valid, int f)
 {
-    uint64_t match = all_of(dark, 0, f, 0) & all_of(light, f, 2 * f, 1) &
-                     all_of(dark, 2 * f, 5 * f, 0) & all_of(light, 5 * f, 6 * f, 1) &
-                     all_of(dark, 6 * f, 7 * f, 0) & at(light, -1, 1) & at(light, 7 * f, 1);
-    uint64_t before = all_of(light, -4 * f, 0, 1), after = all_of(light, 7 * f, 11 * f, 1);
+    line_pair match = all_of(dark, 0, f, 0) & all_of(light, f, 2 * f, 1) &
+                      all_of(dark, 2 * f, 5 * f, 0) & all_of(light, 5 * f, 6 * f, 1) &
+                      all_of(dark, 6 * f, 7 * f, 0) & at(light, -1, 1) & at(light, 7 * f, 1);
+    line_pair before = all_of(light, -4 * f, 0, 1), after = all_of(light, 7 * f, 11 * f, 1);
     return match & (before | after) & valid;
 }
 
-/* line_penalty for a line of at most 64 modules, without walking runs.
+/* line_penalty of two lines of at most 64 modules, without walking runs.
  * N1: a run of n >= 5 costs 3 + n - 5, one per five-module window in it
  * plus two per run; windows of either colour can share one word, since no
  * window is both colours and a dark and a light run's windows never touch.
@@ -270,29 +285,31 @@ static inline __attribute__((always_inline)) uint64_t finder_like(uint64_t dark,
  * another as long as a dark run of 3f modules exists; matches at different
  * scales never start at the same module, so they share one word too.
  * Outside the line is light, as the quiet zone is. */
-static inline __attribute__((always_inline)) int line_penalty_word(uint64_t dark, int width)
+static inline __attribute__((always_inline)) int pair_penalty(line_pair dark, int width)
 {
     uint64_t valid = width == 64 ? ~(uint64_t)0 : ((uint64_t)1 << width) - 1;
-    uint64_t light = ~dark; /* past the edge too */
-    uint64_t five = fives(dark) | fives(light & valid);
-    int penalty = popcount64(five) + 2 * popcount64(five & ~(five << 1));
-    uint64_t run = dark & dark >> 1 & dark >> 2; /* starts of dark runs of 3 or more */
-    if (!run || width < 7)
+    line_pair light = ~dark; /* past the edge too */
+    line_pair five = fives(dark) | fives(light & valid);
+    int penalty = popcount_pair(five) + 2 * popcount_pair(five & ~(five << 1));
+    line_pair run = dark & dark >> 1 & dark >> 2; /* starts of dark runs of 3 or more */
+    if (!any(run) || width < 7)
         return penalty;
-    uint64_t finders = finder_like(dark, light, valid, 1);
+    line_pair finders = finder_like(dark, light, valid, 1);
     run &= dark >> 3 & dark >> 4 & dark >> 5;
-    if (run && width >= 14) {
-        finders |= finder_like(dark, light, valid, 2);
+    if (any(run) && width >= 14) {
+        /* f = 2 needs a dark run of exactly 6, rarer than 6 or more. */
+        if (any(run & at(light, -1, 1) & at(light, 6, 1)))
+            finders |= finder_like(dark, light, valid, 2);
         int k = 6;
         for (int f = 3; 7 * f <= width; f++) {
             for (; k < 3 * f; k++)
                 run &= dark >> k;
-            if (!run)
+            if (!any(run))
                 break;
             finders |= finder_like(dark, light, valid, f);
         }
     }
-    return penalty + PENALTY_N3 * popcount64(finders);
+    return penalty + PENALTY_N3 * popcount_pair(finders);
 }
 
 /* x86-64's baseline has no popcount instruction, and the penalty is mostly
@@ -311,7 +328,7 @@ WITH_POPCOUNT_CLONE static int penalty(const bitmatrix *m)
         for (int k = 0; k < words; k++)
             dark += popcount64(m->rows[y][k]);
         if (words == 1)
-            total += line_penalty_word(m->rows[y][0], w) + line_penalty_word(m->cols[y][0], w);
+            total += pair_penalty((line_pair){m->rows[y][0], m->cols[y][0]}, w);
         else
             total += line_penalty(m->rows[y], w, words) + line_penalty(m->cols[y], w, words);
     }
@@ -393,10 +410,9 @@ static uint64_t inside(int width, int k)
     return n >= 64 ? ~(uint64_t)0 : n <= 0 ? 0 : ((uint64_t)1 << n) - 1;
 }
 
-/* Reads libqrencode's symbol (bit 0x80 function, 0x01 dark, mask 0 on the
- * data) into the unmasked data with the format modules cleared, and the
- * function modules; bits past the edge count as function so that no mask
- * ever sets them. */
+/* Reads the unmasked symbol (bit 0x80 function, 0x01 dark) into the
+ * modules and the function modules; bits past the edge count as function
+ * so that no mask ever sets them. */
 static void load_symbol(const unsigned char *symbol, int width, bitmatrix *base,
                         bitmatrix *function)
 {
@@ -417,15 +433,9 @@ static void load_symbol(const unsigned char *symbol, int width, bitmatrix *base,
             fixed[x >> 6] |= (uint64_t)(row[x] >> 7) << (x & 63);
         }
         for (int k = 0; k < words; k++) {
-            base->rows[y][k] = (dark[k] ^ (mask_row_word(0, y, k) & ~fixed[k])) & inside(width, k);
+            base->rows[y][k] = dark[k];
             function->rows[y][k] = fixed[k];
         }
-    }
-    for (int i = 0; i < 15; i++) {
-        int xy[4];
-        format_positions(width, i, xy);
-        set_bit(base->rows[xy[1]], xy[0], 0);
-        set_bit(base->rows[xy[3]], xy[2], 0);
     }
     transpose(base);
     transpose(function);

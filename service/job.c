@@ -43,7 +43,7 @@ static const jr_rule root_rules[] = {
     {"producer", JR_OBJECT, 1, job_producer_rules, 0},
     {"product", JR_OBJECT, 1, product_rules, 0},
     {"lot", JR_OBJECT, 1, lot_rules, 0},
-    {"logo", JR_TEXT, 0, NULL, 0}, /* the producer's PNG, for stamps */
+    {"logo", JR_TEXT, 0, NULL, 0}, /* the producer's PNG, for stamps and labels */
     {"retail_barcode", JR_TEXT, 0, NULL, 0},
     {NULL, 0, 0, NULL, 0},
 };

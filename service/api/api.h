@@ -53,6 +53,9 @@ void api_lot_job(json_t *product, json_t *producer, json_t *lot, ocl_label_job *
                  char gtin[OCL_GTIN14_LEN + 1]);
 /* A lot's traceability stamps (api/stamps.c). */
 void api_lots_stamps(http_request *req, http_reply *reply, long id);
+/* ?layout=NAME from templates/layouts/, or `fallback`: 0, or -1 with a
+ * 422 reply naming the layout's problem (api/stamps.c). */
+int api_layout_load(http_request *req, http_reply *reply, const char *fallback, ocl_layout *layout);
 /* A producer's logo, PNG (api/logos.c). */
 void api_producers_logo_put(http_request *req, http_reply *reply, long id);
 void api_producers_logo_get(http_request *req, http_reply *reply, long id);

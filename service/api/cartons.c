@@ -241,18 +241,27 @@ static void carton_record(const http_request *req, const json_t *carton, ocl_car
 }
 
 /* ?sheet=roll-100x150 (the default), roll-100x50 or a6, or any sheet whose
- * label holds the SSCC's bars. */
+ * label holds the SSCC's bars; ?layout=NAME of templates/layouts/, by
+ * default carton (carton-low on a label lower than 100 mm). */
 void api_cartons_label(http_request *req, http_reply *reply, long id)
 {
     (void)id;
     char sscc[OCL_SSCC_LEN + 1], link[OCL_BASE_URL_MAX + 32], font[4096];
     const char *sheet_name = http_query(req, "sheet");
     ocl_sheet sheet;
+    ocl_layout *layout = malloc(sizeof(*layout));
     json_t *carton = sscc_of(req->path, CARTONS_PATH, sscc, reply) == 0
                          ? readable_carton(req, reply, sscc, 0)
                          : NULL;
-    if (!carton || api_sheet_load(sheet_name ? sheet_name : "roll-100x150", reply, &sheet) != 0) {
+    if (carton && !layout)
+        http_error(reply, 500, "render", "", "cannot prepare the label");
+    if (!carton || !layout ||
+        api_sheet_load(sheet_name ? sheet_name : "roll-100x150", reply, &sheet) != 0 ||
+        api_layout_load(req, reply,
+                        ocl_carton_layout_default(sheet.label_width, sheet.label_height),
+                        layout) != 0) {
         json_decref(carton);
+        free(layout);
         return;
     }
     ocl_carton c;
@@ -261,7 +270,7 @@ void api_cartons_label(http_request *req, http_reply *reply, long id)
     ocl_problems_init(&problems);
     carton_record(req, carton, &c, link);
     ocl_result rc = host_data_file("fonts/NotoSans-Regular.ttf", font, sizeof(font)) == 0
-                        ? ocl_carton_label_pdf(&c, &sheet, font, &pdf, &problems)
+                        ? ocl_carton_label_layout_pdf(&c, &sheet, layout, font, &pdf, &problems)
                         : OCL_EIO;
     if (rc == OCL_OK) {
         reply->status = 200;
@@ -275,6 +284,7 @@ void api_cartons_label(http_request *req, http_reply *reply, long id)
         http_error(reply, 500, "render", "", "cannot draw the label: %s", ocl_strerror(rc));
     }
     ocl_buffer_free(&pdf);
+    free(layout);
     json_decref(carton);
 }
 

@@ -242,12 +242,23 @@ int api_labels_draw(http_request *req, http_reply *reply, long id, const ocl_she
     ocl_label_options options = {
         .base_url = req->config->base_url, .threads = host_cores(), .pins = pins, .symbol = symbol};
     int rc = -1;
+    ocl_layout *layout = malloc(sizeof(*layout));
+    unsigned char *logo = NULL;
+    size_t logo_len = 0;
     if (!count) {
         http_error(reply, 422, "invalid", "serials", "the lot has no serials yet");
-    } else if (host_data_file("fonts/NotoSans-Regular.ttf", font, sizeof(font)) != 0) {
+    } else if (!layout || host_data_file("fonts/NotoSans-Regular.ttf", font, sizeof(font)) != 0) {
         http_error(reply, 500, "render", "", "cannot prepare the labels");
-    } else {
+    } else if (api_layout_load(req, reply, "label", layout) == 0) {
         options.font_path = font;
+        options.layout = layout;
+        /* The producer's stored logo (api/logos.c), where the layout has a
+         * place for it. */
+        if (ocl_layout_has_logo(layout) &&
+            store_logo_get(req->store, store_lot_owner(req->store, id), &logo, &logo_len) > 0) {
+            options.logo = logo;
+            options.logo_len = logo_len;
+        }
         ocl_result result = ocl_law_check(&job, &problems) == OCL_OK
                                 ? ocl_labels_pdf(&job, sheet, &options, list, count, pdf, &problems)
                                 : OCL_EINVAL;
@@ -259,6 +270,8 @@ int api_labels_draw(http_request *req, http_reply *reply, long id, const ocl_she
         else
             rc = 0;
     }
+    free(logo);
+    free(layout);
     json_decref(producer);
     json_decref(product);
     json_decref(lot);

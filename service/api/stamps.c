@@ -11,6 +11,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The OCOP stars the stamps may show today: those of the product's
  * certificate in force, or 0. */
@@ -26,25 +27,26 @@ static int stars_in_force(store *s, long product_id)
     return stars;
 }
 
-/* ?layout=NAME from templates/layouts/, or the sheet's default: 0, or -1
- * with the reply. */
-static int load_layout(http_request *req, http_reply *reply, const ocl_sheet *sheet,
-                       ocl_layout *layout)
+int api_layout_load(http_request *req, http_reply *reply, const char *fallback, ocl_layout *layout)
 {
     const char *name = http_query(req, "layout");
     if (!name)
-        name = ocl_stamp_layout_default(sheet->label_width, sheet->label_height);
+        name = fallback;
     char file[OCL_LAYOUT_NAME_MAX + 32], path[4096];
     ocl_problems problems;
     ocl_problems_init(&problems);
     if (!*name || strchr(name, '/') || name[0] == '.' || strlen(name) >= OCL_LAYOUT_NAME_MAX) {
-        http_error(reply, 422, "invalid", "layout", "give ?layout=NAME, e.g. stamp-square");
+        http_error(reply, 422, "invalid", "layout",
+                   "give ?layout=NAME, a file of templates/layouts/ without '.layout', e.g. %s",
+                   fallback);
         return -1;
     }
     snprintf(file, sizeof(file), "templates/layouts/%s.layout", name);
-    ocl_result rc = host_data_file(file, path, sizeof(path)) == 0
-                        ? ocl_layout_load(path, layout, &problems)
-                        : OCL_EIO;
+    int found = host_data_file(file, path, sizeof(path)) == 0 && access(path, F_OK) == 0;
+    /* A data directory without the default's file: the same, built in. */
+    if (!found && name == fallback && ocl_layout_builtin(name, layout) == OCL_OK)
+        return 0;
+    ocl_result rc = found ? ocl_layout_load(path, layout, &problems) : OCL_EIO;
     if (rc == OCL_EINVAL)
         http_error(reply, 422, "invalid", problems.item[0].field, "%s", problems.item[0].rule);
     else if (rc != OCL_OK)
@@ -126,7 +128,9 @@ void api_lots_stamps(http_request *req, http_reply *reply, long id)
         http_error(reply, 500, "render", "", "cannot prepare the stamps");
     else if (owner && api_sheet_load(http_query(req, "sheet"), reply, &sheet) == 0 &&
              (symbol = symbol_of(req, reply)) >= 0 &&
-             load_layout(req, reply, &sheet, layout) == 0) {
+             api_layout_load(req, reply,
+                             ocl_stamp_layout_default(sheet.label_width, sheet.label_height),
+                             layout) == 0) {
         options.symbol = (ocl_symbology)symbol;
         options.font_path = font;
         if (host_data_file("fonts/NotoSans-Regular.ttf", font, sizeof(font)) != 0)

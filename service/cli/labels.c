@@ -26,6 +26,7 @@ static const char labels_usage[] =
     "usage: ocoptrace labels --job JOB.json --sheet NAME [--base-url URL] [--draft]\n"
     "                        [--no-ocop-mark] -o OUT.pdf [--serials OUT.csv]\n"
     "                        [--format pdf|zpl|tspl [--dpi 203|300]] [--symbol qr|datamatrix]\n"
+    "                        [--layout FILE] [--logo FILE.png]\n"
     "   or: ocoptrace labels --list-sheets\n"
     "\n"
     "Draws one label per unit of the lot, each with its own serial in a GS1 Digital\n"
@@ -43,6 +44,9 @@ static const char labels_usage[] =
     "                    thermal printer on a roll sheet, one file however long\n"
     "  --dpi DPI         the thermal printer's resolution: 203 (default) or 300\n"
     "  --symbol SYMBOL   the unit's code: qr (default) or datamatrix (PDF only)\n"
+    "  --layout FILE     where the code, the text's fields, the EAN and the logo go:\n"
+    "                    a file, or a name in templates/layouts/ (default: label)\n"
+    "  --logo FILE       the producer's logo, PNG (overrides the job's \"logo\"); PDF only\n"
     "\n"
     "With a GTIN, full labels also carry it as an EAN-13 (EAN-8 for a GTIN-8) for\n"
     "the till where they have room; the job's \"retail_barcode\" says auto (default),\n"
@@ -105,6 +109,78 @@ static void find_sheet(const char *name, ocl_sheet *sheet, ocl_problems *problem
     ocl_sheet_load(path, sheet, problems);
 }
 
+/* ---------- layouts and logos ---------- */
+
+static void load_layout(const char *given, const char *fallback, ocl_layout *layout,
+                        ocl_problems *problems)
+{
+    char path[PATH_MAX], file[OCL_LAYOUT_NAME_MAX + 32];
+    const char *name = given ? given : fallback;
+    size_t len = strlen(name);
+    int is_path = strchr(name, '/') || (len > 7 && strcmp(name + len - 7, ".layout") == 0);
+    if (is_path)
+        snprintf(path, sizeof(path), "%s", name);
+    else if (!*name || name[0] == '.' || len >= OCL_LAYOUT_NAME_MAX) {
+        ocl_problem_add(problems, "layout", "'%s' is not a layout name", name);
+        return;
+    } else {
+        snprintf(file, sizeof(file), "templates/layouts/%s.layout", name);
+        if (host_join_path(path, sizeof(path), host_data_dir(), file) != 0)
+            path[0] = '\0';
+    }
+    /* A data directory without the default's file: the same, built in. */
+    if (!given && access(path, F_OK) != 0 && ocl_layout_builtin(name, layout) == OCL_OK)
+        return;
+    ocl_result rc = ocl_layout_load(path, layout, problems);
+    if (rc == OCL_EIO)
+        ocl_problem_add(problems, "layout", "cannot read '%s'", path);
+    else if (rc == OCL_ENOMEM)
+        ocl_problem_add(problems, "layout", "out of memory reading '%s'", path);
+}
+
+/* The logo's path: `given`, or the job's "logo" beside the job file. */
+static int logo_path(const char *given, const char *job_path, const job_file *jf, char *out,
+                     size_t size)
+{
+    if (given)
+        return snprintf(out, size, "%s", given) < (int)size ? 1 : -1;
+    const char *logo = json_string_value(json_object_get(jf->root, "logo"));
+    if (!logo)
+        return 0;
+    const char *slash = strrchr(job_path, '/');
+    if (logo[0] == '/' || !slash)
+        return snprintf(out, size, "%s", logo) < (int)size ? 1 : -1;
+    return snprintf(out, size, "%.*s/%s", (int)(slash - job_path), job_path, logo) < (int)size ? 1
+                                                                                               : -1;
+}
+
+/* Reads and checks the logo: its size on disk first, so that a huge file
+ * is refused unread. */
+static void load_logo(const char *given, const char *job_path, const job_file *jf, ocl_buffer *logo,
+                      ocl_problems *problems)
+{
+    char path[PATH_MAX];
+    int named = logo_path(given, job_path, jf, path, sizeof(path));
+    struct stat st;
+    if (named == 0)
+        return;
+    if (named < 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ocl_problem_add(problems, "logo", "cannot read '%s'", named < 0 ? "(path too long)" : path);
+        return;
+    }
+    if (st.st_size > OCL_LOGO_BYTES_MAX) {
+        ocl_problem_add(problems, "logo", "'%s' is %lld bytes; at most %d are taken", path,
+                        (long long)st.st_size, OCL_LOGO_BYTES_MAX);
+        return;
+    }
+    if (host_read_file(path, logo) != 0) {
+        ocl_problem_add(problems, "logo", "cannot read '%s'", path);
+        return;
+    }
+    if (ocl_logo_check(logo->data, logo->len, "logo", NULL, NULL, problems) != OCL_OK)
+        ocl_buffer_free(logo);
+}
+
 /* ---------- the OCOP mark ---------- */
 
 static ocl_date today(void)
@@ -150,12 +226,18 @@ static int ocop_mark(const job_file *jf, int no_mark, ocl_problems *problems,
 /* Lays one label out before anything is drawn: a job that cannot fit is
  * refused, and what had to give way to fit is said. */
 static void check_fit(const job_file *jf, const ocl_sheet *sheet, int mark, ocl_symbology symbol,
-                      ocl_problems *problems, ocl_problems *warnings)
+                      const ocl_layout *layout, const ocl_buffer *logo, ocl_problems *problems,
+                      ocl_problems *warnings)
 {
     char font[PATH_MAX];
     if (host_join_path(font, sizeof(font), host_data_dir(), "fonts/" FONT_FILE) != 0)
         return;
-    ocl_label_options options = {.font_path = font, .ocop_mark = mark, .symbol = symbol};
+    ocl_label_options options = {.font_path = font,
+                                 .ocop_mark = mark,
+                                 .symbol = symbol,
+                                 .layout = layout,
+                                 .logo = logo->len ? logo->data : NULL,
+                                 .logo_len = logo->len};
     ocl_label_geometry g;
     if (ocl_labels_geometry(&jf->job, sheet, &options, &g, problems) != OCL_OK)
         return;
@@ -167,7 +249,8 @@ static void check_fit(const job_file *jf, const ocl_sheet *sheet, int mark, ocl_
                         "(\"retail_barcode\": \"never\" leaves it off without this note)\n",
                 sheet->name, sheet->label_width, sheet->label_height, g.ean_needs_width,
                 g.ean_needs_height);
-    else if (jf->job.gtin && jf->job.retail_barcode == OCL_RETAIL_AUTO && g.ean.width == 0)
+    else if (jf->job.gtin && jf->job.retail_barcode == OCL_RETAIL_AUTO && g.ean.width == 0 &&
+             layout->element[OCL_ELEMENT_EAN].present)
         fprintf(stderr,
                 PROGRAM ": note: the EAN for the till is left off: no label size up to 400 mm "
                         "holds it with the contents\n");
@@ -244,9 +327,11 @@ static int write_serials(const char *path, const ocl_label_job *job, const char 
 typedef struct {
     const char *job, *sheet, *base_url, *output, *serials;
     int draft, no_mark, list;
-    const char *format, *dpi_text, *symbol_text;
+    const char *format, *dpi_text, *symbol_text, *layout_name, *logo_name;
     int language, dpi; /* a thermal printer's; language -1: PDF */
     ocl_symbology symbol;
+    ocl_layout layout;
+    ocl_buffer logo;
 } labels_args;
 
 static void part_name(const char *output, int part, char *out, size_t size)
@@ -287,7 +372,10 @@ static int render(const labels_args *args, const job_file *jf, const ocl_sheet *
                                  .draft = args->draft,
                                  .ocop_mark = mark,
                                  .threads = host_cores(),
-                                 .symbol = args->symbol};
+                                 .symbol = args->symbol,
+                                 .layout = &args->layout,
+                                 .logo = args->logo.len ? args->logo.data : NULL,
+                                 .logo_len = args->logo.len};
     int status = EXIT_OK;
     for (int part = 0; part < parts && status == EXIT_OK; part++) {
         long first = part * per_part;
@@ -381,8 +469,13 @@ static void open_printer(printer_run *run, const labels_args *args, const job_fi
         run->failed = 1;
         return;
     }
-    run->options =
-        (ocl_label_options){run->font, args->base_url, args->draft, mark, 1, NULL, OCL_SYMBOL_QR};
+    run->options = (ocl_label_options){.font_path = run->font,
+                                       .base_url = args->base_url,
+                                       .draft = args->draft,
+                                       .ocop_mark = mark,
+                                       .threads = 1,
+                                       .symbol = OCL_SYMBOL_QR,
+                                       .layout = &args->layout};
     ocl_result rc =
         ocl_printer_job_open(&jf->job, sheet, &run->options, (ocl_printer_language)args->language,
                              args->dpi, &run->job, problems);
@@ -457,6 +550,26 @@ static int render_printer(printer_run *run, const labels_args *args,
     return rc == OCL_OK && written == 0 ? EXIT_OK : EXIT_FAILED;
 }
 
+/* The producer's logo (--logo, or the job's "logo"), where the layout
+ * has a place for it; thermal labels carry none yet. */
+static void check_logo(labels_args *args, const job_file *jf, ocl_problems *problems,
+                       ocl_problems *warnings)
+{
+    load_logo(args->logo_name, args->job, jf, &args->logo, problems);
+    if (!args->logo.len)
+        return;
+    if (args->language >= 0) {
+        ocl_problem_add(warnings, "logo", "thermal labels carry no logo yet: it is left off");
+        ocl_buffer_free(&args->logo);
+    } else if (args->layout.kind == OCL_LAYOUT_LABEL && args->layout.name[0] &&
+               !ocl_layout_has_logo(&args->layout)) {
+        ocl_problem_add(problems, "logo",
+                        "the layout '%s' has no place for a logo: give it a [logo] box or "
+                        "'logo' in the text's order, e.g. --layout label",
+                        args->layout.name);
+    }
+}
+
 static void check_args(const labels_args *args, ocl_problems *problems)
 {
     if (!args->job)
@@ -477,7 +590,8 @@ int cmd_labels(int argc, char **argv)
         {"serials", 0, &args.serials, NULL},   {"format", 0, &args.format, NULL},
         {"dpi", 0, &args.dpi_text, NULL},      {"symbol", 0, &args.symbol_text, NULL},
         {"draft", 0, NULL, &args.draft},       {"no-ocop-mark", 0, NULL, &args.no_mark},
-        {"list-sheets", 0, NULL, &args.list},
+        {"list-sheets", 0, NULL, &args.list},  {"layout", 0, &args.layout_name, NULL},
+        {"logo", 0, &args.logo_name, NULL},
     };
     int first =
         cli_parse_options(argc, argv, options, sizeof(options) / sizeof(options[0]), labels_usage);
@@ -495,22 +609,25 @@ int cmd_labels(int argc, char **argv)
     check_symbol(&args, &problems);
     ocl_sheet sheet;
     find_sheet(args.sheet, &sheet, &problems);
+    load_layout(args.layout_name, "label", &args.layout, &problems);
     job_file jf = {0};
     int job_ok = args.job && job_load(args.job, &jf, &problems) == 0;
     int mark = 0;
     if (job_ok) {
         ocl_law_check(&jf.job, args.draft ? &warnings : &problems);
         mark = ocop_mark(&jf, args.no_mark, &problems, args.draft ? &warnings : &problems);
+        check_logo(&args, &jf, &problems, &warnings);
     }
     printer_run printer = {0};
     if (!problems.count && args.language < 0)
-        check_fit(&jf, &sheet, mark, args.symbol, &problems, &warnings);
+        check_fit(&jf, &sheet, mark, args.symbol, &args.layout, &args.logo, &problems, &warnings);
     else if (!problems.count)
         open_printer(&printer, &args, &jf, &sheet, mark, &problems, &warnings);
     ocl_problems_print(&warnings, PROGRAM ": warning", stderr);
     if (problems.count || printer.failed) {
         ocl_printer_job_close(printer.job);
         job_free(&jf);
+        ocl_buffer_free(&args.logo);
         return problems.count ? cli_report(&problems) : EXIT_FAILED;
     }
     char(*serials)[OCL_SERIAL_LEN + 1] = make_serials(jf.job.units);
@@ -526,6 +643,7 @@ int cmd_labels(int argc, char **argv)
         status = EXIT_FAILED;
     free(serials);
     job_free(&jf);
+    ocl_buffer_free(&args.logo);
     return status;
 }
 
@@ -560,4 +678,16 @@ int run_write_serials(const char *path, const ocl_label_job *job, const char *ba
 void run_part_name(const char *output, int part, char *out, size_t size)
 {
     part_name(output, part, out, size);
+}
+
+void run_load_layout(const char *given, const char *fallback, ocl_layout *layout,
+                     ocl_problems *problems)
+{
+    load_layout(given, fallback, layout, problems);
+}
+
+void run_load_logo(const char *given, const char *job_path, const job_file *jf, ocl_buffer *logo,
+                   ocl_problems *problems)
+{
+    load_logo(given, job_path, jf, logo, problems);
 }

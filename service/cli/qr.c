@@ -18,7 +18,10 @@
 
 #define BATCH_FILE_MAX  (256u << 20) /* bytes of input read for --batch */
 #define BATCH_LINES_MAX 999999       /* the six digits of DIR/NNNNNN.png */
-#define THREADS_MAX     HOST_CORES_MAX
+/* Two threads a core: a thread that waits for the disk (a directory or
+ * inode table block not in memory) leaves its core to one that renders. */
+#define THREADS_PER_CORE 2
+#define THREADS_MAX      (THREADS_PER_CORE * HOST_CORES_MAX)
 /* The print guidance of DOMAIN: at 300 dpi a module should be 0.4 mm. */
 #define MODULE_MM_MIN 0.4
 
@@ -299,7 +302,7 @@ static int make_dirs(const char *dir)
 static int batch_run(batch_job *job)
 {
     pthread_t threads[THREADS_MAX];
-    int wanted = host_cores();
+    int wanted = THREADS_PER_CORE * host_cores();
     if ((size_t)wanted > job->count)
         wanted = (int)job->count;
     int started = 0;

@@ -1,7 +1,7 @@
 /*
  * What the commands that print a lot's units share (defined in labels.c):
- * finding a sheet, deciding the OCOP mark, drawing the serials and writing
- * them with their links as CSV.
+ * finding a sheet, a layout and the producer's logo, deciding the OCOP
+ * mark, drawing the serials and writing them with their links as CSV.
  */
 #ifndef OCOPTRACE_RUNS_H
 #define OCOPTRACE_RUNS_H
@@ -26,5 +26,13 @@ int run_write_serials(const char *path, const ocl_label_job *job, const char *ba
                       char (*serials)[OCL_SERIAL_LEN + 1], long count);
 /* FILE.pdf's part N: FILE-N.pdf. */
 void run_part_name(const char *output, int part, char *out, size_t size);
+/* Loads the layout `given` (a path, or a name in templates/layouts/), or
+ * `fallback` when NULL; a problem names "layout". */
+void run_load_layout(const char *given, const char *fallback, ocl_layout *layout,
+                     ocl_problems *problems);
+/* Reads the logo `given`, or the job's "logo" beside the job file, into
+ * `logo` once checked (ocl_logo_check); nothing when neither is given. */
+void run_load_logo(const char *given, const char *job_path, const job_file *jf, ocl_buffer *logo,
+                   ocl_problems *problems);
 
 #endif

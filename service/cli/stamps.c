@@ -66,72 +66,11 @@ typedef struct {
 
 /* ---------- the layout and the logo ---------- */
 
-static void load_layout(const char *given, const ocl_sheet *sheet, ocl_layout *layout,
-                        ocl_problems *problems)
-{
-    char path[PATH_MAX], file[OCL_LAYOUT_NAME_MAX + 32];
-    const char *name =
-        given ? given : ocl_stamp_layout_default(sheet->label_width, sheet->label_height);
-    size_t len = strlen(name);
-    int is_path = strchr(name, '/') || (len > 7 && strcmp(name + len - 7, ".layout") == 0);
-    if (is_path)
-        snprintf(path, sizeof(path), "%s", name);
-    else if (!*name || name[0] == '.' || len >= OCL_LAYOUT_NAME_MAX) {
-        ocl_problem_add(problems, "layout", "'%s' is not a layout name", name);
-        return;
-    } else {
-        snprintf(file, sizeof(file), "templates/layouts/%s.layout", name);
-        if (host_join_path(path, sizeof(path), host_data_dir(), file) != 0)
-            path[0] = '\0';
-    }
-    ocl_result rc = ocl_layout_load(path, layout, problems);
-    if (rc == OCL_EIO)
-        ocl_problem_add(problems, "layout", "cannot read '%s'", path);
-    else if (rc == OCL_ENOMEM)
-        ocl_problem_add(problems, "layout", "out of memory reading '%s'", path);
-}
-
-/* The logo's path: --logo, or the job's "logo" beside the job file. */
-static int logo_path(const stamps_args *args, const job_file *jf, char *out, size_t size)
-{
-    if (args->logo)
-        return snprintf(out, size, "%s", args->logo) < (int)size ? 1 : -1;
-    const char *logo = json_string_value(json_object_get(jf->root, "logo"));
-    if (!logo)
-        return 0;
-    const char *slash = strrchr(args->job, '/');
-    if (logo[0] == '/' || !slash)
-        return snprintf(out, size, "%s", logo) < (int)size ? 1 : -1;
-    return snprintf(out, size, "%.*s/%s", (int)(slash - args->job), args->job, logo) < (int)size
-               ? 1
-               : -1;
-}
-
-/* Reads and checks the logo: its size on disk first, so that a huge file
- * is refused unread. */
+/* The logo (--logo, or the job's "logo"), where the layout has a box. */
 static void load_logo(const stamps_args *args, stamps_input *in, ocl_problems *problems)
 {
-    char path[PATH_MAX];
-    int given = logo_path(args, &in->jf, path, sizeof(path));
-    struct stat st;
-    if (given == 0)
-        return;
-    if (given < 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ocl_problem_add(problems, "logo", "cannot read '%s'", given < 0 ? "(path too long)" : path);
-        return;
-    }
-    if (st.st_size > OCL_LOGO_BYTES_MAX) {
-        ocl_problem_add(problems, "logo", "'%s' is %lld bytes; at most %d are taken", path,
-                        (long long)st.st_size, OCL_LOGO_BYTES_MAX);
-        return;
-    }
-    if (host_read_file(path, &in->logo) != 0) {
-        ocl_problem_add(problems, "logo", "cannot read '%s'", path);
-        return;
-    }
-    if (ocl_logo_check(in->logo.data, in->logo.len, "logo", NULL, NULL, problems) != OCL_OK)
-        return;
-    if (!in->layout.element[OCL_ELEMENT_LOGO].present && in->layout.name[0])
+    run_load_logo(args->logo, args->job, &in->jf, &in->logo, problems);
+    if (in->logo.len && !in->layout.element[OCL_ELEMENT_LOGO].present && in->layout.name[0])
         ocl_problem_add(problems, "logo",
                         "the layout '%s' has no box for a logo: give one with a [logo] "
                         "element, e.g. --layout stamp-logo",
@@ -163,7 +102,9 @@ static void read_input(const stamps_args *args, stamps_input *in, ocl_problems *
     check_args(args, &in->options, problems);
     run_find_sheet(args->sheet, &in->sheet, problems);
     if (in->sheet.name[0])
-        load_layout(args->layout, &in->sheet, &in->layout, problems);
+        run_load_layout(args->layout,
+                        ocl_stamp_layout_default(in->sheet.label_width, in->sheet.label_height),
+                        &in->layout, problems);
     if (args->job && job_load(args->job, &in->jf, problems) == 0) {
         in->job = in->jf.job;
         if (args->no_expiry)

@@ -62,7 +62,8 @@ osize=$(file "$work/check-o/000001.png" | grep -o '[0-9]* x [0-9]*')
 echo "QR codes to PNG files: $COUNT Digital Link URIs, level M, 5 px/module, quiet zone 4,"
 echo "median of $RUNS runs, peers taking turns, $(nproc) cores"
 
-# The floor: as many files of the same mean size, nothing encoded.
+# The floor: as many files of the same mean size, nothing encoded, written
+# on as many threads as ocoptrace uses (two a core; see write_files.c).
 cc -O2 -pthread -o "$work/write_files" "$(dirname "$0")/write_files.c"
 "$OCOPTRACE" qr --batch "$work/uris.txt" --out-dir "$work/sizes" --ec M --module-px 5
 mean_size=$(($(cat "$work"/sizes/*.png | wc -c) / COUNT))

@@ -31,6 +31,8 @@ void test_page(void);
 void test_db(void);
 void test_barcode(void);
 void test_stamps(void);
+void test_layouts(void);
 void test_thermal(void);
+void test_criteria(void);
 
 #endif

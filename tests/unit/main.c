@@ -64,7 +64,9 @@ int main(int argc, char **argv)
     test_db();
     test_barcode();
     test_stamps();
+    test_layouts();
     test_thermal();
+    test_criteria();
     printf("unit: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

@@ -1,0 +1,63 @@
+/*
+ * OCOP scoring sheets (Decision 148/QĐ-TTg, Annex III) read from
+ * the files NAME.criteria of templates/criteria: parts A, B and C, their criteria, each
+ * criterion's options and points, and the legal basis. A sheet whose points
+ * do not add up is refused; templates/criteria/README.md gives the format.
+ */
+#ifndef OCOPTRACE_CRITERIA_H
+#define OCOPTRACE_CRITERIA_H
+
+#include "ocoplabels.h"
+
+#include <stddef.h>
+
+#define CRITERIA_PARTS 3   /* A, B and C */
+#define CRITERIA_TOTAL 100 /* the parts' maxima add up to this */
+
+typedef struct {
+    const char *text;
+    int points;
+} criteria_option;
+
+typedef struct {
+    const char *id; /* "A1": unique in the sheet, starting with its part's letter */
+    const char *section;
+    const char *text;
+    const char *basis;
+    criteria_option *options;
+    size_t option_count;
+    int max; /* its best option's points */
+} criteria_item;
+
+typedef struct {
+    char letter; /* 'A', 'B', 'C' */
+    const char *title;
+    int max;          /* as the decision states it */
+    int criteria_max; /* the criteria's maxima added up: max itself on a complete sheet */
+    const char **sections;
+    size_t section_count;
+    criteria_item *items;
+    size_t item_count;
+} criteria_part;
+
+/* Texts point into the parsed document, which lives until criteria_free(). */
+typedef struct {
+    struct json_t *document;
+    const char *id; /* the file's name without ".criteria" */
+    const char *group;
+    const char *subgroup;
+    const char *title;
+    const char *legal_basis;
+    const char *source;
+    int complete;
+    const char *missing; /* what an incomplete sheet lacks; NULL when complete */
+    criteria_part parts[CRITERIA_PARTS];
+} criteria_sheet;
+
+/* Reads and checks a sheet. On OCL_EINVAL nothing is kept and each problem
+ * names the criterion (or key) as its field and the file in its rule. An
+ * incomplete sheet (complete: false) loads, but may not be used for scoring. */
+ocl_result criteria_load(const char *path, criteria_sheet *sheet, ocl_problems *problems);
+void criteria_free(criteria_sheet *sheet);
+
+#endif
