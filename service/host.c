@@ -72,30 +72,61 @@ int host_write_all(int fd, const void *bytes, size_t len)
     return 0;
 }
 
-int host_write_file(const char *path, const void *data, size_t len)
+int host_output_open(host_output *out, const char *path)
 {
-    char temp[PATH_MAX];
-    if (snprintf(temp, sizeof(temp), "%s.XXXXXX", path) >= (int)sizeof(temp)) {
+    struct stat st;
+    out->path = path;
+    out->direct = stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+    if (out->direct) {
+        out->fd = open(path, O_WRONLY | O_CLOEXEC);
+        return out->fd < 0 ? -1 : 0;
+    }
+    if (snprintf(out->temp, sizeof(out->temp), "%s.XXXXXX", path) >= (int)sizeof(out->temp)) {
         errno = ENAMETOOLONG;
         return -1;
     }
-    int fd = mkstemp(temp);
-    if (fd < 0)
-        return -1;
-    mode_t mask = umask(0);
-    umask(mask);
-    int failed = host_write_all(fd, data, len) != 0 || fchmod(fd, 0666 & ~mask) != 0;
+    out->fd = mkstemp(out->temp);
+    return out->fd < 0 ? -1 : 0;
+}
+
+int host_output_commit(host_output *out)
+{
+    int failed = 0, saved = 0;
+    if (!out->direct) {
+        mode_t mask = umask(0);
+        umask(mask);
+        if (fchmod(out->fd, 0666 & ~mask) != 0)
+            failed = 1, saved = errno;
+    }
+    if (close(out->fd) != 0 && !failed)
+        failed = 1, saved = errno;
+    if (!failed && !out->direct && rename(out->temp, out->path) != 0)
+        failed = 1, saved = errno;
+    if (failed && !out->direct)
+        unlink(out->temp);
+    errno = saved;
+    return failed ? -1 : 0;
+}
+
+void host_output_abort(host_output *out)
+{
     int saved = errno;
-    if (close(fd) != 0 && !failed)
-        failed = 1, saved = errno;
-    if (!failed && rename(temp, path) != 0)
-        failed = 1, saved = errno;
-    if (failed) {
-        unlink(temp);
-        errno = saved;
+    close(out->fd);
+    if (!out->direct)
+        unlink(out->temp);
+    errno = saved;
+}
+
+int host_write_file(const char *path, const void *data, size_t len)
+{
+    host_output out;
+    if (host_output_open(&out, path) != 0)
+        return -1;
+    if (host_write_all(out.fd, data, len) != 0) {
+        host_output_abort(&out);
         return -1;
     }
-    return 0;
+    return host_output_commit(&out);
 }
 
 int host_read_file(const char *path, ocl_buffer *out)

@@ -8,6 +8,7 @@
 
 #include "ocoplabels.h"
 
+#include <limits.h>
 #include <stddef.h>
 
 /* Where templates/ and fonts/ are, and a path below them: 0, or -1 when
@@ -19,8 +20,26 @@ int host_join_path(char *out, size_t size, const char *a, const char *b);
 
 /* Appends a whole file to `out`: 0, or -1 (errno says why). */
 int host_read_file(const char *path, ocl_buffer *out);
-/* Writes a file beside its final name and renames it into place, so that
- * a failure never leaves a partial file: 0, or -1 (errno says why). */
+/* A program's output file: written beside its final name and renamed into
+ * place when whole, so that a failure never leaves a partial file; or, when
+ * the path exists and is not a regular file (/dev/null, a FIFO, a
+ * printer's device), written to directly, since a rename would put a
+ * regular file in the device's place. */
+typedef struct {
+    int fd;
+    int direct; /* writing to the path itself */
+    const char *path;
+    char temp[PATH_MAX];
+} host_output;
+
+/* 0, or -1 (errno says why). */
+int host_output_open(host_output *out, const char *path);
+/* Closes the output and renames it into place: 0, or -1 (errno says why;
+ * nothing is left behind). */
+int host_output_commit(host_output *out);
+/* Closes the output and removes what was written beside the path. */
+void host_output_abort(host_output *out);
+/* The whole file at once through a host_output: 0, or -1 (errno says why). */
 int host_write_file(const char *path, const void *data, size_t len);
 /* Writes everything to a descriptor: 0, or -1. */
 int host_write_all(int fd, const void *data, size_t len);

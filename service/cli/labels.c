@@ -504,14 +504,9 @@ static void open_printer(printer_run *run, const labels_args *args, const job_fi
 static int render_printer(printer_run *run, const labels_args *args,
                           char (*serials)[OCL_SERIAL_LEN + 1], long count)
 {
-    char temp[PATH_MAX];
-    int to_stdout = strcmp(args->output, "-") == 0, fd = STDOUT_FILENO;
-    if (!to_stdout &&
-        snprintf(temp, sizeof(temp), "%s.XXXXXX", args->output) >= (int)sizeof(temp)) {
-        cli_error("cannot write '%s': path too long", args->output);
-        return EXIT_FAILED;
-    }
-    if (!to_stdout && (fd = mkstemp(temp)) < 0) {
+    host_output out = {.fd = STDOUT_FILENO};
+    int to_stdout = strcmp(args->output, "-") == 0;
+    if (!to_stdout && host_output_open(&out, args->output) != 0) {
         cli_error("cannot write '%s': %s", args->output, strerror(errno));
         return EXIT_FAILED;
     }
@@ -526,22 +521,14 @@ static int render_printer(printer_run *run, const labels_args *args,
         chunk.len = 0;
         rc = ocl_printer_job_write(run->job, list, NULL, (size_t)n, &chunk);
         if (rc == OCL_OK)
-            written = host_write_all(fd, chunk.data, chunk.len);
+            written = host_write_all(out.fd, chunk.data, chunk.len);
     }
     ocl_buffer_free(&chunk);
     int saved = errno;
-    if (!to_stdout) {
-        mode_t mask = umask(0);
-        umask(mask);
-        if (rc == OCL_OK && written == 0 && fchmod(fd, 0666 & ~mask) != 0)
-            written = -1, saved = errno;
-        if (close(fd) != 0 && written == 0)
-            written = -1, saved = errno;
-        if (rc == OCL_OK && written == 0 && rename(temp, args->output) != 0)
-            written = -1, saved = errno;
-        if (rc != OCL_OK || written != 0)
-            unlink(temp);
-    }
+    if (!to_stdout && (rc != OCL_OK || written != 0))
+        host_output_abort(&out);
+    else if (!to_stdout && host_output_commit(&out) != 0)
+        written = -1, saved = errno;
     if (rc != OCL_OK)
         cli_error("cannot draw the labels: %s", ocl_strerror(rc));
     else if (written != 0)

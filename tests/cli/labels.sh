@@ -112,6 +112,21 @@ expect_equal "each label prints its serial" "$missing" 0
 "$OCOPTRACE" labels --job "$scratch/job.json" --sheet a4-3x8 -o - >"$scratch/stdout.pdf"
 expect_equal "stdout PDF" "$(head -c 5 "$scratch/stdout.pdf")" "%PDF-"
 
+# Output to a path that is not a regular file (a FIFO, as /dev/null or a
+# printer's device would be) goes to it, and leaves it what it was: a
+# rename into place would have put a regular file there.
+for format in pdf zpl; do
+    mkfifo "$scratch/device"
+    cat "$scratch/device" >"$scratch/device.out" &
+    "$OCOPTRACE" labels --job "$scratch/job.json" --sheet roll-50x30 --format $format \
+        -o "$scratch/device" >/dev/null 2>&1
+    wait
+    [ -p "$scratch/device" ] && pass || fail "-o a FIFO ($format): the FIFO was replaced"
+    grep -q -a -F "$([ $format = pdf ] && echo %%EOF || echo '^XZ')" "$scratch/device.out" && pass ||
+        fail "-o a FIFO ($format): the output did not go through it"
+    rm -f "$scratch/device" "$scratch/device.out"
+done
+
 # ---------- every sheet ----------
 
 for sheet in a4-3x8 a4-3x7 a4-2x7 a4-4x10 a4-1x1 roll-50x30 roll-60x40 roll-100x50; do
