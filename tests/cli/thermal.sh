@@ -131,10 +131,11 @@ for sheet in roll-50x30 roll-60x40 roll-100x50; do
                 "Khu phố 5, phường Hàm" "Xuất xứ: Việt Nam" "NSX: 01/03/2025" "HSD: 01/03/2027" \
                 "Lô: L2025A")
             expect_equal "$name: OCR reads the name, producer, origin, dates and lot" "$missing" ""
-            # Random letters in 5 pt at 203 dpi: tesseract misreads one or
-            # two; another label's serial would differ in nine or ten.
+            # Random letters in 5 pt at 203 dpi: tesseract misreads a few
+            # (up to four seen in runs); another label's serial would
+            # differ in nine or ten.
             expect_equal "$name: OCR reads the label's own serial" \
-                "$(OCR_WRONG=3 ocr_finds "$text" "Seri: $serial")" ""
+                "$(OCR_WRONG=5 ocr_finds "$text" "Seri: $serial")" ""
             if [ $sheet != roll-50x30 ]; then
                 missing=$(ocr_finds "$text" "Thành phần: Cá cơm, muối biển" "Định lượng: 500 ml" \
                     "Bảo quản: Nơi khô ráo, thoáng mát" "OCOP")
