@@ -342,22 +342,29 @@ static void part_name(const char *output, int part, char *out, size_t size)
     snprintf(out, size, "%.*s-%d.pdf", (int)len, output, part);
 }
 
-static int render(const labels_args *args, const job_file *jf, const ocl_sheet *sheet, int mark,
-                  char (*serials)[OCL_SERIAL_LEN + 1])
+typedef struct {
+    const job_file *jf;
+    const ocl_sheet *sheet;
+    const ocl_label_options *options;
+} label_draw;
+
+static ocl_result draw_labels(void *draw_data, const char *const *serials, size_t count,
+                              ocl_buffer *pdf, ocl_problems *problems)
 {
-    char font[PATH_MAX];
-    if (host_join_path(font, sizeof(font), host_data_dir(), "fonts/" FONT_FILE) != 0) {
-        cli_error("data directory path too long");
-        return EXIT_FAILED;
-    }
-    long count = jf->job.units;
-    /* Parts of equal size, whole pages each. */
-    long per_page = sheet->columns * sheet->rows;
-    int parts = (int)((count + PART_LABELS - 1) / PART_LABELS);
+    const label_draw *d = draw_data;
+    return ocl_labels_pdf(&d->jf->job, d->sheet, d->options, serials, count, pdf, problems);
+}
+
+int run_write_parts(const run_parts *run, char (*serials)[OCL_SERIAL_LEN + 1], run_draw draw,
+                    void *draw_data)
+{
+    long count = run->count, per_page = run->per_page;
+    int parts = (int)((count + run->part_max - 1) / run->part_max);
     long per_part = (count + parts - 1) / parts;
     per_part = (per_part + per_page - 1) / per_page * per_page;
-    if (parts > 1 && strcmp(args->output, "-") == 0) {
-        cli_error("output: %ld labels are written in %d parts; give a file name", count, parts);
+    if (parts > 1 && strcmp(run->output, "-") == 0) {
+        cli_error("output: %ld %s are written in %d parts; give a file name", count, run->what,
+                  parts);
         return EXIT_INVALID;
     }
     const char **list = malloc((size_t)count * sizeof(*list));
@@ -367,6 +374,44 @@ static int render(const labels_args *args, const job_file *jf, const ocl_sheet *
     }
     for (long i = 0; i < count; i++)
         list[i] = serials[i];
+    int status = EXIT_OK;
+    for (int part = 0; part < parts && status == EXIT_OK; part++) {
+        long first = part * per_part;
+        long n = count - first < per_part ? count - first : per_part;
+        ocl_buffer pdf = {0};
+        ocl_problems problems;
+        ocl_problems_init(&problems);
+        ocl_result rc = draw(draw_data, list + first, (size_t)n, &pdf, &problems);
+        char name[PATH_MAX];
+        if (parts > 1)
+            part_name(run->output, part + 1, name, sizeof(name));
+        else
+            snprintf(name, sizeof(name), "%s", run->output);
+        if (rc == OCL_EINVAL)
+            status = cli_report(&problems);
+        else if (rc == OCL_EIO)
+            cli_error("cannot load the font '%s'", run->font), status = EXIT_FAILED;
+        else if (rc != OCL_OK)
+            cli_error("cannot draw the %s: %s", run->what, ocl_strerror(rc)), status = EXIT_FAILED;
+        else if (cli_write_output(name, pdf.data, pdf.len) != 0)
+            status = EXIT_FAILED;
+        else if (parts > 1)
+            fprintf(stderr, PROGRAM ": wrote %s %ld to %ld in '%s' (part %d of %d)\n", run->what,
+                    first + 1, first + n, name, part + 1, parts);
+        ocl_buffer_free(&pdf);
+    }
+    free(list);
+    return status;
+}
+
+static int render(const labels_args *args, const job_file *jf, const ocl_sheet *sheet, int mark,
+                  char (*serials)[OCL_SERIAL_LEN + 1])
+{
+    char font[PATH_MAX];
+    if (host_join_path(font, sizeof(font), host_data_dir(), "fonts/" FONT_FILE) != 0) {
+        cli_error("data directory path too long");
+        return EXIT_FAILED;
+    }
     ocl_label_options options = {.font_path = font,
                                  .base_url = args->base_url,
                                  .draft = args->draft,
@@ -376,35 +421,10 @@ static int render(const labels_args *args, const job_file *jf, const ocl_sheet *
                                  .layout = &args->layout,
                                  .logo = args->logo.len ? args->logo.data : NULL,
                                  .logo_len = args->logo.len};
-    int status = EXIT_OK;
-    for (int part = 0; part < parts && status == EXIT_OK; part++) {
-        long first = part * per_part;
-        long n = count - first < per_part ? count - first : per_part;
-        ocl_buffer pdf = {0};
-        ocl_problems problems;
-        ocl_problems_init(&problems);
-        ocl_result rc =
-            ocl_labels_pdf(&jf->job, sheet, &options, list + first, (size_t)n, &pdf, &problems);
-        char name[PATH_MAX];
-        if (parts > 1)
-            part_name(args->output, part + 1, name, sizeof(name));
-        else
-            snprintf(name, sizeof(name), "%s", args->output);
-        if (rc == OCL_EINVAL)
-            status = cli_report(&problems);
-        else if (rc == OCL_EIO)
-            cli_error("cannot load the font '%s'", font), status = EXIT_FAILED;
-        else if (rc != OCL_OK)
-            cli_error("cannot draw the labels: %s", ocl_strerror(rc)), status = EXIT_FAILED;
-        else if (cli_write_output(name, pdf.data, pdf.len) != 0)
-            status = EXIT_FAILED;
-        else if (parts > 1)
-            fprintf(stderr, PROGRAM ": wrote labels %ld to %ld in '%s' (part %d of %d)\n",
-                    first + 1, first + n, name, part + 1, parts);
-        ocl_buffer_free(&pdf);
-    }
-    free(list);
-    return status;
+    label_draw draw = {jf, sheet, &options};
+    run_parts run = {args->output, "labels", font, jf->job.units, sheet->columns * sheet->rows,
+                     PART_LABELS};
+    return run_write_parts(&run, serials, draw_labels, &draw);
 }
 
 /* ---------- thermal printers ---------- */
@@ -660,11 +680,6 @@ int run_write_serials(const char *path, const ocl_label_job *job, const char *ba
                       char (*serials)[OCL_SERIAL_LEN + 1], long count)
 {
     return write_serials(path, job, base_url, serials, count);
-}
-
-void run_part_name(const char *output, int part, char *out, size_t size)
-{
-    part_name(output, part, out, size);
 }
 
 void run_load_layout(const char *given, const char *fallback, ocl_layout *layout,

@@ -24,8 +24,24 @@ char (*run_make_serials(long count))[OCL_SERIAL_LEN + 1];
 /* Writes "serial,uri" lines to `path` ('-': standard output); 0 or -1. */
 int run_write_serials(const char *path, const ocl_label_job *job, const char *base_url,
                       char (*serials)[OCL_SERIAL_LEN + 1], long count);
-/* FILE.pdf's part N: FILE-N.pdf. */
-void run_part_name(const char *output, int part, char *out, size_t size);
+/* Draws one part of a run as a PDF; problems on OCL_EINVAL. */
+typedef ocl_result (*run_draw)(void *draw_data, const char *const *serials, size_t count,
+                               ocl_buffer *pdf, ocl_problems *problems);
+
+/* What a run writes: `count` units (`what`: "labels", "stamps") of
+ * `per_page` a page, in parts of at most `part_max` units. */
+typedef struct {
+    const char *output; /* FILE.pdf; with several parts FILE-1.pdf... ('-': one part only) */
+    const char *what;
+    const char *font; /* named when it cannot be loaded */
+    long count, per_page, part_max;
+} run_parts;
+
+/* Draws and writes the run in parts of equal size, whole pages each, so
+ * that no PDF grows past what a viewer or a print shop takes. An exit
+ * status. */
+int run_write_parts(const run_parts *run, char (*serials)[OCL_SERIAL_LEN + 1], run_draw draw,
+                    void *draw_data);
 /* Loads the layout `given` (a path, or a name in templates/layouts/), or
  * `fallback` when NULL; a problem names "layout". */
 void run_load_layout(const char *given, const char *fallback, ocl_layout *layout,

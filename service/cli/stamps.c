@@ -139,51 +139,20 @@ static int check_fit(stamps_input *in, ocl_problems *problems)
 
 /* ---------- drawing ---------- */
 
+static ocl_result draw_stamps(void *draw_data, const char *const *serials, size_t count,
+                              ocl_buffer *pdf, ocl_problems *problems)
+{
+    const stamps_input *in = draw_data;
+    return ocl_stamps_pdf(&in->job, &in->sheet, &in->layout, &in->options, serials, count, pdf,
+                          problems);
+}
+
 static int render(const stamps_args *args, stamps_input *in, char (*serials)[OCL_SERIAL_LEN + 1])
 {
-    long count = in->job.units;
-    long per_page = in->sheet.columns * in->sheet.rows;
-    int parts = (int)((count + PART_STAMPS - 1) / PART_STAMPS);
-    long per_part = (count + parts - 1) / parts;
-    per_part = (per_part + per_page - 1) / per_page * per_page;
-    if (parts > 1 && strcmp(args->output, "-") == 0) {
-        cli_error("output: %ld stamps are written in %d parts; give a file name", count, parts);
-        return EXIT_INVALID;
-    }
-    const char **list = malloc((size_t)count * sizeof(*list));
-    if (!list) {
-        cli_error("out of memory");
-        return EXIT_FAILED;
-    }
-    for (long i = 0; i < count; i++)
-        list[i] = serials[i];
-    int status = EXIT_OK;
-    for (int part = 0; part < parts && status == EXIT_OK; part++) {
-        long first = part * per_part;
-        long n = count - first < per_part ? count - first : per_part;
-        ocl_buffer pdf = {0};
-        ocl_problems problems;
-        ocl_problems_init(&problems);
-        ocl_result rc = ocl_stamps_pdf(&in->job, &in->sheet, &in->layout, &in->options,
-                                       list + first, (size_t)n, &pdf, &problems);
-        char name[PATH_MAX];
-        if (parts > 1)
-            run_part_name(args->output, part + 1, name, sizeof(name));
-        else
-            snprintf(name, sizeof(name), "%s", args->output);
-        if (rc == OCL_EINVAL)
-            status = cli_report(&problems);
-        else if (rc != OCL_OK)
-            cli_error("cannot draw the stamps: %s", ocl_strerror(rc)), status = EXIT_FAILED;
-        else if (cli_write_output(name, pdf.data, pdf.len) != 0)
-            status = EXIT_FAILED;
-        else if (parts > 1)
-            fprintf(stderr, PROGRAM ": wrote stamps %ld to %ld in '%s' (part %d of %d)\n",
-                    first + 1, first + n, name, part + 1, parts);
-        ocl_buffer_free(&pdf);
-    }
-    free(list);
-    return status;
+    run_parts run = {
+        args->output, "stamps", in->font, in->job.units, in->sheet.columns * in->sheet.rows,
+        PART_STAMPS};
+    return run_write_parts(&run, serials, draw_stamps, in);
 }
 
 int cmd_stamps(int argc, char **argv)
