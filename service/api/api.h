@@ -34,6 +34,9 @@ void api_serials_create(http_request *req, http_reply *reply, long id);
 void api_products_qr_png(http_request *req, http_reply *reply, long id);
 void api_products_qr_svg(http_request *req, http_reply *reply, long id);
 void api_lots_labels(http_request *req, http_reply *reply, long id);
+/* Answers a drawing that failed: 422 naming the first problem's field and
+ * rule, or 500 naming `what` ("labels"). 0 when `result` is OCL_OK, else -1. */
+int api_drawn(http_reply *reply, ocl_result result, const ocl_problems *problems, const char *what);
 /* Sheet NAME from templates/sheets/: 0, or -1 with a 422 reply. */
 int api_sheet_load(const char *name, http_reply *reply, ocl_sheet *sheet);
 /* Labels of lot `id` for `count` serials (each with its PIN, as printed,

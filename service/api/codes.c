@@ -204,6 +204,15 @@ static int load_sheet(http_request *req, http_reply *reply, ocl_sheet *sheet)
     return api_sheet_load(http_query(req, "sheet"), reply, sheet);
 }
 
+int api_drawn(http_reply *reply, ocl_result result, const ocl_problems *problems, const char *what)
+{
+    if (result == OCL_EINVAL && problems->count)
+        http_error(reply, 422, "invalid", problems->item[0].field, "%s", problems->item[0].rule);
+    else if (result != OCL_OK)
+        http_error(reply, 500, "render", "", "cannot draw the %s: %s", what, ocl_strerror(result));
+    return result == OCL_OK ? 0 : -1;
+}
+
 int api_sheet_load(const char *name, http_reply *reply, ocl_sheet *sheet)
 {
     char path[4096], file[OCL_SHEET_NAME_MAX + 32];
@@ -262,13 +271,7 @@ int api_labels_draw(http_request *req, http_reply *reply, long id, const ocl_she
         ocl_result result = ocl_law_check(&job, &problems) == OCL_OK
                                 ? ocl_labels_pdf(&job, sheet, &options, list, count, pdf, &problems)
                                 : OCL_EINVAL;
-        if (result == OCL_EINVAL)
-            http_error(reply, 422, "invalid", problems.item[0].field, "%s", problems.item[0].rule);
-        else if (result != OCL_OK)
-            http_error(reply, 500, "render", "", "cannot draw the labels: %s",
-                       ocl_strerror(result));
-        else
-            rc = 0;
+        rc = api_drawn(reply, result, &problems, "labels");
     }
     free(logo);
     free(layout);

@@ -49,13 +49,7 @@ static int draw(http_request *req, http_reply *reply, long id, const ocl_sheet *
                                 ? ocl_labels_printer(&job, sheet, &options, language, dpi, list,
                                                      count, out, &problems)
                                 : OCL_EINVAL;
-        if (result == OCL_EINVAL)
-            http_error(reply, 422, "invalid", problems.item[0].field, "%s", problems.item[0].rule);
-        else if (result != OCL_OK)
-            http_error(reply, 500, "render", "", "cannot draw the labels: %s",
-                       ocl_strerror(result));
-        else
-            rc = 0;
+        rc = api_drawn(reply, result, &problems, "labels");
     }
     json_decref(producer);
     json_decref(product);
