@@ -4,12 +4,14 @@
  * intended. Chunks IHDR, pHYs, one IDAT and IEND, built in memory.
  *
  * The image data is compressed here rather than by libpng and zlib's
- * general search, which spent more time on a code than choosing its mask:
- * the rows of a code come in groups of module_px equal rows, so a row equal
- * to the one above is one back-reference to it (runs of such rows are one
- * match per 258 bytes), and the other rows are literals under Huffman codes
- * made for this image (a 1-bit row of squares uses few byte values). Rows
- * are unfiltered. zlib still computes the checksums.
+ * general search, which hashed every byte of rows that mostly repeat and
+ * cost more than the rest of a code: the rows of a code come in groups of
+ * module_px equal rows, so a row equal to the one above is one
+ * back-reference to it (runs of such rows are one match per 258 bytes), and
+ * the other rows are literals under Huffman codes made for this image (a
+ * 1-bit row of squares uses few byte values). Rows are unfiltered. The
+ * stream's Adler-32 is summed a distinct row at a time; zlib computes the
+ * chunks' CRCs.
  */
 #include "internal.h"
 

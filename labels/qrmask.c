@@ -4,10 +4,12 @@
  * ISO/IEC 18004 has the encoder try all eight data masks and keep the one
  * with the lowest penalty. libqrencode does this a module at a time, and it
  * is more than half of the cost of a code. Here each row and each column is
- * a bitset, so that a mask is applied with a few XORs per line and most
- * penalty rules are popcounts; only the finder-like rule walks runs. The
- * rules are those libqrencode applies (N1 to N4, quiet zone counted as light
- * at the symbol's edge), so the symbol chosen is the one it would choose.
+ * a bitset, so that a mask is applied with a few XORs per line and the
+ * penalty rules are shifts, ANDs and popcounts, a row and a column at once
+ * (symbols up to 64 modules wide, versions 1 to 11; wider ones walk runs).
+ * The rules are those libqrencode applies (N1 to N4, quiet zone counted as
+ * light at the symbol's edge), so the symbol chosen is the one it would
+ * choose.
  */
 #include "internal.h"
 

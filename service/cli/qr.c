@@ -18,10 +18,7 @@
 
 #define BATCH_FILE_MAX  (256u << 20) /* bytes of input read for --batch */
 #define BATCH_LINES_MAX 999999       /* the six digits of DIR/NNNNNN.png */
-/* Two threads a core: a thread that waits for the disk (a directory or
- * inode table block not in memory) leaves its core to one that renders. */
-#define THREADS_PER_CORE 2
-#define THREADS_MAX      (THREADS_PER_CORE * HOST_CORES_MAX)
+#define THREADS_MAX     HOST_CORES_MAX
 /* The print guidance of DOMAIN: at 300 dpi a module should be 0.4 mm. */
 #define MODULE_MM_MIN 0.4
 
@@ -132,9 +129,19 @@ static void batch_file_name(const batch_job *job, size_t index, char *out, size_
     snprintf(out, size, "%s/%06zu.%s", job->dir, index + 1, format_extension(job->options->format));
 }
 
+/* One open, one write, one close for a new file. A file already there
+ * (the batch run again into the same folder) is written over in place and
+ * then cut to length, rather than truncated first: freeing its blocks only
+ * to take them again costs, where the file system discards freed blocks, a
+ * wait for the disk per file. */
 static int write_file(const char *path, const ocl_buffer *buffer)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    int existed = 0;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0 && errno == EEXIST) {
+        existed = 1;
+        fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+    }
     if (fd < 0)
         return -1;
     size_t done = 0;
@@ -149,6 +156,12 @@ static int write_file(const char *path, const ocl_buffer *buffer)
             return -1;
         }
         done += (size_t)n;
+    }
+    if (existed && ftruncate(fd, (off_t)buffer->len) != 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
     }
     return close(fd);
 }
@@ -302,7 +315,7 @@ static int make_dirs(const char *dir)
 static int batch_run(batch_job *job)
 {
     pthread_t threads[THREADS_MAX];
-    int wanted = THREADS_PER_CORE * host_cores();
+    int wanted = host_cores();
     if ((size_t)wanted > job->count)
         wanted = (int)job->count;
     int started = 0;

@@ -23,11 +23,15 @@ now() { date +%s.%N; }
 # time_peer NAME COMMAND...: seconds for one run into a fresh folder ({} in
 # the command stands for it), checked for COUNT files. Folders are kept to
 # the end: deleting 10,000 files between runs slows the next run's creates.
+# The folder is named by mktemp, not by a counter: time_peer runs in a
+# command substitution, whose counter would not outlive it, and every run
+# but the first would then rewrite the files of the one before (where the
+# file system discards freed blocks, each truncation waits for the disk).
 time_peer() {
     local name=$1
     shift
-    local dir=$work/$name-$((++serial))
-    mkdir -p "$dir"
+    local dir
+    dir=$(mktemp -d "$work/$name.XXXXXX")
     local args=("${@//\{\}/$dir}")
     sync
     local start end files
@@ -41,7 +45,6 @@ time_peer() {
     fi
     echo "$end - $start" | bc -l
 }
-serial=0
 
 median() { printf '%s\n' "$@" | sort -g | sed -n "$((($# + 1) / 2))p"; }
 
@@ -62,8 +65,7 @@ osize=$(file "$work/check-o/000001.png" | grep -o '[0-9]* x [0-9]*')
 echo "QR codes to PNG files: $COUNT Digital Link URIs, level M, 5 px/module, quiet zone 4,"
 echo "median of $RUNS runs, peers taking turns, $(nproc) cores"
 
-# The floor: as many files of the same mean size, nothing encoded, written
-# on as many threads as ocoptrace uses (two a core; see write_files.c).
+# The floor: as many files of the same mean size, nothing encoded.
 cc -O2 -pthread -o "$work/write_files" "$(dirname "$0")/write_files.c"
 "$OCOPTRACE" qr --batch "$work/uris.txt" --out-dir "$work/sizes" --ec M --module-px 5
 mean_size=$(($(cat "$work"/sizes/*.png | wc -c) / COUNT))

@@ -33,6 +33,22 @@ for fmt in png svg; do
     done
 done
 
+# Run again into a folder that holds larger images of the same lines (10 px
+# per module): every file ends up byte for byte what a fresh run writes,
+# none keeps the tail of the old one.
+rerun=$scratch/rerun
+"$OCOPTRACE" qr --batch "$scratch/batch.txt" --out-dir "$rerun" --module-px 10 2>"$scratch/err"
+old_size=$(wc -c <"$rerun/000001.png")
+fresh_size=$(wc -c <"$scratch/out-png/nested/000001.png")
+[ "$old_size" -gt "$fresh_size" ] && pass || fail "run again: the old image is not larger"
+"$OCOPTRACE" qr --batch "$scratch/batch.txt" --out-dir "$rerun" 2>"$scratch/err"
+expect_equal "batch run again exit" "$?" 0
+for i in "${!expected[@]}"; do
+    name=$(printf '%06d.png' $((i + 1)))
+    cmp -s "$rerun/$name" "$scratch/out-png/nested/$name" && pass ||
+        fail "batch run again: $name is not what a fresh run writes"
+done
+
 # A larger batch, so that every core takes part: each file holds its own line.
 for i in $(seq 1 300); do printf '%s/01/%s/21/S%05d\n' "$base" "$gtin" "$i"; done >"$scratch/many.txt"
 "$OCOPTRACE" qr --batch "$scratch/many.txt" --out-dir "$scratch/many" 2>"$scratch/err"

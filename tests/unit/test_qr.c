@@ -4,6 +4,7 @@
  * modules of the symbol; decoding by a scanner is the CLI tests' job.
  */
 #include "check.h"
+#include "internal.h"
 #include "ocoplabels.h"
 
 #include <png.h>
@@ -112,7 +113,9 @@ static void test_png(void)
 {
     ocl_qr qr;
     ocl_qr_encode((const unsigned char *)sample, strlen(sample), OCL_EC_M, &qr);
-    static const ocl_image_options cases[] = {{1, 72}, {3, 300}, {5, 300}, {8, 600}};
+    /* Up to 32 px a module fills its row in one piece, above in several. */
+    static const ocl_image_options cases[] = {{1, 72},   {3, 300},   {5, 300},  {8, 600},
+                                              {32, 300}, {33, 1200}, {40, 300}, {100, 9600}};
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
         ocl_buffer png = {0};
         CHECK(ocl_png_write_buffer(&qr, &cases[i], &png) == OCL_OK, "png at %d px",
@@ -151,6 +154,70 @@ static void test_png(void)
     CHECK(ocl_png_write_buffer(&qr, &bad, &png) == OCL_EINVAL, "0 px per module refused");
     ocl_buffer_free(&png);
     ocl_qr_free(&qr);
+}
+
+/* Reads a 1-bit PNG back with libpng into one byte per pixel (0 = black);
+ * NULL when libpng refuses it. */
+static unsigned char *png_pixels(const ocl_buffer *png, unsigned *width, unsigned *height)
+{
+    png_image image;
+    memset(&image, 0, sizeof(image));
+    image.version = PNG_IMAGE_VERSION;
+    if (!png_image_begin_read_from_memory(&image, png->data, png->len))
+        return NULL;
+    image.format = PNG_FORMAT_GRAY;
+    unsigned char *pixels = malloc(PNG_IMAGE_SIZE(image));
+    if (!pixels || !png_image_finish_read(&image, NULL, pixels, 0, NULL)) {
+        free(pixels);
+        png_image_free(&image);
+        return NULL;
+    }
+    *width = image.width;
+    *height = image.height;
+    return pixels;
+}
+
+/* Bitmaps (as label strips are written) read back pixel for pixel: rows
+ * that repeat the one above, in runs longer than one back-reference holds,
+ * rows too short to refer back to, rows too long to reach back over, and
+ * byte values of every kind. */
+static void test_png_bitmaps(void)
+{
+    static const struct {
+        int width, height, repeat; /* rows come in runs of `repeat` equal rows */
+    } cases[] = {{1, 1, 1},    {7, 5, 5},    {8, 3, 1},        {16, 40, 40},  {17, 9, 3},
+                 {200, 64, 1}, {200, 64, 7}, {1000, 300, 100}, {262150, 3, 3}};
+    unsigned seed = 2024;
+    for (size_t c = 0; c < ARRAY_SIZE(cases); c++) {
+        int w = cases[c].width, h = cases[c].height;
+        size_t row_bytes = ((size_t)w + 7) / 8;
+        unsigned char *bits = malloc(row_bytes * (size_t)h);
+        for (int y = 0; y < h; y++) {
+            unsigned char *row = bits + (size_t)y * row_bytes;
+            if (y % cases[c].repeat) {
+                memcpy(row, row - row_bytes, row_bytes);
+                continue;
+            }
+            for (size_t i = 0; i < row_bytes; i++) {
+                seed = seed * 1103515245u + 12345u;
+                row[i] = (unsigned char)(seed >> 16);
+            }
+        }
+        ocl_buffer png = {0};
+        CHECK(ocl_png_bitmap_buffer(bits, w, h, 300, &png) == OCL_OK, "bitmap %dx%d written", w, h);
+        unsigned rw = 0, rh = 0;
+        unsigned char *pixels = png_pixels(&png, &rw, &rh);
+        int same = pixels && rw == (unsigned)w && rh == (unsigned)h;
+        for (int y = 0; same && y < h; y++)
+            for (int x = 0; same && x < w; x++)
+                same = (pixels[(size_t)y * (size_t)w + (size_t)x] != 0) ==
+                       ((bits[(size_t)y * row_bytes + (size_t)x / 8] >> (7 - x % 8)) & 1);
+        CHECK(same, "bitmap %dx%d (rows in runs of %d) reads back pixel for pixel", w, h,
+              cases[c].repeat);
+        free(pixels);
+        ocl_buffer_free(&png);
+        free(bits);
+    }
 }
 
 /* Re-traces the SVG path into a module matrix. */
@@ -265,11 +332,48 @@ static void test_same_as_libqrencode(void)
     CHECK(compared > 350, "compared %d symbols", compared);
 }
 
+/* Every version at every level (each has its own block structure,
+ * alignment patterns and, from 7, version information): the text grows
+ * until it needs the next version, and the first symbol of each version is
+ * compared with libqrencode's. */
+static void test_every_version(void)
+{
+    static char text[3000];
+    for (size_t i = 0; i < sizeof(text) - 1; i++)
+        text[i] = "abcdefghijklmnopqrstuvwxyz0123456789/%?=&.-_:"[i * 7 % 45];
+    for (int level = 0; level < 4; level++) {
+        int version = 0, same = 0;
+        for (size_t len = 1; len < sizeof(text) - 1; len += 4) {
+            ocl_qr qr;
+            if (ocl_qr_encode((const unsigned char *)text, len, (ocl_ec_level)level, &qr) != OCL_OK)
+                break;
+            if (qr.version != version) {
+                version = qr.version;
+                char saved = text[len];
+                text[len] = '\0';
+                QRcode *ref = reference_symbol(text, (ocl_ec_level)level);
+                text[len] = saved;
+                int equal = ref && ref->version == qr.version && qr.size == ref->width + 8;
+                for (int y = 0; equal && y < ref->width; y++)
+                    for (int x = 0; equal && x < ref->width; x++)
+                        equal = module(&qr, x + 4, y + 4) == (ref->data[y * ref->width + x] & 1);
+                same += equal;
+                QRcode_free(ref);
+            }
+            ocl_qr_free(&qr);
+        }
+        CHECK(version == 40 && same == 40,
+              "level %d: all 40 versions as libqrencode makes them (%d)", level, same);
+    }
+}
+
 void test_qr(void)
 {
     test_same_as_libqrencode();
+    test_every_version();
     test_symbol();
     test_limits();
     test_png();
+    test_png_bitmaps();
     test_svg();
 }
