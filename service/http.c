@@ -864,17 +864,14 @@ http_server *http_start(store *s, config *c, char *error, size_t error_size)
     /* IPv6 as dual stack: on [::] IPv4 clients are served too, and come
      * as mapped addresses, which client.c turns back into IPv4. */
     unsigned family = addr.ss_family == AF_INET6 ? MHD_USE_DUAL_STACK : 0;
-    /* On a database server a request's thread mostly waits for round
-     * trips, and the scans' reads of threads waiting at once are made in
-     * one statement (store/scans.c): more threads keep the cores busy. */
-    unsigned workers = (unsigned)((store_remote(s) ? 8 : 2) * host_cores());
     server->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO |
             MHD_USE_ERROR_LOG | family,
         0, NULL, NULL, on_request, server, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_THREAD_POOL_SIZE, workers, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024), MHD_OPTION_URI_LOG_CALLBACK,
-        on_uri, server, MHD_OPTION_NOTIFY_COMPLETED, on_completed, server, MHD_OPTION_END);
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(2 * host_cores()), MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, server, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+        server, MHD_OPTION_END);
     if (!server->daemon) {
         snprintf(error, error_size, "cannot listen on %s", c->listen);
         server_free(server, SERVER_LOCK | SERVER_LOG);

@@ -93,13 +93,7 @@ struct store_scans {
     int order[SCANS_QUEUED_MAX]; /* the batch's serials, sorted, as flush() writes them */
     int wal_pages;               /* after the writer's last commit */
     long long commits;           /* the writer's, counted for the checkpointer */
-    /* PostgreSQL: the serials' reads waiting to be made, and whether a
-     * scan's thread is making some (read_gathered). */
-    pthread_mutex_t read_lock;
-    pthread_cond_t read_done;
-    struct serial_read *reads;
-    int reading;
-    sqlite3 *wal; /* the writer's SQLite handle; NULL on PostgreSQL */
+    sqlite3 *wal;                /* the writer's SQLite handle; NULL on PostgreSQL */
     sqlite3 *checkpoint_db;
     pthread_t checkpointer;
     pthread_cond_t checkpoint_due;
@@ -818,8 +812,6 @@ static void scans_free(store_scans *q)
     pthread_cond_destroy(&q->room);
     pthread_cond_destroy(&q->wake);
     pthread_mutex_destroy(&q->lock);
-    pthread_cond_destroy(&q->read_done);
-    pthread_mutex_destroy(&q->read_lock);
     batch_free(&q->queued), batch_free(&q->flying), batch_free(&q->settled);
     free(q);
 }
@@ -858,8 +850,6 @@ store_scans *store_scans_start(store *writer, const verdict_rules *rules)
         sqlite3_wal_hook(q->wal, wal_grown, q); /* in place of its auto-checkpoint */
     }
     pthread_mutex_init(&q->lock, NULL);
-    pthread_mutex_init(&q->read_lock, NULL);
-    pthread_cond_init(&q->read_done, NULL);
     pthread_cond_init(&q->wake, NULL);
     pthread_cond_init(&q->room, NULL);
     pthread_cond_init(&q->checkpoint_due, NULL);
@@ -1032,127 +1022,42 @@ static const char *code_gtin(const store_code *code)
     return json_string_value(json_object_get(json_object_get(code->resolved, "product"), "gtin"));
 }
 
-/* PostgreSQL: a scan's read of the marks and its serial, gathered with
- * the reads of the scans that arrive meanwhile into one statement. On
- * PostgreSQL a statement costs the server far more than the rows it
- * reads, and a scan's thread would otherwise wait for it alone: the first
- * thread to find no read under way makes one for every read waiting (up
- * to READS_MAX) on its own connection, in one snapshot, and wakes their
- * threads; one that finds a read under way waits for it, and for the
- * next one that takes its own. */
-#define READS_MAX 64
-
-typedef enum { READ_WAITING, READ_TAKEN, READ_DONE, READ_FAILED } read_state;
-
-typedef struct serial_read {
-    long lot_id;
-    const char *serial;
-    serial_history *h;
-    read_state state;
-    struct serial_read *next;
-} serial_read;
-
-/* One statement for `count` reads: each row the marks and one serial's
- * history, by its place in the list. 0 or -1. */
-static int reads_run(store *s, const store_scans *q, serial_read *const *reads, size_t count)
-{
-    json_t *keys = json_array();
-    for (size_t i = 0; keys && i < count; i++)
-        if (json_array_append_new(
-                keys, json_pack("[I s]", (json_int_t)reads[i]->lot_id, reads[i]->serial)) != 0)
-            json_decref(keys), keys = NULL;
-    char *text = keys ? json_dumps(keys, JSON_COMPACT) : NULL;
-    json_decref(keys);
-    db_stmt *st = text ? store_kept(s, "SELECT j.i, (SELECT CAST(value AS BIGINT) FROM meta WHERE "
-                                       "key = ?1), (SELECT CAST(value AS BIGINT) FROM meta WHERE "
-                                       "key = 'registry'), x.lot_id IS NOT NULL, " HISTORY_COLUMNS
-                                       " FROM jsonb_array_elements(CAST(?2 AS JSONB)) WITH "
-                                       "ORDINALITY AS j(v, i) LEFT JOIN serials x ON x.lot_id = "
-                                       "CAST(j.v->>0 AS BIGINT) AND x.serial = j.v->>1")
-                       : NULL;
-    int rc = DB_FAILED;
-    if (st) {
-        db_bind_text(st, 1, q->batch_key);
-        db_bind_text(st, 2, text);
-        while ((rc = db_step(st)) == DB_ROW) {
-            long long at = db_column_int64(st, 0) - 1;
-            if (at < 0 || at >= (long long)count)
-                continue;
-            serial_history *h = reads[at]->h;
-            h->batch = db_column_int64(st, 1);
-            h->registry = db_column_int64(st, 2);
-            h->issued = h->suspicious = 0, h->scans = h->networks = 0, h->first = 0, h->listed = 0;
-            if (db_column_int64(st, 3))
-                history_row(st, 4, h);
-        }
-    }
-    store_release(s, st);
-    free(text);
-    return rc == DB_DONE ? 0 : -1;
-}
-
-/* With the read lock held: reads the waiting reads, up to READS_MAX, the
- * lock released meanwhile. */
-static void reads_lead(store *s, store_scans *q)
-{
-    serial_read *taken[READS_MAX];
-    size_t count = 0;
-    for (serial_read *r = q->reads; r && count < READS_MAX; r = r->next)
-        if (r->state == READ_WAITING) {
-            r->state = READ_TAKEN;
-            taken[count++] = r;
-        }
-    pthread_mutex_unlock(&q->read_lock);
-    int rc = reads_run(s, q, taken, count);
-    pthread_mutex_lock(&q->read_lock);
-    for (size_t i = 0; i < count; i++)
-        taken[i]->state = rc == 0 ? READ_DONE : READ_FAILED;
-    serial_read **at = &q->reads;
-    while (*at)
-        if ((*at)->state == READ_DONE || (*at)->state == READ_FAILED)
-            *at = (*at)->next;
-        else
-            at = &(*at)->next;
-}
-
-static int read_gathered(store *s, store_scans *q, long lot_id, const char *serial,
-                         serial_history *h)
-{
-    serial_read me = {lot_id, serial, h, READ_WAITING, NULL};
-    pthread_mutex_lock(&q->read_lock);
-    me.next = q->reads;
-    q->reads = &me;
-    while (me.state == READ_WAITING || me.state == READ_TAKEN) {
-        if (me.state == READ_WAITING && !q->reading) {
-            q->reading = 1;
-            reads_lead(s, q);
-            q->reading = 0;
-            pthread_cond_broadcast(&q->read_done);
-        } else {
-            pthread_cond_wait(&q->read_done, &q->read_lock);
-        }
-    }
-    pthread_mutex_unlock(&q->read_lock);
-    return me.state == READ_DONE ? 0 : -1;
-}
-
-/* PostgreSQL: the marks and a known code's serial read together with
- * other scans' (read_gathered), one snapshot, so that most scans cost a
- * share of one round trip rather than four. 1 when that was all (the
- * registry unchanged, the serial seen from one network at most), 0 when
- * the whole read is needed, -1. */
-static int marks_and_history_read(store *s, store_scans *q, const store_scan *scan,
+/* In one snapshot: the registry's version, the code again when that moved
+ * (then 1), and the serial's history, which also says which batches of
+ * scans it holds. 0, 1 or -1. */
+/* PostgreSQL: the marks and a known code's serial in one statement, which
+ * is one snapshot there, so that most scans cost one round trip rather
+ * than four. 1 when that was all (the registry unchanged, the serial seen
+ * from one network at most), 0 when the whole read is needed, -1. */
+static int marks_and_history_read(store *s, const store_scans *q, const store_scan *scan,
                                   const store_code *code, serial_history *h)
 {
     if (store_backend(s) != DB_POSTGRESQL || !code->resolved || !code->lot_id || !scan->serial)
         return 0;
-    if (read_gathered(s, q, code->lot_id, scan->serial, h) != 0)
+    db_stmt *st = store_kept(
+        s, "SELECT (SELECT CAST(value AS BIGINT) FROM meta WHERE key = ?1), (SELECT CAST(value AS "
+           "BIGINT) FROM meta WHERE key = 'registry'), x.lot_id IS NOT NULL, " HISTORY_COLUMNS
+           " FROM (SELECT 1) AS one LEFT JOIN serials x ON x.lot_id = ?2 AND x.serial = ?3");
+    if (!st)
         return -1;
-    return h->registry == code->registry && h->networks <= (long)h->listed;
+    db_bind_text(st, 1, q->batch_key);
+    db_bind_int64(st, 2, code->lot_id);
+    db_bind_text(st, 3, scan->serial);
+    int rc = db_step(st), done = 0;
+    if (rc == DB_ROW) {
+        h->batch = db_column_int64(st, 0);
+        h->registry = db_column_int64(st, 1);
+        h->issued = h->suspicious = 0, h->scans = h->networks = 0, h->first = 0, h->listed = 0;
+        if (db_column_int64(st, 2))
+            history_row(st, 3, h);
+        done = h->registry == code->registry && h->networks <= (long)h->listed;
+    }
+    store_release(s, st);
+    return rc == DB_ROW ? done : -1;
 }
 
-static int code_and_history_read(store *s, store_scans *q, const store_scan *scan, store_code *code,
-                                 serial_history *h)
+static int code_and_history_read(store *s, const store_scans *q, const store_scan *scan,
+                                 store_code *code, serial_history *h)
 {
     int quick = marks_and_history_read(s, q, scan, code, h);
     if (quick != 0)

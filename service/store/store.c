@@ -318,11 +318,6 @@ db_backend store_backend(const store *s)
     return db_backend_of(s->conn);
 }
 
-int store_remote(const store *s)
-{
-    return store_backend(s) == DB_POSTGRESQL;
-}
-
 void store_problem_vset(store_problem *p, int status, const char *code, const char *field,
                         const char *fmt, va_list ap)
 {

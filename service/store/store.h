@@ -30,9 +30,6 @@ store *store_open(const char *path, char error[STORE_ERROR_MAX]);
  * daemon (which migrations only ever extend) is used as it is. */
 store *store_connect(const char *url, char error[STORE_ERROR_MAX]);
 void store_close(store *s);
-/* Non-zero when the database is a server (PostgreSQL), where each
- * statement is a round trip that a request's thread waits for. */
-int store_remote(const store *s);
 
 /* The schema version, and how many migrations the last open applied. */
 int store_version(const store *s);
