@@ -75,6 +75,7 @@ const char *store_postgresql_registry_at_commit(void);
 const char *store_postgresql_cartons(void);
 /* Migration 15's text on PostgreSQL (logos.c). */
 const char *store_postgresql_logos(void);
+const char *store_postgresql_dossiers(void);
 /* Reads the schema's version: 0, or -1 with error. */
 int store_read_version(store *s, char error[STORE_ERROR_MAX]);
 /* Reads the schema's version and applies the migrations it lacks. */

@@ -148,6 +148,7 @@ static const char *(*const later_migrations[])(void) = {
     store_registry_at_commit_migration, /* 13: PostgreSQL: the registry's version at commit */
     store_cartons_migration,            /* 14: cartons, their units, SSCC counters */
     store_logos_migration,              /* 15: producers' logos */
+    store_dossiers_migration,           /* 16: dossiers, scores, reminders, mail */
 };
 
 #define LISTED     ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -182,6 +183,8 @@ static int read_version(store *s)
 #define CARTONS 14
 /* ... and for this one (store_postgresql_logos): bytes are BYTEA. */
 #define LOGOS 15
+/* ... and for this one (store_postgresql_dossiers): its own role CHECK, identities. */
+#define DOSSIERS 16
 /* The advisory lock the daemons of one PostgreSQL database migrate under:
  * one migrates, the others wait, then find the work done. ("OCOP") */
 #define MIGRATION_LOCK "1330595664"
@@ -197,6 +200,8 @@ static const char *migration_for(const store *s, int v)
         return store_postgresql_cartons();
     if (store_backend(s) == DB_POSTGRESQL && v == LOGOS)
         return store_postgresql_logos();
+    if (store_backend(s) == DB_POSTGRESQL && v == DOSSIERS)
+        return store_postgresql_dossiers();
     return migration_sql(v);
 }
 

@@ -20,7 +20,15 @@ typedef struct store store;
 
 /* A reader holds a token for the provincial or national system to pull
  * EPCIS events with, and may do nothing else. */
-typedef enum { ROLE_ADMIN, ROLE_OFFICER, ROLE_PRODUCER, ROLE_READER, ROLE_COUNT } store_role;
+typedef enum {
+    ROLE_ADMIN,
+    ROLE_OFFICER,
+    ROLE_PRODUCER,
+    ROLE_READER,
+    ROLE_COMMUNE, /* receives and checks dossiers */
+    ROLE_COUNCIL, /* scores them; a user with `chair` closes the scoring */
+    ROLE_COUNT
+} store_role;
 
 /* Opens (creating it and its folder if missing) and migrates the database.
  * Returns NULL with the reason in `error`. */
@@ -140,7 +148,7 @@ int store_sync_record(store *s, const store_sync_result *results, int count);
  * schema version on either backend (ids kept, in one transaction), then
  * counts each table on both sides into `counts`. 0, or -1 with error and
  * nothing written. */
-#define STORE_COPY_TABLES 40
+#define STORE_COPY_TABLES 64
 typedef struct {
     const char *table;
     long long from, to;
@@ -347,6 +355,10 @@ int store_photo_delete(store *s, long id);
 
 /* Migration 15: one PNG logo per producer. */
 const char *store_logos_migration(void);
+/* Migration 16: dossiers, their files, states, returns and scores; the
+ * commune and council roles; reminders, notices and the mail outbox
+ * (store/dossiers.c). */
+const char *store_dossiers_migration(void);
 /* Keeps the producer's logo, replacing any: 0, or -1 with error. */
 int store_logo_put(store *s, long producer_id, const unsigned char *png, size_t len, int width,
                    int height, char error[STORE_ERROR_MAX]);

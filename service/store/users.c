@@ -201,7 +201,8 @@ const char *store_reader_migration(void)
            "DROP TABLE schema_changed;";
 }
 
-static const char *const role_names[ROLE_COUNT] = {"admin", "officer", "producer", "reader"};
+static const char *const role_names[ROLE_COUNT] = {"admin",  "officer", "producer",
+                                                   "reader", "commune", "council"};
 
 int store_role_parse(const char *name)
 {
