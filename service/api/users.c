@@ -1,16 +1,18 @@
 /*
- * /api/v1/users: an admin adds users of the four roles and lists them.
+ * /api/v1/users: an admin adds users of the six roles and lists them.
  * A new user's API token is in the 201 answer and nowhere else: the store
  * keeps only its hash. A password, if given, is for the web pages.
  */
 #include "api.h"
+#include "mail.h"
 
 #include <sodium.h>
 #include <string.h>
 
 typedef struct {
-    const char *name, *role, *password;
+    const char *name, *role, *password, *email;
     long producer_id;
+    int chair;
 } user_fields;
 
 static const jr_rule user_rules[] = {
@@ -18,6 +20,8 @@ static const jr_rule user_rules[] = {
     {"role", JR_TEXT, 1, NULL, 0},
     {"producer_id", JR_INT, 0, NULL, 0},
     {"password", JR_TEXT, 0, NULL, 0},
+    {"email", JR_TEXT, 0, NULL, 0},
+    {"chair", JR_BOOL, 0, NULL, 0},
     {NULL, 0, 0, NULL, 0},
 };
 
@@ -31,11 +35,20 @@ static void keep_user(void *ctx, const char *path, const json_t *v, ocl_problems
     } else if (strcmp(path, "role") == 0) {
         u->role = json_string_value(v);
         if (store_role_parse(u->role) < 0)
-            ocl_problem_add(problems, path, "must be one of admin, officer, producer, reader");
+            ocl_problem_add(problems, path,
+                            "must be one of admin, officer, producer, reader, commune, council");
     } else if (strcmp(path, "password") == 0) {
         u->password = json_string_value(v);
         if (strlen(u->password) < 8 || strlen(u->password) > 128)
             ocl_problem_add(problems, path, "must be 8 to 128 bytes");
+    } else if (strcmp(path, "email") == 0) {
+        u->email = json_string_value(v);
+        if (*u->email && !mail_address_valid(u->email))
+            ocl_problem_add(problems, path,
+                            "must be an e-mail address (name@domain), at most 254 "
+                            "bytes");
+    } else if (strcmp(path, "chair") == 0) {
+        u->chair = json_is_true(v);
     } else if (strcmp(path, "producer_id") == 0) {
         json_int_t id = json_integer_value(v);
         u->producer_id = id > 0 && id < 2000000000 ? (long)id : -1;
@@ -50,6 +63,8 @@ static int check_producer(store *s, const user_fields *u, http_reply *reply)
         http_error(reply, 422, "invalid", "producer_id", "required for a producer user");
     else if (!producer_role && u->producer_id != 0)
         http_error(reply, 422, "invalid", "producer_id", "only for producer users");
+    else if (u->chair && store_role_parse(u->role) != ROLE_COUNCIL)
+        http_error(reply, 422, "invalid", "chair", "only a council user chairs the council");
     else if (producer_role && store_producer_exists(s, u->producer_id) != 1)
         http_error(reply, 422, "invalid", "producer_id", "no producer %ld", u->producer_id);
     else
@@ -66,7 +81,8 @@ void api_users_create(http_request *req, http_reply *reply, long id)
         check_producer(req->store, &u, reply) == 0) {
         char token[STORE_TOKEN_MAX], error[STORE_ERROR_MAX];
         store_role role = (store_role)store_role_parse(u.role);
-        long user = store_user_add(req->store, u.name, role, u.producer_id, token, error);
+        store_new_user added = {u.name, role, u.producer_id, u.email, u.chair};
+        long user = store_user_add(req->store, &added, token, error);
         if (user == -2) {
             http_error(reply, 409, "conflict", "name", "user '%s' exists", u.name);
         } else if (user < 0 ||
@@ -74,10 +90,11 @@ void api_users_create(http_request *req, http_reply *reply, long id)
             http_error(reply, 500, "store", "", "%s", user < 0 ? error : "cannot set the password");
         } else {
             reply->status = 201;
-            reply->json = json_pack("{s:I, s:s, s:s, s:o, s:s}", "id", (json_int_t)user, "name",
-                                    u.name, "role", store_role_name(role), "producer_id",
-                                    u.producer_id ? json_integer(u.producer_id) : json_null(),
-                                    "token", token);
+            reply->json =
+                json_pack("{s:I, s:s, s:s, s:o, s:s, s:b, s:s}", "id", (json_int_t)user, "name",
+                          u.name, "role", store_role_name(role), "producer_id",
+                          u.producer_id ? json_integer(u.producer_id) : json_null(), "email",
+                          u.email ? u.email : "", "chair", u.chair, "token", token);
             sodium_memzero(token, sizeof(token));
         }
     }

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "database.h"
 #include "config.h"
+#include "mail.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -32,13 +33,16 @@ static const char db_usage[] =
     "--db, else [store] url in the config file, else " CONFIG_DEFAULT_DB ".\n";
 
 static const char user_usage[] =
-    "usage: ocoptrace user add --role admin|officer|producer|reader [--producer ID] [--password]\n"
+    "usage: ocoptrace user add --role admin|officer|producer|reader|commune|council\n"
+    "                          [--producer ID] [--email ADDRESS] [--chair] [--password]\n"
     "                          NAME [--db URL] [--config FILE]\n"
     "   or: ocoptrace user password NAME [--db URL] [--config FILE]\n"
     "\n"
     "'add' adds a user and prints a new API token once, as the last line: only its\n"
     "hash is stored. A producer user needs --producer, the producer record it may\n"
-    "change; a reader may only read EPCIS events (GET /epcis/events). With\n"
+    "change; a reader may only read EPCIS events (GET /epcis/events). A commune\n"
+    "user receives and checks dossiers; a council user scores them, and the one\n"
+    "added with --chair closes the scoring. --email is where reminders go. With\n"
     "--password, and with 'password', the first line of standard input (8 to 128\n"
     "bytes) becomes the password for the web pages, kept as an Argon2id hash.\n";
 
@@ -197,17 +201,19 @@ static int user_password(const char *db, const char *config_path, const char *na
 
 int cmd_user(int argc, char **argv)
 {
-    const char *db = NULL, *config_path = NULL, *role_name = NULL, *producer = NULL;
-    int with_password = 0;
+    const char *db = NULL, *config_path = NULL, *role_name = NULL, *producer = NULL, *email = NULL;
+    int with_password = 0, chair = 0;
     const cli_option options[] = {
         {"db", 0, &db, NULL},
         {"config", 0, &config_path, NULL},
         {"role", 0, &role_name, NULL},
         {"producer", 0, &producer, NULL},
         {"password", 0, NULL, &with_password},
+        {"email", 0, &email, NULL},
+        {"chair", 0, NULL, &chair},
     };
     const char *verb = take_verb(&argc, &argv);
-    int first = cli_parse_options(argc, argv, options, 5, user_usage);
+    int first = cli_parse_options(argc, argv, options, 7, user_usage);
     if (first < 0)
         return CLI_PARSE_EXIT(first);
     ocl_problems problems;
@@ -225,7 +231,12 @@ int cmd_user(int argc, char **argv)
     int role = store_role_parse(role_name);
     int producer_id = 0;
     if (role < 0)
-        ocl_problem_add(&problems, "role", "must be admin, officer, producer or reader");
+        ocl_problem_add(&problems, "role",
+                        "must be admin, officer, producer, reader, commune or council");
+    if (email && !mail_address_valid(email))
+        ocl_problem_add(&problems, "email", "must be an e-mail address (name@domain)");
+    if (chair && role != ROLE_COUNCIL)
+        ocl_problem_add(&problems, "chair", "only a council user chairs the council");
     if (!*name || strlen(name) > 64 ||
         ocl_utf8_invalid_at((const unsigned char *)name, strlen(name)) != (size_t)-1)
         ocl_problem_add(&problems, "name", "must be 1 to 64 bytes of UTF-8");
@@ -245,7 +256,8 @@ int cmd_user(int argc, char **argv)
     } else if (!s) {
         status = EXIT_FAILED;
     } else {
-        long rc = store_user_add(s, name, (store_role)role, producer_id, token, error);
+        store_new_user added = {name, (store_role)role, producer_id, email, chair};
+        long rc = store_user_add(s, &added, token, error);
         if (rc == -2) {
             ocl_problem_add(&problems, "name", "'%s' is taken", name);
             status = cli_report(&problems);

@@ -58,6 +58,7 @@ typedef struct {
     long id;
     store_role role;
     long producer_id; /* producers only */
+    int chair;        /* council only: the chair, who closes a scoring */
 } store_user;
 int store_token_user(store *s, const char *token, store_user *user);
 
@@ -65,8 +66,15 @@ int store_token_user(store *s, const char *token, store_user *user);
  * kept only as its hash. Fills `token` (the only time it is seen).
  * The new user's id, -1 with error, or -2 when the name is taken. */
 #define STORE_TOKEN_MAX 64
-long store_user_add(store *s, const char *name, store_role role, long producer_id,
-                    char token[STORE_TOKEN_MAX], char error[STORE_ERROR_MAX]);
+typedef struct {
+    const char *name;
+    store_role role;
+    long producer_id;  /* producers only */
+    const char *email; /* where reminders go; NULL or "": none */
+    int chair;         /* council only */
+} store_new_user;
+long store_user_add(store *s, const store_new_user *u, char token[STORE_TOKEN_MAX],
+                    char error[STORE_ERROR_MAX]);
 /* Sets user `name`'s password (kept as an Argon2id hash): 1 done, 0 no
  * such user, -1 error. */
 int store_user_password(store *s, const char *name, const char *password);
@@ -83,9 +91,10 @@ int store_session_delete(store *s, const char *token);
 long store_sign_in_wait(store *s, const char *who);
 /* Counts a failure, or forgets them after a success. */
 int store_sign_in_result(store *s, const char *who, int succeeded);
-/* A user: id, name, role, producer_id. */
+/* A user: id, name, role, producer_id, email, chair. */
 json_t *store_user_get(store *s, long id);
-/* Every user (id, name, role, producer_id, created_at), without tokens. */
+/* Every user (id, name, role, producer_id, created_at, email, chair),
+ * without tokens. */
 json_t *store_user_list(store *s);
 
 /* Producers, as JSON objects (jansson) with their id. */

@@ -42,15 +42,17 @@ static void read_user(db_stmt *st, int first, store_user *user)
     user->id = (long)db_column_int64(st, first);
     user->role = (store_role)store_role_parse(db_column_text(st, first + 1));
     user->producer_id = (long)db_column_int64(st, first + 2);
+    user->chair = db_column_int64(st, first + 3) != 0;
 }
 
 int store_password_user(store *s, const char *name, const char *password, store_user *user)
 {
     db_stmt *st = NULL;
     int found = -1;
-    if (!(st = db_prepare(store_db(s),
-                          "SELECT password_hash, id, role, COALESCE(producer_id, 0) FROM users "
-                          "WHERE name = ?1")))
+    if (!(st = db_prepare(
+              store_db(s),
+              "SELECT password_hash, id, role, COALESCE(producer_id, 0), chair FROM users "
+              "WHERE name = ?1")))
         return -1;
     db_bind_text(st, 1, name);
     int rc = db_step(st);
@@ -107,7 +109,7 @@ int store_session_user(store *s, const char *token, store_user *user, char csrf[
     int found = -1;
     if (!(st = db_prepare(
               store_db(s),
-              "SELECT s.csrf, u.id, u.role, COALESCE(u.producer_id, 0) FROM sessions s "
+              "SELECT s.csrf, u.id, u.role, COALESCE(u.producer_id, 0), u.chair FROM sessions s "
               "JOIN users u ON u.id = s.user_id WHERE s.hash = ?1 AND s.expires_at >= ?2")))
         return -1;
     db_bind_text(st, 1, hash);
@@ -172,15 +174,17 @@ json_t *store_user_get(store *s, long id)
 {
     db_stmt *st = NULL;
     json_t *user = NULL;
-    if (!(st = db_prepare(store_db(s),
-                          "SELECT id, name, role, producer_id FROM users WHERE id = ?1")))
+    if (!(st =
+              db_prepare(store_db(s), "SELECT id, name, role, producer_id, email, chair FROM users "
+                                      "WHERE id = ?1")))
         return NULL;
     db_bind_int64(st, 1, id);
     if (db_step(st) == DB_ROW)
-        user = json_pack("{s:I, s:s, s:s, s:o}", "id", (json_int_t)db_column_int64(st, 0), "name",
-                         db_column_text(st, 1), "role", db_column_text(st, 2), "producer_id",
-                         db_column_is_null(st, 3) ? json_null()
-                                                  : json_integer(db_column_int64(st, 3)));
+        user =
+            json_pack("{s:I, s:s, s:s, s:o, s:s, s:b}", "id", (json_int_t)db_column_int64(st, 0),
+                      "name", db_column_text(st, 1), "role", db_column_text(st, 2), "producer_id",
+                      db_column_is_null(st, 3) ? json_null() : json_integer(db_column_int64(st, 3)),
+                      "email", db_column_text(st, 4), "chair", (int)db_column_int64(st, 5));
     db_finalize(st);
     return user;
 }
@@ -226,8 +230,8 @@ void store_token_hash(const char *token, char hex[2 * crypto_generichash_BYTES +
     sodium_bin2hex(hex, 2 * crypto_generichash_BYTES + 1, hash, sizeof(hash));
 }
 
-long store_user_add(store *s, const char *name, store_role role, long producer_id,
-                    char token[STORE_TOKEN_MAX], char error[STORE_ERROR_MAX])
+long store_user_add(store *s, const store_new_user *u, char token[STORE_TOKEN_MAX],
+                    char error[STORE_ERROR_MAX])
 {
     unsigned char random[32];
     randombytes_buf(random, sizeof(random));
@@ -239,16 +243,18 @@ long store_user_add(store *s, const char *name, store_role role, long producer_i
     if (store_transaction(s, error) != 0)
         return -1;
     db_stmt *st = NULL;
-    st = db_prepare(s->conn,
-                    "INSERT INTO users (name, role, producer_id) VALUES (?1, ?2, ?3) RETURNING id");
+    st = db_prepare(s->conn, "INSERT INTO users (name, role, producer_id, email, chair) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
     int rc = st ? DB_OK : DB_FAILED;
     if (rc == DB_OK) {
-        db_bind_text(st, 1, name);
-        db_bind_text(st, 2, role_names[role]);
-        if (role == ROLE_PRODUCER)
-            db_bind_int64(st, 3, producer_id);
+        db_bind_text(st, 1, u->name);
+        db_bind_text(st, 2, role_names[u->role]);
+        if (u->role == ROLE_PRODUCER)
+            db_bind_int64(st, 3, u->producer_id);
         else
             db_bind_null(st, 3);
+        db_bind_text(st, 4, u->email ? u->email : "");
+        db_bind_int64(st, 5, u->chair);
     }
     long user = 0;
     if (rc == DB_OK)
@@ -274,34 +280,36 @@ static json_t *user_row(db_stmt *st)
 {
     json_t *producer =
         db_column_is_null(st, 3) ? json_null() : json_integer(db_column_int64(st, 3));
-    return json_pack("{s:I, s:s, s:s, s:o, s:s}", "id", (json_int_t)db_column_int64(st, 0), "name",
-                     db_column_text(st, 1), "role", db_column_text(st, 2), "producer_id", producer,
-                     "created_at", db_column_text(st, 4));
+    return json_pack("{s:I, s:s, s:s, s:o, s:s, s:s, s:b}", "id",
+                     (json_int_t)db_column_int64(st, 0), "name", db_column_text(st, 1), "role",
+                     db_column_text(st, 2), "producer_id", producer, "created_at",
+                     db_column_text(st, 4), "email", db_column_text(st, 5), "chair",
+                     (int)db_column_int64(st, 6));
 }
 
 json_t *store_user_list(store *s)
 {
     return store_query_by_id(
-        s, "SELECT id, name, role, producer_id, created_at FROM users WHERE ?1 = 0 ORDER BY id", 0,
-        user_row, 1);
+        s,
+        "SELECT id, name, role, producer_id, created_at, email, chair FROM users WHERE ?1 = 0 "
+        "ORDER BY id",
+        0, user_row, 1);
 }
 
 int store_token_user(store *s, const char *token, store_user *user)
 {
     char hash[2 * crypto_generichash_BYTES + 1];
     store_token_hash(token, hash);
-    db_stmt *st = store_kept(s, "SELECT u.id, u.role, COALESCE(u.producer_id, 0) FROM tokens t "
-                                "JOIN users u ON u.id = t.user_id WHERE t.hash = ?1");
+    db_stmt *st =
+        store_kept(s, "SELECT u.id, u.role, COALESCE(u.producer_id, 0), u.chair FROM tokens t "
+                      "JOIN users u ON u.id = t.user_id WHERE t.hash = ?1");
     int found = -1;
     if (st) {
         db_bind_text(st, 1, hash);
         int rc = db_step(st);
         found = rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
-        if (found == 1) {
-            user->id = (long)db_column_int64(st, 0);
-            user->role = (store_role)store_role_parse(db_column_text(st, 1));
-            user->producer_id = (long)db_column_int64(st, 2);
-        }
+        if (found == 1)
+            read_user(st, 0, user);
     }
     store_release(s, st);
     return found;

@@ -19,7 +19,7 @@ expect_equal "second migrate applies nothing" "$out" "schema version $known (0 m
 expect_equal "WAL mode" "$(sqlite3 var/ocoptrace.db 'PRAGMA journal_mode')" "wal"
 tables=$(sqlite3 var/ocoptrace.db "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)")
 expect_equal "tables" "$tables" \
-    "areas audit_log carton_units cartons certificates evaluations inputs lot_events lot_inputs lots meta outbox pin_failures producer_logos producers product_links product_photos products recalled_lots recalls scans schema_migrations serial_networks serial_pins serials sessions shipment_units shipments sign_in_failures sqlite_sequence sscc_counters tokens users"
+    "areas audit_log carton_units cartons certificates dossier_files dossier_returns dossier_scores dossier_sheets dossier_transitions dossiers evaluations inputs lot_events lot_inputs lots mail_outbox meta notices outbox pin_failures producer_logos producers product_links product_photos products recalled_lots recalls reminders scans schema_migrations serial_networks serial_pins serials sessions shipment_units shipments sign_in_failures sqlite_sequence sscc_counters tokens users"
 
 # --db and --config choose the database; flags win over the file.
 printf '[database]\npath = %s/from-config.db\n[server]\nlisten = 127.0.0.1:9090\n' "$scratch" >conf.ini
@@ -54,12 +54,24 @@ refuse() {
         "$(sqlite3 var/ocoptrace.db "SELECT group_concat(name || ':' || role) FROM users")" "$before"
 }
 refuse "name taken" "ocoptrace: name: 'alice' is taken" --role officer alice
-refuse "bad role" "ocoptrace: role: must be admin, officer, producer or reader" --role root carol
+refuse "bad role" "ocoptrace: role: must be admin, officer, producer, reader, commune or council" --role root carol
 refuse "producer without its ID" "ocoptrace: producer: required for a producer user: its producer ID" \
     --role producer dave
 refuse "unknown producer" "ocoptrace: producer: no producer with ID 7" --role producer --producer 7 dave
 refuse "producer ID for an officer" "ocoptrace: producer: only for producer users" \
     --role officer --producer 7 erin
+refuse "chair not on the council" "ocoptrace: chair: only a council user chairs the council" \
+    --role commune --chair frank
+refuse "bad e-mail" "ocoptrace: email: must be an e-mail address (name@domain)" \
+    --role officer --email 'x@y.vn>,z@w.vn' frank
+
+# The commune and council roles, with where their reminders go.
+"$OCOPTRACE" user add --role commune --email xa.hamtien@example.vn xa >/dev/null
+"$OCOPTRACE" user add --role council --chair --email chu.tich@example.vn chutich >/dev/null
+"$OCOPTRACE" user add --role council member >/dev/null
+expect_equal "commune and council users" \
+    "$(sqlite3 var/ocoptrace.db "SELECT group_concat(name || ':' || role || ':' || email || ':' || chair, ' ') FROM users WHERE role IN ('commune', 'council')")" \
+    "xa:commune:xa.hamtien@example.vn:0 chutich:council:chu.tich@example.vn:1 member:council::0"
 
 sqlite3 var/ocoptrace.db "INSERT INTO producers (name, kind) VALUES ('HTX Hàm Tiến', 'cooperative')"
 "$OCOPTRACE" user add --role producer --producer 1 hamtien >/dev/null
@@ -70,7 +82,8 @@ sqlite3 var/ocoptrace.db "PRAGMA foreign_keys = ON; INSERT INTO products (produc
 # Backups open and hold the same rows.
 "$OCOPTRACE" db backup "$scratch/backup.db"
 expect_equal "backup: exit" "$?" 0
-expect_equal "backup holds the users" "$(sqlite3 backup.db 'SELECT count(*) FROM users')" 3
+expect_equal "backup holds the users" "$(sqlite3 backup.db 'SELECT count(*) FROM users')" \
+    "$(sqlite3 var/ocoptrace.db 'SELECT count(*) FROM users')"
 expect_equal "backup is sound" "$(sqlite3 backup.db 'PRAGMA integrity_check')" ok
 "$OCOPTRACE" db backup /nonexistent/dir/b.db 2>err
 expect_equal "backup to nowhere: exit" "$?" 1
