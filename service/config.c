@@ -49,6 +49,18 @@ static const struct {
     NUMBER("sync", "backoff_max_s", sync.backoff_max_s, 1, 86400),
     TEXT("gs1", "company_prefix", gs1.company_prefix),
     NUMBER("gs1", "extension_digit", gs1.extension_digit, 0, 9),
+    TEXT("store", "files", files),
+    TEXT("criteria", "dir", criteria),
+    NUMBER("council", "quorum", quorum, 1, 100),
+    TEXT("mail", "smtp_url", mail.smtp_url),
+    TEXT("mail", "from", mail.from),
+    TEXT("mail", "username", mail.username),
+    TEXT("mail", "password", mail.password),
+    TEXT("mail", "ca_file", mail.ca_file),
+    NUMBER("mail", "timeout_s", mail.timeout_s, 1, 600),
+    NUMBER("mail", "backoff_ms", mail.backoff_ms, 1, 3600000),
+    NUMBER("mail", "backoff_max_s", mail.backoff_max_s, 1, 86400),
+    NUMBER("reminders", "every_s", reminder_every_s, 1, 7 * 86400),
 };
 
 static void set_number(config *c, size_t i, const char *field, const char *value,
@@ -108,6 +120,11 @@ int config_load(const char *path, config *c, ocl_problems *problems)
     c->sync.max_attempts = 10;
     c->sync.backoff_ms = 1000;
     c->sync.backoff_max_s = 300;
+    c->quorum = 3;
+    c->mail.timeout_s = 30;
+    c->mail.backoff_ms = 1000;
+    c->mail.backoff_max_s = 600;
+    c->reminder_every_s = 3600;
     if (!path)
         return 0;
     size_t before = problems->count;

@@ -33,6 +33,17 @@ typedef struct {
         char company_prefix[32]; /* 7 to 11 digits; empty: no SSCCs, so no cartons */
         long extension_digit;    /* an SSCC's first digit, 0 to 9 */
     } gs1;
+    char files[PATH_MAX];    /* [store] files: dossiers' evidence; empty: beside the database */
+    char criteria[PATH_MAX]; /* [criteria] dir: the scoring sheets; empty: templates/criteria */
+    long quorum;             /* [council] quorum: members' sheets before the chair may close */
+    struct {
+        char smtp_url[512]; /* smtp:// or smtps://HOST[:PORT]; empty: no e-mail is sent */
+        char from[256];     /* the sender's address */
+        char username[128], password[256];
+        char ca_file[PATH_MAX];
+        long timeout_s, backoff_ms, backoff_max_s;
+    } mail;
+    long reminder_every_s; /* [reminders] every_s: how often the due reminders are looked for */
 } config;
 
 /* The defaults, then `path` if given. Problems name the file and line. */
