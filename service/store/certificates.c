@@ -48,7 +48,7 @@ json_t *store_certificate_list(store *s, long producer_id, const char *until)
     return list;
 }
 
-static int audit(store *s, long user_id, const char *action, const char *subject)
+int store_audit(store *s, long user_id, const char *action, const char *subject)
 {
     db_stmt *st = NULL;
     if (!(st = db_prepare(s->conn,
@@ -121,7 +121,7 @@ long store_evaluation_create(store *s, const store_evaluation *e, char error[STO
         id = insert_certificate(s, e, id);
     if (id > 0 && e->number && outbox_certificate(s, id, "issue") != 0)
         id = -1;
-    if (id > 0 && audit(s, e->officer_id, e->number ? "certificate.issue" : "evaluation.record",
+    if (id > 0 && store_audit(s, e->officer_id, e->number ? "certificate.issue" : "evaluation.record",
                         e->number ? e->number : "evaluation") != 0)
         id = -1;
     if (id < 0) {
@@ -224,7 +224,7 @@ int store_certificate_revoke(store *s, long id, const char *reason, long officer
     }
     char subject[32];
     snprintf(subject, sizeof(subject), "certificate %ld", id);
-    if (result == 1 && (audit(s, officer_id, "certificate.revoke", subject) != 0 ||
+    if (result == 1 && (store_audit(s, officer_id, "certificate.revoke", subject) != 0 ||
                         outbox_certificate(s, id, "revoke") != 0))
         result = -1;
     if (result != 1) {

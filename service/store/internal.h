@@ -76,6 +76,9 @@ const char *store_postgresql_cartons(void);
 /* Migration 15's text on PostgreSQL (logos.c). */
 const char *store_postgresql_logos(void);
 const char *store_postgresql_dossiers(void);
+/* A line of the audit log, in the caller's transaction: who (a user id,
+ * 0 for none) did what to which thing. 0 or -1. */
+int store_audit(store *s, long user_id, const char *action, const char *subject);
 /* Reads the schema's version: 0, or -1 with error. */
 int store_read_version(store *s, char error[STORE_ERROR_MAX]);
 /* Reads the schema's version and applies the migrations it lacks. */
