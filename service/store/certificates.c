@@ -54,7 +54,10 @@ int store_audit(store *s, long user_id, const char *action, const char *subject)
     if (!(st = db_prepare(s->conn,
                           "INSERT INTO audit_log (user_id, action, subject) VALUES (?1, ?2, ?3)")))
         return -1;
-    db_bind_int64(st, 1, user_id);
+    if (user_id > 0)
+        db_bind_int64(st, 1, user_id);
+    else
+        db_bind_null(st, 1);
     db_bind_text(st, 2, action);
     db_bind_text(st, 3, subject);
     return store_step_done(st) == 0 ? 0 : -1;
@@ -121,8 +124,9 @@ long store_evaluation_create(store *s, const store_evaluation *e, char error[STO
         id = insert_certificate(s, e, id);
     if (id > 0 && e->number && outbox_certificate(s, id, "issue") != 0)
         id = -1;
-    if (id > 0 && store_audit(s, e->officer_id, e->number ? "certificate.issue" : "evaluation.record",
-                        e->number ? e->number : "evaluation") != 0)
+    if (id > 0 &&
+        store_audit(s, e->officer_id, e->number ? "certificate.issue" : "evaluation.record",
+                    e->number ? e->number : "evaluation") != 0)
         id = -1;
     if (id < 0) {
         store_set_error(error, "cannot record the evaluation", s->conn);
