@@ -403,8 +403,27 @@ static void test_shipped_sheets(const char *dir)
     CHECK(count >= 1 && frames == 1, "%zu sheets shipped, the frame among them", count);
 }
 
+/* The sheet the dossier tests score on loads, complete, 100 points. */
+static void test_tests_sheet(void)
+{
+    criteria_sheet sheet;
+    ocl_problems problems;
+    ocl_problems_init(&problems);
+    int ok = criteria_load("tests/criteria/fixture-food.criteria", &sheet, &problems) == OCL_OK;
+    CHECK(ok, "tests/criteria/fixture-food.criteria loads (%s)",
+          problems.count ? problems.item[0].rule : "");
+    if (!ok)
+        return;
+    CHECK(sheet.complete && sheet.parts[0].criteria_max + sheet.parts[1].criteria_max +
+                                    sheet.parts[2].criteria_max ==
+                                CRITERIA_TOTAL,
+          "the tests' sheet is complete and adds up to %d", CRITERIA_TOTAL);
+    criteria_free(&sheet);
+}
+
 void test_criteria(void)
 {
+    test_tests_sheet();
     char dir[] = "/tmp/criteria-XXXXXX";
     CHECK(mkdtemp(dir) != NULL, "a temporary folder");
     test_fixture_loads(dir);
