@@ -48,7 +48,7 @@ SERVICE_OBJ = $(SERVICE_SRC:%.c=$(BUILD)/%.o)
 UNIT_OBJ    = $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/service/client.o $(BUILD)/service/clock.o \
               $(BUILD)/service/page.o $(BUILD)/service/page_lang.o $(BUILD)/service/store/db.o \
               $(BUILD)/service/store/db_sqlite.o $(BUILD)/service/store/db_postgresql.o \
-              $(BUILD)/service/criteria.o $(BUILD)/service/jsonread.o
+              $(BUILD)/service/criteria.o $(BUILD)/service/jsonread.o $(BUILD)/service/host.o
 LIBLABELS   = $(BUILD)/libocoplabels.a
 PROGRAM     = $(BUILD)/ocoptrace
 UNIT        = $(BUILD)/unit-tests

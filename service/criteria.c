@@ -5,13 +5,16 @@
  * to the part's maximum and the parts to 100 points.
  */
 #include "criteria.h"
+#include "host.h"
 #include "jsonread.h"
 
+#include <dirent.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CRITERIA_SUFFIX ".criteria"
 #define CRITERIA_ID_MAX 9 /* "A" and up to 8 digits or dots */
@@ -378,4 +381,78 @@ void criteria_free(criteria_sheet *sheet)
     }
     json_decref(sheet->document);
     memset(sheet, 0, sizeof(*sheet));
+}
+
+/* A sheet's id names a file in one folder: letters, digits and '-', so that
+ * no id reaches outside it. */
+static int id_valid(const char *id)
+{
+    size_t len = strlen(id);
+    if (len == 0 || len > 64)
+        return 0;
+    for (const char *p = id; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+            return 0;
+    return 1;
+}
+
+int criteria_dir(const char *configured, char *out, size_t size)
+{
+    if (configured && *configured)
+        return snprintf(out, size, "%s", configured) < (int)size ? 0 : -1;
+    char frame[4096];
+    if (host_data_file("criteria/frame" CRITERIA_SUFFIX, frame, sizeof(frame)) != 0)
+        return -1;
+    char *slash = strrchr(frame, '/');
+    if (!slash)
+        return -1;
+    *slash = '\0';
+    return snprintf(out, size, "%s", frame) < (int)size ? 0 : -1;
+}
+
+ocl_result criteria_open(const char *dir, const char *id, criteria_sheet *sheet,
+                         ocl_problems *problems)
+{
+    if (!id_valid(id)) {
+        ocl_problem_add(problems, "sheet", "must be a sheet's id: 1 to 64 of a-z, 0-9 and '-'");
+        return OCL_EINVAL;
+    }
+    char path[4096];
+    if (snprintf(path, sizeof(path), "%s/%s" CRITERIA_SUFFIX, dir, id) >= (int)sizeof(path)) {
+        ocl_problem_add(problems, "sheet", "the path of sheet '%s' is too long", id);
+        return OCL_EINVAL;
+    }
+    if (access(path, R_OK) != 0) {
+        ocl_problem_add(problems, "sheet", "no sheet '%s' in '%.200s'", id, dir);
+        return OCL_EINVAL;
+    }
+    return criteria_load(path, sheet, problems);
+}
+
+int criteria_each(const char *dir, int (*visit)(void *ctx, const criteria_sheet *sheet), void *ctx)
+{
+    DIR *folder = opendir(dir);
+    if (!folder)
+        return -1;
+    struct dirent *entry;
+    int rc = 0;
+    while (rc == 0 && (entry = readdir(folder))) {
+        size_t len = strlen(entry->d_name), suffix = strlen(CRITERIA_SUFFIX);
+        if (len <= suffix || strcmp(entry->d_name + len - suffix, CRITERIA_SUFFIX) != 0)
+            continue;
+        char id[80];
+        if (len - suffix >= sizeof(id))
+            continue;
+        memcpy(id, entry->d_name, len - suffix);
+        id[len - suffix] = '\0';
+        criteria_sheet sheet;
+        ocl_problems ignored;
+        ocl_problems_init(&ignored);
+        if (criteria_open(dir, id, &sheet, &ignored) != OCL_OK)
+            continue; /* a broken sheet is not offered; loading it by name says why */
+        rc = visit(ctx, &sheet);
+        criteria_free(&sheet);
+    }
+    closedir(folder);
+    return rc < 0 ? -1 : 0;
 }

@@ -60,4 +60,16 @@ typedef struct {
 ocl_result criteria_load(const char *path, criteria_sheet *sheet, ocl_problems *problems);
 void criteria_free(criteria_sheet *sheet);
 
+/* The folder of the sheets: `configured` ([criteria] dir) if set, else
+ * templates/criteria of the installed data. 0, or -1. */
+int criteria_dir(const char *configured, char *out, size_t size);
+/* Sheet `id` (a-z, 0-9 and '-') of `dir`, as criteria_load() reads it; an
+ * id that is not one, or names no file, is a problem of the field "sheet". */
+ocl_result criteria_open(const char *dir, const char *id, criteria_sheet *sheet,
+                         ocl_problems *problems);
+/* Calls `visit` with each sheet of `dir` that loads, until it returns
+ * non-zero (< 0: an error). 0, or -1 when the folder cannot be read or a
+ * visit failed. */
+int criteria_each(const char *dir, int (*visit)(void *ctx, const criteria_sheet *sheet), void *ctx);
+
 #endif
