@@ -421,9 +421,53 @@ static void test_tests_sheet(void)
     criteria_free(&sheet);
 }
 
+/* The fresh-produce sheet: its criteria per part as the source sheet numbers
+ * them (A 1.a-1.e, 2.a-2.c, 3.a-3.e; B 4.a-4.c, 5.a-5.c; C 6.a-6.d, 7, 8,
+ * 9.a-9.b, 10, 11, 12), filling each part although marked incomplete. */
+static void test_fresh_produce(void)
+{
+    static const struct {
+        size_t criteria, sections;
+        int max;
+        const char *first, *last;
+    } want[CRITERIA_PARTS] = {
+        {15, 3, 40, "A1.1", "A3.6"},
+        {6, 2, 25, "B4.1", "B5.3"},
+        {11, 7, 35, "C6.1", "C12"},
+    };
+    criteria_sheet sheet;
+    ocl_problems problems;
+    ocl_problems_init(&problems);
+    char got[1024];
+    ocl_result rc = criteria_load(SHEETS "/fresh-produce.criteria", &sheet, &problems);
+    describe(&problems, got, sizeof(got));
+    CHECK(rc == OCL_OK, "fresh-produce.criteria loads:%s", got);
+    if (rc != OCL_OK)
+        return;
+    CHECK(!sheet.complete && sheet.missing && strstr(sheet.missing, "Công báo"),
+          "fresh-produce is incomplete: not checked against the official text");
+    for (size_t p = 0; p < CRITERIA_PARTS; p++) {
+        const criteria_part *part = &sheet.parts[p];
+        CHECK(part->item_count == want[p].criteria && part->section_count == want[p].sections,
+              "fresh-produce part %c: %zu criteria in %zu sections, found %zu in %zu", part->letter,
+              want[p].criteria, want[p].sections, part->item_count, part->section_count);
+        CHECK(part->max == want[p].max && part->criteria_max == want[p].max,
+              "fresh-produce part %c: criteria add up to %d of %d, want %d", part->letter,
+              part->criteria_max, part->max, want[p].max);
+        if (part->item_count == want[p].criteria) {
+            CHECK_STR(part->items[0].id, want[p].first, "fresh-produce part %c's first criterion",
+                      part->letter);
+            CHECK_STR(part->items[part->item_count - 1].id, want[p].last,
+                      "fresh-produce part %c's last criterion", part->letter);
+        }
+    }
+    criteria_free(&sheet);
+}
+
 void test_criteria(void)
 {
     test_tests_sheet();
+    test_fresh_produce();
     char dir[] = "/tmp/criteria-XXXXXX";
     CHECK(mkdtemp(dir) != NULL, "a temporary folder");
     test_fixture_loads(dir);
