@@ -20,15 +20,16 @@ BUILD   ?= build/release
 DEPS_BUILD = gcc make pkg-config libc6-dev libqrencode-dev libpng-dev zlib1g-dev libhpdf-dev \
              libsodium-dev libsqlite3-dev libinih-dev libmicrohttpd-dev \
              libjansson-dev libcurl4-openssl-dev ca-certificates poppler-utils libjpeg-dev libpq-dev \
-             libzint-dev libfreetype-dev
+             libzint-dev libfreetype-dev libxlsxwriter-dev
 DEPS_TEST  = zbar-tools librsvg2-bin clang-format qpdf tesseract-ocr sqlite3 curl \
              tesseract-ocr-vie python3 python3-jsonschema openssl chromium nodejs nginx-light \
-             postgresql dmtx-utils python3-qrcode python3-pil
+             postgresql dmtx-utils python3-qrcode python3-pil python3-aiosmtpd \
+             python3-openpyxl
 DEPS_FUZZ  = clang libclang-rt-14-dev
 DEPS_BENCH = zint bc file glabels python3-reportlab python3-segno fonts-noto-core time wrk
 DEPS       = $(DEPS_BUILD) $(DEPS_TEST)
 
-PKGS     = libqrencode libpng zlib libjpeg libpq freetype2
+PKGS     = libqrencode libpng zlib libjpeg libpq freetype2 xlsxwriter
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
 OPT     ?= -O2 -g
 SAN     ?=
@@ -36,7 +37,7 @@ DATADIR ?= $(PREFIX)/share/ocoptrace
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) $(SAN) -pthread -Ilabels -Iservice \
              -DOCOPTRACE_DATADIR='"$(DATADIR)"' \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
-LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lqrencode -lpng -lz -ljpeg -lpq -lfreetype) -lzint -lhpdf -lcurl -ljansson -lsodium -lsqlite3 -linih -lmicrohttpd -lm \
+LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lqrencode -lpng -lz -ljpeg -lpq -lfreetype -lxlsxwriter) -lzint -lhpdf -lcurl -ljansson -lsodium -lsqlite3 -linih -lmicrohttpd -lm \
              -pthread $(LDLIBS)
 
 LABELS_SRC  = $(wildcard labels/*.c)
@@ -48,7 +49,8 @@ SERVICE_OBJ = $(SERVICE_SRC:%.c=$(BUILD)/%.o)
 UNIT_OBJ    = $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/service/client.o $(BUILD)/service/clock.o \
               $(BUILD)/service/page.o $(BUILD)/service/page_lang.o $(BUILD)/service/store/db.o \
               $(BUILD)/service/store/db_sqlite.o $(BUILD)/service/store/db_postgresql.o \
-              $(BUILD)/service/criteria.o $(BUILD)/service/jsonread.o $(BUILD)/service/host.o
+              $(BUILD)/service/criteria.o $(BUILD)/service/jsonread.o $(BUILD)/service/host.o \
+              $(BUILD)/service/council.o $(BUILD)/service/tables.o
 LIBLABELS   = $(BUILD)/libocoplabels.a
 PROGRAM     = $(BUILD)/ocoptrace
 UNIT        = $(BUILD)/unit-tests
@@ -152,6 +154,7 @@ bench: deps deps-bench
 	OCOPTRACE=$(PROGRAM) bash tests/bench/sync.sh
 	OCOPTRACE=$(PROGRAM) bash tests/bench/trace.sh
 	OCOPTRACE=$(PROGRAM) bash tests/bench/store.sh
+	OCOPTRACE=$(PROGRAM) bash tests/bench/reminders.sh
 
 style:
 	@bash tests/style.sh

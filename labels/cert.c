@@ -25,6 +25,11 @@ static const char *const group_titles[OCL_GROUP_COUNT] = {
     "Sinh vật cảnh", "Dịch vụ du lịch cộng đồng, du lịch sinh thái và điểm du lịch",
 };
 
+const char *ocl_group_title(ocl_group group)
+{
+    return (unsigned)group < OCL_GROUP_COUNT ? group_titles[group] : "";
+}
+
 /* A block of text: centred between x0 and x1, hanging from `top`. */
 typedef struct {
     double x0, x1;

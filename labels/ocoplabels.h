@@ -306,6 +306,9 @@ typedef enum {
 int ocl_producer_kind_parse(const char *name);
 int ocl_group_parse(const char *name);
 const char *ocl_group_name(ocl_group group);
+/* The group's name in Vietnamese, as the certificate prints it ("Thực
+ * phẩm"); "" if unknown. */
+const char *ocl_group_title(ocl_group group);
 
 /* The text fields a label may carry. NULL or "" means not given. */
 typedef enum {

@@ -3,6 +3,7 @@
  * with libinih, unknown keys refused so that a typo is not silently ignored.
  */
 #include "config.h"
+#include "mail.h"
 #include "verdict.h"
 
 #include <ini.h>
@@ -141,6 +142,13 @@ int config_load(const char *path, config *c, ocl_problems *problems)
     const char *endpoint = c->sync.endpoint;
     if (*endpoint && strncmp(endpoint, "http://", 7) != 0 && strncmp(endpoint, "https://", 8) != 0)
         ocl_problem_add(problems, "config [sync] endpoint", "must start with http:// or https://");
+    const char *smtp = c->mail.smtp_url;
+    if (*smtp && strncmp(smtp, "smtp://", 7) != 0 && strncmp(smtp, "smtps://", 8) != 0)
+        ocl_problem_add(problems, "config [mail] smtp_url", "must start with smtp:// or smtps://");
+    if (*smtp && !*c->mail.from)
+        ocl_problem_add(problems, "config [mail] from", "required when smtp_url is set");
+    else if (*c->mail.from && !mail_address_valid(c->mail.from))
+        ocl_problem_add(problems, "config [mail] from", "must be one address, local@domain");
     company_prefix_check(c, path, problems);
     return problems->count == before ? 0 : -1;
 }

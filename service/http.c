@@ -74,7 +74,7 @@ typedef struct {
 typedef struct {
     char *body;
     size_t len;
-    size_t body_max; /* HTTP_BODY_MAX, or a photo's PHOTO_BYTES_MAX */
+    size_t body_max; /* HTTP_BODY_MAX, a photo's PHOTO_BYTES_MAX or a dossier file's */
     int too_large;
     struct timespec start;
     int status;
@@ -559,7 +559,10 @@ static void answer(http_server *server, struct MHD_Connection *conn, const char 
                    const char *method, request_state *state, http_reply *reply)
 {
     worker *w = state->too_large ? NULL : worker_get(server);
-    if (state->too_large && state->body_max != HTTP_BODY_MAX) {
+    if (state->too_large && state->body_max == DOSSIER_FILE_BYTES_MAX) {
+        http_error(reply, 413, "too_large", "file", "a file is at most 10 MB (%zu bytes)",
+                   state->body_max);
+    } else if (state->too_large && state->body_max != HTTP_BODY_MAX) {
         http_error(reply, 413, "too_large", "photo",
                    "a photo is at most 2 MB (%zu bytes): make it smaller", state->body_max);
     } else if (state->too_large) {
@@ -626,7 +629,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!state->begun) {
         state->begun = 1;
         text_copy(state->method, sizeof(state->method), method);
-        state->body_max = photo_is_upload(method, url) ? PHOTO_BYTES_MAX : HTTP_BODY_MAX;
+        state->body_max = photo_is_upload(method, url)          ? PHOTO_BYTES_MAX
+                          : dossier_file_is_upload(method, url) ? DOSSIER_FILE_BYTES_MAX
+                                                                : HTTP_BODY_MAX;
         identify_client(server, conn, state);
         return MHD_YES;
     }

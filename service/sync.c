@@ -145,18 +145,25 @@ static void transfer_free(sync_worker *w, transfer *t)
     t->headers = NULL;
 }
 
-/* When to try again: backoff_ms doubled per attempt, capped, half of it
- * random so that many waiting deliveries do not return together. */
+/* Half of the delay random, so that many waiting deliveries (or mails)
+ * do not return together. */
+long long sync_backoff_at(long long now, int attempts, long backoff_ms, long backoff_max_s)
+{
+    long long delay = backoff_ms, cap = backoff_max_s * 1000LL;
+    for (int i = 0; i < attempts && delay < cap; i++)
+        delay *= 2;
+    if (delay > cap)
+        delay = cap;
+    return now + delay / 2 + (long long)randombytes_uniform((uint32_t)(delay / 2 + 1));
+}
+
+/* When to try again: Retry-After, else the backoff. */
 static long long retry_at(const sync_worker *w, const transfer *t)
 {
     if (t->retry_after_s >= 0)
         return now_ms() + (long long)t->retry_after_s * 1000;
-    long long delay = w->config.sync.backoff_ms, cap = w->config.sync.backoff_max_s * 1000LL;
-    for (int i = 0; i < t->delivery.attempts && delay < cap; i++)
-        delay *= 2;
-    if (delay > cap)
-        delay = cap;
-    return now_ms() + delay / 2 + (long long)randombytes_uniform((uint32_t)(delay / 2 + 1));
+    return sync_backoff_at(now_ms(), t->delivery.attempts, w->config.sync.backoff_ms,
+                           w->config.sync.backoff_max_s);
 }
 
 /* A finished delivery waiting to be recorded: its id stays out of the

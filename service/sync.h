@@ -17,5 +17,9 @@ typedef struct sync_worker sync_worker;
 sync_worker *sync_start(const char *db_path, const config *c, char *error, size_t size);
 /* Stops after the attempts in flight (unrecorded ones are sent again). */
 void sync_stop(sync_worker *w);
+/* When to try again (unix ms) after `attempts` failed ones, from `now`:
+ * `backoff_ms` doubled per attempt, capped at `backoff_max_s`, with jitter.
+ * The mail sender's retries follow the same rule. */
+long long sync_backoff_at(long long now, int attempts, long backoff_ms, long backoff_max_s);
 
 #endif

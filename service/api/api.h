@@ -73,9 +73,14 @@ void api_certificates_get(http_request *req, http_reply *reply, long id);
 void api_certificates_pdf(http_request *req, http_reply *reply, long id);
 void api_certificates_revoke(http_request *req, http_reply *reply, long id);
 void api_reports_summary(http_request *req, http_reply *reply, long id);
+/* The officers' exports, /api/v1/exports/{name}.csv and .xlsx (api/exports.c). */
+void api_exports_get(http_request *req, http_reply *reply, long id);
 void api_users_create(http_request *req, http_reply *reply, long id);
 void api_users_list(http_request *req, http_reply *reply, long id);
 void api_sync_status(http_request *req, http_reply *reply, long id);
+/* The signed-in user's notices, and marking one read (api/notices.c). */
+void api_notices_list(http_request *req, http_reply *reply, long id);
+void api_notices_read(http_request *req, http_reply *reply, long id);
 /* Product photos (api/photos.c): a producer's uploads, the list, a
  * deletion, and /photos/{id}.jpg, public. */
 void api_photos_create(http_request *req, http_reply *reply, long id);
@@ -121,5 +126,33 @@ void carton_resolve(http_request *req, http_reply *reply);
 /* 1 when lot `lot_id` is not recalled; else 0 after a 409 naming the
  * recall: nothing more is printed or issued for it. */
 int api_lot_not_recalled(http_request *req, http_reply *reply, long lot_id);
+/* OCOP dossiers (api/dossiers.c): a producer's application, its form and
+ * evidence files, the commune's check or return, the officer's move to
+ * scoring and decision, and the public summary /c/{number}/dossier. */
+void api_dossiers_create(http_request *req, http_reply *reply, long id);
+void api_dossiers_list(http_request *req, http_reply *reply, long id);
+void api_dossiers_get(http_request *req, http_reply *reply, long id);
+void api_dossiers_update(http_request *req, http_reply *reply, long id);
+void api_dossier_files_create(http_request *req, http_reply *reply, long id);
+void api_dossier_files_get(http_request *req, http_reply *reply, long id);
+void api_dossier_files_delete(http_request *req, http_reply *reply, long id);
+void api_dossiers_submit(http_request *req, http_reply *reply, long id);
+void api_dossiers_return(http_request *req, http_reply *reply, long id);
+void api_dossiers_check(http_request *req, http_reply *reply, long id);
+void api_dossiers_scoring(http_request *req, http_reply *reply, long id);
+void api_dossiers_decision(http_request *req, http_reply *reply, long id);
+/* Whether a request is an evidence file's upload, whose body may be up to
+ * DOSSIER_FILE_BYTES_MAX. */
+#define DOSSIER_FILE_BYTES_MAX (10u * 1024 * 1024)
+int dossier_file_is_upload(const char *method, const char *path);
+/* /c/{number}/dossier, public: the dossier that led to the certificate. */
+int dossier_summary_path(const char *path);
+void dossier_summary_page(http_request *req, http_reply *reply);
+/* The council's scoring (api/scores.c): the dossier's criteria sheet, a
+ * member's sheet of points, the members' sheets, the chair's close. */
+void api_dossiers_sheet(http_request *req, http_reply *reply, long id);
+void api_dossiers_scores_create(http_request *req, http_reply *reply, long id);
+void api_dossiers_scores_list(http_request *req, http_reply *reply, long id);
+void api_dossiers_close(http_request *req, http_reply *reply, long id);
 
 #endif

@@ -281,6 +281,12 @@ void certificate_page(http_request *req, http_reply *reply)
     }
     certificate_with_status(c);
     reply->status = 200;
+    /* The summary of the dossier the certificate came from, when one did. */
+    char summary[HTTP_PATH_MAX + 16] = "";
+    if (store_certificate_dossier(req->store, number))
+        snprintf(summary, sizeof(summary), "/c/%s/dossier", number);
+    if (*summary)
+        json_object_set_new(c, "dossier_summary", json_string(summary));
     if (req->accept && strstr(req->accept, "application/json")) {
         reply->json = c;
         return;
@@ -306,7 +312,8 @@ void certificate_page(http_request *req, http_reply *reply)
         {"</p><p>Chủ thể: ",
          json_string_value(json_object_get(json_object_get(c, "producer"), "name"))},
         {"</p><p>Có giá trị đến hết ngày: ", json_string_value(json_object_get(c, "valid_until"))},
-        {"</p></body></html>", NULL},
+        {*summary ? "</p><p><a href=\"" : "</p>", *summary ? summary : NULL},
+        {*summary ? "\">Tóm tắt hồ sơ đánh giá</a></p></body></html>" : "</body></html>", NULL},
     };
     for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
         ocl_buffer_append(&page, parts[i][0], strlen(parts[i][0]));

@@ -18,7 +18,11 @@
 #define R_OFFICER  (1u << ROLE_OFFICER)
 #define R_PRODUCER (1u << ROLE_PRODUCER)
 #define R_READER   (1u << ROLE_READER)
+#define R_COMMUNE  (1u << ROLE_COMMUNE)
+#define R_COUNCIL  (1u << ROLE_COUNCIL)
 #define R_ANY      (R_ADMIN | R_OFFICER | R_PRODUCER)
+/* Everyone a dossier concerns; the handlers narrow producers to their own. */
+#define R_DOSSIER (R_ANY | R_COMMUNE | R_COUNCIL)
 
 typedef void (*handler)(http_request *req, http_reply *reply, long id);
 
@@ -56,11 +60,14 @@ static const struct {
     {"GET", "/api/v1/certificates/{id}.pdf", R_ANY, api_certificates_pdf},
     {"POST", "/api/v1/certificates/{id}/revoke", R_OFFICER, api_certificates_revoke},
     {"GET", "/api/v1/reports/summary", R_ADMIN | R_OFFICER, api_reports_summary},
+    {"GET", "/api/v1/exports/{name}", R_ADMIN | R_OFFICER, api_exports_get},
     {"POST", "/api/v1/import/products", R_ANY, api_products_import},
-    {"GET", "/api/v1/session", R_ANY, api_session_get},
+    {"GET", "/api/v1/session", R_ANY | R_COMMUNE | R_COUNCIL, api_session_get},
     {"POST", "/api/v1/users", R_ADMIN, api_users_create},
     {"GET", "/api/v1/users", R_ADMIN, api_users_list},
     {"GET", "/api/v1/sync", R_ADMIN | R_OFFICER, api_sync_status},
+    {"GET", "/api/v1/notices", R_DOSSIER, api_notices_list},
+    {"POST", "/api/v1/notices/{id}/read", R_DOSSIER, api_notices_read},
     {"POST", "/api/v1/products/{id}/links", R_ANY, api_links_create},
     {"GET", "/api/v1/products/{id}/links", R_ANY, api_links_list},
     {"DELETE", "/api/v1/links/{id}", R_ANY, api_links_delete},
@@ -92,6 +99,23 @@ static const struct {
     {"POST", "/api/v1/lots/{id}/cartons", R_ANY, api_cartons_create},
     {"GET", "/api/v1/cartons/{name}", R_ANY, api_cartons_get},
     {"GET", "/api/v1/cartons/{name}/label.pdf", R_ANY, api_cartons_label},
+    {"POST", "/api/v1/dossiers", R_ANY, api_dossiers_create},
+    {"GET", "/api/v1/dossiers", R_DOSSIER, api_dossiers_list},
+    {"GET", "/api/v1/dossiers/{id}", R_DOSSIER, api_dossiers_get},
+    {"PATCH", "/api/v1/dossiers/{id}", R_PRODUCER, api_dossiers_update},
+    {"POST", "/api/v1/dossiers/{id}/files", R_PRODUCER, api_dossier_files_create},
+    {"GET", "/api/v1/dossier-files/{id}", R_DOSSIER, api_dossier_files_get},
+    {"DELETE", "/api/v1/dossier-files/{id}", R_PRODUCER, api_dossier_files_delete},
+    {"POST", "/api/v1/dossiers/{id}/submit", R_PRODUCER, api_dossiers_submit},
+    {"POST", "/api/v1/dossiers/{id}/return", R_COMMUNE, api_dossiers_return},
+    {"POST", "/api/v1/dossiers/{id}/check", R_COMMUNE, api_dossiers_check},
+    {"POST", "/api/v1/dossiers/{id}/scoring", R_OFFICER, api_dossiers_scoring},
+    {"POST", "/api/v1/dossiers/{id}/decision", R_OFFICER, api_dossiers_decision},
+    {"GET", "/api/v1/dossiers/{id}/sheet", R_ADMIN | R_OFFICER | R_COUNCIL, api_dossiers_sheet},
+    {"POST", "/api/v1/dossiers/{id}/scores", R_COUNCIL, api_dossiers_scores_create},
+    {"GET", "/api/v1/dossiers/{id}/scores", R_ADMIN | R_OFFICER | R_COUNCIL,
+     api_dossiers_scores_list},
+    {"POST", "/api/v1/dossiers/{id}/close", R_COUNCIL, api_dossiers_close},
 };
 
 static const char *const extra_routes[ROUTE_EXTRA] = {
@@ -196,7 +220,10 @@ void api_route(http_request *req, http_reply *reply, int *index)
     }
     if (strncmp(req->path, "/c/", 3) == 0 && strcmp(req->method, "GET") == 0) {
         *index = (int)(ROUTE_COUNT + ROUTE_CERTIFICATE);
-        certificate_page(req, reply);
+        if (dossier_summary_path(req->path))
+            dossier_summary_page(req, reply);
+        else
+            certificate_page(req, reply);
         return;
     }
     if (strcmp(req->path, "/healthz") == 0 && strcmp(req->method, "GET") == 0) {

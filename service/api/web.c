@@ -1,8 +1,8 @@
 /*
  * The web pages' routes: signing in and out with a session cookie, the
- * producer's and the officer's pages (shells whose scripts use the JSON
- * API with the session and its CSRF token), and their static assets, all
- * read from templates/web/.
+ * producer's, the officer's, the commune's and the council's pages
+ * (shells whose scripts use the JSON API with the session and its CSRF
+ * token), and their static assets, all read from templates/web/.
  *
  * The session cookie is HttpOnly (scripts never see it) and SameSite=Strict
  * (no other site's page can send it); every change made with it must also
@@ -74,7 +74,10 @@ static int form_value(const char *body, const char *name, char *out, size_t size
 
 static const char *home_of(store_role role)
 {
-    return role == ROLE_PRODUCER ? "/producer" : "/officer";
+    return role == ROLE_PRODUCER  ? "/producer"
+           : role == ROLE_COMMUNE ? "/commune"
+           : role == ROLE_COUNCIL ? "/council"
+                                  : "/officer";
 }
 
 static void redirect(http_reply *reply, const char *location)
@@ -178,14 +181,14 @@ static void sign_out(http_request *req, http_reply *reply)
 
 /* ---------- pages and assets ---------- */
 
-static void shell(http_request *req, http_reply *reply, const char *file, int officer)
+/* A page for the roles in `roles` (bits 1 << ROLE_...). */
+static void shell(http_request *req, http_reply *reply, const char *file, unsigned roles)
 {
     if (!req->session) {
         redirect(reply, "/sign-in");
         return;
     }
-    int allowed = officer ? req->user.role == ROLE_ADMIN || req->user.role == ROLE_OFFICER
-                          : req->user.role == ROLE_PRODUCER;
+    int allowed = (roles >> req->user.role) & 1u;
     html_page(reply, allowed ? 200 : 403,
               read_template(allowed ? file : "templates/web/forbidden.html", NULL));
 }
@@ -254,9 +257,13 @@ int web_route(http_request *req, http_reply *reply)
     else if (post && strcmp(req->path, "/sign-out") == 0)
         sign_out(req, reply);
     else if (get && strcmp(req->path, "/producer") == 0)
-        shell(req, reply, "templates/web/producer.html", 0);
+        shell(req, reply, "templates/web/producer.html", 1u << ROLE_PRODUCER);
     else if (get && strcmp(req->path, "/officer") == 0)
-        shell(req, reply, "templates/web/officer.html", 1);
+        shell(req, reply, "templates/web/officer.html", 1u << ROLE_ADMIN | 1u << ROLE_OFFICER);
+    else if (get && strcmp(req->path, "/commune") == 0)
+        shell(req, reply, "templates/web/commune.html", 1u << ROLE_COMMUNE);
+    else if (get && strcmp(req->path, "/council") == 0)
+        shell(req, reply, "templates/web/council.html", 1u << ROLE_COUNCIL);
     else if (get && strncmp(req->path, "/assets/", 8) == 0)
         asset(reply, req->path + strlen("/assets/"));
     else if (get && strcmp(req->path, "/favicon.ico") == 0)

@@ -65,5 +65,6 @@ int cmd_user(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_reminders(int argc, char **argv);
 
 #endif

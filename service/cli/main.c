@@ -24,6 +24,7 @@ static const char usage[] =
     "  serve    run the HTTP service\n"
     "  sync     deliveries to the remote system: status, retry dead letters\n"
     "  trace    a lot's trace, offline: what it was made from and where it went\n"
+    "  reminders  renewal reminders due: write them now; the mail outbox's state\n"
     "\n"
     "'ocoptrace COMMAND --help' describes a command.\n"
     "Exit status: 0 done, 1 failed (I/O), 2 input refused (one line per problem).\n";
@@ -38,6 +39,7 @@ static const struct {
     {"user", cmd_user},     {"serve", cmd_serve},
     {"sync", cmd_sync},     {"trace", cmd_trace},
     {"stamps", cmd_stamps},
+    {"reminders", cmd_reminders},
 };
 
 int main(int argc, char **argv)

@@ -4,6 +4,7 @@
  */
 #include "cli.h"
 #include "http.h"
+#include "reminders.h"
 #include "sync.h"
 
 #include <errno.h>
@@ -121,6 +122,14 @@ int cmd_serve(int argc, char **argv)
         store_close(s);
         return EXIT_FAILED;
     }
+    reminders_worker *reminders = reminders_start(c.db, &c, error, sizeof(error));
+    if (!reminders) {
+        cli_error("%s", error);
+        sync_stop(sync);
+        http_stop(server);
+        store_close(s);
+        return EXIT_FAILED;
+    }
     fprintf(stderr, PROGRAM ": serving http://%s/ (database %s)%s%s\n", c.listen, c.db,
             sync ? "; pushing to " : "", sync ? c.sync.endpoint : "");
     int signal_number = 0;
@@ -141,6 +150,7 @@ int cmd_serve(int argc, char **argv)
     }
     fprintf(stderr, PROGRAM ": %s: stopping\n", strsignal(signal_number));
     http_stop(server);
+    reminders_stop(reminders);
     sync_stop(sync);
     store_close(s);
     return EXIT_OK;

@@ -103,10 +103,8 @@ static int outbox_certificate(store *s, long id, const char *event)
                                  json_pack("{s:s, s:o}", "event", event, "certificate", c));
 }
 
-long store_evaluation_create(store *s, const store_evaluation *e, char error[STORE_ERROR_MAX])
+long store_evaluation_insert(store *s, const store_evaluation *e, long *evaluation_id)
 {
-    if (store_transaction(s, error) != 0)
-        return -1;
     db_stmt *st = NULL;
     long id = -1;
     if ((st = db_prepare(s->conn,
@@ -120,6 +118,8 @@ long store_evaluation_create(store *s, const store_evaluation *e, char error[STO
         if (store_step_id(st, &id) != 0)
             id = -1;
     }
+    if (evaluation_id)
+        *evaluation_id = id;
     if (id > 0 && e->number)
         id = insert_certificate(s, e, id);
     if (id > 0 && e->number && outbox_certificate(s, id, "issue") != 0)
@@ -128,6 +128,14 @@ long store_evaluation_create(store *s, const store_evaluation *e, char error[STO
         store_audit(s, e->officer_id, e->number ? "certificate.issue" : "evaluation.record",
                     e->number ? e->number : "evaluation") != 0)
         id = -1;
+    return id;
+}
+
+long store_evaluation_create(store *s, const store_evaluation *e, char error[STORE_ERROR_MAX])
+{
+    if (store_transaction(s, error) != 0)
+        return -1;
+    long id = store_evaluation_insert(s, e, NULL);
     if (id < 0) {
         store_set_error(error, "cannot record the evaluation", s->conn);
         char ignored[STORE_ERROR_MAX];

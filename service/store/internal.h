@@ -79,6 +79,10 @@ const char *store_postgresql_dossiers(void);
 /* A line of the audit log, in the caller's transaction: who (a user id,
  * 0 for none) did what to which thing. 0 or -1. */
 int store_audit(store *s, long user_id, const char *action, const char *subject);
+/* store_evaluation_create() inside the caller's transaction (which it
+ * rolls back on failure); *evaluation_id, if asked, gets the evaluation's
+ * id. Returns as store_evaluation_create(). */
+long store_evaluation_insert(store *s, const store_evaluation *e, long *evaluation_id);
 /* Reads the schema's version: 0, or -1 with error. */
 int store_read_version(store *s, char error[STORE_ERROR_MAX]);
 /* Reads the schema's version and applies the migrations it lacks. */

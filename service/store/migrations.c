@@ -149,6 +149,7 @@ static const char *(*const later_migrations[])(void) = {
     store_cartons_migration,            /* 14: cartons, their units, SSCC counters */
     store_logos_migration,              /* 15: producers' logos */
     store_dossiers_migration,           /* 16: dossiers, scores, reminders, mail */
+    store_reminders_migration,          /* 17: certificates by end date, by evaluation */
 };
 
 #define LISTED     ((int)(sizeof(migrations) / sizeof(migrations[0])))

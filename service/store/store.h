@@ -231,6 +231,20 @@ int store_certificate_revoke(store *s, long id, const char *reason, long officer
  * of cooperatives and SMEs; certificates expiring within 30 and 90 days. */
 json_t *store_report_summary(store *s, const char *today);
 
+/* The officers' exports (store/exports.c), as arrays of row objects in
+ * the lists' order; NULL on error. Products with a certificate in force
+ * on `today` (one row each: the certificate that ends last), by stars,
+ * group and name: id, name, group, producer, kind, locality, stars,
+ * number, decided, valid_until. */
+json_t *store_export_products(store *s, const char *today);
+/* Dossiers (only those in `state` unless NULL) by state in the
+ * workflow's order, then id: id, product, group, producer, state, sheet,
+ * submitted_at (the first submission), updated_at, total, mean, stars. */
+json_t *store_export_dossiers(store *s, const char *state);
+/* Certificates in force on `today` that end by `until`, soonest first:
+ * number, product, producer, stars, valid_until. */
+json_t *store_export_expiring(store *s, const char *today, const char *until);
+
 /* A lot's serials, sorted; NULL on error. */
 json_t *store_lot_serials(store *s, long lot_id);
 
@@ -494,5 +508,177 @@ long store_lot_recall(store *s, long lot_id);
 /* That recall as a scan shows it, {"id", "reason", "action", "since"}, or
  * NULL when the lot is not recalled. */
 json_t *store_lot_recall_brief(store *s, long lot_id);
+
+/* ---------- OCOP dossiers (store/dossiers.c) ---------- */
+
+/* Moves dossier `dossier_id` from state `from` to `to` in one
+ * transaction: the dossier's state, a dossier_transitions row by
+ * `user_id` with `note` (NULL: none) and an audit line
+ * "dossier.<to>". The transition's id, or -1 with `p` filled (409
+ * "conflict" on field "state" naming the current state and `from`). */
+int store_dossier_transition(store *s, long dossier_id, const char *from, const char *to,
+                             long user_id, const char *note, store_problem *p);
+/* The same inside a transaction the caller has opened (and rolls back on
+ * -1). */
+int store_dossier_transition_in(store *s, long dossier_id, const char *from, const char *to,
+                                long user_id, const char *note, store_problem *p);
+/* The dossier as GET /dossiers/{id} answers it, or NULL when none. */
+json_t *store_dossier_get(store *s, long id);
+/* The producer of the dossier's product: its id, or 0 when none (or it
+ * cannot be read). */
+long store_dossier_owner(store *s, long id);
+
+/* A new dossier, in state draft, with its first history line. */
+typedef struct {
+    long product_id, user_id;
+    const char *sheet;
+    const json_t *form; /* its fields; NULL: none (a renewal's: the renewed one's) */
+    long renews;        /* a recognised or not_recognised dossier of the product, or 0 */
+} store_new_dossier;
+/* Its id, or -1 with `p` filled; a renewal copies the form (`form` merged
+ * over it) and the file rows. */
+long store_dossier_create(store *s, const store_new_dossier *d, store_problem *p);
+/* Dossiers by id, of one producer's products (0: all), in one state
+ * (NULL: any), of one product (0: any); NULL on error. */
+json_t *store_dossier_list(store *s, long producer_id, const char *state, long product_id);
+/* Merges `form`'s fields into a draft or returned dossier's: 0, or -1. */
+int store_dossier_form_update(store *s, long id, const json_t *form, long user_id,
+                              store_problem *p);
+/* Sends a draft or returned dossier to the commune once each field of
+ * `required` (NULL ends it) is filled and a file is attached: the
+ * transition's id, or -1 (422 naming "form.FIELD" or "files"). */
+int store_dossier_submit(store *s, long id, const char *const *required, long user_id,
+                         store_problem *p);
+/* submitted -> returned with the commune's reasons by field. */
+int store_dossier_return(store *s, long id, const json_t *reasons, long user_id, store_problem *p);
+/* scored -> `to` (recognised or not_recognised) with the evaluation `e`
+ * (its certificate when e->number) in one transaction; `note` on the
+ * history line. 0, or -1 (409 on "number" when the number is taken). */
+int store_dossier_decide(store *s, long id, const store_evaluation *e, const char *to,
+                         const char *note, store_problem *p);
+/* The dossier whose decision issued certificate `number`, or 0. */
+long store_certificate_dossier(store *s, const char *number);
+
+/* An evidence file: its bytes stored by their SHA-256 under `files_dir`
+ * (written once, never overwritten) and its row on a draft or returned
+ * dossier. The content was checked by the caller. */
+typedef struct {
+    const char *files_dir;
+    long dossier_id, user_id;
+    const char *name, *kind, *content_type;
+    const unsigned char *data;
+    size_t len;
+} store_dossier_upload;
+json_t *store_dossier_file_add(store *s, const store_dossier_upload *u, store_problem *p);
+/* A file's row {id, dossier_id, name, kind, content_type, bytes, sha256,
+ * created_at}, or NULL. */
+json_t *store_dossier_file_get(store *s, long id);
+/* Removes a file's row from a draft or returned dossier (the stored bytes
+ * stay: other rows may name them): 0, or -1. */
+int store_dossier_file_delete(store *s, long id, long user_id, store_problem *p);
+/* Where files are kept: `configured` ([store] files), else beside the
+ * SQLite database `db_url` names, else var/files. 0, or -1 when too long. */
+int store_files_dir(const char *db_url, const char *configured, char *out, size_t size);
+/* A stored file's path: <files_dir>/<sha256[0:2]>/<sha256>. 0 or -1. */
+int store_file_path(const char *files_dir, const char *sha256, char *out, size_t size);
+
+/* ---------- council scoring (store/scores.c) ---------- */
+
+/* A dossier as its scoring reads it: {id, state, sheet, product: {id,
+ * name, group}, producer: {id, name}}, or NULL when none. */
+json_t *store_scoring_dossier(store *s, long id);
+/* How many members have submitted a sheet for the dossier, or -1. */
+long store_scores_count(store *s, long dossier_id);
+/* The members' sheets (only `member_id`'s when > 0), oldest first:
+ * [{member: {id, name}, submitted_at, a, b, c, total, scores: {ID:
+ * points}}]; NULL on error. */
+json_t *store_scores_list(store *s, long dossier_id, long member_id);
+/* One criterion of a member's sheet: the option chosen (its index) and
+ * its points. */
+typedef struct {
+    const char *criterion;
+    int choice, points;
+} store_score;
+/* A member's whole sheet, checked against the criteria by the caller. */
+typedef struct {
+    long dossier_id, member_id;
+    int parts[3]; /* A, B, C: the points of each part's criteria added up */
+    const store_score *scores;
+    size_t count;
+} store_member_sheet;
+/* Records the sheet, its scores and an audit line "dossier.score" in one
+ * transaction: 0, or -1 with `p` (404; 409 on "state" when the dossier is
+ * not in scoring; 409 on "scores" when the member has a sheet already). */
+int store_scores_submit(store *s, const store_member_sheet *sheet, store_problem *p);
+/* Closes the scoring once at least `quorum` members have scored: the
+ * dossier's members, parts, mean and stars (service/council.h) and its
+ * move to scored by `user_id`, in one transaction. The score {members, a,
+ * b, c, total, mean, stars}, or NULL with `p` (409 on "quorum" when too
+ * few have scored, on "state" when not in scoring). */
+json_t *store_scoring_close(store *s, long dossier_id, long user_id, long quorum, store_problem *p);
+
+/* ---------- renewal reminders, notices, the mail outbox (store/reminders.c) ---------- */
+
+/* Migration 17: indexes the due run reads certificates by. */
+const char *store_reminders_migration(void);
+/* A certificate owed a reminder (30 or 7 days before it ends). */
+typedef struct {
+    long certificate_id, producer_id;
+    int days, stars;
+    char number[64], valid_until[16], product[256], producer[256];
+} store_reminder_due;
+/* Certificates in force on `today` ending by `day30` (YYYY-MM-DD each)
+ * that have not had the reminder they are owed: the 7-day one when they
+ * end by `day7`, else the 30-day one; none for a product renewed since.
+ * One read; *out malloc'd. How many, or -1. */
+long store_reminders_due(store *s, const char *today, const char *day7, const char *day30,
+                         store_reminder_due **out);
+/* A due reminder and what it says: on the pages, and by mail to the
+ * producer's users and to the officers. */
+typedef struct {
+    const store_reminder_due *due;
+    const char *notice, *subject, *producer_body, *officer_body;
+} store_reminder_text;
+typedef struct {
+    long reminders, notices, mails;
+} store_reminder_counts;
+#define MAIL_HOST_MAX 255
+/* Writes each reminder with a notice for each addressee and a mail for
+ * each one with an address (Message-ID <reminder-ID-USER@mail_host>), all
+ * `count` in one transaction; one written meanwhile by another run is
+ * skipped. Adds what was written to `counts`. 0, or -1 with error and
+ * nothing written. */
+int store_reminders_write(store *s, const store_reminder_text *items, int count,
+                          const char *mail_host, store_reminder_counts *counts,
+                          char error[STORE_ERROR_MAX]);
+/* One mail the sender owes. */
+typedef struct {
+    long id;
+    char recipient[256], message_id[320];
+    char *subject, *body; /* malloc'd */
+    int attempts;
+} store_mail;
+/* Claims for `owner`, until `now_ms` + `lease_ms`, up to `max` pending
+ * mails due at `now_ms` that no other sender holds, as store_sync_claim
+ * does for deliveries. How many, by id; -1 on error. */
+int store_mail_claim(store *s, const char *owner, long long now_ms, long long lease_ms,
+                     store_mail *out, int max);
+void store_mail_free(store_mail *m);
+typedef struct {
+    long id;
+    store_sync_outcome outcome; /* SYNC_DELIVERED: the server accepted it */
+    long long next_ms;          /* SYNC_RETRY: when */
+    const char *error;          /* the reason, or the server's reply; NULL for none */
+} store_mail_result;
+/* Records one attempt's outcome. 0 or -1. */
+int store_mail_record(store *s, const store_mail_result *r);
+/* The mail outbox: pending, retrying, sent, dead, the first waiting
+ * mail's last error and up to 100 dead mails with the server's reply. */
+json_t *store_mail_status(store *s);
+/* A user's newest `limit` notices {notices: [...], unread, total}, or NULL. */
+json_t *store_notices_list(store *s, long user_id, int limit);
+/* Marks the user's notice `id` read (once: the first time is kept): the
+ * notice, json null when the user has no such notice, NULL on error. */
+json_t *store_notice_read(store *s, long user_id, long id);
 
 #endif

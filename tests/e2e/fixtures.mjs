@@ -1,10 +1,11 @@
-// What the browser tests start from: a fresh database, an issuer key, a
-// running daemon, two producers (a cooperative and a household), a producer
-// user for each and an officer, all with passwords, and, made through the
-// API beforehand, another producer's product and a certificate to revoke.
+// What the browser tests start from: a fresh database, an issuer key, the
+// tests' criteria sheets and a council quorum of 3, a running daemon, two
+// producers (a cooperative and a household), a producer user for each and
+// an officer, all with passwords, and, made through the API beforehand,
+// another producer's product and a certificate to revoke.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { scratch, ocoptrace, startDaemon, apiOk, gtin14 } from './harness.mjs';
+import { root, scratch, ocoptrace, startDaemon, apiOk, gtin14 } from './harness.mjs';
 
 export const PASSWORDS = {
     producer: 'mật khẩu HTX Hàm Tiến',
@@ -18,7 +19,8 @@ async function issuerConfig() {
     const key = join(scratch, 'issuer.key');
     await ocoptrace(['keys', 'generate', '--out', key]);
     const config = join(scratch, 'e2e.conf');
-    writeFileSync(config, `[certificates]\nkey = ${key}\n`);
+    writeFileSync(config, `[certificates]\nkey = ${key}\n\n[criteria]\ndir = ${join(root, 'tests/criteria')}\n\n`
+        + '[council]\nquorum = 3\n');
     return config;
 }
 

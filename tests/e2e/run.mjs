@@ -3,7 +3,8 @@
 // signing in (signin.mjs), a producer's day (producer.mjs), a consumer's
 // scan (consumer.mjs), a scratch-off PIN (pin.mjs), producers kept apart
 // (isolation.mjs), an officer's work (officer.mjs), every page on a small
-// phone (narrow.mjs), the scan page's photos at 360 px (photos.mjs). Prints
+// phone (narrow.mjs), the scan page's photos at 360 px (photos.mjs), an OCOP
+// dossier from submission to certificate (dossier.mjs). Prints
 // "FAIL e2e: ..." per failed check and ends with "e2e: N passed, N failed".
 // OCOPTRACE names the program (default ./ocoptrace); E2E_KEEP=1 keeps the
 // scratch folder (database, PDFs, daemon log).
@@ -21,6 +22,7 @@ import { narrowTests } from './narrow.mjs';
 import { photosTests } from './photos.mjs';
 import { recallTests } from './recall.mjs';
 import { chainTests } from './chain.mjs';
+import { dossierTests } from './dossier.mjs';
 
 const SUITE_LIMIT_MS = 8 * 60 * 1000;
 
@@ -59,6 +61,7 @@ async function main() {
         await scenario('the scan page\'s photos at 360 px', () => photosTests(browser, fx));
         await scenario('a recall on the scan page at 360 px', () => recallTests(browser, fx));
         await scenario('the chain: areas, inputs, journal, shipments, trace, recall', () => chainTests(browser, fx));
+        await scenario('an OCOP dossier from submission to certificate', () => dossierTests(browser, fx));
         check('a screenshot of every page visited', screenshotCount() >= 10, `${screenshotCount()} screenshots`);
     } finally {
         await within(10000, browser.close(), 'closing the browser').catch(() => {});

@@ -34,5 +34,7 @@ void test_stamps(void);
 void test_layouts(void);
 void test_thermal(void);
 void test_criteria(void);
+void test_scores(void);
+void test_tables(void);
 
 #endif

@@ -67,6 +67,8 @@ int main(int argc, char **argv)
     test_layouts();
     test_thermal();
     test_criteria();
+    test_scores();
+    test_tables();
     printf("unit: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

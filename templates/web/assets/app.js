@@ -28,18 +28,19 @@ function redirectToSignIn() {
   return new Promise(() => {}); // the page is going away
 }
 
-/* A JSON API call. Resolves with the parsed body; rejects with ApiError. */
-export async function api(path, { method = 'GET', body } = {}) {
+/* A JSON API call. Resolves with the parsed body; rejects with ApiError.
+   `raw` (a File or Blob) is sent as the body as it is, for uploads. */
+export async function api(path, { method = 'GET', body, raw } = {}) {
   const headers = { Accept: 'application/json' };
   if (method !== 'GET') {
     headers['X-CSRF-Token'] = (await session()).csrf || '';
-    headers['Content-Type'] = 'application/json';
+    headers['Content-Type'] = raw ? (raw.type || 'application/octet-stream') : 'application/json';
   }
   let response;
   try {
     response = await fetch(`/api/v1${path}`, {
       method, headers, credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
     });
   } catch {
     throw new ApiError(0, { code: 'network', message: 'Không kết nối được máy chủ. Hãy kiểm tra mạng và thử lại.' });
@@ -58,7 +59,10 @@ export const GROUPS = {
 };
 export const KINDS = { cooperative: 'Hợp tác xã', sme: 'Doanh nghiệp nhỏ và vừa', household: 'Hộ kinh doanh', other: 'Khác' };
 export const STATUSES = { valid: 'còn hiệu lực', expiring: 'sắp hết hạn', expired: 'đã hết hạn', revoked: 'đã thu hồi' };
-export const ROLES = { admin: 'Quản trị', officer: 'Cán bộ OCOP', producer: 'Chủ thể sản xuất' };
+export const ROLES = {
+  admin: 'Quản trị', officer: 'Cán bộ OCOP', producer: 'Chủ thể sản xuất',
+  commune: 'Cán bộ cấp xã', council: 'Thành viên Hội đồng đánh giá',
+};
 export const LEVELS = { district: 'huyện', province: 'tỉnh', national: 'Trung ương' };
 export const FIELDS = {
   name: 'Tên sản phẩm', group: 'Nhóm sản phẩm', gtin: 'Mã GTIN', net_quantity: 'Định lượng',
@@ -137,6 +141,20 @@ const RULES = [
   [/^is before lot (\d+) was produced \((.*)\)$/, (m) => `Trước ngày sản xuất của lô (${formatDate(m[2])}).`],
   [/^unit '(.*)' of lot (\d+) is shipped already$/, (m) => `Đơn vị '${m[1]}' đã được xuất.`],
   [/^must name at least one (lot|serial)$/, () => 'Cần ít nhất một.'],
+  // OCOP dossiers and their scoring
+  [/^is required to submit the dossier/, () => 'Bắt buộc để nộp hồ sơ.'],
+  [/^must be a PDF, JPEG or PNG file/, () => 'Chỉ nhận tệp PDF, JPEG hoặc PNG (xét theo nội dung tệp, không theo tên).'],
+  [/^a file is at most 10 MB/, () => 'Mỗi tệp tối đa 10 MB.'],
+  [/^the PDF has no '%%EOF'/, () => 'Tệp PDF bị cắt cụt: thiếu phần cuối tệp.'],
+  [/^must say what to correct$/, () => 'Hãy ghi cần sửa gì.'],
+  [/^must give at least one reason/, () => 'Hãy ghi lý do cho ít nhất một mục cần sửa.'],
+  [/^dossier \d+ is '(\w+)'[;:]/, () => 'Hồ sơ đã chuyển sang bước khác. Hãy tải lại trang.'],
+  [/^member '(.*)' submitted a sheet for dossier \d+ on (\d{4}-\d{2}-\d{2})/, (m) => `Thành viên '${m[1]}' đã gửi phiếu chấm hồ sơ này ngày ${formatDate(m[2])}: mỗi thành viên chấm một lần.`],
+  [/^submit your own sheet first/, () => 'Hãy gửi phiếu chấm của mình trước.'],
+  [/^must be one of ([\d, ]+)$/, (m) => `Chỉ được chọn một trong các mức điểm: ${m[1]}.`],
+  [/^required: every criterion of the sheet is scored/, () => 'Phải chấm mọi tiêu chí của phiếu.'],
+  [/^(\d+) of the council's members have scored dossier \d+: closing needs (\d+)/, (m) => `Mới có ${m[1]} thành viên chấm: cần ít nhất ${m[2]} để kết thúc chấm điểm.`],
+  [/^only the council's chair closes/, () => 'Chỉ Chủ tịch Hội đồng được kết thúc chấm điểm.'],
 ];
 
 function lawWords(text) {

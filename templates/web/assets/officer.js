@@ -8,9 +8,11 @@
 
 import {
   api, onSubmit, onConfirmedSubmit, requireFields, setStatus, clearErrors, el, formatDate, formatDateTime,
-  formatNumber, formatPercent, daysUntil, todayIso, session, starStatus, capitalise, renderTrace,
+  formatNumber, formatPercent, daysUntil, session, starStatus, capitalise, renderTrace,
   GROUPS, KINDS, STATUSES,
 } from '/assets/app.js';
+import { starsOf } from '/assets/dossier.js';
+import { DECISION_ERRORS, addDecisionFields, decisionBody, text } from '/assets/decision.js';
 
 const $ = (selector) => document.querySelector(selector);
 const SVG = 'http://www.w3.org/2000/svg';
@@ -70,19 +72,8 @@ $('#products').addEventListener('click', (event) => {
 
 /* ---------- the evaluation ---------- */
 
-/* The bands of labels/ocop.c ocl_ocop_stars: 90, 70, 50, 30. */
-function starsOf(total) {
-  return total >= 90 ? 5 : total >= 70 ? 4 : total >= 50 ? 3 : total >= 30 ? 2 : 1;
-}
-
-/* Who recognises `stars` on `date` (Decision 1489/QĐ-TTg from 2025-07-01). */
-function levelFor(stars, date) {
-  if (stars === 5) return 'national';
-  return date && date < '2025-07-01' && stars === 3 ? 'district' : 'province';
-}
-
 const form = $('#evaluation-form');
-let levelChosenByHand = false;
+const decision = addDecisionFields(form, 'e');
 
 function updateScores() {
   const parts = ['score_a', 'score_b', 'score_c'].map((n) => form.elements[n].value.trim());
@@ -93,26 +84,12 @@ function updateScores() {
   $('#score-stars').value = typed ? String(stars) : '–';
   $('#score-mark').textContent = typed ? '★'.repeat(stars) : '';
   $('#score-note').classList.toggle('field-error', typed && stars < 3);
-  if (typed && !levelChosenByHand) form.elements.level.value = levelFor(stars, form.elements.decision_date.value);
+  if (typed) decision.followStars(stars);
 }
 
-form.addEventListener('input', (event) => {
-  if (event.target.name === 'level') levelChosenByHand = true;
-  updateScores();
-});
-form.elements.level.addEventListener('change', () => { levelChosenByHand = true; });
+form.addEventListener('input', updateScores);
 
-const EVALUATION_FIELDS = {
-  'decision.number': 'decision_number', 'decision.date': 'decision_date', 'decision.level': 'level',
-  'decision.issuer': 'issuer', 'decision.signer.title': 'signer_title', 'decision.signer.name': 'signer_name',
-  'decision.signer': 'signer_title', 'scores.a': 'score_a', 'scores.b': 'score_b', 'scores.c': 'score_c',
-};
-
-/* Text as typed (NFC), or left out when empty so the API names it. */
-function text(data, name) {
-  const value = (data.get(name) ?? '').toString().trim().normalize('NFC');
-  return value === '' ? undefined : value;
-}
+const EVALUATION_FIELDS = { ...DECISION_ERRORS, 'scores.a': 'score_a', 'scores.b': 'score_b', 'scores.c': 'score_c' };
 
 function score(data, name) {
   const value = text(data, name);
@@ -120,18 +97,7 @@ function score(data, name) {
 }
 
 function evaluationBody(data) {
-  return {
-    number: text(data, 'number'),
-    decision: {
-      number: text(data, 'decision_number'),
-      date: text(data, 'decision_date'),
-      level: text(data, 'level'),
-      issuer: text(data, 'issuer'),
-      // "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH" is printed on two lines.
-      signer: { title: text(data, 'signer_title')?.replace(/\s*\/\s*/g, '\n'), name: text(data, 'signer_name') },
-    },
-    scores: { a: score(data, 'score_a'), b: score(data, 'score_b'), c: score(data, 'score_c') },
-  };
+  return { ...decisionBody(data), scores: { a: score(data, 'score_a'), b: score(data, 'score_b'), c: score(data, 'score_c') } };
 }
 
 onSubmit(form, async (data) => {
@@ -445,7 +411,6 @@ async function start() {
   // Only officers record evaluations and revoke; admins read.
   form.querySelectorAll('fieldset, [type=submit]').forEach((n) => { n.disabled = !state.officer; });
   $('#evaluation-officer-only').hidden = state.officer;
-  form.elements.decision_date.value = todayIso();
   updateScores();
   await refresh();
 }
