@@ -151,6 +151,20 @@ async function fill(page) {
     for (const [name, value] of Object.entries(FORM)) await page.fill(`#dossier-form [name=${name}]`, value);
 }
 
+/* A file named .jpg that is text: refused, said beside the file input, nothing listed. */
+async function uploadRefused(page, dossier) {
+    await page.setInputFiles('#df-file', [{ name: 'anh-gia.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('không phải ảnh\n') }]);
+    const answer = await answerTo(page, 'POST', new RegExp(`^/api/v1/dossiers/${dossier.id}/files$`),
+        () => page.click('#file-form button[type=submit]'));
+    equal('a text named .jpg is refused: 422', answer.status(), 422);
+    const said = page.locator('#file-form [data-error-for=file]');
+    await said.waitFor({ state: 'visible' });
+    check('the refusal is said beside the file input, in Vietnamese', (await said.textContent()).includes('Chỉ nhận tệp PDF, JPEG hoặc PNG'),
+        await said.textContent());
+    equal('the refused file is not listed', await page.locator('#dossier-files li[data-file-id]').count(), 0);
+    await shot(page, 'dossier-producer-file-refused');
+}
+
 async function upload(page, dossier, files) {
     const uploads = files.map(() => page.waitForResponse((r) => r.request().method() === 'POST'
         && new URL(r.url()).pathname === `/api/v1/dossiers/${dossier.id}/files`));
@@ -179,6 +193,7 @@ async function submit(page, dossier, what) {
 async function producerSubmits(page, product, files) {
     const dossier = await create(page, product);
     await fill(page);
+    await uploadRefused(page, dossier);
     await upload(page, dossier, files);
     await shot(page, 'dossier-producer-filled');
     await submit(page, dossier, 'first submission');
@@ -354,6 +369,18 @@ async function chairCloses(page, dossier, want) {
     await shot(page, 'dossier-council-closed');
 }
 
+/* The scoring page, with every sheet, on a small phone: no sideways scrolling. */
+async function onAPhone(browser, fx, dossier) {
+    const context = await newContext(browser, fx.base, { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    await signIn(page, MEMBERS[0].name, PASSWORD);
+    await page.goto(`/council#dossier-${dossier.id}`);
+    await page.locator('#member-sheets tbody tr').first().waitFor();
+    await shot(page, 'dossier-council-360');
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    check('the scoring page at 360 px: no sideways scrolling', width <= 360, `the page is ${width} px wide`);
+}
+
 /* ---------- the decision and the certificate ---------- */
 
 async function decide(page, dossier) {
@@ -466,6 +493,7 @@ export async function dossierTests(browser, fx) {
     const mean = sheets.reduce((n, s) => n + s.total, 0) / sheets.length;
     const total = Math.floor(mean + 0.5);
     await chairCloses(chair, dossier, { total, stars: starsOf(total) });
+    await onAPhone(browser, fx, dossier);
 
     const stored = await apiOk(200, fx.base, fx.users.officerToken, 'GET', `/api/v1/dossiers/${dossier.id}`);
     equal('the score is the members\' mean, rounded', stored.score?.total, total);

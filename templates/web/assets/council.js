@@ -38,7 +38,7 @@ function criterionFieldset(criterion) {
     el('legend', {}, el('strong', {}, `${criterion.id}. `), criterion.text,
       el('span', { class: 'muted' }, ` (tối đa ${points(criterion.max)})`)),
     criterion.basis ? el('p', { class: 'hint' }, criterion.basis) : null,
-    el('div', { class: 'options', role: 'radiogroup', 'aria-label': `${criterion.id}: chọn mức` },
+    el('div', { class: 'options' },
       ...criterion.options.map((option, i) => el('label', { class: 'choice' },
         el('input', { type: 'radio', name, value: String(option.points), 'data-option': i, required: true }),
         el('span', {}, option.text, ' ', el('strong', { class: 'points' }, `(${points(option.points)})`))))));
