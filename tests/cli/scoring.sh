@@ -298,17 +298,21 @@ base=$main_base
 
 # post_sheet TOKEN DOSSIER OUT: a full sheet, in the background; its
 # status in OUT.
+sheet 30 20 20 >"$scratch/full.json"
 post_sheet() {
     curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $1" \
-        --data-binary "$(sheet 30 20 20)" "$base/api/v1/dossiers/$2/scores" >"$3" &
+        --data-binary "@$scratch/full.json" "$base/api/v1/dossiers/$2/scores" >"$3" &
+    racing+=($!)
 }
+racing=()
 post_sheet "$m2" 6 "$scratch/race-m2"
 post_sheet "$m3" 6 "$scratch/race-m3"
-wait
+wait "${racing[@]}"
+racing=()
 expect "two members at once: both accepted" "$(cat "$scratch/race-m2") $(cat "$scratch/race-m3")" "201 201"
 expect "… one sheet each" "$(sqlite3 "$db" "SELECT count(*), count(DISTINCT member_id) FROM dossier_sheets WHERE dossier_id = 6")" "2|2"
 for i in 1 2 3 4; do post_sheet "$m4" 7 "$scratch/twice-$i"; done
-wait
+wait "${racing[@]}"
 expect "one member four times at once: one accepted, three refused" \
     "$(cat "$scratch"/twice-* | fold -w 3 | sort | tr '\n' ' ')" "201 409 409 409 "
 expect "… exactly one sheet, its 20 criteria once" \

@@ -401,6 +401,16 @@ async function decide(page, dossier) {
     await shot(page, 'dossier-officer-recognised');
 }
 
+/* The officer's six report links answer with their files. */
+async function exportsAnswer(page) {
+    const links = await page.$$eval('#exports-section a[data-export]', (as) => as.map((a) => a.getAttribute('href')));
+    equal('six report links', links.length, 6);
+    for (const href of links) {
+        const got = await pageFetch(page, 'GET', href);
+        check(`${href} answers 200 with content`, got.status === 200 && got.text.length > 0, `${got.status} ${got.text.slice(0, 120)}`);
+    }
+}
+
 async function certificate(page, fx, want) {
     const [file] = await Promise.all([page.waitForEvent('download', { timeout: 30000 }), page.click('#dossier-summary a.certificate-pdf')]);
     const pdf = join(scratch, 'dossier-certificate.pdf');
@@ -499,6 +509,7 @@ export async function dossierTests(browser, fx) {
     equal('the score is the members\' mean, rounded', stored.score?.total, total);
     equal('the parts add up to it', (stored.score?.a ?? 0) + (stored.score?.b ?? 0) + (stored.score?.c ?? 0), total);
     await decide(officer, dossier);
+    await exportsAnswer(officer);
     await certificate(officer, fx, { a: stored.score.a, b: stored.score.b, c: stored.score.c, total });
 
     await reminded(producer, fx, dossier);

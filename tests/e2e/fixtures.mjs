@@ -1,8 +1,9 @@
 // What the browser tests start from: a fresh database, an issuer key, the
-// tests' criteria sheets and a council quorum of 3, a running daemon, two
-// producers (a cooperative and a household), a producer user for each and
-// an officer, all with passwords, and, made through the API beforehand,
-// another producer's product and a certificate to revoke.
+// tests' criteria sheets, a council quorum of 3 and a folder for dossiers'
+// files, a running daemon, two producers (a cooperative and a household), a
+// producer user for each and an officer, all with passwords, and, made
+// through the API beforehand, another producer's product and a certificate
+// to revoke.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root, scratch, ocoptrace, startDaemon, apiOk, gtin14 } from './harness.mjs';
@@ -19,8 +20,10 @@ async function issuerConfig() {
     const key = join(scratch, 'issuer.key');
     await ocoptrace(['keys', 'generate', '--out', key]);
     const config = join(scratch, 'e2e.conf');
+    // The dossiers' files in the scratch folder, also on PostgreSQL (whose
+    // default folder would be under the working directory).
     writeFileSync(config, `[certificates]\nkey = ${key}\n\n[criteria]\ndir = ${join(root, 'tests/criteria')}\n\n`
-        + '[council]\nquorum = 3\n');
+        + `[council]\nquorum = 3\n\n[store]\nfiles = ${join(scratch, 'files')}\n`);
     return config;
 }
 
