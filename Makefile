@@ -155,6 +155,7 @@ bench: deps deps-bench
 	OCOPTRACE=$(PROGRAM) bash tests/bench/trace.sh
 	OCOPTRACE=$(PROGRAM) bash tests/bench/store.sh
 	OCOPTRACE=$(PROGRAM) bash tests/bench/reminders.sh
+	OCOPTRACE=$(PROGRAM) bash tests/bench/scoring.sh
 
 style:
 	@bash tests/style.sh
@@ -172,6 +173,12 @@ install: all
 	install -m 0644 templates/sheets/*.sheet $(DESTDIR)$(DATADIR)/templates/sheets/
 	install -d $(DESTDIR)$(DATADIR)/templates/layouts
 	install -m 0644 templates/layouts/*.layout $(DESTDIR)$(DATADIR)/templates/layouts/
+	install -d $(DESTDIR)$(DATADIR)/templates/criteria $(DESTDIR)$(DATADIR)/templates/pages \
+	  $(DESTDIR)$(DATADIR)/templates/web/assets
+	install -m 0644 templates/criteria/*.criteria $(DESTDIR)$(DATADIR)/templates/criteria/
+	install -m 0644 templates/pages/*.html $(DESTDIR)$(DATADIR)/templates/pages/
+	install -m 0644 templates/web/*.html $(DESTDIR)$(DATADIR)/templates/web/
+	install -m 0644 templates/web/assets/* $(DESTDIR)$(DATADIR)/templates/web/assets/
 
 clean:
 	rm -rf build ocoptrace

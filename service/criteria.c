@@ -401,7 +401,7 @@ int criteria_dir(const char *configured, char *out, size_t size)
     if (configured && *configured)
         return snprintf(out, size, "%s", configured) < (int)size ? 0 : -1;
     char frame[4096];
-    if (host_data_file("criteria/frame" CRITERIA_SUFFIX, frame, sizeof(frame)) != 0)
+    if (host_data_file("templates/criteria/frame" CRITERIA_SUFFIX, frame, sizeof(frame)) != 0)
         return -1;
     char *slash = strrchr(frame, '/');
     if (!slash)

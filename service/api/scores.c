@@ -12,9 +12,11 @@
 #include "api.h"
 #include "criteria.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* States in which the scoring has begun: its sheet and scores exist. */
 static const char *const scored_states[] = {"scoring", "scored", "recognised", "not_recognised"};
@@ -45,25 +47,6 @@ static json_t *scoring_dossier(http_request *req, http_reply *reply, long id, co
         return dossier;
     json_decref(dossier);
     return NULL;
-}
-
-/* The dossier's criteria sheet: 0, or -1 with a 422 (or 500). */
-static int open_sheet(http_request *req, http_reply *reply, const json_t *dossier,
-                      criteria_sheet *sheet)
-{
-    char dir[4096];
-    const char *id = json_string_value(json_object_get(dossier, "sheet"));
-    ocl_problems problems;
-    ocl_problems_init(&problems);
-    if (criteria_dir(req->config->criteria, dir, sizeof(dir)) != 0) {
-        http_error(reply, 500, "criteria", "sheet", "no folder of criteria sheets is installed");
-        return -1;
-    }
-    if (criteria_open(dir, id, sheet, &problems) == OCL_OK)
-        return 0;
-    http_error(reply, 422, "invalid", "sheet", "%s",
-               problems.count ? problems.item[0].rule : "cannot be read");
-    return -1;
 }
 
 /* ---------- the sheet ---------- */
@@ -104,6 +87,91 @@ static json_t *sheet_json(const criteria_sheet *sheet)
                      sheet->complete, "missing", sheet->missing, "parts", parts);
 }
 
+/* Sheets as JSON by their file: reading and checking a sheet costs more
+ * than the rest of a request, and every member's page and sheet needs it.
+ * A file changed since (its time, size or inode) is read again. Bounded;
+ * the oldest is replaced. A kept sheet is shared and never changed. */
+#define SHEETS_KEPT    16
+#define SHEET_PATH_MAX (4096 + 80) /* the folder's, then "/ID.criteria" */
+typedef struct {
+    char path[SHEET_PATH_MAX];
+    struct stat file;
+    json_t *sheet;
+} kept_sheet;
+
+static struct {
+    pthread_mutex_t lock;
+    kept_sheet item[SHEETS_KEPT];
+    size_t next;
+} sheets_kept = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static int same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_ino == b->st_ino && a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+static json_t *kept_get(const char *path, const struct stat *file)
+{
+    json_t *sheet = NULL;
+    pthread_mutex_lock(&sheets_kept.lock);
+    for (size_t i = 0; i < SHEETS_KEPT && !sheet; i++) {
+        const kept_sheet *k = &sheets_kept.item[i];
+        if (k->sheet && strcmp(k->path, path) == 0 && same_file(&k->file, file))
+            sheet = json_incref(k->sheet);
+    }
+    pthread_mutex_unlock(&sheets_kept.lock);
+    return sheet;
+}
+
+static void kept_put(const char *path, const struct stat *file, json_t *sheet)
+{
+    pthread_mutex_lock(&sheets_kept.lock);
+    kept_sheet *k = &sheets_kept.item[sheets_kept.next];
+    sheets_kept.next = (sheets_kept.next + 1) % SHEETS_KEPT;
+    json_decref(k->sheet);
+    snprintf(k->path, sizeof(k->path), "%s", path);
+    k->file = *file;
+    k->sheet = json_incref(sheet);
+    pthread_mutex_unlock(&sheets_kept.lock);
+}
+
+/* The dossier's criteria sheet as the API shows it, or NULL with a 422
+ * (or 500). */
+static json_t *open_sheet(http_request *req, http_reply *reply, const json_t *dossier)
+{
+    char dir[4096], path[SHEET_PATH_MAX];
+    const char *id = json_string_value(json_object_get(dossier, "sheet"));
+    struct stat file;
+    if (criteria_dir(req->config->criteria, dir, sizeof(dir)) != 0) {
+        http_error(reply, 500, "criteria", "sheet", "no folder of criteria sheets is installed");
+        return NULL;
+    }
+    /* criteria_open() checks the id; until then it only names a file to look up */
+    snprintf(path, sizeof(path), "%s/%.64s.criteria", dir, id);
+    int known = !strchr(id, '/') && stat(path, &file) == 0;
+    json_t *sheet = known ? kept_get(path, &file) : NULL;
+    if (sheet)
+        return sheet;
+    criteria_sheet loaded;
+    ocl_problems problems;
+    ocl_problems_init(&problems);
+    if (criteria_open(dir, id, &loaded, &problems) != OCL_OK) {
+        http_error(reply, 422, "invalid", "sheet", "%s",
+                   problems.count ? problems.item[0].rule : "cannot be read");
+        return NULL;
+    }
+    sheet = sheet_json(&loaded);
+    criteria_free(&loaded);
+    if (!sheet)
+        http_error(reply, 500, "internal", "", "out of memory");
+    else if (known)
+        kept_put(path, &file, sheet);
+    return sheet;
+}
+
+/* ---------- the scoring page's data ---------- */
+
 /* The member's own sheet without its name, or null. */
 static json_t *own_sheet(http_request *req, long id)
 {
@@ -120,22 +188,19 @@ static json_t *own_sheet(http_request *req, long id)
 
 void api_dossiers_sheet(http_request *req, http_reply *reply, long id)
 {
-    criteria_sheet sheet;
     json_t *dossier = scoring_dossier(req, reply, id, "its sheet is shown");
-    if (!dossier)
-        return;
-    if (open_sheet(req, reply, dossier, &sheet) != 0) {
+    json_t *sheet = dossier ? open_sheet(req, reply, dossier) : NULL;
+    if (!sheet) {
         json_decref(dossier);
         return;
     }
     json_object_del(dossier, "sheet");
     reply->status = 200;
-    reply->json = json_pack("{s:o, s:o, s:o, s:I, s:I, s:b}", "sheet", sheet_json(&sheet),
-                            "dossier", dossier, "mine", own_sheet(req, id), "members_submitted",
+    reply->json = json_pack("{s:o, s:o, s:o, s:I, s:I, s:b}", "sheet", sheet, "dossier", dossier,
+                            "mine", own_sheet(req, id), "members_submitted",
                             (json_int_t)store_scores_count(req->store, id), "quorum",
                             (json_int_t)req->config->quorum, "chair",
                             req->user.role == ROLE_COUNCIL && req->user.chair);
-    criteria_free(&sheet);
 }
 
 /* ---------- a member's sheet of points ---------- */
@@ -206,24 +271,40 @@ static const char *type_name(const json_t *v)
                                 : "null";
 }
 
-static const criteria_item *find_item(const criteria_sheet *sheet, const char *id, int *part)
+static const char *text_of(const json_t *object, const char *key)
 {
-    for (int p = 0; p < CRITERIA_PARTS; p++)
-        for (size_t i = 0; i < sheet->parts[p].item_count; i++)
-            if (strcmp(sheet->parts[p].items[i].id, id) == 0) {
-                *part = p;
-                return &sheet->parts[p].items[i];
+    const char *text = json_string_value(json_object_get(object, key));
+    return text ? text : "";
+}
+
+/* Criterion `id` of the sheet and the index of its part, or NULL. */
+static const json_t *find_criterion(const json_t *sheet, const char *id, int *part)
+{
+    const json_t *parts = json_object_get(sheet, "parts");
+    for (size_t p = 0; p < json_array_size(parts); p++) {
+        const json_t *criteria = json_object_get(json_array_get(parts, p), "criteria");
+        for (size_t i = 0; i < json_array_size(criteria); i++)
+            if (strcmp(text_of(json_array_get(criteria, i), "id"), id) == 0) {
+                *part = (int)p;
+                return json_array_get(criteria, i);
             }
+    }
     return NULL;
 }
 
+static json_int_t option_points(const json_t *options, size_t i)
+{
+    return json_integer_value(json_object_get(json_array_get(options, i), "points"));
+}
+
 /* "0, 1, 3, 5": the criterion's options' points. */
-static void options_text(const criteria_item *item, char *out, size_t size)
+static void options_text(const json_t *options, char *out, size_t size)
 {
     size_t used = 0;
     out[0] = '\0';
-    for (size_t i = 0; i < item->option_count && used < size; i++) {
-        int n = snprintf(out + used, size - used, "%s%d", i ? ", " : "", item->options[i].points);
+    for (size_t i = 0; i < json_array_size(options) && used < size; i++) {
+        int n = snprintf(out + used, size - used, "%s%lld", i ? ", " : "",
+                         (long long)option_points(options, i));
         if (n < 0)
             break;
         used += (size_t)n;
@@ -251,10 +332,11 @@ static const json_t *scores_object(const json_t *body, points_read *in)
 }
 
 /* One criterion's points: the option they are, added to its part. */
-static void read_points(const criteria_item *item, int part, const json_t *v, points_read *in)
+static void read_points(const json_t *criterion, int part, const json_t *v, points_read *in)
 {
-    char field[80], options[160];
-    snprintf(field, sizeof(field), "scores.%s", item->id);
+    char field[80], options_list[160];
+    const json_t *options = json_object_get(criterion, "options");
+    snprintf(field, sizeof(field), "scores.%s", text_of(criterion, "id"));
     if (!v) {
         bad(in, BAD_CRITERION_MISSING, field, NULL);
         return;
@@ -263,20 +345,20 @@ static void read_points(const criteria_item *item, int part, const json_t *v, po
         bad(in, BAD_POINTS_TYPE, field, type_name(v));
         return;
     }
-    json_int_t points = json_integer_value(v);
-    for (size_t i = 0; i < item->option_count; i++)
-        if (item->options[i].points == points) {
-            in->scores[in->count++] = (store_score){item->id, (int)i, item->options[i].points};
-            in->parts[part] += item->options[i].points;
+    for (size_t i = 0; i < json_array_size(options); i++)
+        if (option_points(options, i) == json_integer_value(v)) {
+            int points = (int)json_integer_value(v);
+            in->scores[in->count++] = (store_score){text_of(criterion, "id"), (int)i, points};
+            in->parts[part] += points;
             return;
         }
-    options_text(item, options, sizeof(options));
-    bad(in, BAD_OPTION, field, options);
+    options_text(options, options_list, sizeof(options_list));
+    bad(in, BAD_OPTION, field, options_list);
 }
 
 /* Checks the body against the sheet: every criterion once with one of its
  * options' points, nothing else. */
-static void read_sheet_points(const json_t *body, const criteria_sheet *sheet, points_read *in)
+static void read_sheet_points(const json_t *body, const json_t *sheet, points_read *in)
 {
     const json_t *scores = scores_object(body, in);
     if (!scores)
@@ -287,21 +369,24 @@ static void read_sheet_points(const json_t *body, const criteria_sheet *sheet, p
     {
         int part;
         char field[80], detail[96];
-        if (find_item(sheet, key, &part))
+        if (find_criterion(sheet, key, &part))
             continue;
         snprintf(field, sizeof(field), "scores.%.60s", key);
-        snprintf(detail, sizeof(detail), "'%s'", sheet->id);
+        snprintf(detail, sizeof(detail), "'%s'", text_of(sheet, "id"));
         bad(in, BAD_CRITERION, field, detail);
     }
+    const json_t *parts = json_object_get(sheet, "parts");
     size_t total = 0;
-    for (int p = 0; p < CRITERIA_PARTS; p++)
-        total += sheet->parts[p].item_count;
+    for (size_t p = 0; p < json_array_size(parts); p++)
+        total += json_array_size(json_object_get(json_array_get(parts, p), "criteria"));
     in->scores = calloc(total ? total : 1, sizeof(*in->scores));
-    for (int p = 0; in->scores && p < CRITERIA_PARTS; p++)
-        for (size_t i = 0; i < sheet->parts[p].item_count; i++) {
-            const criteria_item *item = &sheet->parts[p].items[i];
-            read_points(item, p, json_object_get(scores, item->id), in);
+    for (size_t p = 0; in->scores && p < json_array_size(parts) && p < CRITERIA_PARTS; p++) {
+        const json_t *criteria = json_object_get(json_array_get(parts, p), "criteria");
+        for (size_t i = 0; i < json_array_size(criteria); i++) {
+            const json_t *criterion = json_array_get(criteria, i);
+            read_points(criterion, (int)p, json_object_get(scores, text_of(criterion, "id")), in);
         }
+    }
 }
 
 /* Stores the checked sheet as the signed-in member's. */
@@ -327,7 +412,6 @@ static void submit(http_request *req, http_reply *reply, long id, const points_r
 
 void api_dossiers_scores_create(http_request *req, http_reply *reply, long id)
 {
-    criteria_sheet sheet;
     json_t *dossier = scoring_dossier(req, reply, id, "scores are taken");
     if (!dossier)
         return;
@@ -338,16 +422,17 @@ void api_dossiers_scores_create(http_request *req, http_reply *reply, long id)
         json_decref(dossier);
         return;
     }
-    if (open_sheet(req, reply, dossier, &sheet) != 0) {
+    json_t *sheet = open_sheet(req, reply, dossier);
+    if (!sheet) {
         json_decref(dossier);
         return;
     }
     points_read in = {.bad = BAD_NONE};
     json_t *body = http_json_body(req, reply);
-    if (body && !sheet.complete)
-        bad(&in, BAD_SHEET_INCOMPLETE, "sheet", sheet.missing);
+    if (body && !json_is_true(json_object_get(sheet, "complete")))
+        bad(&in, BAD_SHEET_INCOMPLETE, "sheet", text_of(sheet, "missing"));
     if (body)
-        read_sheet_points(body, &sheet, &in);
+        read_sheet_points(body, sheet, &in);
     if (body && in.bad != BAD_NONE)
         answer_bad(reply, &in);
     else if (body && !in.scores)
@@ -356,7 +441,7 @@ void api_dossiers_scores_create(http_request *req, http_reply *reply, long id)
         submit(req, reply, id, &in);
     free(in.scores);
     json_decref(body);
-    criteria_free(&sheet);
+    json_decref(sheet);
     json_decref(dossier);
 }
 

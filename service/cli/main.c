@@ -38,8 +38,7 @@ static const struct {
     {"keys", cmd_keys},     {"db", cmd_db},
     {"user", cmd_user},     {"serve", cmd_serve},
     {"sync", cmd_sync},     {"trace", cmd_trace},
-    {"stamps", cmd_stamps},
-    {"reminders", cmd_reminders},
+    {"stamps", cmd_stamps}, {"reminders", cmd_reminders},
 };
 
 int main(int argc, char **argv)

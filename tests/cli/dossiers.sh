@@ -444,4 +444,13 @@ refuse "a product that is not there" 404 product_id "$officer" POST /api/v1/doss
 req "$officer" POST /api/v1/dossiers "{\"product_id\":$P2}"
 expect "an officer opens one for any product" "$code $(v 'd["producer"]["id"]')" "201 2"
 
+# Without [criteria] dir, the installed sheets: fresh-produce is there but
+# incomplete, so a food product has no sheet to default to, and a dossier
+# on it cannot be scored.
+grep -v -e '^\[criteria\]' -e '^dir = ' "$scratch/dossiers.conf" >"$scratch/installed.conf"
+start_daemon "$db" --config "$scratch/installed.conf"
+refuse "no complete sheet of the group installed" 422 sheet "$producer" POST /api/v1/dossiers "{\"product_id\":$P1}"
+req "$producer" POST /api/v1/dossiers "{\"product_id\":$P1,\"sheet\":\"fresh-produce\"}"
+expect "an installed sheet named" "$code $(v 'd["sheet"]')" "201 fresh-produce"
+
 finish

@@ -291,6 +291,11 @@ before=$(dump)
 req "$m2" POST /api/v1/dossiers/5/scores '{"scores":{}}'
 refused "… and cannot be scored" 422 sheet
 expect_unchanged "… nothing written" "$before"
+req "$m2" GET /api/v1/dossiers/6/sheet
+first_title=$(v 'd["sheet"]["title"]')
+"$PY" -c 'import json,sys; f=json.load(open(sys.argv[1])); f["title"] += " (sửa)"; json.dump(f, open(sys.argv[1], "w"), ensure_ascii=False)' "$scratch/criteria/fixture-food.criteria"
+req "$m2" GET /api/v1/dossiers/6/sheet
+expect "a sheet's file changed is read again" "$(v 'd["sheet"]["title"]')" "$first_title (sửa)"
 kill "$pid" 2>/dev/null
 base=$main_base
 
