@@ -40,7 +40,7 @@ run_suite node tests/e2e/run.mjs
 if pg_cluster_start; then
     trap 'pg_cluster_stop; rm -f "$log"' EXIT
     OCOPTRACE_TEST_POSTGRESQL=$(pg_cluster_createdb unit_db) run_suite "$UNIT" db
-    for suite in api sync serve trace epcis resolver verdict cartons stamps layouts exports dossiers reminders postgresql; do
+    for suite in api sync serve trace epcis resolver verdict cartons stamps layouts exports dossiers reminders scoring postgresql; do
         OCOPTRACE_BACKEND=postgresql run_suite bash "tests/cli/$suite.sh"
     done
     OCOPTRACE_BACKEND=postgresql OCOPTRACE_REAL=$OCOPTRACE OCOPTRACE=$PWD/tests/pg/ocoptrace.sh \

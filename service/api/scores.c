@@ -233,7 +233,8 @@ static const struct {
     [BAD_POINTS_TYPE] = {400, "bad_field", "must be a whole number of points, found"},
     [BAD_OPTION] = {422, "invalid", "must be one of"},
     [BAD_CRITERION_MISSING] = {422, "invalid", "required: every criterion of the sheet is scored"},
-    [BAD_SHEET_INCOMPLETE] = {422, "invalid", "cannot be scored: the sheet is incomplete"},
+    [BAD_SHEET_INCOMPLETE] = {422, "invalid",
+                              "cannot be scored: the sheet is incomplete, it lacks"},
 };
 
 /* The first problem of a sheet of points, and the points read. */
