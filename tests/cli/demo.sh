@@ -54,6 +54,18 @@ password=$(grep -o 'password [^ ]*' "$scratch/out" | head -n 1 | cut -d' ' -f2)
 expect_equal "the demo producer signs in to the web pages" "$(curl -s -b "$jar" -o /dev/null -w '%{http_code} %{redirect_url}' \
     --data-urlencode name=demo-producer --data-urlencode "password=$password" --data-urlencode "csrf=$csrf" \
     "$base/sign-in")" "303 $base/producer"
+expect_equal "a dossier waits for the commune, with its file" \
+    "$(curl -s -H "Authorization: Bearer $(token commune)" "$base/api/v1/dossiers/1" |
+        /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["state"], len(d["files"]), d["sheet"])')" \
+    "submitted 1 fixture-food"
+expect_equal "the council cannot open its sheet before the commune checks it" \
+    "$(curl -s -H "Authorization: Bearer $(token council)" "$base/api/v1/dossiers/1/sheet" -o /dev/null -w '%{http_code}')" \
+    409
+curl -s -c "$jar" -o "$scratch/sign-in" "$base/sign-in"
+csrf=$(grep -o 'name="csrf" value="[^"]*"' "$scratch/sign-in" | cut -d'"' -f4)
+expect_equal "the demo commune signs in to its page" "$(curl -s -b "$jar" -o /dev/null -w '%{http_code} %{redirect_url}' \
+    --data-urlencode name=demo-commune --data-urlencode "password=$password" --data-urlencode "csrf=$csrf" \
+    "$base/sign-in")" "303 $base/commune"
 expect_equal "the database is in the demo folder" "$(sqlite3 "$VAR/ocoptrace.db" "SELECT count(*) FROM serials")" 24
 stop_demo
 
