@@ -6,6 +6,7 @@
  */
 #include "certificate.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const jr_rule signer_rules[] = {
@@ -76,4 +77,10 @@ int certificate_rules(ocl_certificate *c, ocl_problems *problems)
         return -1;
     c->valid_until = ocl_ocop_valid_until(&c->decided);
     return 0;
+}
+
+void certificate_iso_date(const ocl_date *d, char out[11])
+{
+    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)d->year % 10000u, (unsigned)d->month % 100u,
+             (unsigned)d->day % 100u);
 }

@@ -17,4 +17,7 @@ void certificate_store_field(ocl_certificate *c, const char *path, const json_t 
  * stars and valid_until. 0 or -1. */
 int certificate_rules(ocl_certificate *c, ocl_problems *problems);
 
+/* A date as the store keeps it, YYYY-MM-DD. */
+void certificate_iso_date(const ocl_date *d, char out[11]);
+
 #endif

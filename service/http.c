@@ -103,6 +103,11 @@ void http_error(http_reply *reply, int status, const char *code, const char *fie
                             field ? field : "", "message", message);
 }
 
+void http_problem(http_reply *reply, const store_problem *p)
+{
+    http_error(reply, p->status, p->code, p->field, "%s", p->message);
+}
+
 json_t *http_json_body(const http_request *req, http_reply *reply)
 {
     json_error_t error;

@@ -78,6 +78,8 @@ void http_set_cookie(http_reply *reply, const char *fmt, ...) __attribute__((for
 /* Fills an error reply: {"error": {"code", "field", "message"}}. */
 void http_error(http_reply *reply, int status, const char *code, const char *field, const char *fmt,
                 ...) __attribute__((format(printf, 5, 6)));
+/* The error a store function refused a change with (store_problem). */
+void http_problem(http_reply *reply, const store_problem *p);
 /* The body parsed as a JSON object, or NULL with a 400 error filled. */
 json_t *http_json_body(const http_request *req, http_reply *reply);
 

@@ -126,7 +126,7 @@ void api_cartons_create(http_request *req, http_reply *reply, long id)
         reply->status = 201;
         reply->json = json_pack("{s:I, s:o}", "lot_id", (json_int_t)id, "cartons", cartons);
     } else if (serials) {
-        http_error(reply, problem.status, problem.code, problem.field, "%s", problem.message);
+        http_problem(reply, &problem);
     } else {
         http_error(reply, 500, "internal", "", "out of memory");
     }

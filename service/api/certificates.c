@@ -27,12 +27,6 @@ static void keep_field(void *ctx, const char *path, const json_t *v, ocl_problem
     certificate_store_field(ctx, path, v, problems);
 }
 
-static void iso_date(const ocl_date *d, char out[11])
-{
-    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)d->year % 10000u, (unsigned)d->month % 100u,
-             (unsigned)d->day % 100u);
-}
-
 static ocl_date today(void)
 {
     time_t now = time(NULL);
@@ -75,8 +69,8 @@ void api_evaluations_create(http_request *req, http_reply *reply, long id)
         json_decref(body);
         return;
     }
-    iso_date(&c.decided, decided);
-    iso_date(&c.valid_until, until);
+    certificate_iso_date(&c.decided, decided);
+    certificate_iso_date(&c.valid_until, until);
     store_evaluation e = {.product_id = id,
                           .officer_id = req->user.id,
                           .scores = {c.scores[0], c.scores[1], c.scores[2]},

@@ -60,11 +60,6 @@ static const jr_rule reason_rules[] = {
 #define NAME_MAX_BYTES 200
 #define KIND_MAX_BYTES 40
 
-static void refuse_with(http_reply *reply, const store_problem *p)
-{
-    http_error(reply, p->status, p->code, p->field, "%s", p->message);
-}
-
 /* Whether the request may reach dossier `id`: a producer only its own
  * products', as if the others did not exist. Its owner, or 0 after a 404. */
 static long reachable(http_request *req, http_reply *reply, long id)
@@ -226,7 +221,7 @@ void api_dossiers_create(http_request *req, http_reply *reply, long id)
                                .renews = in.renews};
         long made = store_dossier_create(req->store, &d, &p);
         if (made < 0)
-            refuse_with(reply, &p);
+            http_problem(reply, &p);
         else
             answer_dossier(req, reply, made, 201);
     }
@@ -286,7 +281,7 @@ void api_dossiers_update(http_request *req, http_reply *reply, long id)
     if (http_read_body(req, reply, rules, keep_input, &(dossier_input){.form = form}, &body) == 0) {
         store_problem p;
         if (store_dossier_form_update(req->store, id, form, req->user.id, &p) != 0)
-            refuse_with(reply, &p);
+            http_problem(reply, &p);
         else
             answer_dossier(req, reply, id, 200);
     }
@@ -382,7 +377,7 @@ void api_dossier_files_create(http_request *req, http_reply *reply, long id)
         store_dossier_upload u = {dir, id, req->user.id, name, kind, type, data, req->body_len};
         json_t *file = store_dossier_file_add(req->store, &u, &p);
         if (!file) {
-            refuse_with(reply, &p);
+            http_problem(reply, &p);
             return;
         }
         json_object_del(file, "dossier_id");
@@ -459,7 +454,7 @@ void api_dossier_files_delete(http_request *req, http_reply *reply, long id)
         return;
     store_problem p;
     if (store_dossier_file_delete(req->store, id, req->user.id, &p) != 0)
-        refuse_with(reply, &p);
+        http_problem(reply, &p);
     else {
         reply->status = 200;
         reply->json = json_pack("{s:I}", "deleted", (json_int_t)id);
@@ -473,7 +468,7 @@ static void answer_step(http_request *req, http_reply *reply, long id, int line,
                         const store_problem *p)
 {
     if (line < 0)
-        refuse_with(reply, p);
+        http_problem(reply, p);
     else
         answer_dossier(req, reply, id, 200);
 }
@@ -598,12 +593,6 @@ static void keep_decision(void *ctx, const char *path, const json_t *v, ocl_prob
     certificate_store_field(ctx, path, v, problems);
 }
 
-static void iso_date(const ocl_date *d, char out[11])
-{
-    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)d->year % 10000u, (unsigned)d->month % 100u,
-             (unsigned)d->day % 100u);
-}
-
 /* The dossier's scores into `c`: 0, or -1 after a 409 when it has none. */
 static int scored_parts(http_reply *reply, long id, const json_t *dossier, ocl_certificate *c)
 {
@@ -662,8 +651,8 @@ void api_dossiers_decision(http_request *req, http_reply *reply, long id)
         (to = decided_state(reply, &c))) {
         char decided[11], until[11];
         int recognised = strcmp(to, "recognised") == 0;
-        iso_date(&c.decided, decided);
-        iso_date(&c.valid_until, until);
+        certificate_iso_date(&c.decided, decided);
+        certificate_iso_date(&c.valid_until, until);
         store_evaluation e = {.product_id =
                                   (long)json_integer_value(json_object_get(dossier, "product_id")),
                               .officer_id = req->user.id,
@@ -679,7 +668,7 @@ void api_dossiers_decision(http_request *req, http_reply *reply, long id)
                               .valid_until = until};
         store_problem p;
         if (store_dossier_decide(req->store, id, &e, to, c.decision_number, &p) != 0)
-            refuse_with(reply, &p);
+            http_problem(reply, &p);
         else
             answer_dossier(req, reply, id, 200);
     } else if (!dossier)

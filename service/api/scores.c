@@ -400,7 +400,7 @@ static void submit(http_request *req, http_reply *reply, long id, const points_r
                                 .count = in->count};
     store_problem problem;
     if (store_scores_submit(req->store, &sheet, &problem) != 0) {
-        http_error(reply, problem.status, problem.code, problem.field, "%s", problem.message);
+        http_problem(reply, &problem);
         return;
     }
     json_t *sheets = store_scores_list(req->store, id, req->user.id);
@@ -497,7 +497,7 @@ void api_dossiers_close(http_request *req, http_reply *reply, long id)
     json_t *score =
         store_scoring_close(req->store, id, req->user.id, req->config->quorum, &problem);
     if (!score) {
-        http_error(reply, problem.status, problem.code, problem.field, "%s", problem.message);
+        http_problem(reply, &problem);
         return;
     }
     reply->status = 200;

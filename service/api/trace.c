@@ -71,18 +71,13 @@ static void answer_list(http_reply *reply, const char *key, json_t *list)
     answer(reply, 200, list ? json_pack("{s:o}", key, list) : NULL);
 }
 
-static void refused(http_reply *reply, const store_problem *p)
-{
-    http_error(reply, p->status, p->code, p->field, "%s", p->message);
-}
-
 /* The answer to a change: the record `saved` read back with `get` (201,
  * or 200 for a change of `changed`), or the store's refusal. */
 static void saved_answer(http_request *req, http_reply *reply, long saved, const store_problem *p,
                          json_t *(*get)(store *, long), int changed)
 {
     if (saved < 0)
-        refused(reply, p);
+        http_problem(reply, p);
     else
         answer(reply, changed ? 200 : 201, get(req->store, saved));
 }

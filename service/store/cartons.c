@@ -54,19 +54,6 @@ const char *store_postgresql_cartons(void)
 
 /* ---------- packing ---------- */
 
-static void refuse(store_problem *p, int status, const char *code, const char *field,
-                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static void refuse(store_problem *p, int status, const char *code, const char *field,
-                   const char *fmt, ...)
-{
-    if (p->status)
-        return; /* the first problem is the one told */
-    va_list ap;
-    va_start(ap, fmt);
-    store_problem_vset(p, status, code, field, fmt, ap);
-    va_end(ap);
-}
-
 /* What one packing request holds while it runs. */
 typedef struct {
     store *s;
@@ -106,7 +93,7 @@ static void lock_counter(packing *k)
         }
     }
     db_finalize(st);
-    refuse(k->p, 500, "store", "", "cannot read the SSCC counter");
+    store_problem_first(k->p, 500, "store", "", "cannot read the SSCC counter");
 }
 
 /* The lot's GTIN, code and product, for the events. */
@@ -127,7 +114,7 @@ static void read_lot(packing *k)
     db_finalize(st);
     k->lot = (epcis_lot){k->gtin, k->code};
     if (!k->product_id)
-        refuse(k->p, 404, "not_found", "id", "no lot %ld", k->in->lot_id);
+        store_problem_first(k->p, 404, "not_found", "id", "no lot %ld", k->in->lot_id);
 }
 
 static int keep_serial(packing *k, const char *serial)
@@ -163,15 +150,17 @@ static long cartons_needed(packing *k, long long unpacked)
     long per = k->in->units_per_carton;
     long long whole = (unpacked + per - 1) / per;
     if (unpacked < 0)
-        refuse(k->p, 500, "store", "", "cannot count the lot's units");
+        store_problem_first(k->p, 500, "store", "", "cannot count the lot's units");
     else if (unpacked == 0)
-        refuse(k->p, 409, "nothing_to_pack", "units_per_carton",
-               "lot %ld has no issued serial that is not in a carton already", k->in->lot_id);
+        store_problem_first(k->p, 409, "nothing_to_pack", "units_per_carton",
+                            "lot %ld has no issued serial that is not in a carton already",
+                            k->in->lot_id);
     else if (!k->in->max_cartons && whole > STORE_CARTONS_MAX)
-        refuse(k->p, 422, "invalid", "units_per_carton",
-               "the lot's %lld unpacked units make %lld cartons of %ld, more than %d a request: "
-               "give \"cartons\" (1 to %d) to pack that many now and the rest after",
-               unpacked, whole, per, STORE_CARTONS_MAX, STORE_CARTONS_MAX);
+        store_problem_first(
+            k->p, 422, "invalid", "units_per_carton",
+            "the lot's %lld unpacked units make %lld cartons of %ld, more than %d a request: "
+            "give \"cartons\" (1 to %d) to pack that many now and the rest after",
+            unpacked, whole, per, STORE_CARTONS_MAX, STORE_CARTONS_MAX);
     if (k->p->status)
         return 0;
     return k->in->max_cartons && whole > k->in->max_cartons ? k->in->max_cartons : (long)whole;
@@ -204,7 +193,7 @@ static void select_unpacked(packing *k)
     }
     db_finalize(st);
     if (rc != DB_DONE)
-        refuse(k->p, 500, "store", "", "cannot read the lot's units");
+        store_problem_first(k->p, 500, "store", "", "cannot read the lot's units");
 }
 
 /* The carton a unit of the lot is in: 1 (its SSCC in `sscc`), 0 none, -1
@@ -235,20 +224,21 @@ static void select_named(packing *k)
 {
     k->serials = calloc(k->in->serial_count ? k->in->serial_count : 1, sizeof(*k->serials));
     if (!k->serials)
-        refuse(k->p, 500, "store", "", "out of memory");
+        store_problem_first(k->p, 500, "store", "", "out of memory");
     for (size_t i = 0; !k->p->status && i < k->in->serial_count; i++) {
         const char *serial = k->in->serials[i];
         char field[32], sscc[OCL_SSCC_LEN + 1];
         snprintf(field, sizeof(field), "serials[%zu]", i);
         int in_carton = carton_of_unit(k, serial, sscc);
         if (in_carton < 0)
-            refuse(k->p, 422, "invalid", field, "'%s' is not an issued serial of lot %ld", serial,
-                   k->in->lot_id);
+            store_problem_first(k->p, 422, "invalid", field,
+                                "'%s' is not an issued serial of lot %ld", serial, k->in->lot_id);
         else if (in_carton)
-            refuse(k->p, 409, "packed", field, "unit '%s' of lot %ld is in carton %s already",
-                   serial, k->in->lot_id, sscc);
+            store_problem_first(k->p, 409, "packed", field,
+                                "unit '%s' of lot %ld is in carton %s already", serial,
+                                k->in->lot_id, sscc);
         else if (keep_serial(k, serial) != 0)
-            refuse(k->p, 500, "store", "", "out of memory");
+            store_problem_first(k->p, 500, "store", "", "out of memory");
     }
 }
 
@@ -258,10 +248,11 @@ static void take_references(packing *k, long cartons)
 {
     long long max = ocl_sscc_reference_max(strlen(k->in->company_prefix));
     if (k->used + cartons > max) {
-        refuse(k->p, 409, "sscc_exhausted", "company_prefix",
-               "the serial references of company prefix '%s' with extension digit %d are used "
-               "up (%lld of %lld, %ld more asked): set another [gs1] extension_digit",
-               k->in->company_prefix, k->in->extension_digit, k->used, max, cartons);
+        store_problem_first(
+            k->p, 409, "sscc_exhausted", "company_prefix",
+            "the serial references of company prefix '%s' with extension digit %d are used "
+            "up (%lld of %lld, %ld more asked): set another [gs1] extension_digit",
+            k->in->company_prefix, k->in->extension_digit, k->used, max, cartons);
         return;
     }
     db_stmt *st =
@@ -271,7 +262,7 @@ static void take_references(packing *k, long cartons)
         db_bind_int64(st, 2, cartons);
     }
     if (!st || store_step_done(st) != 0)
-        refuse(k->p, 500, "store", "", "cannot raise the SSCC counter");
+        store_problem_first(k->p, 500, "store", "", "cannot raise the SSCC counter");
 }
 
 static long insert_carton(packing *k, const char *sscc, size_t units)
@@ -287,11 +278,12 @@ static long insert_carton(packing *k, const char *sscc, size_t units)
     }
     int rc = st ? store_step_id(st, &id) : DB_FAILED;
     if (rc == DB_UNIQUE)
-        refuse(k->p, 409, "sscc_taken", "company_prefix",
-               "SSCC %s is another carton's already: is company prefix '%s' this company's?", sscc,
-               k->in->company_prefix);
+        store_problem_first(
+            k->p, 409, "sscc_taken", "company_prefix",
+            "SSCC %s is another carton's already: is company prefix '%s' this company's?", sscc,
+            k->in->company_prefix);
     else if (rc)
-        refuse(k->p, 500, "store", "", "cannot record the carton");
+        store_problem_first(k->p, 500, "store", "", "cannot record the carton");
     return rc ? 0 : id;
 }
 
@@ -317,13 +309,13 @@ static void insert_units(packing *k, long id, size_t first, size_t n)
     char field[32];
     snprintf(field, sizeof(field), "serials[%zu]", i - 1);
     if (rc == DB_UNIQUE && k->in->units_per_carton)
-        refuse(k->p, 409, "packed", "units_per_carton",
-               "unit '%s' was packed by another request at this moment: pack again",
-               k->serials[i - 1]);
+        store_problem_first(k->p, 409, "packed", "units_per_carton",
+                            "unit '%s' was packed by another request at this moment: pack again",
+                            k->serials[i - 1]);
     else if (rc == DB_UNIQUE)
-        refuse(k->p, 422, "invalid", field, "'%s' is named twice", k->serials[i - 1]);
+        store_problem_first(k->p, 422, "invalid", field, "'%s' is named twice", k->serials[i - 1]);
     else if (rc)
-        refuse(k->p, 500, "store", "", "cannot pack the units");
+        store_problem_first(k->p, 500, "store", "", "cannot pack the units");
 }
 
 /* The AggregationEvent of the carton, queued with the lot's product's
@@ -345,7 +337,7 @@ static void queue_aggregation(packing *k, const char *sscc, size_t first, size_t
     char *document = ok ? epcis_aggregation_document(&a) : NULL;
     if (!document || store_outbox_add(k->s, "commissioning", k->product_id, "/capture",
                                       "application/ld+json", document) != 0)
-        refuse(k->p, 500, "store", "", "cannot queue the EPCIS event");
+        store_problem_first(k->p, 500, "store", "", "cannot queue the EPCIS event");
     free(document);
     for (size_t i = 0; children && i < n; i++)
         free(children[i]);
@@ -376,7 +368,8 @@ static void make_cartons(packing *k)
         ocl_problems_init(&problems);
         if (ocl_sscc_build(k->in->extension_digit, k->in->company_prefix, k->used + 1 + c, sscc,
                            &problems) != OCL_OK) {
-            refuse(k->p, 500, "sscc", problems.item[0].field, "%s", problems.item[0].rule);
+            store_problem_first(k->p, 500, "sscc", problems.item[0].field, "%s",
+                                problems.item[0].rule);
             break;
         }
         long id = insert_carton(k, sscc, n);
@@ -396,7 +389,7 @@ json_t *store_cartons_pack(store *s, const store_packing *in, store_problem *p)
     packing k = {.s = s, .in = in, .p = p};
     snprintf(k.prefix, sizeof(k.prefix), "%d%s", in->extension_digit, in->company_prefix);
     if (store_transaction(s, error) != 0) {
-        refuse(p, 500, "store", "", "%s", error);
+        store_problem_first(p, 500, "store", "", "%s", error);
         return NULL;
     }
     lock_counter(&k);
@@ -409,7 +402,7 @@ json_t *store_cartons_pack(store *s, const store_packing *in, store_problem *p)
     if (!p->status)
         make_cartons(&k);
     if (!p->status && store_exec(s, "COMMIT", error) != 0)
-        refuse(p, 500, "store", "", "cannot commit the cartons");
+        store_problem_first(p, 500, "store", "", "cannot commit the cartons");
     if (p->status)
         store_exec(s, "ROLLBACK", error);
     json_t *answer = p->status ? NULL : json_incref(k.cartons);

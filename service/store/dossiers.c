@@ -128,19 +128,6 @@ const char *store_postgresql_dossiers(void)
 
 /* ---------- the states ---------- */
 
-static void refuse(store_problem *p, int status, const char *code, const char *field,
-                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static void refuse(store_problem *p, int status, const char *code, const char *field,
-                   const char *fmt, ...)
-{
-    if (p->status)
-        return; /* the first problem is the one told */
-    va_list ap;
-    va_start(ap, fmt);
-    store_problem_vset(p, status, code, field, fmt, ap);
-    va_end(ap);
-}
-
 static void bind_user(db_stmt *st, int index, long user_id)
 {
     if (user_id > 0)
@@ -169,10 +156,10 @@ static int read_state(store *s, long id, char state[32])
 static void refuse_state(store_problem *p, long id, const char *state, const char *needed)
 {
     if (!*state)
-        refuse(p, 404, "not_found", "id", "no dossier %ld", id);
+        store_problem_first(p, 404, "not_found", "id", "no dossier %ld", id);
     else
-        refuse(p, 409, "conflict", "state", "dossier %ld is '%s'; this step needs %s", id, state,
-               needed);
+        store_problem_first(p, 409, "conflict", "state", "dossier %ld is '%s'; this step needs %s",
+                            id, state, needed);
 }
 
 /* A history line and its audit line "dossier.<to>": the line's id, or -1. */
@@ -210,7 +197,7 @@ int store_dossier_transition_in(store *s, long dossier_id, const char *from, con
         db_bind_text(st, 3, to);
     }
     if (!st || store_step_done(st) != 0) {
-        refuse(p, 500, "store", "", "cannot change the dossier's state");
+        store_problem_first(p, 500, "store", "", "cannot change the dossier's state");
         return -1;
     }
     if (db_changes(store_db(s)) == 0) {
@@ -222,7 +209,7 @@ int store_dossier_transition_in(store *s, long dossier_id, const char *from, con
     }
     long line = insert_transition(s, dossier_id, from, to, user_id, note);
     if (line < 0)
-        refuse(p, 500, "store", "", "cannot record the dossier's history");
+        store_problem_first(p, 500, "store", "", "cannot record the dossier's history");
     return line < 0 ? -1 : (int)line;
 }
 
@@ -233,7 +220,7 @@ static int begin(store *s, store_problem *p)
     memset(p, 0, sizeof(*p));
     if (store_transaction(s, error) == 0)
         return 0;
-    refuse(p, 500, "store", "", "%s", error);
+    store_problem_first(p, 500, "store", "", "%s", error);
     return -1;
 }
 
@@ -242,7 +229,7 @@ static long end(store *s, store_problem *p, long result)
 {
     char error[STORE_ERROR_MAX];
     if (!p->status && store_exec(s, "COMMIT", error) != 0)
-        refuse(p, 500, "store", "", "cannot commit the dossier: %s", error);
+        store_problem_first(p, 500, "store", "", "cannot commit the dossier: %s", error);
     if (p->status) {
         store_exec(s, "ROLLBACK", error);
         return -1;
@@ -281,7 +268,7 @@ static int changeable(store *s, long id, const char *step, char state[32], json_
         snprintf(needed, sizeof(needed), "'draft' or 'returned' (%s)", step);
         refuse_state(p, id, state, needed);
     } else if (form && !json_is_object(*form))
-        refuse(p, 500, "store", "", "the form of dossier %ld cannot be read", id);
+        store_problem_first(p, 500, "store", "", "the form of dossier %ld cannot be read", id);
     if (p->status && form) {
         json_decref(*form);
         *form = NULL;
@@ -309,14 +296,17 @@ static json_t *renewed_form(store *s, const store_new_dossier *d, store_problem 
     }
     db_finalize(st);
     if (!product || product != d->product_id)
-        refuse(p, 422, "invalid", "renews", "dossier %ld is not a dossier of product %ld",
-               d->renews, d->product_id);
+        store_problem_first(p, 422, "invalid", "renews",
+                            "dossier %ld is not a dossier of product %ld", d->renews,
+                            d->product_id);
     else if (strcmp(state, "recognised") != 0 && strcmp(state, "not_recognised") != 0)
-        refuse(p, 409, "conflict", "renews",
-               "dossier %ld is '%s': only a 'recognised' or 'not_recognised' one is renewed",
-               d->renews, state);
+        store_problem_first(
+            p, 409, "conflict", "renews",
+            "dossier %ld is '%s': only a 'recognised' or 'not_recognised' one is renewed",
+            d->renews, state);
     else if (!json_is_object(form))
-        refuse(p, 500, "store", "", "the form of dossier %ld cannot be read", d->renews);
+        store_problem_first(p, 500, "store", "", "the form of dossier %ld cannot be read",
+                            d->renews);
     if (p->status) {
         json_decref(form);
         return NULL;
@@ -375,7 +365,7 @@ long store_dossier_create(store *s, const store_new_dossier *d, store_problem *p
     json_decref(form);
     if (!p->status && (id < 0 || (d->renews && copy_files(s, d->renews, id) != 0) ||
                        insert_transition(s, id, "", "draft", d->user_id, NULL) < 0))
-        refuse(p, 500, "store", "", "cannot record the dossier");
+        store_problem_first(p, 500, "store", "", "cannot record the dossier");
     return end(s, p, id);
 }
 
@@ -410,7 +400,7 @@ int store_dossier_form_update(store *s, long id, const json_t *form, long user_i
     if (changeable(s, id, "to change its form", state, &stored, p)) {
         json_object_update(stored, (json_t *)form);
         if (write_form(s, id, stored) != 0 || audit_dossier(s, user_id, "dossier.form", id) != 0)
-            refuse(p, 500, "store", "", "cannot change the form of dossier %ld", id);
+            store_problem_first(p, 500, "store", "", "cannot change the form of dossier %ld", id);
     }
     json_decref(stored);
     return (int)end(s, p, 0);
@@ -437,8 +427,8 @@ static void check_required(const json_t *form, const char *const *required, stor
                      *others ? ", " : "", required[i]);
     }
     if (*first)
-        refuse(p, 422, "invalid", first, "is required to submit the dossier%s%s%s",
-               *others ? " (also missing: " : "", others, *others ? ")" : "");
+        store_problem_first(p, 422, "invalid", first, "is required to submit the dossier%s%s%s",
+                            *others ? " (also missing: " : "", others, *others ? ")" : "");
 }
 
 int store_dossier_submit(store *s, long id, const char *const *required, long user_id,
@@ -452,9 +442,9 @@ int store_dossier_submit(store *s, long id, const char *const *required, long us
     if (changeable(s, id, "to be submitted", state, &form, p)) {
         check_required(form, required, p);
         if (!p->status && file_count(s, id) < 1)
-            refuse(p, 422, "invalid", "files",
-                   "at least one evidence file is required to submit "
-                   "the dossier");
+            store_problem_first(p, 422, "invalid", "files",
+                                "at least one evidence file is required to submit "
+                                "the dossier");
         if (!p->status)
             line = store_dossier_transition_in(s, id, state, "submitted", user_id, NULL, p);
     }
@@ -490,7 +480,7 @@ int store_dossier_return(store *s, long id, const json_t *reasons, long user_id,
         return -1;
     int line = store_dossier_transition_in(s, id, "submitted", "returned", user_id, NULL, p);
     if (line > 0 && insert_reasons(s, line, reasons) != 0)
-        refuse(p, 500, "store", "", "cannot record the reasons");
+        store_problem_first(p, 500, "store", "", "cannot record the reasons");
     return (int)end(s, p, line);
 }
 
@@ -513,9 +503,9 @@ int store_dossier_decide(store *s, long id, const store_evaluation *e, const cha
     if (store_dossier_transition_in(s, id, "scored", to, e->officer_id, note, p) > 0) {
         long made = store_evaluation_insert(s, e, &evaluation);
         if (made == -2)
-            refuse(p, 409, "conflict", "number", "certificate '%s' exists", e->number);
+            store_problem_first(p, 409, "conflict", "number", "certificate '%s' exists", e->number);
         else if (made < 0 || link_evaluation(s, id, evaluation) != 0)
-            refuse(p, 500, "store", "", "cannot record the evaluation");
+            store_problem_first(p, 500, "store", "", "cannot record the evaluation");
     }
     return (int)end(s, p, 0);
 }
@@ -615,9 +605,10 @@ json_t *store_dossier_file_add(store *s, const store_dossier_upload *u, store_pr
     if (changeable(s, u->dossier_id, "to attach a file", state, NULL, p)) {
         id = insert_file(s, u, hash);
         if (id < 0 || audit_dossier(s, u->user_id, "dossier.file", u->dossier_id) != 0)
-            refuse(p, 500, "store", "", "cannot record the file");
+            store_problem_first(p, 500, "store", "", "cannot record the file");
         else if ((written = write_blob(u->files_dir, hash, u->data, u->len, path)) < 0)
-            refuse(p, 500, "store", "", "cannot write the file under '%s'", u->files_dir);
+            store_problem_first(p, 500, "store", "", "cannot write the file under '%s'",
+                                u->files_dir);
     }
     if (end(s, p, 0) != 0) {
         if (written == 1)
@@ -652,14 +643,14 @@ int store_dossier_file_delete(store *s, long id, long user_id, store_problem *p)
     long dossier = store_owner_of(s, "SELECT dossier_id FROM dossier_files WHERE id = ?1", id);
     char state[32];
     if (!dossier)
-        refuse(p, 404, "not_found", "id", "no dossier file %ld", id);
+        store_problem_first(p, 404, "not_found", "id", "no dossier file %ld", id);
     else if (changeable(s, dossier, "to remove a file", state, NULL, p)) {
         db_stmt *st = db_prepare(store_db(s), "DELETE FROM dossier_files WHERE id = ?1");
         if (st)
             db_bind_int64(st, 1, id);
         if (!st || store_step_done(st) != 0 ||
             audit_dossier(s, user_id, "dossier.file_delete", dossier) != 0)
-            refuse(p, 500, "store", "", "cannot remove the file");
+            store_problem_first(p, 500, "store", "", "cannot remove the file");
     }
     return (int)end(s, p, 0);
 }

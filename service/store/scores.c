@@ -23,19 +23,6 @@
 #define SCORES_PER_INSERT 64
 #define SCORES_COLUMNS    3 /* criterion, choice, points; the dossier and member are ?1, ?2 */
 
-static void refuse(store_problem *p, int status, const char *code, const char *field,
-                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static void refuse(store_problem *p, int status, const char *code, const char *field,
-                   const char *fmt, ...)
-{
-    if (p->status)
-        return; /* the first problem is the one told */
-    va_list ap;
-    va_start(ap, fmt);
-    store_problem_vset(p, status, code, field, fmt, ap);
-    va_end(ap);
-}
-
 /* ---------- reading ---------- */
 
 static json_t *dossier_row(db_stmt *st)
@@ -171,17 +158,18 @@ static void lock_scoring(store *s, long dossier_id, const char *doing, store_pro
     if (st)
         db_bind_int64(st, 1, dossier_id);
     if (!st || store_step_done(st) != 0) {
-        refuse(p, 500, "store", "", "cannot read dossier %ld", dossier_id);
+        store_problem_first(p, 500, "store", "", "cannot read dossier %ld", dossier_id);
         return;
     }
     if (db_changes(store_db(s)) == 1)
         return;
     json_t *dossier = store_scoring_dossier(s, dossier_id);
     if (!dossier)
-        refuse(p, 404, "not_found", "id", "no dossier %ld", dossier_id);
+        store_problem_first(p, 404, "not_found", "id", "no dossier %ld", dossier_id);
     else
-        refuse(p, 409, "conflict", "state", "dossier %ld is '%s': %s needs it in 'scoring'",
-               dossier_id, json_string_value(json_object_get(dossier, "state")), doing);
+        store_problem_first(p, 409, "conflict", "state",
+                            "dossier %ld is '%s': %s needs it in 'scoring'", dossier_id,
+                            json_string_value(json_object_get(dossier, "state")), doing);
     json_decref(dossier);
 }
 
@@ -198,11 +186,12 @@ static void refuse_repeat(store *s, const store_member_sheet *sheet, store_probl
         rc = db_step(st);
     }
     if (rc == DB_ROW)
-        refuse(p, 409, "conflict", "scores",
-               "member '%s' submitted a sheet for dossier %ld on %s: a member scores once",
-               db_column_text(st, 0), sheet->dossier_id, db_column_text(st, 1));
+        store_problem_first(
+            p, 409, "conflict", "scores",
+            "member '%s' submitted a sheet for dossier %ld on %s: a member scores once",
+            db_column_text(st, 0), sheet->dossier_id, db_column_text(st, 1));
     else if (rc != DB_DONE)
-        refuse(p, 500, "store", "", "cannot read the dossier's sheets");
+        store_problem_first(p, 500, "store", "", "cannot read the dossier's sheets");
     db_finalize(st);
 }
 
@@ -220,10 +209,10 @@ static void insert_sheet(store *s, const store_member_sheet *sheet, store_proble
     }
     int rc = st ? store_step_done(st) : DB_FAILED;
     if (rc == DB_UNIQUE) /* the lock makes this a last resort */
-        refuse(p, 409, "conflict", "scores", "this member has submitted a sheet for dossier %ld",
-               sheet->dossier_id);
+        store_problem_first(p, 409, "conflict", "scores",
+                            "this member has submitted a sheet for dossier %ld", sheet->dossier_id);
     else if (rc)
-        refuse(p, 500, "store", "", "cannot record the sheet");
+        store_problem_first(p, 500, "store", "", "cannot record the sheet");
 }
 
 /* "INSERT ... VALUES (?1, ?2, ?3, ?4, ?5), (?1, ?2, ?6, ?7, ?8)..." for
@@ -269,9 +258,9 @@ static void insert_scores(store *s, const store_member_sheet *sheet, store_probl
         int rc = insert_scores_chunk(s, sheet, first,
                                      rows < SCORES_PER_INSERT ? rows : SCORES_PER_INSERT);
         if (rc == DB_UNIQUE)
-            refuse(p, 422, "invalid", "scores", "a criterion is scored twice");
+            store_problem_first(p, 422, "invalid", "scores", "a criterion is scored twice");
         else if (rc)
-            refuse(p, 500, "store", "", "cannot record the sheet's scores");
+            store_problem_first(p, 500, "store", "", "cannot record the sheet's scores");
     }
 }
 
@@ -280,7 +269,7 @@ int store_scores_submit(store *s, const store_member_sheet *sheet, store_problem
     char error[STORE_ERROR_MAX], subject[48];
     memset(p, 0, sizeof(*p));
     if (store_transaction(s, error) != 0) {
-        refuse(p, 500, "store", "", "%s", error);
+        store_problem_first(p, 500, "store", "", "%s", error);
         return -1;
     }
     lock_scoring(s, sheet->dossier_id, "scoring", p);
@@ -292,9 +281,9 @@ int store_scores_submit(store *s, const store_member_sheet *sheet, store_problem
         insert_scores(s, sheet, p);
     snprintf(subject, sizeof(subject), "dossier %ld", sheet->dossier_id);
     if (!p->status && store_audit(s, sheet->member_id, "dossier.score", subject) != 0)
-        refuse(p, 500, "store", "", "cannot write the audit log");
+        store_problem_first(p, 500, "store", "", "cannot write the audit log");
     if (!p->status && store_exec(s, "COMMIT", error) != 0)
-        refuse(p, 500, "store", "", "cannot commit the sheet");
+        store_problem_first(p, 500, "store", "", "cannot commit the sheet");
     if (p->status)
         store_exec(s, "ROLLBACK", error);
     return p->status ? -1 : 0;
@@ -340,7 +329,7 @@ static void write_score(store *s, long dossier_id, long members, const council_s
         db_bind_int64(st, 7, score->stars);
     }
     if (!st || store_step_done(st) != 0)
-        refuse(p, 500, "store", "", "cannot record the dossier's score");
+        store_problem_first(p, 500, "store", "", "cannot record the dossier's score");
 }
 
 static json_t *score_answer(long members, const council_score *score)
@@ -356,14 +345,15 @@ static long average(store *s, long dossier_id, long quorum, council_score *score
     int(*parts)[COUNCIL_PARTS] = NULL;
     long members = read_parts(s, dossier_id, &parts);
     if (members < 0)
-        refuse(p, 500, "store", "", "cannot read the dossier's sheets");
+        store_problem_first(p, 500, "store", "", "cannot read the dossier's sheets");
     else if (members < quorum)
-        refuse(p, 409, "conflict", "quorum",
-               "%ld of the council's members have scored dossier %ld: closing needs %ld (the "
-               "quorum)",
-               members, dossier_id, quorum);
+        store_problem_first(
+            p, 409, "conflict", "quorum",
+            "%ld of the council's members have scored dossier %ld: closing needs %ld (the "
+            "quorum)",
+            members, dossier_id, quorum);
     else if (council_score_of((const int(*)[COUNCIL_PARTS])parts, (size_t)members, score) != 0)
-        refuse(p, 500, "store", "", "the dossier's sheets give no score");
+        store_problem_first(p, 500, "store", "", "the dossier's sheets give no score");
     free(parts);
     return members;
 }
@@ -376,7 +366,7 @@ json_t *store_scoring_close(store *s, long dossier_id, long user_id, long quorum
     memset(&score, 0, sizeof(score));
     memset(p, 0, sizeof(*p));
     if (store_transaction(s, error) != 0) {
-        refuse(p, 500, "store", "", "%s", error);
+        store_problem_first(p, 500, "store", "", "%s", error);
         return NULL;
     }
     lock_scoring(s, dossier_id, "closing its scoring", p);
@@ -389,9 +379,9 @@ json_t *store_scoring_close(store *s, long dossier_id, long user_id, long quorum
                  score.total, score.mean, score.stars);
     if (!p->status &&
         store_dossier_transition_in(s, dossier_id, "scoring", "scored", user_id, note, p) < 0)
-        refuse(p, 500, "store", "", "cannot move the dossier to 'scored'");
+        store_problem_first(p, 500, "store", "", "cannot move the dossier to 'scored'");
     if (!p->status && store_exec(s, "COMMIT", error) != 0)
-        refuse(p, 500, "store", "", "cannot commit the close");
+        store_problem_first(p, 500, "store", "", "cannot commit the close");
     if (p->status) {
         store_exec(s, "ROLLBACK", error);
         return NULL;

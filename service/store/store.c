@@ -327,6 +327,17 @@ void store_problem_vset(store_problem *p, int status, const char *code, const ch
     vsnprintf(p->message, sizeof(p->message), fmt, ap);
 }
 
+void store_problem_first(store_problem *p, int status, const char *code, const char *field,
+                         const char *fmt, ...)
+{
+    if (p->status)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    store_problem_vset(p, status, code, field, fmt, ap);
+    va_end(ap);
+}
+
 void store_problem_set(store_problem *p, int status, const char *code, const char *field,
                        const char *fmt, ...)
 {

@@ -402,6 +402,10 @@ typedef struct {
 /* Sets `p` to the problem; the rule is a printf format. */
 void store_problem_set(store_problem *p, int status, const char *code, const char *field,
                        const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* The same, unless `p` holds a problem already: the first one found is the
+ * one told. */
+void store_problem_first(store_problem *p, int status, const char *code, const char *field,
+                         const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void store_problem_vset(store_problem *p, int status, const char *code, const char *field,
                         const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 
