@@ -19,15 +19,18 @@
 #define CRITERIA_SUFFIX ".criteria"
 #define CRITERIA_ID_MAX 9 /* "A" and up to 8 digits or dots */
 
+/* The texts a decision prints at length (an option may list every
+ * document it asks for) take a prose's bound; names and titles a line's. */
 static const jr_rule option_rules[] = {
-    {"text", JR_TEXT, 1, NULL, 0},
+    {"text", JR_TEXT, 1, NULL, JR_PROSE},
     {"points", JR_INT, 1, NULL, 0},
+    {"minimum_for", JR_INT, 0, NULL, 0},
     {NULL, 0, 0, NULL, 0},
 };
 static const jr_rule criterion_rules[] = {
     {"id", JR_TEXT, 1, NULL, 0},
     {"section", JR_TEXT, 1, NULL, 0},
-    {"text", JR_TEXT, 1, NULL, 0},
+    {"text", JR_TEXT, 1, NULL, JR_PROSE},
     {"basis", JR_TEXT, 1, NULL, 0},
     {"options", JR_LIST, 1, option_rules, 0},
     {NULL, 0, 0, NULL, 0},
@@ -41,11 +44,17 @@ static const jr_rule part_rules[] = {
     {NULL, 0, 0, NULL, 0},
 };
 static const jr_rule sheet_rules[] = {
-    {"id", JR_TEXT, 1, NULL, 0},          {"group", JR_TEXT, 1, NULL, 0},
-    {"subgroup", JR_TEXT, 1, NULL, 0},    {"title", JR_TEXT, 1, NULL, 0},
-    {"legal_basis", JR_TEXT, 1, NULL, 0}, {"source", JR_TEXT, 1, NULL, 0},
-    {"complete", JR_BOOL, 1, NULL, 0},    {"missing", JR_TEXT, 0, NULL, 0},
-    {"parts", JR_LIST, 1, part_rules, 0}, {NULL, 0, 0, NULL, 0},
+    {"id", JR_TEXT, 1, NULL, 0},
+    {"group", JR_TEXT, 1, NULL, 0},
+    {"subgroup", JR_TEXT, 1, NULL, 0},
+    {"title", JR_TEXT, 1, NULL, 0},
+    {"legal_basis", JR_TEXT, 1, NULL, 0},
+    {"source", JR_TEXT, 1, NULL, 0},
+    {"complete", JR_BOOL, 1, NULL, 0},
+    {"missing", JR_TEXT, 0, NULL, 0},
+    {"notes", JR_TEXT, 0, NULL, JR_PROSE},
+    {"parts", JR_LIST, 1, part_rules, 0},
+    {NULL, 0, 0, NULL, 0},
 };
 
 /* The shape pass only reports; the values are read afterwards. */
@@ -122,10 +131,52 @@ static void check_header(const json_t *root, const char *file_id, criteria_sheet
     sheet->source = text(root, "source");
     sheet->complete = json_is_true(json_object_get(root, "complete"));
     sheet->missing = text(root, "missing");
+    sheet->notes = text(root, "notes");
     if (!sheet->complete && !sheet->missing)
         ocl_problem_add(found, "missing", "required when the sheet is incomplete");
     if (sheet->complete && sheet->missing)
         ocl_problem_add(found, "missing", "must be absent when the sheet is complete");
+}
+
+/* Whether of two minimums the one for more stars asks for fewer points. */
+static int fewer_for_more(const criteria_option *a, const criteria_option *b)
+{
+    return a->minimum_for < b->minimum_for ? a->points > b->points : a->points < b->points;
+}
+
+/* The source's star markers: option `i` is the least the criterion needs for
+ * `minimum_for` stars. One option per level, and a higher level never asks
+ * for fewer points than a lower one. */
+static void read_minimum(const json_t *option, const char *path, criteria_item *item, size_t i,
+                         ocl_problems *found)
+{
+    const json_t *value = json_object_get(option, "minimum_for");
+    if (!value)
+        return;
+    char field[OCL_FIELD_MAX];
+    at(field, sizeof(field), "%s[%zu].minimum_for", path, i);
+    json_int_t stars = json_integer_value(value);
+    if (stars < CRITERIA_MINIMUM_LOWEST || stars > CRITERIA_MINIMUM_HIGHEST) {
+        ocl_problem_add(found, field,
+                        "must be 3, 4 or 5 (the stars this option is the least for), "
+                        "found %lld",
+                        (long long)stars);
+        return;
+    }
+    criteria_option *marked = &item->options[i];
+    marked->minimum_for = (int)stars;
+    for (size_t k = 0; k < i; k++) {
+        const criteria_option *other = &item->options[k];
+        if (other->minimum_for == marked->minimum_for)
+            ocl_problem_add(found, field, "option %zu is already the minimum for %d stars", k,
+                            marked->minimum_for);
+        else if (other->minimum_for && fewer_for_more(other, marked))
+            ocl_problem_add(found, field,
+                            "the minimum for %d stars (%d points) and the minimum for %d stars "
+                            "(%d points, option %zu): more stars may not ask for fewer points",
+                            marked->minimum_for, marked->points, other->minimum_for, other->points,
+                            k);
+    }
 }
 
 static void read_options(const json_t *list, const char *path, criteria_item *item,
@@ -157,6 +208,7 @@ static void read_options(const json_t *list, const char *path, criteria_item *it
         item->options[i].points = points < 0 || points > CRITERIA_TOTAL ? 0 : (int)points;
         if (item->options[i].points > item->max)
             item->max = item->options[i].points;
+        read_minimum(option, path, item, i, found);
     }
 }
 
@@ -381,6 +433,19 @@ void criteria_free(criteria_sheet *sheet)
     }
     json_decref(sheet->document);
     memset(sheet, 0, sizeof(*sheet));
+}
+
+int criteria_requirement(const criteria_item *item, int stars)
+{
+    int best = 0, points = -1;
+    for (size_t i = 0; i < item->option_count; i++) {
+        int level = item->options[i].minimum_for;
+        if (level && level <= stars && level > best) {
+            best = level;
+            points = item->options[i].points;
+        }
+    }
+    return points;
 }
 
 /* A sheet's id names a file in one folder: letters, digits and '-', so that

@@ -14,9 +14,14 @@
 #define CRITERIA_PARTS 3   /* A, B and C */
 #define CRITERIA_TOTAL 100 /* the parts' maxima add up to this */
 
+/* The stars an option can be the minimum for (the source's ***, ****, *****). */
+#define CRITERIA_MINIMUM_LOWEST  3
+#define CRITERIA_MINIMUM_HIGHEST 5
+
 typedef struct {
     const char *text;
     int points;
+    int minimum_for; /* the least the criterion needs for these stars; 0: none */
 } criteria_option;
 
 typedef struct {
@@ -51,6 +56,7 @@ typedef struct {
     const char *source;
     int complete;
     const char *missing; /* what an incomplete sheet lacks; NULL when complete */
+    const char *notes;   /* what the transcription changed or found; NULL: none */
     criteria_part parts[CRITERIA_PARTS];
 } criteria_sheet;
 
@@ -59,6 +65,11 @@ typedef struct {
  * incomplete sheet (complete: false) loads, but may not be used for scoring. */
 ocl_result criteria_load(const char *path, criteria_sheet *sheet, ocl_problems *problems);
 void criteria_free(criteria_sheet *sheet);
+
+/* The points `item` needs for `stars`: its option marked for them, else the
+ * one marked for the most stars below (a 3-star minimum holds for 4 and 5).
+ * -1 when no option applies. */
+int criteria_requirement(const criteria_item *item, int stars);
 
 /* The folder of the sheets: `configured` ([criteria] dir) if set, else
  * templates/criteria of the installed data. 0, or -1. */

@@ -37,6 +37,16 @@ static const char fixture[] =
     "  {\"id\": \"C2\", \"section\": \"S4\", \"text\": \"c2\", \"basis\": \"b\", \"options\": ["
     "   {\"text\": \"o0\", \"points\": 0}, {\"text\": \"o1\", \"points\": 20}]}]}]}";
 
+/* 601 bytes: one over a line's limit; 4001: one over a prose's. */
+#define NOTES_10 "nnnnnnnnnn"
+#define NOTES_100                                                                                  \
+    NOTES_10 NOTES_10 NOTES_10 NOTES_10 NOTES_10 NOTES_10 NOTES_10 NOTES_10 NOTES_10 NOTES_10
+#define NOTES_601 NOTES_100 NOTES_100 NOTES_100 NOTES_100 NOTES_100 NOTES_100 "n"
+#define NOTES_1000                                                                                 \
+    NOTES_100 NOTES_100 NOTES_100 NOTES_100 NOTES_100 NOTES_100 NOTES_100 NOTES_100 NOTES_100      \
+        NOTES_100
+#define NOTES_4001 NOTES_1000 NOTES_1000 NOTES_1000 NOTES_1000 "n"
+
 typedef struct {
     const char *path;  /* dotted, numbers index arrays: "parts.0.max" */
     const char *value; /* JSON text; NULL removes the member */
@@ -128,7 +138,8 @@ static void test_fixture_loads(const char *dir)
     CHECK(rc == OCL_OK, "the fixture loads:%s", got);
     if (rc != OCL_OK)
         return;
-    CHECK(sheet.complete == 1 && sheet.missing == NULL, "the fixture is complete");
+    CHECK(sheet.complete == 1 && sheet.missing == NULL && sheet.notes == NULL,
+          "the fixture is complete, without notes");
     CHECK(sheet.parts[0].item_count == 2 && sheet.parts[0].items[0].max == 20 &&
               sheet.parts[0].items[1].max == 20 && sheet.parts[0].criteria_max == 40,
           "part A: two criteria of 20 points");
@@ -151,6 +162,43 @@ static void test_fixture_loads(const char *dir)
           "an incomplete sheet loads with what it has:%s", got);
     if (rc == OCL_OK)
         CHECK_STR(sheet.missing, "C2", "it says what it lacks");
+    criteria_free(&sheet);
+    unlink(path);
+}
+
+/* The source's star markers: a 3-star minimum holds for 4 stars until a
+ * 5-star one takes over; a criterion without markers needs nothing. */
+static void test_minimums(const char *dir)
+{
+    static const change marked[] = {{"parts.0.criteria.0.options.1.minimum_for", "3"},
+                                    {"parts.0.criteria.0.options.2.minimum_for", "5"},
+                                    {"notes", "\"A1: dấu sao in lại theo bản gốc\""}};
+    static const struct {
+        int stars, a1, a2;
+    } want[] = {{2, -1, -1}, {3, 10, -1}, {4, 10, -1}, {5, 20, -1}};
+    char path[256], got[1024];
+    snprintf(path, sizeof(path), "%s/fixture.criteria", dir);
+    CHECK(write_copy(fixture, marked, ARRAY_SIZE(marked), path) == 0, "a marked copy");
+    criteria_sheet sheet;
+    ocl_problems problems;
+    ocl_problems_init(&problems);
+    ocl_result rc = criteria_load(path, &sheet, &problems);
+    describe(&problems, got, sizeof(got));
+    CHECK(rc == OCL_OK, "a sheet with minimums and notes loads:%s", got);
+    if (rc != OCL_OK)
+        return;
+    const criteria_item *a1 = &sheet.parts[0].items[0], *a2 = &sheet.parts[0].items[1];
+    CHECK(a1->options[0].minimum_for == 0 && a1->options[1].minimum_for == 3 &&
+              a1->options[2].minimum_for == 5,
+          "A1's options: no minimum, the minimum for 3 stars, for 5 stars");
+    CHECK_STR(sheet.notes, "A1: dấu sao in lại theo bản gốc", "the sheet's notes");
+    for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+        CHECK(criteria_requirement(a1, want[i].stars) == want[i].a1,
+              "A1 needs %d points for %d stars, found %d", want[i].a1, want[i].stars,
+              criteria_requirement(a1, want[i].stars));
+        CHECK(criteria_requirement(a2, want[i].stars) == want[i].a2,
+              "A2 needs nothing for %d stars", want[i].stars);
+    }
     criteria_free(&sheet);
     unlink(path);
 }
@@ -251,6 +299,39 @@ static void test_broken_copies(const char *dir)
          {{"complete", "\"yes\""}},
          "complete",
          "must be a boolean, found a string"},
+        {"minimum for 2 stars",
+         {{"parts.0.criteria.0.options.1.minimum_for", "2"}},
+         "A1.options[1].minimum_for",
+         "must be 3, 4 or 5 (the stars this option is the least for), found 2"},
+        {"minimum for 6 stars",
+         {{"parts.1.criteria.0.options.1.minimum_for", "6"}},
+         "B1.options[1].minimum_for",
+         "must be 3, 4 or 5 (the stars this option is the least for), found 6"},
+        {"minimum not a number",
+         {{"parts.0.criteria.0.options.1.minimum_for", "\"****\""}},
+         "A1.options[1].minimum_for",
+         "must be an integer, found a string"},
+        {"two minimums for the same stars",
+         {{"parts.0.criteria.0.options.1.minimum_for", "4"},
+          {"parts.0.criteria.0.options.2.minimum_for", "4"}},
+         "A1.options[2].minimum_for",
+         "option 1 is already the minimum for 4 stars"},
+        {"more stars on fewer points",
+         {{"parts.0.criteria.0.options.1.minimum_for", "4"},
+          {"parts.0.criteria.0.options.2.minimum_for", "3"}},
+         "A1.options[2].minimum_for",
+         "the minimum for 3 stars (20 points) and the minimum for 4 stars (10 points, option 1): "
+         "more stars may not ask for fewer points"},
+        {"notes not a text", {{"notes", "[\"x\"]"}}, "notes", "must be a string, found an array"},
+        {"notes empty", {{"notes", "\"\""}}, "notes", "must not be empty"},
+        {"a title over 600 bytes",
+         {{"title", "\"" NOTES_601 "\""}},
+         "title",
+         "must be at most 600 bytes, found 601"},
+        {"notes over 4000 bytes",
+         {{"notes", "\"" NOTES_4001 "\""}},
+         "notes",
+         "must be at most 4000 bytes, found 4001"},
     };
     char path[256];
     snprintf(path, sizeof(path), "%s/fixture.criteria", dir);
@@ -421,9 +502,9 @@ static void test_tests_sheet(void)
     criteria_free(&sheet);
 }
 
-/* The fresh-produce sheet: its criteria per part as the source sheet numbers
- * them (A 1.a-1.e, 2.a-2.c, 3.a-3.e; B 4.a-4.c, 5.a-5.c; C 6.a-6.d, 7, 8,
- * 9.a-9.b, 10, 11, 12), filling each part although marked incomplete. */
+/* Set 1 of Decision 26/2026 (Rau, củ, quả, hạt tươi): its criteria per part
+ * as the decision numbers them (A 1.1-1.7, 2.1-2.4, 3.1-3.5; B 4.1-4.3,
+ * 5.1-5.3; C 6.1-6.4, 7-12), complete, filling each part. */
 static void test_fresh_produce(void)
 {
     static const struct {
@@ -431,9 +512,9 @@ static void test_fresh_produce(void)
         int max;
         const char *first, *last;
     } want[CRITERIA_PARTS] = {
-        {15, 3, 40, "A1.1", "A3.6"},
+        {16, 3, 40, "A1.1", "A3.5"},
         {6, 2, 25, "B4.1", "B5.3"},
-        {11, 7, 35, "C6.1", "C12"},
+        {10, 7, 35, "C6.1", "C12"},
     };
     criteria_sheet sheet;
     ocl_problems problems;
@@ -444,8 +525,8 @@ static void test_fresh_produce(void)
     CHECK(rc == OCL_OK, "fresh-produce.criteria loads:%s", got);
     if (rc != OCL_OK)
         return;
-    CHECK(!sheet.complete && sheet.missing && strstr(sheet.missing, "Công báo"),
-          "fresh-produce is incomplete: not checked against the official text");
+    CHECK(sheet.complete && !sheet.missing && strstr(sheet.legal_basis, "26/2026/QĐ-TTg"),
+          "fresh-produce is complete, from Decision 26/2026/QĐ-TTg");
     for (size_t p = 0; p < CRITERIA_PARTS; p++) {
         const criteria_part *part = &sheet.parts[p];
         CHECK(part->item_count == want[p].criteria && part->section_count == want[p].sections,
@@ -464,13 +545,85 @@ static void test_fresh_produce(void)
     criteria_free(&sheet);
 }
 
+/* The 26 sets of Decision 26/2026, Phụ lục II, in its order; each loads, a
+ * complete one fills 40, 25 and 35 points, an incomplete one says what it
+ * lacks and names the criterion. */
+static void test_decision_sets(void)
+{
+    static const char *const sets[] = {
+        "fresh-produce",
+        "fresh-meat-seafood",
+        "rice-grains",
+        "honey-other-produce",
+        "fast-food",
+        "processed-grains",
+        "processed-vegetables",
+        "processed-meat-seafood",
+        "sauces-fish-sauce",
+        "other-spices",
+        "tea",
+        "herbal-tea",
+        "coffee-cocoa",
+        "rice-spirits",
+        "other-alcohol",
+        "bottled-water",
+        "other-soft-drinks",
+        "functional-herbal-medicine",
+        "herbal-cosmetics",
+        "essential-oils-herbs",
+        "handicrafts",
+        "textiles",
+        "flowers",
+        "ornamental-plants",
+        "ornamental-animals",
+        "community-tourism",
+    };
+    static const int parts_max[CRITERIA_PARTS] = {40, 25, 35};
+    CHECK(ARRAY_SIZE(sets) == 26, "26 sets listed");
+    for (size_t i = 0; i < ARRAY_SIZE(sets); i++) {
+        for (size_t k = 0; k < i; k++)
+            CHECK(strcmp(sets[k], sets[i]) != 0, "set %zu's id '%s' is unique", i + 1, sets[i]);
+        char path[256], got[1024], basis[64];
+        snprintf(path, sizeof(path), SHEETS "/%s.criteria", sets[i]);
+        criteria_sheet sheet;
+        ocl_problems problems;
+        ocl_problems_init(&problems);
+        ocl_result rc = criteria_load(path, &sheet, &problems);
+        describe(&problems, got, sizeof(got));
+        CHECK(rc == OCL_OK, "%s loads:%s", sets[i], got);
+        if (rc != OCL_OK)
+            continue;
+        snprintf(basis, sizeof(basis), "Bộ sản phẩm số %zu:", i + 1);
+        CHECK(strstr(sheet.legal_basis, "26/2026/QĐ-TTg") && strstr(sheet.legal_basis, basis),
+              "%s is set %zu of Decision 26/2026/QĐ-TTg", sets[i], i + 1);
+        for (size_t p = 0; p < CRITERIA_PARTS; p++) {
+            const criteria_part *part = &sheet.parts[p];
+            CHECK(part->max == parts_max[p] && part->item_count > 0,
+                  "%s part %c: maximum %d with criteria, found %d", sets[i], part->letter,
+                  parts_max[p], part->max);
+            if (sheet.complete)
+                CHECK(part->criteria_max == parts_max[p], "%s part %c: criteria add up to %d",
+                      sets[i], part->letter, parts_max[p]);
+        }
+        if (!sheet.complete)
+            CHECK(
+                sheet.missing && strlen(sheet.missing) > 20 &&
+                    (sheet.missing[0] == 'A' || sheet.missing[0] == 'B' || sheet.missing[0] == 'C'),
+                "%s is incomplete and names the criterion it lacks: '%s'", sets[i],
+                sheet.missing ? sheet.missing : "");
+        criteria_free(&sheet);
+    }
+}
+
 void test_criteria(void)
 {
     test_tests_sheet();
     test_fresh_produce();
+    test_decision_sets();
     char dir[] = "/tmp/criteria-XXXXXX";
     CHECK(mkdtemp(dir) != NULL, "a temporary folder");
     test_fixture_loads(dir);
+    test_minimums(dir);
     test_broken_copies(dir);
     test_unreadable(dir);
     test_shipped_sheets(dir);
