@@ -64,43 +64,128 @@ typedef struct {
     char notice[TEXT_MAX], subject[512], producer_body[TEXT_MAX], officer_body[TEXT_MAX];
 } reminder_words;
 
-static void reminder_say(const store_reminder_due *d, long days_left, const char *base,
-                         reminder_words *w)
+/* The days a reminder names, as Vietnamese write them: the end, the
+ * renewal window's first and last days (Điều 7.6), and the last day a
+ * late renewal keeps the certificate valid to (Điều 12.3). */
+typedef struct {
+    char until[16], open[16], close[16], grace[16];
+    long left; /* days to the end */
+} reminder_days;
+
+#define BASIS     "Quyết định số 26/2026/QĐ-TTg"
+#define FROM_LAST "Hồ sơ đánh giá lại được lập từ hồ sơ gần nhất của sản phẩm"
+#define HOW_TO_RENEW                                                                                                       \
+    FROM_LAST ": biểu mẫu và tệp minh chứng được chép sang, chỉ cần cập nhật những gì đã thay " \
+              "đổi. Mở trang %s/producer, chọn sản phẩm và tạo hồ sơ đánh giá lại.\n\n"
+#define AUTOMATIC "Thư này được gửi tự động; vui lòng không trả lời.\n"
+
+static void reminder_days_of(const store_reminder_due *d, time_t today, reminder_days *r)
 {
-    char until[16], left[64];
     time_t end = 0;
     parse_day(d->valid_until, &end);
-    format_day(end, 1, until);
-    if (days_left > 0)
-        snprintf(left, sizeof(left), "còn %ld ngày", days_left);
+    r->left = (long)((end - today) / DAY_SECONDS);
+    format_day(end, 1, r->until);
+    format_day(end - (time_t)REMINDER_WINDOW_OPENS * DAY_SECONDS, 1, r->open);
+    format_day(end - (time_t)REMINDER_WINDOW_CLOSES * DAY_SECONDS, 1, r->close);
+    format_day(end + (time_t)REMINDER_LATE_GRACE * DAY_SECONDS, 1, r->grace);
+}
+
+/* 180 and 150 days before the end: the window is open; file in it.
+ * `state` is short, for the subject; `phrase` follows "the window". */
+static void say_window(const store_reminder_due *d, const reminder_days *r, const char *base,
+                       reminder_words *w)
+{
+    char state[160], phrase[256];
+    long to_file = r->left - REMINDER_WINDOW_CLOSES;
+    if (d->days == REMINDER_WINDOW_OPENS)
+        snprintf(state, sizeof(state), "%s",
+                 r->left == REMINDER_WINDOW_OPENS ? "mở từ hôm nay" : "đang mở");
+    else if (to_file > 0)
+        snprintf(state, sizeof(state), "còn %ld ngày để nộp hồ sơ", to_file);
+    else
+        snprintf(state, sizeof(state), "hôm nay là ngày cuối để nộp hồ sơ");
+    if (d->days == REMINDER_WINDOW_OPENS)
+        snprintf(phrase, sizeof(phrase), "%s", state);
+    else
+        snprintf(phrase, sizeof(phrase), "đóng ngày %s, %s", r->close, state);
+    snprintf(w->notice, sizeof(w->notice),
+             "Chứng nhận OCOP %d sao số %s của sản phẩm \"%s\" (%s) hết hiệu lực ngày %s. Cửa sổ "
+             "nộp hồ sơ đánh giá lại %s: nộp hồ sơ đánh giá lại từ ngày %s đến ngày %s (Điều 7.6 "
+             "" BASIS "). " FROM_LAST ".",
+             d->stars, d->number, d->product, d->producer, r->until, phrase, r->open, r->close);
+    snprintf(w->subject, sizeof(w->subject),
+             "Nộp hồ sơ đánh giá lại OCOP: chứng nhận %s, từ ngày %s đến ngày %s (%s)", d->number,
+             r->open, r->close, state);
+    snprintf(w->producer_body, sizeof(w->producer_body),
+             "Kính gửi %s,\n\n"
+             "Chứng nhận sản phẩm OCOP %d sao số %s của sản phẩm \"%s\" hết hiệu lực ngày %s. "
+             "Cửa sổ nộp hồ sơ đánh giá lại %s: đề nghị cơ sở nộp hồ sơ đánh giá lại từ ngày %s "
+             "đến ngày %s, không sớm hơn 180 ngày và không muộn hơn 120 ngày trước ngày hết "
+             "hiệu lực (Điều 7.6 " BASIS ").\n\n" HOW_TO_RENEW AUTOMATIC,
+             d->producer, d->stars, d->number, d->product, r->until, phrase, r->open, r->close,
+             base);
+    snprintf(w->officer_body, sizeof(w->officer_body),
+             "Kính gửi cán bộ phụ trách OCOP,\n\n"
+             "Sản phẩm \"%s\" của %s: cửa sổ nộp hồ sơ đánh giá lại mở từ ngày %s đến ngày %s "
+             "(%s; Điều 7.6 " BASIS "). Chứng nhận OCOP %d sao số %s hết hiệu lực ngày %s; cơ "
+             "sở chưa nộp hồ sơ đánh giá lại. Theo dõi hồ sơ tại trang %s/officer.\n\n" AUTOMATIC,
+             d->product, d->producer, r->open, r->close, state, d->stars, d->number, r->until,
+             base);
+}
+
+/* 30 and 7 days before the end: the recognition ends; when no renewal
+ * was filed, the window has closed and a late one keeps the certificate
+ * valid until its result, at most 180 days past the end. */
+static void say_ending(const store_reminder_due *d, const reminder_days *r, const char *base,
+                       reminder_words *w)
+{
+    char left[64], renewal[1024];
+    if (r->left > 0)
+        snprintf(left, sizeof(left), "còn %ld ngày", r->left);
     else
         snprintf(left, sizeof(left), "hôm nay là ngày cuối");
+    if (d->filed)
+        snprintf(renewal, sizeof(renewal),
+                 "Hồ sơ đánh giá lại của sản phẩm đã được nộp và đang được xử lý.");
+    else
+        snprintf(renewal, sizeof(renewal),
+                 "Cửa sổ nộp hồ sơ đánh giá lại (từ ngày %s đến ngày %s, Điều 7.6 " BASIS
+                 ") đã đóng mà chưa có hồ sơ đánh giá lại. Hồ sơ đánh giá lại nộp muộn thì "
+                 "chứng nhận còn hiệu lực đến ngày có kết quả xử lý hồ sơ, nhưng không quá 180 "
+                 "ngày kể từ ngày hết hiệu lực, tức không quá ngày %s (Điều 12.3 " BASIS ").",
+                 r->open, r->close, r->grace);
     snprintf(w->notice, sizeof(w->notice),
-             "Chứng nhận OCOP %d sao số %s của sản phẩm \"%s\" (%s) hết hiệu lực ngày %s, %s. "
-             "Cần nộp hồ sơ đánh giá lại trước ngày này; hồ sơ đánh giá lại được lập từ hồ sơ "
-             "gần nhất của sản phẩm.",
-             d->stars, d->number, d->product, d->producer, until, left);
+             "Chứng nhận OCOP %d sao số %s của sản phẩm \"%s\" (%s) hết hiệu lực ngày %s, %s. %s "
+             "" FROM_LAST ".",
+             d->stars, d->number, d->product, d->producer, r->until, left, renewal);
     snprintf(w->subject, sizeof(w->subject),
-             "Nhắc đánh giá lại OCOP: chứng nhận %s hết hiệu lực ngày %s (%s)", d->number, until,
+             "Nhắc đánh giá lại OCOP: chứng nhận %s hết hiệu lực ngày %s (%s)", d->number, r->until,
              left);
     snprintf(w->producer_body, sizeof(w->producer_body),
              "Kính gửi %s,\n\n"
              "Chứng nhận sản phẩm OCOP %d sao số %s của sản phẩm \"%s\" hết hiệu lực ngày %s, "
-             "%s.\n\n"
-             "Để sản phẩm tiếp tục được công nhận, đề nghị cơ sở nộp hồ sơ đánh giá lại trước "
-             "ngày hết hiệu lực. Hồ sơ đánh giá lại được lập từ hồ sơ gần nhất của sản phẩm: "
-             "biểu mẫu và tệp minh chứng được chép sang, chỉ cần cập nhật những gì đã thay đổi. "
-             "Mở trang %s/producer, chọn sản phẩm và tạo hồ sơ đánh giá lại.\n\n"
-             "Thư này được gửi tự động; vui lòng không trả lời.\n",
-             d->producer, d->stars, d->number, d->product, until, left, base);
+             "%s.\n\n%s%s\n\n" HOW_TO_RENEW AUTOMATIC,
+             d->producer, d->stars, d->number, d->product, r->until, left, renewal,
+             d->filed ? ""
+                      : " Để sản phẩm tiếp tục được công nhận, đề nghị cơ sở nộp hồ sơ đánh "
+                        "giá lại ngay.",
+             base);
     snprintf(w->officer_body, sizeof(w->officer_body),
              "Kính gửi cán bộ phụ trách OCOP,\n\n"
              "Chứng nhận sản phẩm OCOP %d sao số %s của sản phẩm \"%s\" (%s) hết hiệu lực ngày "
-             "%s, %s.\n\n"
-             "Cơ sở cần nộp hồ sơ đánh giá lại, lập từ hồ sơ gần nhất của sản phẩm, trước ngày "
-             "hết hiệu lực. Theo dõi hồ sơ tại trang %s/officer.\n\n"
-             "Thư này được gửi tự động; vui lòng không trả lời.\n",
-             d->stars, d->number, d->product, d->producer, until, left, base);
+             "%s, %s.\n\n%s Theo dõi hồ sơ tại trang %s/officer.\n\n" AUTOMATIC,
+             d->stars, d->number, d->product, d->producer, r->until, left, renewal, base);
+}
+
+static void reminder_say(const store_reminder_due *d, time_t today, const char *base,
+                         reminder_words *w)
+{
+    reminder_days r;
+    reminder_days_of(d, today, &r);
+    if (d->days > REMINDER_FIRST_DAYS)
+        say_window(d, &r, base, w);
+    else
+        say_ending(d, &r, base, w);
 }
 
 /* One transaction: the batch's reminders with their notices and mails. */
@@ -115,9 +200,7 @@ static int write_batch(store *s, const config *c, const store_reminder_due *due,
     store_reminder_text *items = calloc((size_t)count, sizeof(*items));
     int rc = words && items ? 0 : -1;
     for (long i = 0; rc == 0 && i < count; i++) {
-        time_t end = 0;
-        parse_day(due[i].valid_until, &end);
-        reminder_say(&due[i], (long)((end - today) / DAY_SECONDS), base, &words[i]);
+        reminder_say(&due[i], today, base, &words[i]);
         items[i] = (store_reminder_text){&due[i], words[i].notice, words[i].subject,
                                          words[i].producer_body, words[i].officer_body};
     }
@@ -135,15 +218,19 @@ int reminders_run(store *s, const config *c, const char *today, store_reminder_c
                   char *error, size_t size)
 {
     time_t day = 0;
-    char day7[16], day30[16];
+    store_reminder_days days;
     if (parse_day(today, &day) != 0) {
         snprintf(error, size, "today '%s' is not a date YYYY-MM-DD", today);
         return -1;
     }
-    format_day(day + (time_t)REMINDER_LAST_DAYS * DAY_SECONDS, 0, day7);
-    format_day(day + (time_t)REMINDER_FIRST_DAYS * DAY_SECONDS, 0, day30);
+    format_day(day, 0, days.today);
+    format_day(day + (time_t)REMINDER_LAST_DAYS * DAY_SECONDS, 0, days.day7);
+    format_day(day + (time_t)REMINDER_FIRST_DAYS * DAY_SECONDS, 0, days.day30);
+    format_day(day + (time_t)REMINDER_WINDOW_CLOSES * DAY_SECONDS, 0, days.day120);
+    format_day(day + (time_t)REMINDER_WINDOW_LAST_MONTH * DAY_SECONDS, 0, days.day150);
+    format_day(day + (time_t)REMINDER_WINDOW_OPENS * DAY_SECONDS, 0, days.day180);
     store_reminder_due *due = NULL;
-    long count = store_reminders_due(s, today, day7, day30, &due);
+    long count = store_reminders_due(s, &days, &due);
     if (count < 0) {
         snprintf(error, size, "cannot read the certificates due");
         return -1;

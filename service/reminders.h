@@ -1,7 +1,8 @@
 /*
- * Renewal reminders: the due run (30 and 7 days before a recognition
- * ends) and the thread of `ocoptrace serve` that runs it and sends the
- * mail outbox over SMTP.
+ * Renewal reminders: the due run (180 and 150 days before a recognition
+ * ends, while the renewal dossier can be filed, then 30 and 7) and the
+ * thread of `ocoptrace serve` that runs it and sends the mail outbox over
+ * SMTP.
  */
 #ifndef OCOPTRACE_REMINDERS_H
 #define OCOPTRACE_REMINDERS_H
@@ -11,7 +12,16 @@
 
 #include <stddef.h>
 
-/* Certificates a reminder goes out for this many days before they end. */
+/* Decision 26/2026/QĐ-TTg, Điều 7.6: the renewal dossier is filed no
+ * earlier than 180 and no later than 120 days before the certificate
+ * ends; a reminder when the window opens and 30 days before it closes.
+ * Điều 12.3: one filed late keeps the certificate valid until its result,
+ * at most 180 days past the end. */
+#define REMINDER_WINDOW_OPENS      180
+#define REMINDER_WINDOW_LAST_MONTH 150
+#define REMINDER_WINDOW_CLOSES     120
+#define REMINDER_LATE_GRACE        180
+/* Then a reminder this many days before the recognition ends. */
 #define REMINDER_FIRST_DAYS 30
 #define REMINDER_LAST_DAYS  7
 

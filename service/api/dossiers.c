@@ -606,6 +606,7 @@ static int scored_parts(http_reply *reply, long id, const json_t *dossier, ocl_c
     c->scores[0] = (int)json_integer_value(json_object_get(score, "a"));
     c->scores[1] = (int)json_integer_value(json_object_get(score, "b"));
     c->scores[2] = (int)json_integer_value(json_object_get(score, "c"));
+    c->stars = (int)json_integer_value(json_object_get(score, "stars"));
     return 0;
 }
 
@@ -621,14 +622,19 @@ static const char *decided_state(http_reply *reply, ocl_certificate *c)
                    problems.item[0].rule);
         return NULL;
     }
+    /* the close's stars: the band's, or fewer where a criterion misses its minimum */
+    int held = c->stars;
     c->total = c->scores[0] + c->scores[1] + c->scores[2];
     c->stars = ocl_ocop_stars(c->total);
+    if (held < c->stars)
+        c->stars = held;
     if (c->stars < 3)
         return "not_recognised";
-    if (certificate_rules(c, &problems) != 0) {
+    if (ocl_ocop_authority_check(c->level, c->stars, &c->decided, &problems) != OCL_OK) {
         http_error(reply, 422, "invalid", problems.item[0].field, "%s", problems.item[0].rule);
         return NULL;
     }
+    c->valid_until = ocl_ocop_valid_until(&c->decided);
     if (!c->number) {
         http_error(reply, 422, "invalid", "number",
                    "is required: %d stars are recognised with a certificate, which needs its "

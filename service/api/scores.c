@@ -10,6 +10,7 @@
  * closed, and only how many there are before.
  */
 #include "api.h"
+#include "council.h"
 #include "criteria.h"
 
 #include <pthread.h>
@@ -54,10 +55,33 @@ static json_t *scoring_dossier(http_request *req, http_reply *reply, long id, co
 static json_t *options_json(const criteria_item *item)
 {
     json_t *options = json_array();
-    for (size_t i = 0; i < item->option_count; i++)
-        json_array_append_new(options, json_pack("{s:s, s:i}", "text", item->options[i].text,
-                                                 "points", item->options[i].points));
+    for (size_t i = 0; i < item->option_count; i++) {
+        const criteria_option *option = &item->options[i];
+        json_array_append_new(
+            options,
+            json_pack("{s:s, s:i, s:o}", "text", option->text, "points", option->points,
+                      "minimum_for",
+                      option->minimum_for ? json_integer(option->minimum_for) : json_null()));
+    }
     return options;
+}
+
+/* {"3": points, "4": points, "5": points}: what the criterion needs for
+ * each number of stars, markers carried upwards; null when it has none. */
+static json_t *minimums_json(const criteria_item *item)
+{
+    json_t *needs = json_object();
+    for (int stars = CRITERIA_MINIMUM_LOWEST; stars <= CRITERIA_MINIMUM_HIGHEST; stars++) {
+        int points = criteria_requirement(item, stars);
+        char key[12]; /* room for any int, as the compiler checks */
+        snprintf(key, sizeof(key), "%d", stars);
+        if (points >= 0)
+            json_object_set_new(needs, key, json_integer(points));
+    }
+    if (json_object_size(needs))
+        return needs;
+    json_decref(needs);
+    return json_null();
 }
 
 static json_t *part_json(const criteria_part *part)
@@ -68,9 +92,10 @@ static json_t *part_json(const criteria_part *part)
     for (size_t i = 0; i < part->item_count; i++) {
         const criteria_item *item = &part->items[i];
         json_array_append_new(criteria,
-                              json_pack("{s:s, s:s, s:s, s:s, s:i, s:o}", "id", item->id, "section",
-                                        item->section, "text", item->text, "basis", item->basis,
-                                        "max", item->max, "options", options_json(item)));
+                              json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:o}", "id", item->id,
+                                        "section", item->section, "text", item->text, "basis",
+                                        item->basis, "max", item->max, "options",
+                                        options_json(item), "minimums", minimums_json(item)));
     }
     char letter[2] = {part->letter, '\0'};
     return json_pack("{s:s, s:s, s:i, s:o, s:o}", "part", letter, "title", part->title, "max",
@@ -82,9 +107,10 @@ static json_t *sheet_json(const criteria_sheet *sheet)
     json_t *parts = json_array();
     for (int i = 0; i < CRITERIA_PARTS; i++)
         json_array_append_new(parts, part_json(&sheet->parts[i]));
-    return json_pack("{s:s, s:s, s:s, s:s, s:b, s:s?, s:o}", "id", sheet->id, "group", sheet->group,
-                     "title", sheet->title, "legal_basis", sheet->legal_basis, "complete",
-                     sheet->complete, "missing", sheet->missing, "parts", parts);
+    return json_pack("{s:s, s:s, s:s, s:s, s:b, s:s?, s:s?, s:o}", "id", sheet->id, "group",
+                     sheet->group, "title", sheet->title, "legal_basis", sheet->legal_basis,
+                     "complete", sheet->complete, "missing", sheet->missing, "notes", sheet->notes,
+                     "parts", parts);
 }
 
 /* Sheets as JSON by their file: reading and checking a sheet costs more
@@ -486,6 +512,61 @@ void api_dossiers_scores_list(http_request *req, http_reply *reply, long id)
 
 /* ---------- the chair's close ---------- */
 
+/* The sheet's criteria that have minimums, their needs read from the
+ * sheet's "minimums"; ids point into `sheet`. malloc'd; how many in *count. */
+static council_criterion *sheet_minimums(const json_t *sheet, size_t *count)
+{
+    const json_t *parts = json_object_get(sheet, "parts");
+    size_t total = 0;
+    *count = 0;
+    for (size_t p = 0; p < json_array_size(parts); p++)
+        total += json_array_size(json_object_get(json_array_get(parts, p), "criteria"));
+    council_criterion *minimums = calloc(total ? total : 1, sizeof(*minimums));
+    for (size_t p = 0; minimums && p < json_array_size(parts); p++) {
+        const json_t *criteria = json_object_get(json_array_get(parts, p), "criteria");
+        for (size_t i = 0; i < json_array_size(criteria); i++) {
+            const json_t *criterion = json_array_get(criteria, i);
+            const json_t *needs = json_object_get(criterion, "minimums");
+            if (!json_is_object(needs))
+                continue;
+            council_criterion *c = &minimums[(*count)++];
+            c->id = text_of(criterion, "id");
+            for (int stars = 0; stars <= COUNCIL_STARS_MAX; stars++) {
+                char key[12];
+                snprintf(key, sizeof(key), "%d", stars);
+                const json_t *need = json_object_get(needs, key);
+                c->need[stars] = need ? (int)json_integer_value(need) : -1;
+            }
+        }
+    }
+    return minimums;
+}
+
+/* The criteria's minimums for the close, from the dossier's sheet (kept
+ * in *sheet, which the ids point into, for the caller to release). None
+ * when the dossier is not in scoring: the store refuses the close then.
+ * NULL after an error answered. */
+static council_criterion *close_minimums(http_request *req, http_reply *reply, long id,
+                                         json_t **sheet, size_t *count)
+{
+    *count = 0;
+    *sheet = NULL;
+    json_t *dossier = store_scoring_dossier(req->store, id);
+    council_criterion *minimums = NULL;
+    if (!dossier || strcmp(state_of(dossier), "scoring") != 0)
+        minimums = calloc(1, sizeof(*minimums));
+    else if ((*sheet = open_sheet(req, reply, dossier)))
+        minimums = sheet_minimums(*sheet, count);
+    else {
+        json_decref(dossier);
+        return NULL;
+    }
+    json_decref(dossier);
+    if (!minimums)
+        http_error(reply, 500, "internal", "", "out of memory");
+    return minimums;
+}
+
 void api_dossiers_close(http_request *req, http_reply *reply, long id)
 {
     if (!req->user.chair) {
@@ -493,9 +574,18 @@ void api_dossiers_close(http_request *req, http_reply *reply, long id)
                    "only the council's chair closes a dossier's scoring");
         return;
     }
+    json_t *sheet;
+    size_t count;
+    council_criterion *minimums = close_minimums(req, reply, id, &sheet, &count);
+    if (!minimums) {
+        json_decref(sheet);
+        return;
+    }
     store_problem problem;
-    json_t *score =
-        store_scoring_close(req->store, id, req->user.id, req->config->quorum, &problem);
+    json_t *score = store_scoring_close(req->store, id, req->user.id, req->config->quorum, minimums,
+                                        count, &problem);
+    free(minimums);
+    json_decref(sheet);
     if (!score) {
         http_problem(reply, &problem);
         return;

@@ -76,6 +76,8 @@ const char *store_postgresql_cartons(void);
 /* Migration 15's text on PostgreSQL (logos.c). */
 const char *store_postgresql_logos(void);
 const char *store_postgresql_dossiers(void);
+/* Migration 18's text on PostgreSQL (reminders.c). */
+const char *store_postgresql_reminder_window(void);
 /* A line of the audit log, in the caller's transaction: who (a user id,
  * 0 for none) did what to which thing. 0 or -1. */
 int store_audit(store *s, long user_id, const char *action, const char *subject);

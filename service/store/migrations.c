@@ -150,6 +150,7 @@ static const char *(*const later_migrations[])(void) = {
     store_logos_migration,              /* 15: producers' logos */
     store_dossiers_migration,           /* 16: dossiers, scores, reminders, mail */
     store_reminders_migration,          /* 17: certificates by end date, by evaluation */
+    store_reminder_window_migration,    /* 18: reminders at 180 and 150 days */
 };
 
 #define LISTED     ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -186,6 +187,8 @@ static int read_version(store *s)
 #define LOGOS 15
 /* ... and for this one (store_postgresql_dossiers): its own role CHECK, identities. */
 #define DOSSIERS 16
+/* ... and for this one (store_postgresql_reminder_window): the CHECK by its name. */
+#define REMINDER_WINDOW 18
 /* The advisory lock the daemons of one PostgreSQL database migrate under:
  * one migrates, the others wait, then find the work done. ("OCOP") */
 #define MIGRATION_LOCK "1330595664"
@@ -203,6 +206,8 @@ static const char *migration_for(const store *s, int v)
         return store_postgresql_logos();
     if (store_backend(s) == DB_POSTGRESQL && v == DOSSIERS)
         return store_postgresql_dossiers();
+    if (store_backend(s) == DB_POSTGRESQL && v == REMINDER_WINDOW)
+        return store_postgresql_reminder_window();
     return migration_sql(v);
 }
 

@@ -19,20 +19,60 @@ const char *store_reminders_migration(void)
            "CREATE INDEX certificates_evaluation ON certificates (evaluation_id);";
 }
 
-/* Certificates in force (not revoked, not yet ended) ending by ?3, each with
- * the reminder it is owed: the 7-day one once it ends by ?2, else the
- * 30-day one; none that has it already, none whose product has a later
- * certificate in force (renewed). */
-#define DUE_DAYS "(CASE WHEN c.valid_until <= ?2 THEN 7 ELSE 30 END)"
+/* Migration 18: the reminders of the renewal window (Decision
+ * 26/2026/QĐ-TTg, Điều 7.6: the dossier is filed 180 to 120 days before
+ * the certificate ends), at 180 and 150 days, beside the 30 and 7 ones. On
+ * SQLite the CHECK is widened in place, as migration 11 did for the reader
+ * role (store_reader_migration says why). */
+const char *store_reminder_window_migration(void)
+{
+    return "PRAGMA writable_schema = ON;"
+           "UPDATE sqlite_schema SET sql = replace(sql, 'CHECK (days IN (30, 7))', "
+           "'CHECK (days IN (180, 150, 30, 7))') WHERE type = 'table' AND name = 'reminders';"
+           "PRAGMA writable_schema = RESET;"
+           "CREATE TABLE schema_changed (x);"
+           "DROP TABLE schema_changed;";
+}
+
+const char *store_postgresql_reminder_window(void)
+{
+    return "ALTER TABLE reminders DROP CONSTRAINT reminders_days_check;"
+           "ALTER TABLE reminders ADD CONSTRAINT reminders_days_check CHECK (days IN "
+           "(180, 150, 30, 7));";
+}
+
+/* The reminder a certificate ending on c.valid_until is owed today (?1):
+ * the most urgent stage it has reached: 7 once it ends by ?2, 30 by ?3;
+ * 150 from ?5 down to ?4 (the window's last 30 days, its last day
+ * included), 180 up to ?6 (the window open); 0 between ?3 and ?4 (the
+ * window closed, the 30-day one not yet). */
+#define DUE_STAGE                                                                                  \
+    "CASE WHEN c.valid_until <= ?2 THEN 7 WHEN c.valid_until <= ?3 THEN 30 WHEN c.valid_until < "  \
+    "?4 THEN 0 WHEN c.valid_until <= ?5 THEN 150 ELSE 180 END"
+/* The producer filed for renewal: a dossier of the product, past its
+ * draft, created on or after the window opened (180 days before the end). */
+#define FILED                                                                                      \
+    "CASE WHEN EXISTS (SELECT 1 FROM dossiers d WHERE d.product_id = e.product_id AND d.state <> " \
+    "'draft' AND d.created_at >= strftime('%Y-%m-%d', c.valid_until, '-180 days')) THEN 1 ELSE 0 " \
+    "END"
+
+/* Certificates in force (not revoked, not yet ended) ending by ?6, each
+ * with the stage it is owed, none that has it already, none whose product
+ * has a later certificate in force (renewed); the window's stages only
+ * while the producer has not filed (their point is the filing), the 30
+ * and 7 ones regardless (the recognition still ends). */
 static const char due_sql[] =
-    "SELECT c.id, " DUE_DAYS ", c.number, c.valid_until, e.stars, p.name, p.producer_id, "
-    "pr.name FROM certificates c JOIN evaluations e ON e.id = c.evaluation_id "
+    "SELECT id, days, number, valid_until, stars, product, producer_id, producer, filed FROM ("
+    "SELECT c.id, " DUE_STAGE " AS days, c.number, c.valid_until, e.stars, p.name AS product, "
+    "p.producer_id, pr.name AS producer, " FILED " AS filed "
+    "FROM certificates c JOIN evaluations e ON e.id = c.evaluation_id "
     "JOIN products p ON p.id = e.product_id JOIN producers pr ON pr.id = p.producer_id "
-    "WHERE c.valid_until >= ?1 AND c.valid_until <= ?3 AND c.revoked_at IS NULL "
-    "AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.certificate_id = c.id AND r.days = " DUE_DAYS
-    ") AND NOT EXISTS (SELECT 1 FROM evaluations e2 JOIN certificates c2 ON "
+    "WHERE c.valid_until >= ?1 AND c.valid_until <= ?6 AND c.revoked_at IS NULL "
+    "AND NOT EXISTS (SELECT 1 FROM evaluations e2 JOIN certificates c2 ON "
     "c2.evaluation_id = e2.id WHERE e2.product_id = e.product_id AND c2.revoked_at IS NULL "
-    "AND c2.valid_until > c.valid_until) ORDER BY c.valid_until, c.id";
+    "AND c2.valid_until > c.valid_until)) due WHERE days <> 0 AND NOT (days >= 150 AND filed = 1) "
+    "AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.certificate_id = due.id AND r.days = "
+    "due.days) ORDER BY valid_until, id";
 
 static void copy_text(char *out, size_t size, db_stmt *st, int column)
 {
@@ -50,18 +90,19 @@ static void due_row(db_stmt *st, store_reminder_due *d)
     copy_text(d->product, sizeof(d->product), st, 5);
     d->producer_id = (long)db_column_int64(st, 6);
     copy_text(d->producer, sizeof(d->producer), st, 7);
+    d->filed = db_column_int64(st, 8) != 0;
 }
 
-long store_reminders_due(store *s, const char *today, const char *day7, const char *day30,
-                         store_reminder_due **out)
+long store_reminders_due(store *s, const store_reminder_days *days, store_reminder_due **out)
 {
     db_stmt *st = db_prepare(store_db(s), due_sql);
     *out = NULL;
     if (!st)
         return -1;
-    db_bind_text(st, 1, today);
-    db_bind_text(st, 2, day7);
-    db_bind_text(st, 3, day30);
+    const char *const bounds[] = {days->today,  days->day7,   days->day30,
+                                  days->day120, days->day150, days->day180};
+    for (int i = 0; i < 6; i++)
+        db_bind_text(st, i + 1, bounds[i]);
     long count = 0, room = 0;
     int rc;
     while ((rc = db_step(st)) == DB_ROW) {

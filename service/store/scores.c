@@ -332,11 +332,86 @@ static void write_score(store *s, long dossier_id, long members, const council_s
         store_problem_first(p, 500, "store", "", "cannot record the dossier's score");
 }
 
-static json_t *score_answer(long members, const council_score *score)
+/* Each criterion's points from every member's sheet, added up. */
+static void sum_points(store *s, long dossier_id, council_criterion *minimums, size_t count,
+                       store_problem *p)
 {
-    return json_pack("{s:I, s:i, s:i, s:i, s:i, s:s, s:i}", "members", (json_int_t)members, "a",
-                     score->parts[0], "b", score->parts[1], "c", score->parts[2], "total",
-                     score->total, "mean", score->mean, "stars", score->stars);
+    db_stmt *st = db_prepare(store_db(s), "SELECT criterion, CAST(sum(points) AS BIGINT) FROM "
+                                          "dossier_scores "
+                                          "WHERE dossier_id = ?1 GROUP BY criterion");
+    int rc = DB_FAILED;
+    for (size_t i = 0; i < count; i++)
+        minimums[i].points = 0;
+    if (st) {
+        db_bind_int64(st, 1, dossier_id);
+        while ((rc = db_step(st)) == DB_ROW)
+            for (size_t i = 0; i < count; i++)
+                if (strcmp(minimums[i].id, db_column_text(st, 0)) == 0)
+                    minimums[i].points = db_column_int64(st, 1);
+    }
+    db_finalize(st);
+    if (rc != DB_DONE)
+        store_problem_first(p, 500, "store", "", "cannot read the dossier's scores");
+}
+
+/* "A1", "A1, C1", "A1, A2, A3, A4 and 2 more": the criteria short of a minimum. */
+static void short_list(const council_score *score, char *out, size_t size)
+{
+    size_t used = 0,
+           named = score->short_count < COUNCIL_SHORT_MAX ? score->short_count : COUNCIL_SHORT_MAX;
+    out[0] = '\0';
+    for (size_t i = 0; i < named && used < size; i++)
+        used +=
+            (size_t)snprintf(out + used, size - used, "%s%s", i ? ", " : "", score->short_of[i]);
+    if (score->short_count > named && used < size)
+        snprintf(out + used, size - used, " and %zu more", score->short_count - named);
+}
+
+/* Why fewer stars than the points give: "3 because A1 does not reach its
+ * 4-star minimum"; empty when as many. */
+static void capped_reason(const council_score *score, char *out, size_t size)
+{
+    out[0] = '\0';
+    if (score->stars == score->band_stars)
+        return;
+    char names[COUNCIL_SHORT_MAX * (COUNCIL_ID_MAX + 2) + 32];
+    short_list(score, names, sizeof(names));
+    snprintf(out, size, "%d because %s %s %d-star minimum", score->stars, names,
+             score->short_count == 1 ? "does not reach its" : "do not reach their",
+             score->stars + 1);
+}
+
+/* What the close says: the points, the stars, and why fewer stars than
+ * the points give. */
+static void close_note(long members, const council_score *score, const char *reason, char *out,
+                       size_t size)
+{
+    if (*reason)
+        snprintf(out, size, "%ld members' sheets: %d points (mean %s), %d stars by the points, %s",
+                 members, score->total, score->mean, score->band_stars, reason);
+    else
+        snprintf(out, size, "%ld members' sheets: %d points (mean %s), %d stars", members,
+                 score->total, score->mean, score->stars);
+}
+
+static json_t *minimums_answer(const council_score *score, const char *reason)
+{
+    if (!*reason)
+        return json_null();
+    json_t *ids = json_array();
+    for (size_t i = 0; i < score->short_count && i < COUNCIL_SHORT_MAX; i++)
+        json_array_append_new(ids, json_string(score->short_of[i]));
+    return json_pack("{s:i, s:I, s:o, s:s}", "missed_for", score->stars + 1, "count",
+                     (json_int_t)score->short_count, "criteria", ids, "reason", reason);
+}
+
+static json_t *score_answer(long members, const council_score *score, const char *reason)
+{
+    return json_pack("{s:I, s:i, s:i, s:i, s:i, s:s, s:i, s:i, s:o}", "members",
+                     (json_int_t)members, "a", score->parts[0], "b", score->parts[1], "c",
+                     score->parts[2], "total", score->total, "mean", score->mean, "stars",
+                     score->stars, "stars_by_points", score->band_stars, "minimums",
+                     minimums_answer(score, reason));
 }
 
 /* Averages the sheets once there are enough, into `score`; the count. */
@@ -358,9 +433,10 @@ static long average(store *s, long dossier_id, long quorum, council_score *score
     return members;
 }
 
-json_t *store_scoring_close(store *s, long dossier_id, long user_id, long quorum, store_problem *p)
+json_t *store_scoring_close(store *s, long dossier_id, long user_id, long quorum,
+                            council_criterion *minimums, size_t count, store_problem *p)
 {
-    char error[STORE_ERROR_MAX], note[160];
+    char error[STORE_ERROR_MAX], note[320], reason[200];
     council_score score;
     long members = 0;
     memset(&score, 0, sizeof(score));
@@ -372,11 +448,15 @@ json_t *store_scoring_close(store *s, long dossier_id, long user_id, long quorum
     lock_scoring(s, dossier_id, "closing its scoring", p);
     if (!p->status)
         members = average(s, dossier_id, quorum, &score, p);
+    if (!p->status && count)
+        sum_points(s, dossier_id, minimums, count, p);
+    if (!p->status && council_minimums(&score, minimums, count, (size_t)members) != 0)
+        store_problem_first(p, 500, "store", "", "the dossier's sheets give no stars");
     if (!p->status)
         write_score(s, dossier_id, members, &score, p);
+    capped_reason(&score, reason, sizeof(reason));
     if (!p->status)
-        snprintf(note, sizeof(note), "%ld members' sheets: %d points (mean %s), %d stars", members,
-                 score.total, score.mean, score.stars);
+        close_note(members, &score, reason, note, sizeof(note));
     if (!p->status &&
         store_dossier_transition_in(s, dossier_id, "scoring", "scored", user_id, note, p) < 0)
         store_problem_first(p, 500, "store", "", "cannot move the dossier to 'scored'");
@@ -386,5 +466,5 @@ json_t *store_scoring_close(store *s, long dossier_id, long user_id, long quorum
         store_exec(s, "ROLLBACK", error);
         return NULL;
     }
-    return score_answer(members, &score);
+    return score_answer(members, &score, reason);
 }

@@ -615,28 +615,40 @@ typedef struct {
  * not in scoring; 409 on "scores" when the member has a sheet already). */
 int store_scores_submit(store *s, const store_member_sheet *sheet, store_problem *p);
 /* Closes the scoring once at least `quorum` members have scored: the
- * dossier's members, parts, mean and stars (service/council.h) and its
- * move to scored by `user_id`, in one transaction. The score {members, a,
- * b, c, total, mean, stars}, or NULL with `p` (409 on "quorum" when too
- * few have scored, on "state" when not in scoring). */
-json_t *store_scoring_close(store *s, long dossier_id, long user_id, long quorum, store_problem *p);
+ * dossier's members, parts, mean and stars (service/council.h), the stars
+ * held to the `count` criteria's minimums (their points are filled in from
+ * the sheets), and its move to scored by `user_id`, in one transaction.
+ * The score {members, a, b, c, total, mean, stars, stars_by_points,
+ * minimums}, or NULL with `p` (409 on "quorum" when too few have scored,
+ * on "state" when not in scoring). */
+struct council_criterion;
+json_t *store_scoring_close(store *s, long dossier_id, long user_id, long quorum,
+                            struct council_criterion *minimums, size_t count, store_problem *p);
 
 /* ---------- renewal reminders, notices, the mail outbox (store/reminders.c) ---------- */
 
 /* Migration 17: indexes the due run reads certificates by. */
 const char *store_reminders_migration(void);
-/* A certificate owed a reminder (30 or 7 days before it ends). */
+/* Migration 18: reminders at 180 and 150 days too (the renewal window). */
+const char *store_reminder_window_migration(void);
+/* A certificate owed a reminder (180, 150, 30 or 7 days before it ends);
+ * `filed`: its product has a dossier past its draft created since the
+ * renewal window opened. */
 typedef struct {
     long certificate_id, producer_id;
-    int days, stars;
+    int days, stars, filed;
     char number[64], valid_until[16], product[256], producer[256];
 } store_reminder_due;
-/* Certificates in force on `today` ending by `day30` (YYYY-MM-DD each)
- * that have not had the reminder they are owed: the 7-day one when they
- * end by `day7`, else the 30-day one; none for a product renewed since.
- * One read; *out malloc'd. How many, or -1. */
-long store_reminders_due(store *s, const char *today, const char *day7, const char *day30,
-                         store_reminder_due **out);
+/* Today and the days 7, 30, 120, 150 and 180 days on (YYYY-MM-DD). */
+typedef struct {
+    char today[16], day7[16], day30[16], day120[16], day150[16], day180[16];
+} store_reminder_days;
+/* Certificates in force today ending by day180 that have not had the
+ * reminder they are owed: the most urgent stage reached (7 by day7, 30 by
+ * day30, none before day120, 150 by day150, else 180), the 180 and 150
+ * ones only while their product has not filed; none for a product renewed
+ * since. One read; *out malloc'd. How many, or -1. */
+long store_reminders_due(store *s, const store_reminder_days *days, store_reminder_due **out);
 /* A due reminder and what it says: on the pages, and by mail to the
  * producer's users and to the officers. */
 typedef struct {

@@ -227,7 +227,7 @@ EOF
 }
 # expected TOTAL...: the dossier's score as the decision prescribes it,
 # worked out here: the parts' means rounded by largest remainder to the
-# mean of the totals rounded half up, and its stars.
+# whole part of the mean of the totals, and its stars.
 expected() {
     "$PY" - "$fixture" "$@" <<'EOF'
 import json, sys
@@ -247,7 +247,7 @@ for t in targets:
     parts.append([sum(v for k, v in points.items() if k[0] == L) for L in "ABC"])
 n = len(targets)
 mean = Fraction(sum(targets), n)
-total = int(mean + Fraction(1, 2))
+total = int(mean)  # the bands are the mean's: 89.5 is under 90
 means = [Fraction(sum(p[i] for p in parts), n) for i in range(3)]
 floors = [int(m) for m in means]
 order = sorted(range(3), key=lambda i: -(means[i] - floors[i]))
@@ -444,12 +444,13 @@ refuse "a product that is not there" 404 product_id "$officer" POST /api/v1/doss
 req "$officer" POST /api/v1/dossiers "{\"product_id\":$P2}"
 expect "an officer opens one for any product" "$code $(v 'd["producer"]["id"]')" "201 2"
 
-# Without [criteria] dir, the installed sheets: fresh-produce is there but
-# incomplete, so a food product has no sheet to default to, and a dossier
-# on it cannot be scored.
+# Without [criteria] dir, the installed sheets: the food group has several
+# complete sheets (sets 1-13 of Decision 26/2026), so a food product has no
+# single sheet to default to and the dossier must name one; fresh-produce,
+# complete now, can be named.
 grep -v -e '^\[criteria\]' -e '^dir = ' "$scratch/dossiers.conf" >"$scratch/installed.conf"
 start_daemon "$db" --config "$scratch/installed.conf"
-refuse "no complete sheet of the group installed" 422 sheet "$producer" POST /api/v1/dossiers "{\"product_id\":$P1}"
+refuse "no single sheet of the group to default to" 422 sheet "$producer" POST /api/v1/dossiers "{\"product_id\":$P1}"
 req "$producer" POST /api/v1/dossiers "{\"product_id\":$P1,\"sheet\":\"fresh-produce\"}"
 expect "an installed sheet named" "$code $(v 'd["sheet"]')" "201 fresh-produce"
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Renewal reminders: certificates ending within 30 days (and again within
-# 7) get one reminder each, a notice on the pages of their producer's
+# Renewal reminders: certificates ending within 180 days while the renewal
+# window is open (at 180 and 150 days, unless their product's renewal was
+# filed), within 30 days and again within 7 get one reminder each (the
+# most urgent stage due), a notice on the pages of their producer's
 # users and of every officer, and a mail to each of those with an address,
 # delivered by the daemon to a real SMTP server (tests/mail/sink.py,
 # aiosmtpd) exactly once: also when the server is down for a while, when
@@ -105,6 +107,130 @@ expect_equal "23 days on: the reminders" \
     "1:30 1:7 2:7 3:7 4:30 "
 expect_equal "no reminder for the revoked, renewed or ended" \
     "$(sqlite3 "$db" "SELECT count(*) FROM reminders WHERE certificate_id IN (5, 6, 7, 8)")" 0
+
+# ---------- the renewal window: 180 and 150 days, then 30 and 7 ----------
+# Decision 26/2026/QĐ-TTg, Điều 7.6: the renewal dossier is filed 180 to
+# 120 days before the certificate ends. Each certificate's id is the days
+# it has left on the first run; 160 has a submitted renewal dossier in its
+# window; 165 only a dossier from before the window and a draft.
+wdb=$scratch/window.db
+"$OCOPTRACE" user add --role officer --email canbo@sonn.binhthuan.gov.vn canbo --db "$wdb" >/dev/null
+sqlite3 "$wdb" "INSERT INTO producers (id, name, address, kind) VALUES (1, 'HTX Thanh long Hàm Thuận Nam', 'Xã Hàm Minh', 'cooperative')"
+"$OCOPTRACE" user add --role producer --producer 1 --email sx@htx-thanhlong.vn sx --db "$wdb" >/dev/null
+window_left="180 170 165 160 150 140 125 100 30 7"
+for n in $window_left; do
+    db=$wdb certificate "$n" 1 "Sản phẩm $n" "$(day "$n")"
+done
+sqlite3 "$wdb" "INSERT INTO dossiers (product_id, sheet, state, created_at) VALUES
+    (160, 'fixture-food', 'submitted', '${today}T08:00:00Z'),
+    (165, 'fixture-food', 'recognised', '2023-05-02T08:00:00Z'),
+    (165, 'fixture-food', 'draft', '${today}T08:00:00Z')"
+# rows_of DB: everything but what a run writes, to see that it changes nothing else.
+rows_of() {
+    sqlite3 "$1" "SELECT id, number, valid_until, revoked_at FROM certificates ORDER BY id;
+        SELECT id, product_id, state, created_at, updated_at FROM dossiers ORDER BY id;
+        SELECT id, name, role, email FROM users ORDER BY id; SELECT count(*) FROM audit_log"
+}
+rows_before=$(rows_of "$wdb")
+"$OCOPTRACE" reminders run --db "$wdb" --config "$scratch/plain.conf" >"$scratch/wrun1" 2>&1
+expect_equal "window, first run: what it wrote" "$(tr '\n' ' ' <"$scratch/wrun1")" "reminders: 8 notices: 16 mails: 16 "
+stage_of() { sqlite3 "$wdb" "SELECT COALESCE(MAX(days), 0) FROM reminders WHERE certificate_id = $1"; }
+# days left, the stage it gets on the first run (0: none)
+while read -r n want why; do
+    expect_equal "first run, $n days left: $why" "$(stage_of "$n")" "$want"
+done <<'EOF'
+180 180 the window opens today
+170 180 the window is open
+165 180 a dossier from before the window or a draft is no filing
+160 0 its renewal dossier submitted in the window
+150 150 30 days left to file
+140 150 the most urgent due stage only, not the 180 one
+125 150 the window still open, 5 days left
+100 0 the window has closed, not yet 30 days
+30 30 30 days before the end
+7 7 the 7-day one only
+EOF
+"$OCOPTRACE" reminders run --db "$wdb" --config "$scratch/plain.conf" >"$scratch/wrun2" 2>&1
+expect_equal "window, run again the same day: nothing new" "$(tr '\n' ' ' <"$scratch/wrun2")" "reminders: 0 notices: 0 mails: 0 "
+
+# wtext COLUMN notices|mail_outbox CERTIFICATE STAGE USER: what a reminder said to a user.
+wtext() {
+    local to="u.id = x.user_id"
+    [ "$2" = mail_outbox ] && to="u.email = x.recipient"
+    sqlite3 "$wdb" "SELECT $1 FROM $2 x JOIN reminders r ON r.id = x.reminder_id JOIN users u ON $to WHERE r.certificate_id = $3 AND r.days = $4 AND u.name = '$5'"
+}
+text=$(wtext text notices 180 180 sx)
+case $text in
+*"OCOP-BTH-180"*"$(vn_day 180)"*"mở từ hôm nay"*"từ ngày $(vn_day 0) đến ngày $(vn_day 60)"*"Điều 7.6 Quyết định số 26/2026/QĐ-TTg"*"hồ sơ gần nhất"*) pass ;;
+*) fail "the 180-day notice: opens today, from today to 60 days on: '$text'" ;;
+esac
+text=$(wtext text notices 170 180 canbo)
+case $text in
+*"OCOP-BTH-170"*"đang mở"*"từ ngày $(vn_day -10) đến ngày $(vn_day 50)"*) pass ;;
+*) fail "the 180-day notice seen 10 days late: open since then: '$text'" ;;
+esac
+expect_equal "the 180-day mail's subject" "$(wtext subject mail_outbox 180 180 sx)" \
+    "Nộp hồ sơ đánh giá lại OCOP: chứng nhận OCOP-BTH-180, từ ngày $(vn_day 0) đến ngày $(vn_day 60) (mở từ hôm nay)"
+text=$(wtext body mail_outbox 180 180 canbo)
+case $text in
+*"cán bộ"*"Sản phẩm \"Sản phẩm 180\" của HTX Thanh long Hàm Thuận Nam: cửa sổ nộp hồ sơ đánh giá lại mở từ ngày $(vn_day 0) đến ngày $(vn_day 60)"*"/officer"*) pass ;;
+*) fail "the officer's 180-day mail: product of producer, the window: '$text'" ;;
+esac
+text=$(wtext body mail_outbox 150 150 sx)
+case $text in
+*"Kính gửi HTX Thanh long Hàm Thuận Nam"*"OCOP-BTH-150"*"$(vn_day 150)"*"còn 30 ngày để nộp hồ sơ"*"đến ngày $(vn_day 30)"*"/producer"*) pass ;;
+*) fail "the producer's 150-day mail: 30 days left, closes on: '$text'" ;;
+esac
+text=$(wtext text notices 125 150 sx)
+case $text in
+*"còn 5 ngày để nộp hồ sơ"*"đến ngày $(vn_day 5)"*) pass ;;
+*) fail "the 150-day notice 25 days late: 5 days left: '$text'" ;;
+esac
+text=$(wtext text notices 30 30 sx)
+case $text in
+*"OCOP-BTH-30"*"$(vn_day 30)"*"còn 30 ngày"*"từ ngày $(vn_day -150) đến ngày $(vn_day -90)"*"đã đóng"*"không quá 180 ngày"*"$(vn_day 210)"*"Điều 12.3"*"hồ sơ gần nhất"*) pass ;;
+*) fail "the 30-day notice without a filing: the window closed, valid at most to 180 days past the end: '$text'" ;;
+esac
+text=$(wtext body mail_outbox 7 7 canbo)
+case $text in
+*"OCOP-BTH-7"*"còn 7 ngày"*"đã đóng"*"$(vn_day 187)"*"Điều 12.3"*) pass ;;
+*) fail "the officer's 7-day mail without a filing: Điều 12.3: '$text'" ;;
+esac
+
+# Daily runs for 181 days: each stage once, on the day it is due.
+last=$(sqlite3 "$wdb" "SELECT MAX(id) FROM reminders")
+sqlite3 "$wdb" "SELECT certificate_id || ':0:' || days FROM reminders" >"$scratch/walk"
+for k in $(seq 1 181); do
+    "$OCOPTRACE" reminders run --today "$(day "$k")" --db "$wdb" --config "$scratch/plain.conf" >/dev/null 2>&1 || fail "the run on day $k"
+    sqlite3 "$wdb" "SELECT certificate_id || ':$k:' || days FROM reminders WHERE id > $last" >>"$scratch/walk"
+    last=$(sqlite3 "$wdb" "SELECT MAX(id) FROM reminders")
+done
+# days left on the first run: DAY:STAGE for each reminder it got
+while read -r n want; do
+    expect_equal "walk, $n days left: each stage once, on its day" \
+        "$(grep "^$n:" "$scratch/walk" | cut -d: -f2- | tr '\n' ' ')" "$want "
+done <<'EOF'
+180 0:180 30:150 150:30 173:7
+170 0:180 20:150 140:30 163:7
+165 0:180 15:150 135:30 158:7
+160 130:30 153:7
+150 0:150 120:30 143:7
+140 0:150 110:30 133:7
+125 0:150 95:30 118:7
+100 70:30 93:7
+30 0:30 23:7
+7 0:7
+EOF
+expect_equal "walk: one reminder per stage, no more" \
+    "$(sqlite3 "$wdb" "SELECT count(*), count(DISTINCT certificate_id || ':' || days) FROM reminders")" "28|28"
+text=$(wtext text notices 160 30 sx)
+case $text in
+*"OCOP-BTH-160"*"đã được nộp"*) [[ $text != *"Điều 12.3"* && $text != *"đã đóng"* ]] && pass || fail "filed: no late-filing rule: '$text'" ;;
+*) fail "the 30-day notice after a filing says it was filed: '$text'" ;;
+esac
+expect_equal "each reminder: a notice and a mail for the producer's user and the officer, no more" \
+    "$(sqlite3 "$wdb" "SELECT (SELECT count(*) FROM notices) || '/' || (SELECT count(*) FROM mail_outbox)")" "56/56"
+expect_equal "the runs changed nothing else" "$(rows_of "$wdb")" "$rows_before"
 
 # ---------- notices over the API ----------
 start_daemon "$db" --config "$scratch/plain.conf"

@@ -9,8 +9,10 @@
 # whose sheets before and after scoring; the close refused to a member who
 # is not the chair and below the quorum, then the chair's close checked
 # against a computation made here from the sheets in the database (the
-# mean rounded half up, the parts apportioned by largest remainder, the
-# stars at the bands' edges); and members submitting at the same moment,
+# mean's whole part, the parts apportioned by largest remainder, the
+# stars at the bands' edges); a sheet's star markers shown with its
+# options and holding the stars to each criterion's minimum (checked
+# against a computation made here); and members submitting at the same moment,
 # one of them twice, leaving exactly one sheet each.
 suite=cli-scoring
 . "$(dirname "$0")/../lib.sh"
@@ -27,7 +29,8 @@ officer=$(add_user --role officer canbo)
 commune=$(add_user --role commune xa)
 sqlite3 "$db" "INSERT INTO producers (name, address, kind) VALUES
     ('HTX Nước mắm Phan Thiết', 'Phường Đức Long, Phan Thiết', 'cooperative');
-    INSERT INTO products (producer_id, name, grp) VALUES (1, 'Nước mắm cá cơm', 'food')"
+    INSERT INTO products (producer_id, name, grp) VALUES (1, 'Nước mắm cá cơm', 'food'),
+    (1, 'Rượu sim', 'drink')"
 producer=$(add_user --role producer --producer 1 htx)
 chair=$(add_user --role council --chair chutich)
 m2=$(add_user --role council thanhvien2)
@@ -37,12 +40,14 @@ member_id() { sqlite3 "$db" "SELECT id FROM users WHERE name = '$1'"; }
 CHAIR_ID=$(member_id chutich)
 
 # The dossiers: 1 the main flow, 2 not yet in scoring, 3 and 4 the bands'
-# edges, 5 an incomplete sheet, 6 and 7 the races.
+# edges, 5 an incomplete sheet, 6 and 7 the races, 8 to 10 a sheet with
+# minimums.
 sqlite3 "$db" "INSERT INTO dossiers (id, product_id, sheet, state) VALUES
     (1, 1, 'fixture-food', 'scoring'), (2, 1, 'fixture-food', 'checked'),
     (3, 1, 'fixture-food', 'scoring'), (4, 1, 'fixture-food', 'scoring'),
     (5, 1, 'frame', 'scoring'), (6, 1, 'fixture-food', 'scoring'),
-    (7, 1, 'fixture-food', 'scoring')"
+    (7, 1, 'fixture-food', 'scoring'), (8, 2, 'fixture-minimums', 'scoring'),
+    (9, 2, 'fixture-minimums', 'scoring'), (10, 2, 'fixture-minimums', 'scoring')"
 
 printf '[criteria]\ndir = %s\n\n[council]\nquorum = 3\n' "$root/tests/criteria" >"$scratch/scoring.conf"
 start_daemon "$db" --config "$scratch/scoring.conf"
@@ -215,9 +220,10 @@ refused "the chair below the quorum" 409 quorum
 expect "… saying how many scored and how many are needed" "$(v 'd["error"]["message"].startswith("1 of") and "needs 3" in d["error"]["message"]')" True
 expect_unchanged "… nothing changed" "$before"
 
-# Totals 70, 71, 72, 70: mean 70.75, rounded up to 71. The parts' means
-# 30.5, 20.5 and 19.75 rounded one by one would make 72: by largest
-# remainder C (.75) then A (.5, before B) take the two points left.
+# Totals 70, 71, 72, 70: mean 70.75, so 70 points (the bands are the
+# mean's: Decision 26/2026/QĐ-TTg, Điều 3.3). The parts' means 30.5, 20.5
+# and 19.75 rounded one by one would make 72: by largest remainder C (.75)
+# takes the one point left over their whole parts.
 submit "a second member's sheet (31+22+18)" "$m2" 1 31 22 18
 submit "a third (31+20+21)" "$m3" 1 31 20 21
 req "$officer" GET /api/v1/dossiers/1/scores
@@ -234,12 +240,12 @@ from math import floor
 sheets = [[int(x) for x in line.split("|")] for line in sys.stdin if line.strip()]
 n = len(sheets)
 mean = Fraction(sum(map(sum, sheets)), n)
-total = floor(mean + Fraction(1, 2))
+total = floor(mean)
 means = [Fraction(sum(s[i] for s in sheets), n) for i in range(3)]
 parts = [floor(m) for m in means]
 for i in sorted(range(3), key=lambda i: (-(means[i] - parts[i]), i))[:total - sum(parts)]:
     parts[i] += 1
-hundredths = floor(mean * 100 + Fraction(1, 2))
+hundredths = floor(mean * 100)
 stars = next(s for floor_, s in ((90, 5), (70, 4), (50, 3), (30, 2), (0, 1)) if total >= floor_)
 print(total, *parts, "%d.%02d" % divmod(hundredths, 100), stars)'
 }
@@ -248,9 +254,9 @@ stored() { sqlite3 "$db" "SELECT score_a + score_b + score_c, score_a, score_b, 
 
 req "$chair" POST /api/v1/dossiers/1/close
 expect "the chair closes at 4 sheets" "$code $(v 'd["state"]')" "200 scored"
-expect "… the score: 71 of a 70.75 mean, 31+20+20, 4 stars" "$(answered)" "71 31 20 20 70.75 4"
+expect "… the score: 70 of a 70.75 mean, 30+20+20, 4 stars" "$(answered)" "70 30 20 20 70.75 4"
 expect "… as computed here from the sheets" "$(answered)" "$(expected 1)"
-expect "… kept on the dossier" "$(stored 1)" "71 31 20 20 70.75 4 4 scored"
+expect "… kept on the dossier" "$(stored 1)" "70 30 20 20 70.75 4 4 scored"
 expect "… the move in the dossier's history, by the chair" \
     "$(sqlite3 "$db" "SELECT from_state, to_state, user_id FROM dossier_transitions WHERE dossier_id = 1")" "scoring|scored|$CHAIR_ID"
 expect "… and in the audit log" "$(sqlite3 "$db" "SELECT count(*) FROM audit_log WHERE action = 'dossier.scored' AND subject = 'dossier 1'")" 1
@@ -265,18 +271,89 @@ req "$officer" GET /api/v1/dossiers/1/scores
 expect "once scored, an officer sees every sheet" "$code $(v 'sorted(s["total"] for s in d["sheets"])')" "200 [70, 70, 71, 72]"
 expect "… with each criterion's points" "$(v 'sorted(len(s["scores"]) for s in d["sheets"])')" "[20, 20, 20, 20]"
 
-# The bands' edges: 90, 90, 89, 89 make 89.5, rounded to 90: five stars,
-# not four; 50, 50, 49, 49 make 49.5, rounded to 50: three, not two.
+# The bands' edges: 90, 90, 89, 89 make 89.5, under 90: four stars, not
+# five; 50, 50, 49, 49 make 49.5, under 50: two, not three.
 for t in "$chair" "$m2"; do submit "dossier 3: 90" "$t" 3 40 25 25; done
 for t in "$m3" "$m4"; do submit "dossier 3: 89" "$t" 3 40 25 24; done
 req "$chair" POST /api/v1/dossiers/3/close
-expect "89.5 is 90 points: five stars" "$(answered)" "90 40 25 25 89.50 5"
+expect "89.5 is under 90: four stars" "$(answered)" "89 40 25 24 89.50 4"
 expect "… as computed here" "$(answered)" "$(expected 3)"
 for t in "$chair" "$m2"; do submit "dossier 4: 50" "$t" 4 20 10 20; done
 for t in "$m3" "$m4"; do submit "dossier 4: 49" "$t" 4 20 10 19; done
 req "$chair" POST /api/v1/dossiers/4/close
-expect "49.5 is 50 points: three stars" "$(answered)" "50 20 10 20 49.50 3"
+expect "49.5 is under 50: two stars" "$(answered)" "49 20 10 19 49.50 2"
 expect "… as computed here" "$(answered)" "$(expected 4)"
+
+# ---------- the minimums (star markers) ----------
+
+# fixture-minimums: fixture-food with A1's 3-point option the minimum for
+# 4 stars (so for 5 too) and C1's 1-point option the minimum for 3.
+minimums=$root/tests/criteria/fixture-minimums.criteria
+req "$m2" GET /api/v1/dossiers/8/sheet
+expect "the sheet shows each option's minimum" "$(v '[(c["id"], o["points"], o["minimum_for"]) for p in d["sheet"]["parts"] for c in p["criteria"] for o in c["options"] if o["minimum_for"]]')" \
+    "[('A1', 3, 4), ('C1', 1, 3)]"
+expect "… each criterion's needs, carried upwards" "$(v '[(c["id"], c["minimums"]) for p in d["sheet"]["parts"] for c in p["criteria"] if c["minimums"]]')" \
+    "[('A1', {'4': 3, '5': 3}), ('C1', {'3': 1, '4': 1, '5': 1})]"
+expect "… and the sheet's notes" "$(v 'd["sheet"]["notes"]')" \
+    "$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["notes"])' "$minimums")"
+req "$m2" GET /api/v1/dossiers/1/sheet
+expect "a sheet without markers or notes shows none" "$(v '[d["sheet"]["notes"], {o["minimum_for"] for p in d["sheet"]["parts"] for c in p["criteria"] for o in c["options"]}, {str(c["minimums"]) for p in d["sheet"]["parts"] for c in p["criteria"]}]')" \
+    "[None, {None}, {'None'}]"
+
+# held DOSSIER: the stars computed here from the sheets in the database
+# and the file's markers, as "band stars missed_for criteria".
+held() {
+    sqlite3 "$db" "SELECT member_id, criterion, points FROM dossier_scores WHERE dossier_id = $1" | "$PY" -c '
+import json, sys
+from fractions import Fraction
+from math import floor
+sheet = json.load(open(sys.argv[1], encoding="utf-8"))
+points, members = {}, set()
+for line in sys.stdin:
+    member, criterion, p = line.strip().split("|")
+    points.setdefault(criterion, []).append(int(p))
+    members.add(member)
+members = len(members)
+total = floor(Fraction(sum(map(sum, points.values())), members) + Fraction(1, 2))
+band = next(s for floor_, s in ((90, 5), (70, 4), (50, 3), (30, 2), (0, 1)) if total >= floor_)
+def need(c, n):
+    marked = [(o["minimum_for"], o["points"]) for o in c["options"] if o.get("minimum_for", 0) and o["minimum_for"] <= n]
+    return max(marked)[1] if marked else None
+criteria = [c for p in sheet["parts"] for c in p["criteria"]]
+def short(n):
+    return [c["id"] for c in criteria if need(c, n) is not None and Fraction(sum(points[c["id"]]), members) < need(c, n)]
+stars = next((n for n in range(band, 2, -1) if not short(n)), min(band, 2))
+print(band, stars, *( [stars + 1, ",".join(short(stars + 1))] if stars < band else ["-", "-"]))' "$minimums"
+}
+capped() { v '" ".join(str(x) for x in (d["score"]["stars_by_points"], d["score"]["stars"]) + ((d["score"]["minimums"]["missed_for"], ",".join(d["score"]["minimums"]["criteria"])) if d["score"]["minimums"] else ("-", "-")))'; }
+note() { sqlite3 "$db" "SELECT note FROM dossier_transitions WHERE dossier_id = $1 AND to_state = 'scored'"; }
+
+# 8: about 85 points, 4 stars by the points; A1 at 3, 3 and 1: a mean of
+# 2.33 under its 4-star minimum of 3: 3 stars.
+submit_as() { req "$2" POST "/api/v1/dossiers/$3/scores" "$(sheet "${@:4}")"; expect "$1: accepted" "$code" 201; }
+submit_as "dossier 8, A1 at 3" "$chair" 8 35 22 28 A1=3 C1=2
+submit_as "dossier 8, A1 at 3" "$m2" 8 35 22 28 A1=3 C1=2
+submit_as "dossier 8, A1 at 1" "$m3" 8 35 22 28 A1=1 C1=2
+req "$chair" POST /api/v1/dossiers/8/close
+expect "a 4-star minimum missed: 4 stars by the points, 3 given" "$code $(capped)" "200 4 3 4 A1"
+expect "… as computed here from the sheets and the file" "$(capped)" "$(held 8)"
+expect "… kept on the dossier" "$(sqlite3 "$db" "SELECT stars, state FROM dossiers WHERE id = 8")" "3|scored"
+expect "… the answer says why" "$(v 'd["score"]["minimums"]["reason"]')" "3 because A1 does not reach its 4-star minimum"
+expect "… and so does the dossier's history" "$(note 8 | sed 's/.*), //')" "4 stars by the points, 3 because A1 does not reach its 4-star minimum"
+
+# 9: C1 at 0 for every member: under its 3-star minimum: 2 stars, though
+# A1 reaches its own.
+for t in "$chair" "$m2" "$m3"; do submit_as "dossier 9, C1 at 0" "$t" 9 35 22 28 A1=5 C1=0; done
+req "$chair" POST /api/v1/dossiers/9/close
+expect "a 3-star minimum missed: 2 stars" "$code $(capped)" "200 4 2 3 C1"
+expect "… as computed here" "$(capped)" "$(held 9)"
+
+# 10: A1 at 3, 3 and 3: a mean exactly at the minimum meets it.
+for t in "$chair" "$m2" "$m3"; do submit_as "dossier 10, A1 at 3" "$t" 10 35 22 28 A1=3 C1=1; done
+req "$chair" POST /api/v1/dossiers/10/close
+expect "minimums met, one exactly: the band's stars, nothing missed" "$code $(capped)" "200 4 4 - -"
+expect "… as computed here" "$(capped)" "$(held 10)"
+expect "… the history says only the stars" "$(note 10 | sed 's/.*), //')" "4 stars"
 
 # ---------- an incomplete sheet ----------
 

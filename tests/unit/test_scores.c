@@ -1,8 +1,9 @@
 /*
- * The council's arithmetic (service/council.c): the mean of the members'
- * totals rounded half up, its text to two decimals, the parts apportioned
- * by largest remainder (ties to A, then B, then C) so that they add up to
- * the rounded total, and the stars at the bands' edges.
+ * The council's arithmetic (service/council.c): the whole part of the
+ * mean of the members' totals (the bands are the mean's: 89.5 is under
+ * 90), its text to two decimals, the parts apportioned by largest
+ * remainder (ties to A, then B, then C) so that they add up to it, and the
+ * stars at the bands' edges.
  */
 #include "check.h"
 #include "council.h"
@@ -21,13 +22,13 @@ static void test_rounding(void)
         int a, b, c, total, stars;
         const char *mean;
     } cases[] = {
-        {"totals 70, 71, 72, 70: mean 70.75, rounded up; C then A take the 2 points",
+        {"totals 70, 71, 72, 70: mean 70.75, 70 points; C takes the point",
          4,
          {{30, 20, 20}, {31, 21, 19}, {31, 21, 20}, {30, 20, 20}},
-         31,
+         30,
          20,
          20,
-         71,
+         70,
          4,
          "70.75"},
         {"A and B at .5 add up to 71: A takes the point, not B",
@@ -39,33 +40,34 @@ static void test_rounding(void)
          71,
          4,
          "71.00"},
-        {"70.5 rounded up; three parts at .5: A and B take the two points",
+        {"70.5; three parts at .5: A takes the one point",
          2,
          {{30, 20, 20}, {31, 21, 19}},
          31,
-         21,
+         20,
          19,
-         71,
+         70,
          4,
          "70.50"},
-        {"89.5 becomes 90: five stars",
+        {"89.5 is under 90: four stars",
          2,
          {{40, 25, 25}, {40, 25, 24}},
          40,
          25,
-         25,
-         90,
-         5,
+         24,
+         89,
+         4,
          "89.50"},
-        {"49.5 becomes 50: three stars",
+        {"49.5 is under 50: two stars",
          2,
          {{20, 10, 20}, {20, 10, 19}},
          20,
          10,
-         20,
-         50,
-         3,
+         19,
+         49,
+         2,
          "49.50"},
+        {"90 exactly: five stars", 2, {{40, 25, 25}, {40, 25, 25}}, 40, 25, 25, 90, 5, "90.00"},
         {"49.33 stays 49: two stars",
          3,
          {{20, 10, 19}, {20, 10, 19}, {20, 10, 20}},
@@ -84,7 +86,7 @@ static void test_rounding(void)
          32,
          2,
          "32.25"},
-        {"three parts at .9, total 32.7: a point to each",
+        {"three parts at .9, total 32.7: 32, two points to A and B",
          10,
          {{10, 10, 10},
           {11, 11, 11},
@@ -98,28 +100,12 @@ static void test_rounding(void)
           {11, 11, 11}},
          11,
          11,
-         11,
-         33,
+         10,
+         32,
          2,
          "32.70"},
-        {"two thirds: 0.67, rounded to 1",
-         3,
-         {{0, 0, 2}, {0, 0, 0}, {0, 0, 0}},
-         0,
-         0,
-         1,
-         1,
-         1,
-         "0.67"},
-        {"an eighth: 0.13 (half up at the second decimal too)",
-         8,
-         {{0, 0, 1}},
-         0,
-         0,
-         0,
-         0,
-         1,
-         "0.13"},
+        {"two thirds: 0.66, 0 points", 3, {{0, 0, 2}, {0, 0, 0}, {0, 0, 0}}, 0, 0, 0, 0, 1, "0.66"},
+        {"an eighth: 0.12 (cut at the second decimal too)", 8, {{0, 0, 1}}, 0, 0, 0, 0, 1, "0.12"},
         {"one member: their own sheet", 1, {{37, 22, 30}}, 37, 22, 30, 89, 4, "89.00"},
         {"every point",
          3,
@@ -130,15 +116,15 @@ static void test_rounding(void)
          100,
          5,
          "100.00"},
-        {"a part's mean just under the next point does not pass its maximum",
+        {"99.67 is 99 points: a part's mean under its maximum stays under it",
          3,
          {{40, 25, 35}, {40, 25, 35}, {39, 25, 35}},
-         40,
+         39,
          25,
          35,
-         100,
+         99,
          5,
-         "99.67"},
+         "99.66"},
     };
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
         council_score got;
@@ -152,6 +138,98 @@ static void test_rounding(void)
     }
 }
 
+/* Needs for 3, 4 and 5 stars, as a sheet's markers give them. */
+#define NEED(three, four, five)                                                                    \
+    {                                                                                              \
+        -1, -1, -1, three, four, five                                                              \
+    }
+#define NONE NEED(-1, -1, -1)
+
+static void test_minimums(void)
+{
+    static const struct {
+        const char *name;
+        int totals[3]; /* three members' totals, all in part A */
+        size_t count;
+        council_criterion criteria[6];
+        const char *want; /* "band stars, stars, how many short: ids" */
+    } cases[] = {
+        {"no markers: the band's stars", {80, 80, 80}, 0, {{0}}, "4 4 0:"},
+        {"markers the criteria reach: the band's stars",
+         {80, 80, 80},
+         1,
+         {{"A1", NEED(1, 3, 3), 9}},
+         "4 4 0:"},
+        {"a 4-star minimum unmet (mean 2.67 of 3): 3 stars",
+         {80, 80, 80},
+         2,
+         {{"A1", NEED(-1, 3, 3), 8}, {"C1", NEED(1, 1, 1), 3}},
+         "4 3 1: A1"},
+        {"a 3-star minimum unmet (mean 0.67 of 1): 2 stars",
+         {80, 80, 80},
+         2,
+         {{"A1", NEED(-1, 3, 3), 9}, {"C1", NEED(1, 1, 1), 2}},
+         "4 2 1: C1"},
+        {"a 3-star minimum carried to 5 stars, unmet: 2 stars, not 5",
+         {95, 95, 94},
+         1,
+         {{"B1", NEED(2, 2, 2), 5}},
+         "5 2 1: B1"},
+        {"a 3-star minimum carried to 5 stars, met: 5 stars",
+         {95, 95, 94},
+         1,
+         {{"B1", NEED(2, 2, 2), 6}},
+         "5 5 0:"},
+        {"the mean exactly at the minimum meets it",
+         {90, 90, 90},
+         1,
+         {{"A2", NEED(3, 3, 5), 15}},
+         "5 5 0:"},
+        {"a 5-star minimum unmet, the 4-star one met: 4 stars",
+         {90, 90, 90},
+         1,
+         {{"A2", NEED(3, 3, 5), 14}},
+         "5 4 1: A2"},
+        {"five criteria short: the first four named, five counted",
+         {90, 90, 90},
+         6,
+         {{"A1", NEED(-1, -1, 5), 12},
+          {"A2", NEED(-1, -1, 5), 12},
+          {"A3", NEED(-1, -1, 5), 15},
+          {"A4", NEED(-1, -1, 5), 12},
+          {"A5", NEED(-1, -1, 5), 12},
+          {"A6", NEED(-1, -1, 5), 12}},
+         "5 4 5: A1 A2 A4 A5"},
+        {"two stars by the points: the minimums change nothing",
+         {40, 40, 40},
+         1,
+         {{"C1", NEED(1, 1, 1), 0}},
+         "2 2 0:"},
+        {"a criterion without a need for the band's stars",
+         {80, 80, 80},
+         1,
+         {{"A1", NEED(-1, -1, 5), 0}, {"C9", NONE, 0}},
+         "4 4 0:"},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        int sheets[3][COUNCIL_PARTS] = {{0}};
+        for (int m = 0; m < 3; m++)
+            sheets[m][0] = cases[i].totals[m];
+        council_score got;
+        int rc = council_score_of(sheets, 3, &got);
+        rc |= council_minimums(&got, cases[i].criteria, cases[i].count, 3);
+        char line[256];
+        int used =
+            snprintf(line, sizeof(line), "%d %d %zu:", got.band_stars, got.stars, got.short_count);
+        for (size_t k = 0; k < got.short_count && k < COUNCIL_SHORT_MAX; k++)
+            used += snprintf(line + used, sizeof(line) - (size_t)used, " %s", got.short_of[k]);
+        CHECK(rc == 0, "%s: scored", cases[i].name);
+        CHECK_STR(line, cases[i].want, "%s", cases[i].name);
+    }
+    council_score none;
+    CHECK(council_minimums(&none, NULL, 0, 0) == -1, "no member: no stars");
+}
+
 static void test_refused(void)
 {
     static const int negative[2][COUNCIL_PARTS] = {{30, 20, 20}, {30, -1, 20}};
@@ -163,5 +241,6 @@ static void test_refused(void)
 void test_scores(void)
 {
     test_rounding();
+    test_minimums();
     test_refused();
 }

@@ -41,7 +41,8 @@ function criterionFieldset(criterion) {
     el('div', { class: 'options' },
       ...criterion.options.map((option, i) => el('label', { class: 'choice' },
         el('input', { type: 'radio', name, value: String(option.points), 'data-option': i, required: true }),
-        el('span', {}, option.text, ' ', el('strong', { class: 'points' }, `(${points(option.points)})`))))));
+        el('span', {}, option.text, ' ', el('strong', { class: 'points' }, `(${points(option.points)})`),
+          ...(option.minimum_for ? [' ', el('span', { class: 'badge minimum' }, `tối thiểu cho ${option.minimum_for} sao`)] : []))))));
 }
 
 function partBlock(part) {
