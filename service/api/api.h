@@ -155,4 +155,7 @@ void api_dossiers_scores_create(http_request *req, http_reply *reply, long id);
 void api_dossiers_scores_list(http_request *req, http_reply *reply, long id);
 void api_dossiers_close(http_request *req, http_reply *reply, long id);
 
+/* The scoring sheets, ?group= (api/criteria.c). */
+void api_criteria_list(http_request *req, http_reply *reply, long id);
+
 #endif

@@ -99,6 +99,7 @@ static const struct {
     {"POST", "/api/v1/lots/{id}/cartons", R_ANY, api_cartons_create},
     {"GET", "/api/v1/cartons/{name}", R_ANY, api_cartons_get},
     {"GET", "/api/v1/cartons/{name}/label.pdf", R_ANY, api_cartons_label},
+    {"GET", "/api/v1/criteria", R_DOSSIER, api_criteria_list},
     {"POST", "/api/v1/dossiers", R_ANY, api_dossiers_create},
     {"GET", "/api/v1/dossiers", R_DOSSIER, api_dossiers_list},
     {"GET", "/api/v1/dossiers/{id}", R_DOSSIER, api_dossiers_get},

@@ -448,8 +448,17 @@ expect "an officer opens one for any product" "$code $(v 'd["producer"]["id"]')"
 # complete sheets (sets 1-13 of Decision 26/2026), so a food product has no
 # single sheet to default to and the dossier must name one; fresh-produce,
 # complete now, can be named.
+req "$producer" GET "/api/v1/criteria?group=food"
+expect "the sheets a food product may be scored on" "$code $(v '[(s["id"], s["complete"]) for s in d["sheets"]]')" "200 [('fixture-food', True)]"
+refuse "sheets of an unknown group" 422 group "$producer" GET "/api/v1/criteria?group=fish"
+refuse "sheets by an unknown filter" 400 colour "$producer" GET "/api/v1/criteria?colour=red"
 grep -v -e '^\[criteria\]' -e '^dir = ' "$scratch/dossiers.conf" >"$scratch/installed.conf"
 start_daemon "$db" --config "$scratch/installed.conf"
+req "$commune" GET "/api/v1/criteria?group=food"
+expect "the installed food sheets: Decision 26/2026's sets 1 to 13, 9 of them complete" \
+    "$code $(v 'len(d["sheets"]), sum(s["complete"] for s in d["sheets"]), all(s.get("missing") for s in d["sheets"] if not s["complete"])')" "200 (13, 9, True)"
+req "$commune" GET "/api/v1/criteria"
+expect "… and all 26, without the frame" "$(v 'len(d["sheets"]), "frame" in [s["id"] for s in d["sheets"]]')" "(26, False)"
 refuse "no single sheet of the group to default to" 422 sheet "$producer" POST /api/v1/dossiers "{\"product_id\":$P1}"
 req "$producer" POST /api/v1/dossiers "{\"product_id\":$P1,\"sheet\":\"fresh-produce\"}"
 expect "an installed sheet named" "$code $(v 'd["sheet"]')" "201 fresh-produce"

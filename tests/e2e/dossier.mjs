@@ -137,6 +137,10 @@ async function badge(page, selector) {
 async function create(page, product) {
     await page.locator(`#dn-product option[value="${product.id}"]`).waitFor({ state: 'attached' });
     await page.selectOption('#dn-product', String(product.id));
+    // The product's group's sheets load; the only complete one is chosen.
+    await page.waitForFunction((id) => document.querySelector('#dn-sheet').value === id, SHEET.id);
+    const offered = await page.$$eval('#dn-sheet option', (options) => options.map((o) => [o.value, o.disabled]));
+    equal('the sheets offered are the food group\'s', JSON.stringify(offered), JSON.stringify([[SHEET.id, false]]));
     const answer = await answerTo(page, 'POST', /^\/api\/v1\/dossiers$/, () => page.click('#dossier-new-form button[type=submit]'));
     equal('the producer creates a dossier: 201', answer.status(), 201);
     const dossier = await answer.json();

@@ -49,8 +49,31 @@ async function loadDossiers() {
 async function loadProducts() {
   const { products } = await api('/products');
   $('#dn-product').replaceChildren(el('option', { value: '' }, products.length ? '— Chọn sản phẩm —' : '— Chưa có sản phẩm —'),
-    ...products.map((p) => el('option', { value: p.id }, p.name)));
+    ...products.map((p) => el('option', { value: p.id, 'data-group': p.group }, p.name)));
 }
+
+/* The sheets of the chosen product's group: the complete ones to pick from
+ * (the only one chosen already), the incomplete ones shown but disabled,
+ * saying what they lack. */
+async function loadSheets() {
+  const select = $('#dn-sheet');
+  const group = $('#dn-product').selectedOptions[0]?.dataset.group;
+  if (!group) {
+    select.replaceChildren(el('option', { value: '' }, '— Chọn sản phẩm trước —'));
+    select.disabled = true;
+    return;
+  }
+  const { sheets } = await api(`/criteria?group=${encodeURIComponent(group)}`);
+  const usable = sheets.filter((s) => s.complete);
+  const option = (s) => el('option', { value: s.id, disabled: !s.complete, title: s.missing || '' },
+    s.complete ? s.subgroup : `${s.subgroup} (chưa dùng được: thiếu điểm trong văn bản)`);
+  select.replaceChildren(
+    ...(usable.length === 1 ? [] : [el('option', { value: '' }, usable.length ? '— Chọn bộ tiêu chí —' : '— Chưa có bộ tiêu chí —')]),
+    ...usable.map(option), ...sheets.filter((s) => !s.complete).map(option));
+  select.disabled = usable.length === 0;
+}
+
+$('#dn-product').addEventListener('change', () => loadSheets().catch((error) => showError($('#dossier-new-form'), error)));
 
 $('#dossiers').addEventListener('click', (event) => {
   const opener = event.target.closest('.open-dossier');
@@ -59,8 +82,10 @@ $('#dossiers').addEventListener('click', (event) => {
 
 onSubmit($('#dossier-new-form'), async (data) => {
   const form = $('#dossier-new-form');
-  if (!requireFields(form, data, ['product_id'])) return;
-  const dossier = await api('/dossiers', { method: 'POST', body: { product_id: Number(data.get('product_id')) } });
+  if (!requireFields(form, data, ['product_id', 'sheet'])) return;
+  const dossier = await api('/dossiers', {
+    method: 'POST', body: { product_id: Number(data.get('product_id')), sheet: data.get('sheet') },
+  });
   await loadDossiers();
   setStatus(form, `Đã tạo hồ sơ số ${dossier.id}.`, 'ok');
   await openDossier(dossier.id);
