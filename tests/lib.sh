@@ -93,6 +93,32 @@ expect_equal() {
     if [ "$2" = "$3" ]; then pass; else fail "$1: got '$2', want '$3'"; fi
 }
 
+# req TOKEN METHOD PATH [BODY [CURL-ARGS...]]: call's answer, its status in
+# $code and its body in $json.
+code=
+json=
+req() {
+    local got
+    got=$(call "$@")
+    code=${got%% *}
+    json=${got#* }
+}
+# v EXPR: a Python expression over the last answer's JSON (d).
+v() { /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1" <<<"$json"; }
+# expect NAME GOT WANT, telling the last answer when they differ.
+expect() {
+    if [ "$2" = "$3" ]; then
+        pass
+    else
+        fail "$1: want '$3', got '$2' (answer $code ${json:0:300})"
+    fi
+}
+# refused NAME STATUS FIELD: the last answer was STATUS with an error
+# naming FIELD.
+refused() {
+    expect "$1" "$code $(v 'd["error"]["field"]' 2>/dev/null)" "$2 $3"
+}
+
 # json_with SOURCE OUT CHANGE...: SOURCE with each CHANGE applied, written
 # to OUT. A change is path=JSON, path=DELETE, or +key=JSON (a new key).
 json_with() {

@@ -40,30 +40,6 @@ BASE_URL=https://truyxuat.example.vn/ocop
 start_daemon "$db" --config "$scratch/gs1.conf" --base-url "$BASE_URL"
 main_base=$base
 
-# req TOKEN METHOD PATH [BODY [CURL-ARGS...]]: its status in $code, its
-# body in $json.
-code=
-json=
-req() {
-    local got
-    got=$(call "$@")
-    code=${got%% *}
-    json=${got#* }
-}
-# v EXPR: a Python expression over the last answer's JSON (d).
-v() { "$PY" -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1" <<<"$json"; }
-expect() {
-    if [ "$2" = "$3" ]; then
-        pass
-    else
-        fail "$1: want '$3', got '$2' (answer $code ${json:0:300})"
-    fi
-}
-# refused NAME STATUS FIELD: the last answer was STATUS with an error
-# naming FIELD.
-refused() {
-    expect "$1" "$code $(v 'd["error"]["field"]' 2>/dev/null)" "$2 $3"
-}
 dump() { sqlite3 "$db" .dump; }
 expect_unchanged() {
     local now

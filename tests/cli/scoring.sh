@@ -52,25 +52,6 @@ sqlite3 "$db" "INSERT INTO dossiers (id, product_id, sheet, state) VALUES
 printf '[criteria]\ndir = %s\n\n[council]\nquorum = 3\n' "$root/tests/criteria" >"$scratch/scoring.conf"
 start_daemon "$db" --config "$scratch/scoring.conf"
 
-code=
-json=
-req() {
-    local got
-    got=$(call "$@")
-    code=${got%% *}
-    json=${got#* }
-}
-v() { "$PY" -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1" <<<"$json"; }
-expect() {
-    if [ "$2" = "$3" ]; then
-        pass
-    else
-        fail "$1: want '$3', got '$2' (answer $code ${json:0:300})"
-    fi
-}
-refused() {
-    expect "$1" "$code $(v 'd["error"]["field"]' 2>/dev/null)" "$2 $3"
-}
 dump() { sqlite3 "$db" .dump; }
 expect_unchanged() {
     local now
