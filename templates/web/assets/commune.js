@@ -6,7 +6,7 @@
 
 import { api, onSubmit, setStatus, clearErrors, el, capitalise } from '/assets/app.js';
 import {
-  RETURN_FIELDS, dossierRow, listDossiers, dossierSummary, formView, filesView, historyView,
+  RETURN_FIELDS, dossierRow, listDossiers, showDossier, onOpenDossier,
 } from '/assets/dossier.js';
 
 const $ = (selector) => document.querySelector(selector);
@@ -28,22 +28,12 @@ async function loadDossiers() {
   $('#dossiers-empty').hidden = dossiers.length > 0;
 }
 
-$('#dossiers').addEventListener('click', (event) => {
-  const opener = event.target.closest('.open-dossier');
-  if (opener) openDossier(Number(opener.closest('tr').dataset.dossierId));
-});
+onOpenDossier(openDossier);
 
 async function openDossier(id) {
   const dossier = await api(`/dossiers/${id}`);
   state.dossier = dossier;
-  document.querySelectorAll('#dossiers tbody tr').forEach((tr) => {
-    tr.classList.toggle('selected', Number(tr.dataset.dossierId) === id);
-  });
-  $('#dossier-title').textContent = `Hồ sơ số ${dossier.id}: ${dossier.product?.name || ''}`;
-  $('#dossier-summary').replaceChildren(dossierSummary(dossier));
-  $('#dossier-form-view').replaceChildren(formView(dossier));
-  $('#dossier-files').replaceChildren(filesView(dossier));
-  $('#dossier-history').replaceChildren(historyView(dossier));
+  showDossier(dossier);
   ['#check-form', '#return-form'].forEach((f) => { clearErrors($(f)); $(f).reset(); });
   $('#dossier-actions').hidden = dossier.state !== 'submitted';
   $('#dossier-panel').hidden = false;

@@ -158,6 +158,27 @@ export function dossierSummary(dossier) {
       ' · ', el('a', { href: `/c/${encodeURIComponent(dossier.certificate.number)}/dossier`, class: 'public-summary' }, 'Tóm tắt hồ sơ đánh giá (công khai)')) : null);
 }
 
+/* Shows a dossier read-only in the page's panel (#dossier-title, -summary,
+ * -form-view, -files, -history) and marks its row in #dossiers. */
+export function showDossier(dossier) {
+  document.querySelectorAll('#dossiers tbody tr').forEach((tr) => {
+    tr.classList.toggle('selected', Number(tr.dataset.dossierId) === dossier.id);
+  });
+  document.querySelector('#dossier-title').textContent = `Hồ sơ số ${dossier.id}: ${dossier.product?.name || ''}`;
+  document.querySelector('#dossier-summary').replaceChildren(dossierSummary(dossier));
+  document.querySelector('#dossier-form-view').replaceChildren(formView(dossier));
+  document.querySelector('#dossier-files').replaceChildren(filesView(dossier));
+  document.querySelector('#dossier-history').replaceChildren(historyView(dossier));
+}
+
+/* Calls `open` with the id of the dossier whose row's button was clicked. */
+export function onOpenDossier(open) {
+  document.querySelector('#dossiers').addEventListener('click', (event) => {
+    const opener = event.target.closest('.open-dossier');
+    if (opener) open(Number(opener.closest('tr').dataset.dossierId));
+  });
+}
+
 /* ---------- notices ---------- */
 
 function noticeItem(notice, reload) {

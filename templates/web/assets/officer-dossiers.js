@@ -7,7 +7,7 @@
 
 import { api, onSubmit, setStatus, clearErrors, el, formatNumber, capitalise, session } from '/assets/app.js';
 import {
-  STATES, dossierRow, listDossiers, dossierSummary, formView, filesView, historyView, loadNotices,
+  STATES, dossierRow, listDossiers, showDossier, onOpenDossier, loadNotices,
 } from '/assets/dossier.js';
 import { DECISION_ERRORS, addDecisionFields, decisionBody } from '/assets/decision.js';
 
@@ -25,22 +25,12 @@ async function loadDossiers() {
 
 $('#dossier-filter').addEventListener('change', () => loadDossiers().catch(showFailure));
 $('#dossier-filter').addEventListener('submit', (event) => event.preventDefault());
-$('#dossiers').addEventListener('click', (event) => {
-  const opener = event.target.closest('.open-dossier');
-  if (opener) openDossier(Number(opener.closest('tr').dataset.dossierId)).catch(showFailure);
-});
+onOpenDossier((id) => openDossier(id).catch(showFailure));
 
 async function openDossier(id, scroll = true) {
   const dossier = await api(`/dossiers/${id}`);
   state.dossier = dossier;
-  document.querySelectorAll('#dossiers tbody tr').forEach((tr) => {
-    tr.classList.toggle('selected', Number(tr.dataset.dossierId) === id);
-  });
-  $('#dossier-title').textContent = `Hồ sơ số ${dossier.id}: ${dossier.product?.name || ''}`;
-  $('#dossier-summary').replaceChildren(dossierSummary(dossier));
-  $('#dossier-form-view').replaceChildren(formView(dossier));
-  $('#dossier-files').replaceChildren(filesView(dossier));
-  $('#dossier-history').replaceChildren(historyView(dossier));
+  showDossier(dossier);
   if (scroll) ['#scoring-form', '#dossier-decision-form'].forEach((f) => clearErrors($(f)));
   $('#scoring-form').hidden = !state.officer || dossier.state !== 'checked';
   decisionForm.hidden = !state.officer || dossier.state !== 'scored';
