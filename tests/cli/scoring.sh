@@ -49,7 +49,9 @@ sqlite3 "$db" "INSERT INTO dossiers (id, product_id, sheet, state) VALUES
     (7, 1, 'fixture-food', 'scoring'), (8, 2, 'fixture-minimums', 'scoring'),
     (9, 2, 'fixture-minimums', 'scoring'), (10, 2, 'fixture-minimums', 'scoring')"
 
-printf '[criteria]\ndir = %s\n\n[council]\nquorum = 3\n' "$root/tests/criteria" >"$scratch/scoring.conf"
+"$OCOPTRACE" keys generate --out "$scratch/issuer.key" >/dev/null
+printf '[criteria]\ndir = %s\n\n[council]\nquorum = 3\n\n[certificates]\nkey = %s\n' "$root/tests/criteria" \
+    "$scratch/issuer.key" >"$scratch/scoring.conf"
 start_daemon "$db" --config "$scratch/scoring.conf"
 
 dump() { sqlite3 "$db" .dump; }
@@ -321,6 +323,13 @@ expect "… as computed here from the sheets and the file" "$(capped)" "$(held 8
 expect "… kept on the dossier" "$(sqlite3 "$db" "SELECT stars, state FROM dossiers WHERE id = 8")" "3|scored"
 expect "… the answer says why" "$(v 'd["score"]["minimums"]["reason"]')" "3 because A1 does not reach its 4-star minimum"
 expect "… and so does the dossier's history" "$(note 8 | sed 's/.*), //')" "4 stars by the points, 3 because A1 does not reach its 4-star minimum"
+# The decision recognises the stars the minimums left, not the band's.
+decide() { # decide DOSSIER NUMBER
+    req "$officer" POST "/api/v1/dossiers/$1/decision" "{\"number\":\"$2\",\"decision\":{\"number\":\"88/QĐ-UBND\",\"date\":\"2026-11-20\",\"level\":\"province\",\"issuer\":\"Ủy ban nhân dân tỉnh Lâm Đồng\",\"signer\":{\"title\":\"PHÓ CHỦ TỊCH\",\"name\":\"Nguyễn Văn A\"}}}"
+}
+certified() { sqlite3 "$db" "SELECT e.stars FROM certificates c JOIN evaluations e ON e.id = c.evaluation_id WHERE c.number = '$1'"; }
+decide 8 OCOP-LD-2026-0008
+expect "… decided: recognised at 3 stars, the certificate's" "$code $(v 'd["state"]') $(certified OCOP-LD-2026-0008)" "200 recognised 3"
 
 # 9: C1 at 0 for every member: under its 3-star minimum: 2 stars, though
 # A1 reaches its own.
@@ -328,6 +337,8 @@ for t in "$chair" "$m2" "$m3"; do submit_as "dossier 9, C1 at 0" "$t" 9 35 22 28
 req "$chair" POST /api/v1/dossiers/9/close
 expect "a 3-star minimum missed: 2 stars" "$code $(capped)" "200 4 2 3 C1"
 expect "… as computed here" "$(capped)" "$(held 9)"
+decide 9 OCOP-LD-2026-0009
+expect "… decided: not recognised, no certificate" "$code $(v 'd["state"]') $(sqlite3 "$db" "SELECT count(*) FROM certificates WHERE number = 'OCOP-LD-2026-0009'")" "200 not_recognised 0"
 
 # 10: A1 at 3, 3 and 3: a mean exactly at the minimum meets it.
 for t in "$chair" "$m2" "$m3"; do submit_as "dossier 10, A1 at 3" "$t" 10 35 22 28 A1=3 C1=1; done
