@@ -67,7 +67,8 @@ for code in line["codes"]:
 scale = int(sys.argv[3])
 image.resize((image.width * scale, image.height * scale), Image.LANCZOS).save(sys.argv[4])
 EOF
-    tesseract "$scratch/ocr.png" - -l vie 2>/dev/null
+    # One thread: the same image reads the same, however busy the machine.
+    OMP_THREAD_LIMIT=1 tesseract "$scratch/ocr.png" - -l vie 2>/dev/null
 }
 
 # ocr_finds TEXT WANTED...: prints each WANTED that TEXT lacks, compared as
@@ -128,9 +129,11 @@ for sheet in roll-50x30 roll-60x40 roll-100x50; do
             text=$(ocr "$scratch/lines" 2 2)
             serial=$(sed -n 3p "$scratch/serials.csv" | cut -d, -f1)
             missing=$(ocr_finds "$text" "Nước mắm Phan Thiết 40 độ đạm" "HTX Thủy sản Hàm Tiến" \
-                "Khu phố 5, phường Hàm" "Xuất xứ: Việt Nam" "NSX: 01/03/2025" "HSD: 01/03/2027" \
-                "Lô: L2025A")
-            expect_equal "$name: OCR reads the name, producer, origin, dates and lot" "$missing" ""
+                "Khu phố 5, phường Hàm" "Xuất xứ: Việt Nam" "NSX: 01/03/2025" "HSD: 01/03/2027")
+            expect_equal "$name: OCR reads the name, producer, origin and dates" "$missing" ""
+            # The lot's line is short, so one letter in eight allows one
+            # misread; tesseract has misread two of it at 203 dpi.
+            expect_equal "$name: OCR reads the lot" "$(OCR_WRONG=2 ocr_finds "$text" "Lô: L2025A")" ""
             # Random letters in 5 pt at 203 dpi: tesseract misreads a few
             # (up to four seen in runs); another label's serial would
             # differ in nine or ten.
