@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* Joins two parts of a path; 0, or -1 when it does not fit. */
@@ -159,4 +161,12 @@ void host_process_name(char out[HOST_PROCESS_NAME_MAX])
     gethostname(host, sizeof(host) - 1);
     unsigned random = sodium_init() < 0 ? 0 : (unsigned)randombytes_random();
     snprintf(out, HOST_PROCESS_NAME_MAX, "%.31s-%ld-%08x", host, (long)getpid(), random);
+}
+
+void host_background(void)
+{
+    /* Linux keeps a nice value per thread: the thread's id lowers only it.
+     * Lowering needs no privilege; failing leaves the work as it was. */
+    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), HOST_BACKGROUND_NICE) != 0)
+        return;
 }

@@ -55,4 +55,10 @@ void host_process_name(char out[HOST_PROCESS_NAME_MAX]);
 #define HOST_CORES_MAX 64
 int host_cores(void);
 
+/* Lowers the calling thread's CPU priority for good, for work that can
+ * wait (the reminder runs, their mails): under load the cores go to the
+ * requests first. */
+#define HOST_BACKGROUND_NICE 10
+void host_background(void);
+
 #endif

@@ -25,7 +25,10 @@
 #include <string.h>
 #include <time.h>
 
-#define REMINDERS_BATCH 500 /* certificates written per transaction */
+/* Certificates written per transaction: each holds the database's write
+ * lock, which the scans' writer waits for, so a batch stays short even at
+ * the thread's lowered priority. */
+#define REMINDERS_BATCH 100
 #define MAIL_CLAIM_MAX  4   /* mails claimed at once: the rest stay free for others */
 #define MAIL_IDLE_MS    500 /* how often an idle sender looks again */
 #define TEXT_MAX        4096
@@ -325,6 +328,7 @@ static void *worker(void *arg)
 {
     reminders_worker *w = arg;
     long long next_run = 0;
+    host_background();
     while (!stopping(w)) {
         if (now_ms() >= next_run) {
             run_due(w);

@@ -3,6 +3,7 @@
  * no daemon runs), and how the mail outbox stands.
  */
 #include "cli.h"
+#include "host.h"
 #include "config.h"
 #include "database.h"
 #include "reminders.h"
@@ -39,6 +40,7 @@ static int run(store *s, const config *c, const char *today_flag)
     else
         clock_day(0, today);
     store_reminder_counts counts = {0, 0, 0};
+    host_background(); /* as the daemon's run: a cron job beside a busy service */
     int rc = reminders_run(s, c, today, &counts, error, sizeof(error));
     printf("reminders: %ld\nnotices: %ld\nmails: %ld\n", counts.reminders, counts.notices,
            counts.mails);
