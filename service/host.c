@@ -167,6 +167,5 @@ void host_background(void)
 {
     /* Linux keeps a nice value per thread: the thread's id lowers only it.
      * Lowering needs no privilege; failing leaves the work as it was. */
-    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), HOST_BACKGROUND_NICE) != 0)
-        return;
+    (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), HOST_BACKGROUND_NICE);
 }

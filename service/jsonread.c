@@ -215,3 +215,9 @@ int jr_date(const json_t *value, const char *path, int gs1_range, ocl_date *date
                ? 0
                : -1;
 }
+
+const char *jr_text(const json_t *object, const char *key)
+{
+    const char *text = json_string_value(json_object_get(object, key));
+    return text ? text : "";
+}

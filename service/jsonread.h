@@ -52,4 +52,7 @@ int jr_date(const json_t *value, const char *path, int gs1_range, ocl_date *date
  * (422). */
 int jr_problem_is_shape(const char *rule);
 
+/* The text of `object`'s member `key`, or "" when it has none. */
+const char *jr_text(const json_t *object, const char *key);
+
 #endif

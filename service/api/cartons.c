@@ -136,12 +136,6 @@ void api_cartons_create(http_request *req, http_reply *reply, long id)
 
 /* ---------- a carton by its SSCC ---------- */
 
-static const char *text_of(const json_t *object, const char *key)
-{
-    const char *text = json_string_value(json_object_get(object, key));
-    return text ? text : "";
-}
-
 /* The SSCC of a path's segment after `prefix`, checked: 0, or -1 with a
  * 400 naming the rule it breaks. */
 static int sscc_of(const char *path, const char *prefix, char sscc[OCL_SSCC_LEN + 1],
@@ -223,13 +217,13 @@ static void carton_record(const http_request *req, const json_t *carton, ocl_car
     ocl_problems ignored;
     ocl_problems_init(&ignored);
     memset(c, 0, sizeof(*c));
-    c->sscc = text_of(carton, "sscc");
-    c->producer_name = text_of(producer, "name");
-    c->producer_address = text_of(producer, "address");
-    c->product_name = text_of(product, "name");
+    c->sscc = jr_text(carton, "sscc");
+    c->producer_name = jr_text(producer, "name");
+    c->producer_address = jr_text(producer, "address");
+    c->product_name = jr_text(product, "name");
     c->gtin = json_string_value(json_object_get(product, "gtin"));
     c->count = (long)json_integer_value(json_object_get(carton, "units"));
-    c->lot = text_of(lot, "code");
+    c->lot = jr_text(lot, "code");
     const char *produced = json_string_value(json_object_get(lot, "produced"));
     const char *expires = json_string_value(json_object_get(lot, "expires"));
     c->has_produced =
@@ -324,20 +318,20 @@ static char *carton_page(const char *sscc, const json_t *answer)
                  *lot = json_object_get(answer, "lot");
     const json_t *producer = json_object_get(answer, "producer");
     char produced[11], expires[11], count[24], path[4096];
-    date_vi(text_of(lot, "produced"), produced);
-    date_vi(text_of(lot, "expires"), expires);
+    date_vi(jr_text(lot, "produced"), produced);
+    date_vi(jr_text(lot, "expires"), expires);
     snprintf(count, sizeof(count), "%lld",
              (long long)json_integer_value(json_object_get(answer, "count")));
     const char *values[] = {sscc,
                             answer ? "on" : "off",
-                            text_of(product, "name"),
-                            text_of(product, "gtin"),
-                            text_of(lot, "code"),
+                            jr_text(product, "name"),
+                            jr_text(product, "gtin"),
+                            jr_text(lot, "code"),
                             produced,
                             expires,
                             count,
-                            text_of(producer, "name"),
-                            text_of(producer, "address")};
+                            jr_text(producer, "name"),
+                            jr_text(producer, "address")};
     ocl_buffer source = {0};
     char *html = NULL;
     if (host_data_file("templates/pages/carton.html", path, sizeof(path)) == 0 &&

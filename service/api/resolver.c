@@ -68,12 +68,6 @@ int parse_lot_path(const char *path, char lot[OCL_AI_VALUE_MAX + 1],
     return lot[0] && serial[0] ? 0 : -1;
 }
 
-static const char *text_of(const json_t *object, const char *key)
-{
-    const char *t = json_string_value(json_object_get(object, key));
-    return t ? t : "";
-}
-
 /* DD/MM/YYYY of an ISO date, or of a date-time's date. */
 static void date_vi(const char *iso, char out[11])
 {
@@ -164,8 +158,8 @@ static const char *in_lang(const json_t *product, const char *key, page_lang lan
 {
     char english[32];
     snprintf(english, sizeof(english), "%s_en", key);
-    const char *en = text_of(product, english);
-    return lang == LANG_EN && *en ? en : text_of(product, key);
+    const char *en = jr_text(product, english);
+    return lang == LANG_EN && *en ? en : jr_text(product, key);
 }
 
 /* The product's photos as img tags, their sizes given so that nothing
@@ -193,7 +187,7 @@ static void photos_html(const json_t *photos, const char *alt, ocl_buffer *out)
 /* Whether a link's language tag ("en-US") is the page's. */
 static int link_in_lang(const json_t *link, page_lang lang)
 {
-    const char *tag = text_of(link, "lang"), *code = page_lang_code(lang);
+    const char *tag = jr_text(link, "lang"), *code = page_lang_code(lang);
     size_t primary = strcspn(tag, "-");
     return primary == strlen(code) && strncasecmp(tag, code, primary) == 0;
 }
@@ -213,9 +207,9 @@ static void buy_html(const json_t *links, page_lang lang, ocl_buffer *out)
         if (any_in_lang && !link_in_lang(link, lang))
             continue;
         ocl_buffer_append(out, open, sizeof(open) - 1);
-        page_escape(text_of(link, "href"), out);
+        page_escape(jr_text(link, "href"), out);
         ocl_buffer_append(out, "\">", 2);
-        page_escape(text_of(link, "title"), out);
+        page_escape(jr_text(link, "title"), out);
         ocl_buffer_append(out, "</a></li>", 9);
     }
     ocl_buffer_append(out, "", 1);
@@ -250,8 +244,8 @@ static void area_words(const json_t *area, ocl_buffer *out)
 {
     size_t k;
     const json_t *certification;
-    const char *parts[] = {text_of(area, "code"), " ", text_of(area, "name"),
-                           *text_of(area, "locality") ? ", " : "", text_of(area, "locality")};
+    const char *parts[] = {jr_text(area, "code"), " ", jr_text(area, "name"),
+                           *jr_text(area, "locality") ? ", " : "", jr_text(area, "locality")};
     for (size_t p = 0; p < sizeof(parts) / sizeof(parts[0]); p++)
         ocl_buffer_append(out, parts[p], strlen(parts[p]));
     json_array_foreach(json_object_get(area, "certifications"), k, certification)
@@ -276,12 +270,12 @@ static void journey_html(const json_t *journey, page_lang lang, ocl_buffer *out)
         journey_item(out, "area", NULL, (const char *)about.data, lang);
         ocl_buffer_free(&about);
     }
-    if (*text_of(journey, "harvested"))
-        journey_item(out, "harvested", text_of(journey, "harvested"), NULL, lang);
+    if (*jr_text(journey, "harvested"))
+        journey_item(out, "harvested", jr_text(journey, "harvested"), NULL, lang);
     json_array_foreach(json_object_get(journey, "events"), i, item)
-        journey_item(out, text_of(item, "step"), text_of(item, "at"), text_of(item, "place"), lang);
-    if (*text_of(journey, "shipped"))
-        journey_item(out, "shipped", text_of(journey, "shipped"), NULL, lang);
+        journey_item(out, jr_text(item, "step"), jr_text(item, "at"), jr_text(item, "place"), lang);
+    if (*jr_text(journey, "shipped"))
+        journey_item(out, "shipped", jr_text(journey, "shipped"), NULL, lang);
     ocl_buffer_append(out, "", 1);
 }
 
@@ -301,12 +295,12 @@ static void lot_values(const json_t *r, const json_t *photos, page_lang lang,
                                               {"revoked", "đã bị thu hồi"}};
     json_t *product = json_object_get(r, "product"), *producer = json_object_get(r, "producer");
     json_t *lot = json_object_get(r, "lot"), *cert = json_object_get(r, "certificate");
-    date_vi(text_of(lot, "produced"), t->produced);
-    date_vi(text_of(lot, "expires"), t->expires);
+    date_vi(jr_text(lot, "produced"), t->produced);
+    date_vi(jr_text(lot, "expires"), t->expires);
     t->stars[0] = '\0';
     for (json_int_t i = 0; i < json_integer_value(json_object_get(cert, "stars")) && i < 5; i++)
         strcat(t->stars, "★");
-    const char *status = text_of(cert, "status"), *status_text = "chưa được công nhận";
+    const char *status = jr_text(cert, "status"), *status_text = "chưa được công nhận";
     for (size_t i = 0; i < 4; i++)
         if (strcmp(status, statuses[i][0]) == 0)
             status_text = statuses[i][1];
@@ -315,9 +309,9 @@ static void lot_values(const json_t *r, const json_t *photos, page_lang lang,
     photos_html(photos, name, &t->photos);
     buy_html(json_object_get(product, "where_to_buy"), lang, &t->buy);
     values[KEY_PRODUCT] = name;
-    values[KEY_PRODUCER] = text_of(producer, "name");
-    values[KEY_ADDRESS] = text_of(producer, "address");
-    values[KEY_LOT] = text_of(lot, "code");
+    values[KEY_PRODUCER] = jr_text(producer, "name");
+    values[KEY_ADDRESS] = jr_text(producer, "address");
+    values[KEY_LOT] = jr_text(lot, "code");
     values[KEY_PRODUCED] = t->produced;
     values[KEY_EXPIRES] = t->expires;
     values[KEY_STARS] = t->stars;
@@ -329,10 +323,10 @@ static void lot_values(const json_t *r, const json_t *photos, page_lang lang,
     values[KEY_PHOTOS_HTML] = t->photos.data ? (const char *)t->photos.data : "";
     values[KEY_BUY_HTML] = t->buy.data ? (const char *)t->buy.data : "";
     json_t *recall = json_object_get(r, "recall");
-    date_vi(text_of(recall, "since"), t->recalled);
+    date_vi(jr_text(recall, "since"), t->recalled);
     values[KEY_RECALL_SHOWN] = recall ? "on" : "off";
-    values[KEY_RECALL_REASON] = text_of(recall, "reason");
-    values[KEY_RECALL_ACTION] = text_of(recall, "action");
+    values[KEY_RECALL_REASON] = jr_text(recall, "reason");
+    values[KEY_RECALL_ACTION] = jr_text(recall, "action");
     values[KEY_RECALL_SINCE] = t->recalled;
     journey_html(json_object_get(r, "journey"), lang, &t->journey);
     values[KEY_JOURNEY_HTML] = t->journey.data ? (const char *)t->journey.data : "";

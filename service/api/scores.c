@@ -298,12 +298,6 @@ static const char *type_name(const json_t *v)
                                 : "null";
 }
 
-static const char *text_of(const json_t *object, const char *key)
-{
-    const char *text = json_string_value(json_object_get(object, key));
-    return text ? text : "";
-}
-
 /* Criterion `id` of the sheet and the index of its part, or NULL. */
 static const json_t *find_criterion(const json_t *sheet, const char *id, int *part)
 {
@@ -311,7 +305,7 @@ static const json_t *find_criterion(const json_t *sheet, const char *id, int *pa
     for (size_t p = 0; p < json_array_size(parts); p++) {
         const json_t *criteria = json_object_get(json_array_get(parts, p), "criteria");
         for (size_t i = 0; i < json_array_size(criteria); i++)
-            if (strcmp(text_of(json_array_get(criteria, i), "id"), id) == 0) {
+            if (strcmp(jr_text(json_array_get(criteria, i), "id"), id) == 0) {
                 *part = (int)p;
                 return json_array_get(criteria, i);
             }
@@ -363,7 +357,7 @@ static void read_points(const json_t *criterion, int part, const json_t *v, poin
 {
     char field[80], options_list[160];
     const json_t *options = json_object_get(criterion, "options");
-    snprintf(field, sizeof(field), "scores.%s", text_of(criterion, "id"));
+    snprintf(field, sizeof(field), "scores.%s", jr_text(criterion, "id"));
     if (!v) {
         bad(in, BAD_CRITERION_MISSING, field, NULL);
         return;
@@ -375,7 +369,7 @@ static void read_points(const json_t *criterion, int part, const json_t *v, poin
     for (size_t i = 0; i < json_array_size(options); i++)
         if (option_points(options, i) == json_integer_value(v)) {
             int points = (int)json_integer_value(v);
-            in->scores[in->count++] = (store_score){text_of(criterion, "id"), (int)i, points};
+            in->scores[in->count++] = (store_score){jr_text(criterion, "id"), (int)i, points};
             in->parts[part] += points;
             return;
         }
@@ -399,7 +393,7 @@ static void read_sheet_points(const json_t *body, const json_t *sheet, points_re
         if (find_criterion(sheet, key, &part))
             continue;
         snprintf(field, sizeof(field), "scores.%.60s", key);
-        snprintf(detail, sizeof(detail), "'%s'", text_of(sheet, "id"));
+        snprintf(detail, sizeof(detail), "'%s'", jr_text(sheet, "id"));
         bad(in, BAD_CRITERION, field, detail);
     }
     const json_t *parts = json_object_get(sheet, "parts");
@@ -411,7 +405,7 @@ static void read_sheet_points(const json_t *body, const json_t *sheet, points_re
         const json_t *criteria = json_object_get(json_array_get(parts, p), "criteria");
         for (size_t i = 0; i < json_array_size(criteria); i++) {
             const json_t *criterion = json_array_get(criteria, i);
-            read_points(criterion, (int)p, json_object_get(scores, text_of(criterion, "id")), in);
+            read_points(criterion, (int)p, json_object_get(scores, jr_text(criterion, "id")), in);
         }
     }
 }
@@ -457,7 +451,7 @@ void api_dossiers_scores_create(http_request *req, http_reply *reply, long id)
     points_read in = {.bad = BAD_NONE};
     json_t *body = http_json_body(req, reply);
     if (body && !json_is_true(json_object_get(sheet, "complete")))
-        bad(&in, BAD_SHEET_INCOMPLETE, "sheet", text_of(sheet, "missing"));
+        bad(&in, BAD_SHEET_INCOMPLETE, "sheet", jr_text(sheet, "missing"));
     if (body)
         read_sheet_points(body, sheet, &in);
     if (body && in.bad != BAD_NONE)
@@ -530,7 +524,7 @@ static council_criterion *sheet_minimums(const json_t *sheet, size_t *count)
             if (!json_is_object(needs))
                 continue;
             council_criterion *c = &minimums[(*count)++];
-            c->id = text_of(criterion, "id");
+            c->id = jr_text(criterion, "id");
             for (int stars = 0; stars <= COUNCIL_STARS_MAX; stars++) {
                 char key[12];
                 snprintf(key, sizeof(key), "%d", stars);
